@@ -1,0 +1,359 @@
+"""Symbolic dimensions: integer expressions over the unknown axes of a model's inputs.
+
+A dimension is one of
+
+* ``int``: a size known statically;
+* ``None``: a size Keras itself leaves undefined (the batch axis, or an axis Keras cannot
+  compute at build time, such as Flatten over a variable time axis);
+* ``Expr``: a size that depends on an input axis declared ``None``, kept as an expression
+  over a symbol (``T``) so that a report can say ``(T-9)//2`` and "needs T >= 11";
+* ``Unknown``: a size the front end could not resolve (see ``archlint.unknown``).
+
+Expressions are kept in a normal form: a linear combination of *atoms* (symbols, floor
+divisions, minima and maxima) plus an integer constant, so ``T - 10 + 1`` is ``T-9``.
+
+>>> T = Sym("T")
+>>> (T - 10 + 1) // 1
+T-9
+>>> ((T - 9) // 2 - 3 + 1) // 1 + 1
+(T-9)//2-1
+>>> ((T - 9) // 2).evaluate({"T": 20})
+5
+>>> ceil_div(T, 2)
+(T+1)//2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from archlint.unknown import Unknown
+
+# Guards against pathological expressions built by loops in a script.
+MAX_ATOMS = 16
+MAX_SEARCH = 1 << 40
+
+
+class Expr:
+    """A symbolic, integer-valued expression. Immutable and hashable."""
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        raise NotImplementedError
+
+    def symbols(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    # Arithmetic is defined on the linear normal form.
+    def __add__(self, other: object) -> Dim:
+        return _binary(self, other, _lin_add)
+
+    def __radd__(self, other: object) -> Dim:
+        return _binary(self, other, _lin_add)
+
+    def __sub__(self, other: object) -> Dim:
+        return _binary(self, other, lambda a, b: _lin_add(a, _lin_scale(b, -1)))
+
+    def __rsub__(self, other: object) -> Dim:
+        return _binary(self, other, lambda a, b: _lin_add(b, _lin_scale(a, -1)))
+
+    def __neg__(self) -> Dim:
+        return _simplify(_lin_scale(_as_lin(self), -1))
+
+    def __mul__(self, other: object) -> Dim:
+        if isinstance(other, bool) or not isinstance(other, int):
+            return NotImplemented
+        return _simplify(_lin_scale(_as_lin(self), other))
+
+    __rmul__ = __mul__
+
+    def __floordiv__(self, other: object) -> Dim:
+        if isinstance(other, bool) or not isinstance(other, int) or other <= 0:
+            return NotImplemented
+        return floor_div(self, other)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True, repr=False)
+class Sym(Expr):
+    """A named input axis whose size is only known at run time."""
+
+    name: str
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        return env[self.name]
+
+    def symbols(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, repr=False)
+class Lin(Expr):
+    """``const + sum(coef * atom)``, the normal form of every compound expression."""
+
+    terms: tuple[tuple[Expr, int], ...]
+    const: int = 0
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        return self.const + sum(c * a.evaluate(env) for a, c in self.terms)
+
+    def symbols(self) -> frozenset[str]:
+        return frozenset().union(*(a.symbols() for a, _ in self.terms))
+
+    def __str__(self) -> str:
+        out = ""
+        for atom, coef in self.terms:
+            sign = "-" if coef < 0 else ("+" if out else "")
+            mag = abs(coef)
+            out += sign + (f"{mag}*{atom}" if mag != 1 else str(atom))
+        if self.const:
+            out += f"{self.const:+d}"
+        return out
+
+
+@dataclass(frozen=True, repr=False)
+class FloorDiv(Expr):
+    """``num // den`` with a positive integer denominator."""
+
+    num: Expr
+    den: int
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        return self.num.evaluate(env) // self.den
+
+    def symbols(self) -> frozenset[str]:
+        return self.num.symbols()
+
+    def __str__(self) -> str:
+        inner = str(self.num)
+        if not isinstance(self.num, Sym):
+            inner = f"({inner})"
+        return f"{inner}//{self.den}"
+
+
+@dataclass(frozen=True, repr=False)
+class MinMax(Expr):
+    """``min(...)`` or ``max(...)`` of expressions and at most one integer."""
+
+    op: str  # "min" or "max"
+    args: tuple[Dim, ...]
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        values = [evaluate(a, env) for a in self.args]
+        return min(values) if self.op == "min" else max(values)
+
+    def symbols(self) -> frozenset[str]:
+        return frozenset().union(*(a.symbols() for a in self.args if isinstance(a, Expr)))
+
+    def __str__(self) -> str:
+        return f"{self.op}({', '.join(str(a) for a in self.args)})"
+
+
+Dim = int | Expr | None | Unknown
+
+
+def _as_lin(value: Expr | int) -> Lin:
+    if isinstance(value, Lin):
+        return value
+    if isinstance(value, int):
+        return Lin((), value)
+    return Lin(((value, 1),), 0)
+
+
+def _lin_add(a: Lin, b: Lin) -> Lin:
+    coefs: dict[Expr, int] = dict(a.terms)
+    for atom, coef in b.terms:
+        coefs[atom] = coefs.get(atom, 0) + coef
+    terms = tuple((atom, coef) for atom, coef in coefs.items() if coef)
+    if len(terms) > MAX_ATOMS:
+        raise OverflowError("symbolic expression too large")
+    return Lin(terms, a.const + b.const)
+
+
+def _lin_scale(a: Lin, k: int) -> Lin:
+    if k == 0:
+        return Lin((), 0)
+    return Lin(tuple((atom, coef * k) for atom, coef in a.terms), a.const * k)
+
+
+def _simplify(lin: Lin) -> Dim:
+    if not lin.terms:
+        return lin.const
+    if lin.const == 0 and len(lin.terms) == 1 and lin.terms[0][1] == 1:
+        return lin.terms[0][0]
+    return lin
+
+
+def _binary(left: Expr, other: object, op: Callable[[Lin, Lin], Lin]) -> Dim:
+    if isinstance(other, bool) or not isinstance(other, (int, Expr)):
+        return NotImplemented
+    return _simplify(op(_as_lin(left), _as_lin(other)))
+
+
+def floor_div(num: Dim, den: int) -> Dim:
+    """Floor division of a dimension by a positive integer, simplified.
+
+    ``(x//m + c)//n`` becomes ``(x + c*m)//(m*n)``, an identity for integers.
+
+    >>> T = Sym("T")
+    >>> floor_div(floor_div(T - 1, 2) + 1, 3)
+    (T+1)//6
+    >>> floor_div(2 * T + 4, 2)
+    T+2
+    """
+    if num is None or isinstance(num, Unknown):
+        return num
+    if isinstance(num, int):
+        return num // den
+    if den == 1:
+        return num
+    lin = _as_lin(num)
+    if all(coef % den == 0 for _, coef in lin.terms):
+        # Exact on the symbolic part: only the constant is floored.
+        return _simplify(Lin(tuple((a, c // den) for a, c in lin.terms), lin.const // den))
+    if len(lin.terms) == 1 and lin.terms[0][1] == 1 and isinstance(lin.terms[0][0], FloorDiv):
+        inner = lin.terms[0][0]
+        return floor_div(inner.num + lin.const * inner.den, inner.den * den)
+    return FloorDiv(_simplify(lin), den)  # type: ignore[arg-type]
+
+
+def ceil_div(num: Dim, den: int) -> Dim:
+    """Ceiling division, expressed as ``(num + den - 1) // den``.
+
+    >>> ceil_div(11, 2), ceil_div(Sym("T") - 2, 3)
+    (6, T//3)
+    """
+    if num is None or isinstance(num, Unknown):
+        return num
+    return floor_div(num + (den - 1), den)
+
+
+def dim_min(*args: Dim) -> Dim:
+    return _min_max("min", args)
+
+
+def dim_max(*args: Dim) -> Dim:
+    return _min_max("max", args)
+
+
+def _min_max(op: str, args: Iterable[Dim]) -> Dim:
+    values = list(args)
+    for v in values:
+        if v is None or isinstance(v, Unknown):
+            return v
+    ints = [v for v in values if isinstance(v, int)]
+    exprs = list(dict.fromkeys(v for v in values if isinstance(v, Expr)))
+    pick = min if op == "min" else max
+    if not exprs:
+        return pick(ints)
+    if len(exprs) == 1 and not ints:
+        return exprs[0]
+    return MinMax(op, (*exprs, *([pick(ints)] if ints else [])))
+
+
+def dim_mul(a: Dim, b: Dim) -> Dim:
+    """Product of two dimensions; a product of two symbolic sizes is left undefined (None).
+
+    >>> dim_mul(3, Sym("T")), dim_mul(Sym("T"), Sym("T")), dim_mul(None, 2)
+    (3*T, None, None)
+    """
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return a if isinstance(a, Unknown) else b
+    if a is None or b is None:
+        return None
+    if isinstance(a, int) or isinstance(b, int):
+        return a * b  # type: ignore[operator]
+    return None
+
+
+def evaluate(dim: Dim, env: Mapping[str, int]) -> int | None:
+    """The integer value of a dimension once its symbols are bound."""
+    if isinstance(dim, int):
+        return dim
+    if isinstance(dim, Expr):
+        return dim.evaluate(env)
+    return None
+
+
+def is_static(dim: Dim) -> bool:
+    return isinstance(dim, int) and not isinstance(dim, bool)
+
+
+def symbols_of(dim: Dim) -> frozenset[str]:
+    return dim.symbols() if isinstance(dim, Expr) else frozenset()
+
+
+def is_monotone(dim: Dim) -> bool:
+    """True when the expression never decreases as its symbols grow."""
+    if not isinstance(dim, Expr):
+        return True
+    if isinstance(dim, Sym):
+        return True
+    if isinstance(dim, Lin):
+        return all(c > 0 and is_monotone(a) for a, c in dim.terms)
+    if isinstance(dim, FloorDiv):
+        return is_monotone(dim.num)
+    if isinstance(dim, MinMax):
+        return all(is_monotone(a) for a in dim.args)
+    return False
+
+
+def min_symbol_value(dim: Expr, symbol: str, at_least: int = 1) -> int | None:
+    """The smallest value of ``symbol`` (>= 1) for which ``dim >= at_least``.
+
+    Only for monotone expressions of one symbol; None when there is no such value
+    or it cannot be found.
+
+    >>> min_symbol_value((Sym("T") - 9) // 2, "T")
+    11
+    """
+    if dim.symbols() != {symbol} or not is_monotone(dim):
+        return None
+    value = dim.evaluate({symbol: 1})
+    if value >= at_least:
+        return 1
+    hi = 2
+    while dim.evaluate({symbol: hi}) < at_least:
+        hi *= 2
+        if hi > MAX_SEARCH:
+            return None
+    lo = hi // 2  # dim(lo) < at_least <= dim(hi)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if dim.evaluate({symbol: mid}) >= at_least:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def format_dim(dim: Dim) -> str:
+    """How a dimension is printed in reports: ``None``, ``?``, ``11`` or ``(T-9)//2``."""
+    if dim is None:
+        return "None"
+    return str(dim)
+
+
+def format_shape(shape: tuple[Dim, ...]) -> str:
+    """A shape printed the way Keras prints it.
+
+    >>> format_shape((None, Sym("T") - 9, 32))
+    '(None, T-9, 32)'
+    >>> format_shape((None, 5))
+    '(None, 5)'
+    """
+    inner = ", ".join(format_dim(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def dim_to_json(dim: Dim) -> int | str | None:
+    if isinstance(dim, int):
+        return dim
+    if isinstance(dim, Expr):
+        return str(dim)
+    return None

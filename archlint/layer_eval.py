@@ -1,0 +1,126 @@
+"""From a class name and options to a layer instance, and from input shapes to its output.
+
+The bridge between the front end (which collects options) and the layer catalog (which
+holds the formulas): defaults, nested layers, unresolved options and declared input
+constraints are handled here once, so that no formula has to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from archlint.layers import lookup
+from archlint.layers.base import (
+    INCOMPATIBLE_MERGE,
+    NDIM_MISMATCH,
+    LayerInstance,
+    OutputShape,
+    Params,
+    Shape,
+    ShapeError,
+    Unresolved,
+)
+from archlint.unknown import Unknown, first_unknown
+
+
+class UnsupportedLayer(Exception):
+    """A layer class archlint has no formulas for."""
+
+    def __init__(self, class_name: str):
+        super().__init__(class_name)
+        self.class_name = class_name
+
+
+def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int = 0,
+                column: int = 0, end_line: int = 0) -> LayerInstance:
+    """A layer instance with its options normalized; nested ``{"class_name", "config"}``
+    dictionaries and LayerInstance values become nested instances.
+
+    Raises UnsupportedLayer for a class the catalog does not know.
+    """
+    spec = lookup(class_name)
+    if spec is None:
+        raise UnsupportedLayer(class_name)
+    raw = dict(config)
+    for option in spec.nested:
+        value = raw.get(option)
+        if isinstance(value, dict) and "class_name" in value:
+            inner_name = value["config"].get("name", f"{option}_{value['class_name'].lower()}")
+            raw[option] = instantiate(value["class_name"], value["config"], inner_name,
+                                      line=line, column=column, end_line=end_line)
+    instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
+                             end_line=end_line, explicit=frozenset(config))
+    relevant = {k: v for k, v in raw.items() if k in spec.defaults or k in spec.nested}
+    unknown = first_unknown(relevant)
+    if unknown is None:
+        for option in spec.nested:
+            inner = raw.get(option)
+            if isinstance(inner, LayerInstance) and inner.unresolved is not None:
+                unknown = inner.unresolved
+    if unknown is not None:
+        instance.unresolved = unknown
+        return instance
+    try:
+        instance.config = spec.normalize(raw)
+    except ShapeError as error:
+        instance.config_error = error
+    return instance
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    shape: OutputShape
+    params: Params
+
+
+def check_inputs(instance: LayerInstance, inputs: list[Shape]) -> None:
+    """Keras's InputSpec check: number of inputs and their ranks."""
+    spec = instance.spec.input_spec
+    name = f"{instance.class_name} '{instance.name}'"
+    count = len(inputs)
+    if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+        if spec.max_inputs == 1:
+            expected = "1 input"
+        elif spec.max_inputs is None:
+            expected = f"at least {spec.min_inputs} inputs"
+        else:
+            expected = f"{spec.min_inputs} to {spec.max_inputs} inputs"
+        code = INCOMPATIBLE_MERGE if spec.max_inputs != 1 else NDIM_MISMATCH
+        raise ShapeError(code, f"{name} expects {expected}, but is called on {count}")
+    for shape in inputs:
+        ndim = len(shape)
+        if spec.ndim is not None and ndim != spec.ndim:
+            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim={spec.ndim}, "
+                             f"but its input has ndim={ndim} {_fmt(shape)}")
+        if spec.min_ndim is not None and ndim < spec.min_ndim:
+            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim>={spec.min_ndim}, "
+                             f"but its input has ndim={ndim} {_fmt(shape)}")
+        if spec.max_ndim is not None and ndim > spec.max_ndim:
+            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim<={spec.max_ndim}, "
+                             f"but its input has ndim={ndim} {_fmt(shape)}")
+
+
+def _fmt(shape: Shape) -> str:
+    from archlint.dims import format_shape
+
+    return format_shape(shape)
+
+
+def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
+    """Output shape and parameters of one call of a layer.
+
+    Raises ShapeError where Keras would refuse the call, Unresolved where an option or a
+    size the formulas need is unknown.
+    """
+    if instance.unresolved is not None:
+        raise Unresolved(instance.unresolved)
+    if instance.config_error is not None:
+        raise instance.config_error
+    for shape in inputs:
+        if isinstance(shape, Unknown):
+            raise Unresolved(shape)
+    check_inputs(instance, inputs)
+    shape = instance.spec.output_shape(instance.config, inputs)
+    params = instance.spec.param_count(instance.config, inputs)
+    return LayerOutput(shape, params)

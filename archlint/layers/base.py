@@ -1,0 +1,166 @@
+"""What every layer kind declares: its constructor signature, defaults, input constraints,
+one pure ``output_shape`` and one ``param_count``.
+
+Formulas never see source code or Unknown values: the engine checks the configuration
+first and only calls a formula once every option it declares is resolved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from archlint.dims import Dim
+from archlint.unknown import Unknown
+
+Shape = tuple[Dim, ...]
+OutputShape = Shape | list[Shape]
+
+# Diagnostic codes a formula may raise (see rules/ for their documentation).
+NONPOSITIVE_TIMESTEPS = "AL101"
+NDIM_MISMATCH = "AL104"
+INCOMPATIBLE_MERGE = "AL105"
+UNDEFINED_DIMENSION = "AL106"
+INVALID_CONFIG = "AL108"
+GO_BACKWARDS_MISMATCH = "AL201"
+BIDIRECTIONAL_CONFIG_MISMATCH = "AL202"
+ASYMMETRIC_MERGE = "AL203"
+
+
+class Unresolved(Exception):
+    """A formula needs a size the front end could not resolve; the result is unknown."""
+
+    def __init__(self, unknown: Unknown):
+        super().__init__(unknown.reason)
+        self.unknown = unknown
+
+
+class ShapeError(Exception):
+    """Keras would refuse this layer, at build time or at the first forward pass.
+
+    The message names every option and size that led to the refusal.
+    """
+
+    def __init__(self, code: str, message: str, *, condition: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        # For symbolic sizes: the input lengths for which the error happens ("T < 11").
+        self.condition = condition
+
+
+@dataclass(frozen=True)
+class Params:
+    """Parameter counts of one layer, as ``model.summary()`` counts them."""
+
+    trainable: int
+    non_trainable: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+    def __add__(self, other: Params) -> Params:
+        return Params(self.trainable + other.trainable, self.non_trainable + other.non_trainable)
+
+
+NO_PARAMS = Params(0, 0)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Declared constraints on a layer's inputs, checked by the engine (like Keras's InputSpec)."""
+
+    ndim: int | None = None
+    min_ndim: int | None = None
+    max_ndim: int | None = None
+    # Number of input tensors: single-input layers take exactly one.
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+
+
+@dataclass
+class LayerInstance:
+    """A layer object as constructed in the script: its kind, resolved config and name.
+
+    Nested layers (``Bidirectional(layer=LSTM(...))``, ``TimeDistributed(Dense(...))``)
+    appear as LayerInstance values inside the wrapper's config.
+    """
+
+    spec: LayerSpec
+    config: dict[str, Any]
+    name: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    # Options given explicitly in the script (the rest are Keras defaults).
+    explicit: frozenset[str] = field(default_factory=frozenset)
+    # Set when an option the formulas read could not be resolved, or Keras rejects it.
+    unresolved: Unknown | None = None
+    config_error: ShapeError | None = None
+
+    @property
+    def class_name(self) -> str:
+        return self.spec.class_name
+
+
+class LayerSpec:
+    """One Keras layer class. Subclasses are registered with ``@register``.
+
+    ``positional`` lists the constructor's positional parameters in Keras's order, so
+    that ``Conv1D(32, 10)`` maps to ``filters=32, kernel_size=10``. ``defaults`` holds
+    Keras's defaults for every option the formulas read; ``normalize`` turns user values
+    into one canonical form (``kernel_size=3`` into ``(3,)``) and rejects invalid ones
+    with ``ShapeError(INVALID_CONFIG, ...)``.
+    """
+
+    class_name: ClassVar[str]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    positional: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[dict[str, Any]] = {}
+    input_spec: ClassVar[InputSpec] = InputSpec()
+    # Options whose value is another layer (wrappers).
+    nested: ClassVar[tuple[str, ...]] = ()
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Fill in defaults and put values in canonical form. Pure."""
+        return {**self.defaults, **config}
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> OutputShape:
+        raise NotImplementedError
+
+    def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
+        return NO_PARAMS
+
+    def __repr__(self) -> str:
+        return f"<LayerSpec {self.class_name}>"
+
+
+def as_tuple(value: Any, n: int, option: str) -> tuple[int, ...]:
+    """Keras's ``standardize_tuple``: an int or an n-sequence of ints, as an n-tuple.
+
+    >>> as_tuple(3, 2, "kernel_size"), as_tuple([2, 1], 2, "strides")
+    ((3, 3), (2, 1))
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    if isinstance(value, (list, tuple)) and len(value) == n and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        return tuple(value)
+    raise ShapeError(
+        INVALID_CONFIG, f"{option}={value!r} must be an int or a tuple of {n} ints"
+    )
+
+
+def require_known(dim: Dim, what: str) -> int:
+    """A size that Keras needs at build time (a Dense input width, say)."""
+    if isinstance(dim, int):
+        return dim
+    if isinstance(dim, Unknown):
+        raise Unresolved(dim)
+    raise ShapeError(
+        UNDEFINED_DIMENSION,
+        f"{what} must be known when the layer is built, but it is {dim} "
+        "(undefined until run time)",
+    )

@@ -1,0 +1,115 @@
+"""Every layer formula against real Keras: the cases in ``tests/layer_cases``, built by
+Keras 3 (tensorflow) and Keras 2 (tf-keras), declared shapes and forward passes on zeros.
+
+The forward pass is the truth. archlint must equal it on every case; where a Keras
+version declares something else, the case must name the known Keras bug.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from archlint.dims import Dim, Expr, Sym, evaluate
+from archlint.layer_eval import LayerOutput, infer_layer, instantiate
+from archlint.layers.base import ShapeError
+from tests.layer_cases import LayerCase, all_cases
+
+CASES = all_cases()
+SYMBOL = "T"
+
+
+def case_graph(case: LayerCase) -> dict[str, Any]:
+    """The oracle request for one case: inputs, the layer, one call, forward lengths."""
+    inputs = [{"name": f"in{i}", "shape": list(s), "dtype": case.dtype}
+              for i, s in enumerate(case.input_shapes)]
+    forward = [[[length if d is None else d for d in s] for s in case.input_shapes]
+               for length in case.lengths]
+    return {
+        "id": case.id,
+        "inputs": inputs,
+        "layers": {"layer": {"class_name": case.class_name, "config": case.config}},
+        "calls": [{"id": "layer", "layer": "layer",
+                   "inbound": [[i["name"], 0] for i in inputs]}],
+        "forward": forward,
+    }
+
+
+def archlint_output(case: LayerCase) -> LayerOutput:
+    instance = instantiate(case.class_name, case.config, name="layer")
+    shapes = [(None, *(Sym(SYMBOL) if d is None else d for d in s)) for s in case.input_shapes]
+    return infer_layer(instance, shapes)
+
+
+def bind(shape: Any, length: int) -> Any:
+    """archlint's shape (a tuple, or a list of tuples) with T bound, as lists."""
+    if isinstance(shape, list):
+        return [bind(s, length) for s in shape]
+    return [d if d is None else evaluate(d, {SYMBOL: length}) for d in shape]
+
+
+def without_batch(shape: Any) -> Any:
+    if shape and isinstance(shape[0], list):
+        return [without_batch(s) for s in shape]
+    return [None, *shape[1:]]
+
+
+def declared_matches(ours: Any, declared: Any) -> bool:
+    """Keras declares None where archlint keeps a symbolic expression; ints must agree."""
+    if isinstance(ours, list):  # several outputs
+        return isinstance(declared, list) and len(ours) == len(declared) and all(
+            declared_matches(o, d) for o, d in zip(ours, declared))
+    if len(ours) != len(declared):
+        return False
+    return all(_dim_matches(o, d) for o, d in zip(ours, declared))
+
+
+def _dim_matches(ours: Dim, declared: int | None) -> bool:
+    if declared is None:
+        return ours is None or isinstance(ours, Expr)
+    return ours == declared
+
+
+def refusal(result: dict[str, Any]) -> str | None:
+    """Keras's error message if it refused the layer at build or at any forward pass."""
+    if "build_error" in result:
+        return result["build_error"]["error"]
+    for run in result["forward"]:
+        if "error" in run:
+            return run["error"]["error"]
+    return None
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_layer_formula(case: LayerCase, keras: str, layer_oracle: dict[str, Any]) -> None:
+    if keras not in case.versions:
+        pytest.skip(f"checked against Keras {'/'.join(case.versions)} only")
+    result = layer_oracle[keras][case.id]
+    assert "oracle_error" not in result, result.get("oracle_error")
+    keras_error = refusal(result)
+    if keras_error is not None:
+        with pytest.raises(ShapeError) as raised:
+            archlint_output(case)
+        if case.error_code:
+            assert raised.value.code == case.error_code, raised.value.message
+        return
+    try:
+        ours = archlint_output(case)
+    except ShapeError as error:
+        pytest.fail(f"archlint refuses ({error.code}: {error.message}) what Keras {keras} builds")
+    for length, run in zip(case.lengths, result["forward"]):
+        truth = without_batch(run["calls"]["layer"]["shape"])
+        assert bind(ours.shape, length) == truth, f"forward pass with T={length}"
+        assert ours.params.trainable == run["params"]["layer"]["trainable"]
+        assert ours.params.non_trainable == run["params"]["layer"]["non_trainable"]
+    declared = result["calls"]["layer"]["declared_shape"]
+    declared_params = result["layers"]["layer"]["declared_params"]
+    keras_agrees = declared_matches(ours.shape, declared) and declared_params == {
+        "trainable": ours.params.trainable, "non_trainable": ours.params.non_trainable}
+    if keras in case.known_bug:
+        assert not keras_agrees, f"Keras {keras} no longer shows {case.known_bug[keras]}"
+    else:
+        assert keras_agrees, f"Keras {keras} declares {declared} {declared_params}"
