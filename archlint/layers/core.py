@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archlint.dims import Sym
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -48,7 +49,9 @@ class InputLayer(LayerSpec):
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
-        return (config["batch_size"], *config["shape"])
+        symbols = config.get("symbols") or (None,) * len(config["shape"])
+        dims = tuple(Sym(s) if d is None and s else d for d, s in zip(config["shape"], symbols))
+        return (config["batch_size"], *dims)
 
 
 @register

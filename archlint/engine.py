@@ -1,0 +1,256 @@
+"""Shape and parameter propagation over the layer graph, and the checks that need it.
+
+``infer_call`` computes one call's output from its inputs (memoized on the call);
+``analyse_model`` orders a model's calls, totals its parameters, finds the shortest input
+each variable axis accepts, and turns refusals and unknowns into events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archlint.diagnostics import Event
+from archlint.dims import Expr, Sym, format_shape, min_symbol_value
+from archlint.graph import Call, Layer, Model, Span
+from archlint.layer_eval import infer_layer
+from archlint.layers.base import (
+    NONPOSITIVE_TIMESTEPS,
+    Params,
+    Shape,
+    ShapeError,
+    Unresolved,
+)
+from archlint.unknown import Unknown
+
+UNRESOLVED_INFO = "AL001"
+UNSUPPORTED = "AL002"
+DUPLICATE_NAME = "AL501"
+DISCONNECTED = "AL104"
+
+
+def infer_call(call: Call) -> None:
+    """Fill ``call.output`` and ``call.params`` (or ``call.error``), inputs first."""
+    if call.output is not None or call.error is not None:
+        return
+    stack = [call]
+    # Iterative post-order walk: deep models must not hit the recursion limit.
+    while stack:
+        current = stack[-1]
+        pending = [r.call for r in current.inbound
+                   if r.call.output is None and r.call.error is None]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if current.output is None and current.error is None:
+            _infer_one(current)
+
+
+def _infer_one(call: Call) -> None:
+    layer = call.layer
+    inputs: list[Shape] = []
+    for ref in call.inbound:
+        source = ref.call
+        if source.error is not None:
+            call.output = Unknown(f"not computed: `{source.layer.name}` fails first",
+                                  call.span.line)
+            return
+        shape = source.output_at(ref.index)
+        if shape is None or isinstance(shape, Unknown):
+            call.output = shape if isinstance(shape, Unknown) else Unknown(
+                f"`{source.layer.name}` has no output {ref.index}", call.span.line)
+            return
+        inputs.append(shape)
+    if layer.instance is None:
+        call.output = Unknown(f"`{layer.class_name}` is not supported", call.span.line)
+        return
+    try:
+        result = infer_layer(layer.instance, inputs)
+    except ShapeError as error:
+        call.error = error
+        return
+    except Unresolved as unresolved:
+        call.output = unresolved.unknown
+        return
+    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as error:
+        # A formula met a value it does not handle: say so rather than guess.
+        call.output = Unknown(f"archlint cannot compute `{layer.name}`: {error}",
+                              call.span.line)
+        return
+    call.output = result.shape
+    call.params = result.params
+    _check_lengths(call)
+
+
+def _check_lengths(call: Call) -> None:
+    """A concrete axis of size 0 or less is a refusal (AL101)."""
+    shapes = call.output if isinstance(call.output, list) else [call.output]
+    for shape in shapes:
+        if not isinstance(shape, tuple):
+            continue
+        for axis, dim in enumerate(shape[1:], start=1):
+            if isinstance(dim, int) and dim <= 0:
+                call.error = ShapeError(
+                    NONPOSITIVE_TIMESTEPS,
+                    f"{call.layer.class_name} '{call.layer.name}' leaves {dim} steps on axis "
+                    f"{axis} (output {format_shape(shape)})")
+                call.output = None
+                return
+
+
+@dataclass
+class LengthBound:
+    """The shortest value of a variable axis for which every layer gets >= 1 step."""
+
+    symbol: str
+    minimum: int | None
+    limiting_layer: str | None = None
+    expression: str | None = None
+
+
+@dataclass
+class ModelAnalysis:
+    model: Model
+    trainable: int | None = None
+    non_trainable: int | None = None
+    unknown_params: list[str] = field(default_factory=list)
+    bounds: list[LengthBound] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def total(self) -> int | None:
+        if self.trainable is None or self.non_trainable is None:
+            return None
+        return self.trainable + self.non_trainable
+
+
+def model_calls(model: Model) -> list[Call]:
+    """The calls between the model's inputs and outputs, in the order the script made them."""
+    seen: dict[int, Call] = {}
+    stack = [ref.call for ref in model.outputs]
+    input_calls = {id(ref.call) for ref in model.inputs}
+    while stack:
+        call = stack.pop()
+        if id(call) in seen:
+            continue
+        seen[id(call)] = call
+        if id(call) not in input_calls:
+            stack.extend(ref.call for ref in call.inbound)
+    return sorted(seen.values(), key=lambda c: c.order)
+
+
+def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
+    """Shapes, totals, bounds and events of one model. ``reported`` holds the ids of
+    calls whose events an earlier model already produced (shared sub-graphs)."""
+    analysis = ModelAnalysis(model)
+    calls = model_calls(model)
+    for call in calls:
+        infer_call(call)
+    layers: list[Layer] = []
+    for call in calls:
+        if call.layer not in layers:
+            layers.append(call.layer)
+    for layer in model.layers:  # layers of an unbuilt Sequential
+        if layer not in layers:
+            layers.append(layer)
+    model.calls = calls
+    model.layers = layers
+    _totals(analysis, layers)
+    _bounds(analysis, calls)
+    for unknown in model.unresolved:
+        analysis.events.append(Event(UNRESOLVED_INFO, f"{unknown.reason}; the model's graph "
+                                     "is incomplete", Span(unknown.line or model.span.line),
+                                     model=model.name))
+    _disconnected(analysis, calls)
+    for call in calls:
+        if id(call) in reported:
+            continue
+        reported.add(id(call))
+        analysis.events.extend(_call_events(call, model))
+    _duplicate_names(analysis, layers)
+    return analysis
+
+
+def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
+    total = Params(0, 0)
+    for layer in layers:
+        params = next((c.params for c in layer.calls if c.params is not None), None)
+        if params is None:
+            if (layer.calls and all(c.error is None for c in layer.calls)) or not layer.calls:
+                analysis.unknown_params.append(layer.name)
+            else:
+                analysis.unknown_params.append(layer.name)
+            continue
+        total = total + params
+    if not analysis.unknown_params:
+        analysis.trainable, analysis.non_trainable = total.trainable, total.non_trainable
+
+
+def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
+    """For each symbol: the smallest input length that keeps every axis >= 1."""
+    best: dict[str, LengthBound] = {}
+    for call in calls:
+        shapes = call.output if isinstance(call.output, list) else [call.output]
+        for shape in shapes:
+            if not isinstance(shape, tuple):
+                continue
+            for dim in shape[1:]:
+                if not isinstance(dim, Expr) or isinstance(dim, Sym):
+                    continue
+                for symbol in dim.symbols():
+                    minimum = min_symbol_value(dim, symbol)
+                    current = best.get(symbol)
+                    if current is None or (minimum is not None and (
+                            current.minimum is None or minimum > current.minimum)):
+                        best[symbol] = LengthBound(symbol, minimum, call.layer.name, str(dim))
+    for call in calls:
+        if call.layer.class_name == "InputLayer" and isinstance(call.output, tuple):
+            for dim in call.output[1:]:
+                if isinstance(dim, Sym) and dim.name not in best:
+                    best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
+    analysis.bounds = [best[s] for s in sorted(best)]
+
+
+def _disconnected(analysis: ModelAnalysis, calls: list[Call]) -> None:
+    inputs = {id(ref.call) for ref in analysis.model.inputs}
+    for call in calls:
+        if call.layer.class_name == "InputLayer" and id(call) not in inputs and \
+                analysis.model.kind == "functional" and not analysis.model.unresolved:
+            analysis.events.append(Event(
+                DISCONNECTED,
+                f"the model's outputs depend on input `{call.layer.name}`, which is not in "
+                "its inputs: Keras refuses this graph (graph disconnected)",
+                analysis.model.span, model=analysis.model.name, layer=call.layer.name))
+
+
+def _call_events(call: Call, model: Model) -> list[Event]:
+    layer = call.layer
+    events: list[Event] = []
+    if call.error is not None:
+        message = call.error.message
+        if call.error.condition:
+            message += f" ({call.error.condition})"
+        events.append(Event(call.error.code, message, call.span, model=model.name,
+                            layer=layer.name))
+    instance = layer.instance
+    if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
+        events.append(Event(
+            UNRESOLVED_INFO,
+            f"{layer.class_name} '{layer.name}': {instance.unresolved.describe()}; its output "
+            "shape and parameters are unknown", layer.span, model=model.name,
+            layer=layer.name))
+    return events
+
+
+def _duplicate_names(analysis: ModelAnalysis, layers: list[Layer]) -> None:
+    seen: dict[str, Layer] = {}
+    for layer in layers:
+        first = seen.get(layer.name)
+        if first is not None:
+            analysis.events.append(Event(
+                DUPLICATE_NAME,
+                f"layer name '{layer.name}' is already used by the {first.class_name} on line "
+                f"{first.span.line}; Keras refuses a model whose layer names are not unique",
+                layer.span, model=analysis.model.name, layer=layer.name))
+        else:
+            seen[layer.name] = layer

@@ -1,0 +1,96 @@
+"""The layer graph the front end rebuilds from a script: layers, their calls, and models.
+
+Data only: the front end creates these objects, the engine fills in shapes and parameters,
+rules and renderers read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archlint.layers.base import LayerInstance, OutputShape, Params, ShapeError, Shape
+from archlint.unknown import Unknown
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where something is in the source: 1-based lines, 0-based columns (like ``ast``)."""
+
+    line: int
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(eq=False)
+class Layer:
+    """One layer object of the script. ``instance`` is None for a class archlint has no
+    formulas for (its calls have unknown outputs)."""
+
+    name: str
+    class_name: str
+    span: Span
+    instance: LayerInstance | None = None
+    # Keras 2 style shape hints given on the first layer of a Sequential (input_shape=...).
+    input_hint: dict[str, Any] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Call:
+    """One call of a layer on tensors (a shared layer has several)."""
+
+    layer: Layer
+    inbound: list[TensorRef]
+    span: Span
+    order: int
+    # Filled by the engine.
+    output: OutputShape | Unknown | None = None
+    params: Params | None = None
+    error: ShapeError | None = None
+
+    @property
+    def num_outputs(self) -> int:
+        return len(self.output) if isinstance(self.output, list) else 1
+
+    def output_at(self, index: int) -> Shape | Unknown | None:
+        if isinstance(self.output, list):
+            return self.output[index] if index < len(self.output) else None
+        return self.output
+
+
+@dataclass(frozen=True, eq=False)
+class TensorRef:
+    """The ``index``-th output of a call."""
+
+    call: Call
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class CompileArgs:
+    """What ``model.compile(...)`` was given, as resolved values with their source text."""
+
+    span: Span
+    loss: Any = None
+    loss_source: str | None = None
+    optimizer: Any = None
+    metrics: Any = None
+
+
+@dataclass(eq=False)
+class Model:
+    """A model the script builds: functional (inputs/outputs) or Sequential (a layer list)."""
+
+    name: str
+    kind: str  # "functional" or "sequential"
+    span: Span
+    inputs: list[TensorRef] = field(default_factory=list)
+    outputs: list[TensorRef] = field(default_factory=list)
+    # Why the graph is incomplete (inputs/outputs unresolved), if it is.
+    unresolved: list[Unknown] = field(default_factory=list)
+    compile: CompileArgs | None = None
+    # Filled by the engine: the calls and layers that make up the model, in order.
+    calls: list[Call] = field(default_factory=list)
+    layers: list[Layer] = field(default_factory=list)

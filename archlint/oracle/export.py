@@ -1,0 +1,88 @@
+"""archlint's graph of a model as an oracle request (see ``archlint.oracle.build``).
+
+The graph is rebuilt in Keras from archlint's own reading of the script, never by running
+the script, so a comparison measures the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archlint.dims import Expr
+from archlint.graph import Model
+from archlint.layers.base import LayerInstance
+
+# Options that exist only inside archlint.
+_INTERNAL = frozenset({"symbols"})
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value for Keras's constructor, or ``...`` when there is none."""
+    if isinstance(value, LayerInstance):
+        return instance_config(value)
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [_plain(v) for v in value]
+        return ... if any(i is ... for i in items) else items
+    if isinstance(value, dict):
+        items = {str(k): _plain(v) for k, v in value.items()}
+        return ... if any(i is ... for i in items.values()) else items
+    return ...
+
+
+def instance_config(instance: LayerInstance) -> dict[str, Any]:
+    config = {}
+    for key in sorted(instance.explicit):
+        if key in _INTERNAL or key not in instance.config:
+            continue
+        value = _plain(instance.config[key])
+        if value is not ...:
+            config[key] = value
+    return {"class_name": instance.class_name, "config": config}
+
+
+def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) -> dict[str, Any]:
+    """The oracle request for a model whose calls the engine has already ordered.
+
+    ``lengths`` are values bound to every variable axis in turn for forward passes; a model
+    without variable axes gets one forward pass at its declared shape.
+    """
+    input_ids = {id(ref.call) for ref in model.inputs}
+    inputs, layers, calls = [], {}, []
+    for call in model.calls:
+        layer = call.layer
+        instance = layer.instance
+        if instance is None:
+            raise ValueError(f"layer {layer.name} ({layer.class_name}) is not supported")
+        if id(call) in input_ids:
+            shape = list(instance.config["shape"])
+            inputs.append({"name": layer.name, "shape": shape,
+                           "dtype": instance.config.get("dtype") or "float32",
+                           "batch_size": instance.config.get("batch_size")})
+            continue
+        if layer.name not in layers:
+            entry = instance_config(instance)
+            entry["config"]["name"] = layer.name
+            layers[layer.name] = entry
+        call_id = layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
+        calls.append({"id": call_id, "layer": layer.name,
+                      "inbound": [[_call_id(ref.call, input_ids), ref.index]
+                                  for ref in call.inbound]})
+    variable = any(d is None for i in inputs for d in i["shape"])
+    forward = []
+    for length in (lengths if variable else (0,)):
+        forward.append([[length if d is None else d for d in i["shape"]] for i in inputs])
+    return {"id": graph_id, "inputs": inputs, "layers": layers, "calls": calls,
+            "forward": forward}
+
+
+def _call_id(call: Any, input_ids: set[int]) -> str:
+    layer = call.layer
+    if id(call) in input_ids or len(layer.calls) == 1:
+        return layer.name
+    return f"{layer.name}#{layer.calls.index(call)}"
+
+
+def is_symbolic(dim: Any) -> bool:
+    return isinstance(dim, Expr)

@@ -1,0 +1,80 @@
+"""``--format json``: the machine-readable report (schema in the README)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from archlint.analysis import FileReport
+from archlint.dims import dim_to_json
+from archlint.engine import ModelAnalysis
+from archlint.graph import Layer
+from archlint.unknown import Unknown
+
+
+def shape_to_json(shape: Any) -> Any:
+    if isinstance(shape, list):
+        return [shape_to_json(s) for s in shape]
+    if isinstance(shape, tuple):
+        return [dim_to_json(d) for d in shape]
+    return None
+
+
+def layer_to_json(layer: Layer) -> dict[str, Any]:
+    first = layer.calls[0] if layer.calls else None
+    params = first.params if first is not None else None
+    entry: dict[str, Any] = {
+        "name": layer.name,
+        "class": layer.class_name,
+        "line": layer.span.line,
+        "output_shape": shape_to_json(first.output) if first is not None else None,
+        "params": params.total if params is not None else None,
+        "trainable_params": params.trainable if params is not None else None,
+        "non_trainable_params": params.non_trainable if params is not None else None,
+        "inbound": [ref.call.layer.name for ref in first.inbound] if first is not None else [],
+    }
+    if first is not None and isinstance(first.output, Unknown):
+        entry["unknown_reason"] = first.output.describe()
+    if first is not None and first.error is not None:
+        entry["error"] = {"code": first.error.code, "message": first.error.message}
+    if len(layer.calls) > 1:
+        entry["calls"] = len(layer.calls)
+        entry["call_output_shapes"] = [shape_to_json(c.output) for c in layer.calls]
+    return entry
+
+
+def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
+    model = analysis.model
+    return {
+        "name": model.name,
+        "kind": model.kind,
+        "line": model.span.line,
+        "total_params": analysis.total,
+        "trainable_params": analysis.trainable,
+        "non_trainable_params": analysis.non_trainable,
+        "layers": [layer_to_json(layer) for layer in model.layers],
+        "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
+    }
+
+
+def report_to_json(reports: list[FileReport]) -> dict[str, Any]:
+    files = []
+    for report in reports:
+        entry: dict[str, Any] = {
+            "path": report.path,
+            "models": [model_to_json(m) for m in report.models],
+            "diagnostics": [{
+                "code": d.code, "rule": d.rule, "severity": d.severity.value,
+                "message": d.message, "line": d.span.line, "column": d.span.column,
+                "end_line": d.span.end_line or d.span.line, "end_column": d.span.end_column,
+                "model": d.model, "layer": d.layer,
+            } for d in report.diagnostics],
+        }
+        if report.error:
+            entry["error"] = report.error
+        files.append(entry)
+    return {"files": files}
+
+
+def render(reports: list[FileReport]) -> str:
+    return json.dumps(report_to_json(reports), indent=2) + "\n"

@@ -1,0 +1,75 @@
+"""The rule API: every diagnostic archlint reports comes from a Rule subclass.
+
+A rule module (in ``rules/``, installed as ``archlint.rules``) defines one Rule with its
+code, kebab-case name, default severity, documentation and VALID / INVALID example
+scripts; the test suite runs every rule's examples.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from archlint.diagnostics import Event, Severity
+from archlint.engine import ModelAnalysis
+from archlint.graph import Span
+
+
+@dataclass(frozen=True)
+class Finding:
+    message: str
+    span: Span
+    model: str | None = None
+    layer: str | None = None
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the analysed models and the front end's and engine's events."""
+
+    path: str
+    models: list[ModelAnalysis]
+    events: list[Event] = field(default_factory=list)
+
+
+class Rule:
+    """Base class. The docstring has the sections What it does / Why it matters /
+    Example / Use instead; ``archlint explain CODE`` prints it."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    VALID: ClassVar[tuple[str, ...]] = ()
+    INVALID: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        raise NotImplementedError
+
+
+class EventRule(Rule):
+    """A rule that reports the front end's or engine's events with its code."""
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for event in ctx.events:
+            if event.code == self.code:
+                yield Finding(event.message, event.span, event.model, event.layer)
+
+
+def builtin_rules() -> list[Rule]:
+    """One instance of every rule defined in the ``archlint.rules`` package, by code."""
+    import archlint.rules as package
+
+    rules: dict[str, Rule] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and \
+                    value.__module__ == module.__name__ and hasattr(value, "code"):
+                if value.code in rules:
+                    raise ValueError(f"rule code {value.code} defined twice")
+                rules[value.code] = value()
+    return [rules[c] for c in sorted(rules)]

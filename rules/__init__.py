@@ -1,0 +1,1 @@
+"""archlint's built-in rules, one module per rule (installed as ``archlint.rules``)."""

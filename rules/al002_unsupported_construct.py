@@ -1,0 +1,27 @@
+from archlint.diagnostics import Severity
+from archlint.rule import EventRule
+
+
+class UnsupportedConstruct(EventRule):
+    """What it does: reports a layer class archlint has no formulas for, or a subclassed
+    ``keras.Model`` whose graph lives in ``call()``.
+
+    Why it matters: the output of that layer (and what follows it) is unknown; a subclassed
+    model is not analysed at all. Nothing is guessed.
+
+    Example: ``layers.Lambda(lambda t: t * 2)(x)``.
+
+    Use instead: built-in layers where they exist; the functional API for whole models.
+    """
+
+    code = "AL002"
+    name = "unsupported-construct"
+    severity = Severity.WARNING
+    summary = "A layer class or model style that cannot be analysed statically"
+    INVALID = (
+        "import keras\n\nclass Net(keras.Model):\n    def call(self, x):\n        return x\n",
+        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+        "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
+    )
+    VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+             "model = Model(x, layers.Dense(4)(x))\n",)

@@ -1,0 +1,23 @@
+from archlint.diagnostics import Severity
+from archlint.rule import EventRule
+
+
+class UndefinedDimension(EventRule):
+    """What it does: reports a layer that needs a size at build time (Dense's input width,
+    an RNN's features) but receives an axis Keras leaves undefined (None).
+
+    Why it matters: Keras refuses to build the layer: its weights depend on that size.
+
+    Example: ``Flatten()`` over a variable time axis, then ``Dense``.
+
+    Use instead: a fixed input length, or a global pooling layer instead of Flatten.
+    """
+
+    code = "AL106"
+    name = "undefined-dimension"
+    severity = Severity.ERROR
+    summary = "A layer needs a size that is undefined until run time"
+    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
+               "h = layers.Flatten()(x)\nmodel = Model(x, layers.Dense(1)(h))\n",)
+    VALID = ("from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
+             "h = layers.Flatten()(x)\nmodel = Model(x, layers.Dense(1)(h))\n",)

@@ -1,0 +1,28 @@
+from archlint.diagnostics import Severity
+from archlint.rule import EventRule
+
+
+class BidirectionalConfigMismatch(EventRule):
+    """What it does: reports a Bidirectional whose halves differ in ``return_sequences``,
+    ``return_state`` or ``stateful``.
+
+    Why it matters: Keras refuses it: both halves must produce outputs of the same form.
+
+    Example: ``Bidirectional(LSTM(8, return_sequences=True),
+    backward_layer=GRU(8, go_backwards=True))``.
+
+    Use instead: the same ``return_sequences`` / ``return_state`` / ``stateful`` on both.
+    """
+
+    code = "AL202"
+    name = "bidirectional-config-mismatch"
+    severity = Severity.ERROR
+    summary = "Bidirectional halves disagree on return_sequences/return_state/stateful"
+    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+               "b = layers.Bidirectional(layers.LSTM(8, return_sequences=True),\n"
+               "    backward_layer=layers.GRU(8, go_backwards=True))\n"
+               "model = Model(x, b(x))\n",)
+    VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+             "b = layers.Bidirectional(layers.LSTM(8, return_sequences=True),\n"
+             "    backward_layer=layers.GRU(8, return_sequences=True, go_backwards=True))\n"
+             "model = Model(x, b(x))\n",)

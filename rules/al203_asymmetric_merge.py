@@ -1,0 +1,28 @@
+from archlint.diagnostics import Severity
+from archlint.rule import EventRule
+
+
+class AsymmetricMerge(EventRule):
+    """What it does: reports a Bidirectional with ``merge_mode`` sum, mul or ave whose two
+    halves have different widths.
+
+    Why it matters: the halves cannot be added or multiplied element-wise; Keras fails.
+
+    Example: ``Bidirectional(LSTM(24), backward_layer=GRU(16, go_backwards=True),
+    merge_mode="sum")``.
+
+    Use instead: equal units on both halves, or ``merge_mode="concat"``.
+    """
+
+    code = "AL203"
+    name = "asymmetric-merge"
+    severity = Severity.ERROR
+    summary = "Bidirectional sum/mul/ave over halves of different width"
+    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+               "b = layers.Bidirectional(layers.LSTM(24), merge_mode='sum',\n"
+               "    backward_layer=layers.GRU(16, go_backwards=True))\n"
+               "model = Model(x, b(x))\n",)
+    VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+             "b = layers.Bidirectional(layers.LSTM(16), merge_mode='sum',\n"
+             "    backward_layer=layers.GRU(16, go_backwards=True))\n"
+             "model = Model(x, b(x))\n",)

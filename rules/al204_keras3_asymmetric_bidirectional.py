@@ -1,0 +1,71 @@
+from collections.abc import Iterator
+
+from archlint.diagnostics import Severity
+from archlint.layers.base import LayerInstance
+from archlint.rule import Finding, Rule, RuleContext
+
+
+def _width(instance: LayerInstance) -> object:
+    return instance.config.get("units")
+
+
+class Keras3AsymmetricBidirectional(Rule):
+    """What it does: flags a Bidirectional with ``merge_mode="concat"`` whose forward and
+    backward layers have different widths (say LSTM(24) forward, GRU(16) backward).
+
+    Why it matters: Keras 3 (keras-team/keras issue 23688) computes the output width as
+    twice the forward width. It reports the wrong shape in ``summary()``, builds the next
+    layers against it (wrong parameter counts) and then fails at ``fit``/``predict`` with a
+    dimension error. tf-keras (Keras 2) is right; the forward pass produces
+    forward + backward units, which is what archlint reports.
+
+    Example: ``Bidirectional(LSTM(24, return_sequences=True),
+    backward_layer=GRU(16, return_sequences=True, go_backwards=True))``.
+
+    Use instead: equal units on both halves; or tf-keras (``TF_USE_LEGACY_KERAS=1``); or two
+    explicit RNNs merged with ``Concatenate`` (reversing the backward output in time).
+    """
+
+    code = "AL204"
+    name = "keras3-asymmetric-bidirectional"
+    severity = Severity.WARNING
+    summary = "Keras 3 misreports the width of an asymmetric Bidirectional layer"
+    INVALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+        "b = layers.Bidirectional(layers.LSTM(24, return_sequences=True),\n"
+        "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
+        "model = Model(x, b(x))\n",
+    )
+    VALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+        "b = layers.Bidirectional(layers.LSTM(16, return_sequences=True),\n"
+        "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
+        "model = Model(x, b(x))\n",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for analysis in ctx.models:
+            for layer in analysis.model.layers:
+                instance = layer.instance
+                if layer.class_name != "Bidirectional" or instance is None or \
+                        instance.unresolved is not None or instance.config_error is not None:
+                    continue
+                if instance.config.get("merge_mode") != "concat":
+                    continue
+                forward = instance.config.get("layer")
+                backward = instance.config.get("backward_layer")
+                if not isinstance(forward, LayerInstance) or not isinstance(
+                        backward, LayerInstance):
+                    continue
+                f_units, b_units = _width(forward), _width(backward)
+                if not isinstance(f_units, int) or not isinstance(b_units, int) or \
+                        f_units == b_units:
+                    continue
+                yield Finding(
+                    f"Bidirectional '{layer.name}' concatenates {forward.class_name}"
+                    f"({f_units}) and {backward.class_name}({b_units}): the real output width "
+                    f"is {f_units + b_units}, but Keras 3 reports {2 * f_units} "
+                    "(keras-team/keras#23688), builds the following layers against it and "
+                    "fails at fit/predict; tf-keras is right. Use equal units, tf-keras, or "
+                    "two RNNs merged with Concatenate",
+                    layer.span, analysis.model.name, layer.name)

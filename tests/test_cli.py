@@ -1,0 +1,97 @@
+"""The command line as a user runs it: exit codes, directories, bad input, formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLEAN = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+         "m = Model(x, layers.Dense(2)(x))\n")
+BROKEN = "from keras import layers\nx = layers.Dense(4)(\n"
+REFUSED = ("from keras import layers, Input, Model\nx = Input(shape=(5, 3))\n"
+           "m = Model(x, layers.Conv1D(8, 10)(x))\n")
+
+
+def archlint(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "archlint", *args], capture_output=True,
+                          text=True, cwd=cwd or ROOT, env=env, check=False)
+
+
+def test_clean_model_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "clean.py").write_text(CLEAN)
+    result = archlint(str(tmp_path / "clean.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "dense (Dense)" in result.stdout
+    assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_refused_model_exits_one_and_points_at_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text(REFUSED)
+    result = archlint(str(tmp_path / "bad.py"))
+    assert result.returncode == 1
+    assert "bad.py:3:" in result.stdout and "AL101" in result.stdout
+    assert "3 | m = Model(x, layers.Conv1D(8, 10)(x))" in result.stdout
+
+
+def test_directory_with_a_broken_file_analyses_the_others(tmp_path: Path) -> None:
+    (tmp_path / "a_clean.py").write_text(CLEAN)
+    (tmp_path / "b_broken.py").write_text(BROKEN)
+    (tmp_path / "c_refused.py").write_text(REFUSED)
+    (tmp_path / "notes.py").write_text("print('not a model')\n")
+    hidden = tmp_path / ".venv"
+    hidden.mkdir()
+    (hidden / "skipped.py").write_text(BROKEN)
+    result = archlint("--format", "json", str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert set(files) == {"a_clean.py", "b_broken.py", "c_refused.py", "notes.py"}
+    assert [d["code"] for d in files["b_broken.py"]["diagnostics"]] == ["AL003"]
+    assert files["b_broken.py"]["diagnostics"][0]["line"] == 2
+    assert [d["code"] for d in files["c_refused.py"]["diagnostics"]] == ["AL101"]
+    assert files["a_clean.py"]["models"][0]["total_params"] is not None
+    assert files["notes.py"]["models"] == []
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = archlint("does/not/exist.py")
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_file_exits_two(tmp_path: Path) -> None:
+    target = tmp_path / "binary.py"
+    target.write_bytes(b"\xff\xfe keras \x00\x81")
+    result = archlint(str(target))
+    assert result.returncode == 2
+    assert "cannot read" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_json_schema(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text(REFUSED)
+    payload = json.loads(archlint("--format", "json", str(tmp_path / "bad.py")).stdout)
+    (file,) = payload["files"]
+    assert set(file) >= {"path", "models", "diagnostics"}
+    (model,) = file["models"]
+    assert set(model) >= {"name", "line", "total_params", "trainable_params",
+                          "non_trainable_params", "layers"}
+    for layer in model["layers"]:
+        assert set(layer) >= {"name", "class", "line", "output_shape", "params", "inbound"}
+    (diagnostic,) = file["diagnostics"]
+    assert set(diagnostic) >= {"code", "rule", "severity", "message", "line", "column",
+                               "model", "layer"}
+    assert diagnostic["severity"] in ("error", "warning", "info")
+    assert diagnostic["model"] == "functional" and diagnostic["layer"] == "conv1d"
+
+
+def test_version_and_help() -> None:
+    assert archlint("--version").returncode == 0
+    result = archlint("--help")
+    assert result.returncode == 0 and "Keras" in result.stdout

@@ -1,0 +1,37 @@
+"""Every rule's VALID examples stay silent for it and its INVALID examples trigger it."""
+
+from __future__ import annotations
+
+import pytest
+
+from archlint.analysis import analyse_source
+from archlint.rule import Rule, builtin_rules
+
+RULES = builtin_rules()
+EXAMPLES = [(rule, kind, i, source) for rule in RULES
+            for kind, sources in (("valid", rule.VALID), ("invalid", rule.INVALID))
+            for i, source in enumerate(sources)]
+
+
+def test_every_rule_has_examples_and_docs() -> None:
+    for rule in RULES:
+        assert rule.VALID and rule.INVALID, rule.code
+        doc = rule.__doc__ or ""
+        for section in ("What it does", "Why it matters", "Example", "Use instead"):
+            assert section in doc, f"{rule.code} lacks '{section}'"
+        assert rule.name == rule.name.lower() and " " not in rule.name
+
+
+def test_codes_and_names_are_unique() -> None:
+    assert len({r.code for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+
+
+@pytest.mark.parametrize(("rule", "kind", "index", "source"), EXAMPLES,
+                         ids=[f"{r.code}-{k}-{i}" for r, k, i, _ in EXAMPLES])
+def test_rule_example(rule: Rule, kind: str, index: int, source: str) -> None:
+    codes = [d.code for d in analyse_source(source, "example.py").diagnostics]
+    if kind == "invalid":
+        assert rule.code in codes, f"{rule.code} not reported; got {codes}"
+    else:
+        assert rule.code not in codes, f"{rule.code} reported on a valid example"
