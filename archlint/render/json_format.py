@@ -77,4 +77,4 @@ def report_to_json(reports: list[FileReport]) -> dict[str, Any]:
 
 
 def render(reports: list[FileReport]) -> str:
-    return json.dumps(report_to_json(reports), indent=2) + "\n"
+    return json.dumps(report_to_json(reports)) + "\n"  # compact: the C encoder is 10x faster
