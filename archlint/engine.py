@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archlint.diagnostics import Event
-from archlint.dims import Expr, Sym, format_shape, min_symbol_value
+from archlint.dims import Expr, Sym, format_shape, is_monotone, min_symbol_value
 from archlint.graph import Call, Layer, Model, Span
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
@@ -148,7 +148,9 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
         infer_call(call)
     layers: list[Layer] = []
     for call in calls:
-        if call.layer not in layers:
+        # Keras lists no InputLayer among a Sequential model's layers.
+        if call.layer not in layers and not (
+                model.kind == "sequential" and call.layer.class_name == "InputLayer"):
             layers.append(call.layer)
     for layer in model.layers:  # layers of an unbuilt Sequential
         if layer not in layers:
@@ -197,7 +199,10 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
             for dim in shape[1:]:
                 if not isinstance(dim, Expr) or isinstance(dim, Sym):
                     continue
-                for symbol in dim.symbols():
+                symbols = dim.symbols()
+                if len(symbols) != 1 or not is_monotone(dim):
+                    continue  # bounds are computed for one variable axis at a time
+                for symbol in symbols:
                     minimum = min_symbol_value(dim, symbol)
                     current = best.get(symbol)
                     if current is None or (minimum is not None and (
@@ -209,6 +214,14 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 if isinstance(dim, Sym) and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
     analysis.bounds = [best[s] for s in sorted(best)]
+    for bound in analysis.bounds:
+        if bound.minimum is None and bound.limiting_layer is not None:
+            # No input length is long enough: Keras refuses every input.
+            analysis.events.append(Event(
+                NONPOSITIVE_TIMESTEPS,
+                f"'{bound.limiting_layer}' gets {bound.expression} steps, which is below 1 "
+                f"for every length of {bound.symbol}", analysis.model.span,
+                model=analysis.model.name, layer=bound.limiting_layer))
 
 
 def _disconnected(analysis: ModelAnalysis, calls: list[Call]) -> None:
