@@ -146,18 +146,16 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     calls = model_calls(model)
     for call in calls:
         infer_call(call)
-    layers: list[Layer] = []
+    layers: dict[int, Layer] = {}  # by id, in order: a dict keeps this linear
     for call in calls:
         # Keras lists no InputLayer among a Sequential model's layers.
-        if call.layer not in layers and not (
-                model.kind == "sequential" and call.layer.class_name == "InputLayer"):
-            layers.append(call.layer)
+        if not (model.kind == "sequential" and call.layer.class_name == "InputLayer"):
+            layers.setdefault(id(call.layer), call.layer)
     for layer in model.layers:  # layers of an unbuilt Sequential
-        if layer not in layers:
-            layers.append(layer)
+        layers.setdefault(id(layer), layer)
     model.calls = calls
-    model.layers = layers
-    _totals(analysis, layers)
+    model.layers = list(layers.values())
+    _totals(analysis, model.layers)
     _bounds(analysis, calls)
     for unknown in model.unresolved:
         analysis.events.append(Event(UNRESOLVED_INFO, f"{unknown.reason}; the model's graph "
@@ -169,7 +167,7 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
             continue
         reported.add(id(call))
         analysis.events.extend(_call_events(call, model))
-    _duplicate_names(analysis, layers)
+    _duplicate_names(analysis, model.layers)
     return analysis
 
 
