@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archlint.layers.base import LayerInstance, OutputShape, Params, ShapeError, Shape
+from archlint.layers.base import LayerInstance, OutputShape, Params, Shape, ShapeError
 from archlint.unknown import Unknown
 
 

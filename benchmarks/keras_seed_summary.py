@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-from keras import layers  # noqa: E402
+import keras
+from keras import layers
 
 il = keras.Input(shape=(20, 6))
 hl = layers.Conv1D(filters=32, kernel_size=10, strides=1, padding="valid", activation="swish")(il)

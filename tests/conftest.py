@@ -6,6 +6,9 @@ from tests.layer_cases import all_cases
 from tests.oracle import run_oracle
 from tests.test_layer_formulas import case_graph
 
+# Fixture scripts are read by archlint, never imported (doctest collection would run them).
+collect_ignore_glob = ["fixtures/*"]
+
 
 @pytest.fixture(scope="session")
 def layer_oracle(request: pytest.FixtureRequest):
