@@ -1,4 +1,5 @@
-"""One file, end to end: read, parse, interpret, propagate shapes, run the rules."""
+"""One file, end to end: read, parse, interpret, propagate shapes, run the rules, apply
+suppressions."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archlint.diagnostics import Diagnostic, Event
+from archlint import suppressions
+from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model
 from archlint.frontend.interpreter import Interpreter
 from archlint.graph import Span
-from archlint.rule import Rule, RuleContext, builtin_rules
+from archlint.rule import Rule, RuleContext
 
 SYNTAX_ERROR = "AL003"
+RULE_CRASHED = "AL004"
+UNUSED_SUPPRESSION = "AL503"
 KERAS_MARKERS = ("keras", "tensorflow")
 
 
@@ -26,52 +30,109 @@ class FileReport:
     source_lines: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Settings:
+    """The rules a run applies, already configured and selected, and severity overrides."""
+
+    rules: list[Rule]
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+    def level(self, rule: Rule) -> Severity:
+        return self.severity.get(rule.code, rule.severity)
+
+
 def analyse_source(source: str, path: str = "<string>",
-                   rules: list[Rule] | None = None) -> FileReport:
+                   settings: Settings | None = None) -> FileReport:
+    settings = settings or default_settings()
     report = FileReport(path, source_lines=source.splitlines())
-    events: list[Event] = []
     if not any(marker in source for marker in KERAS_MARKERS):
         return report  # not a Keras script: nothing to say
+    suppressed = suppressions.parse(source)
+    if suppressed.skip_file:
+        return report
+    events = _analyse(source, path, report)
+    context = RuleContext(path, report.models, events)
+    by_code = {rule.code: rule for rule in settings.rules}
+    found: list[Diagnostic] = []
+    for rule in settings.rules:
+        if rule.code == UNUSED_SUPPRESSION:
+            continue
+        try:
+            findings = list(rule.check(context))
+        except Exception as error:  # a rule's bug must not hide the other rules' findings
+            events.append(Event(RULE_CRASHED, f"rule {rule.code} ({rule.name}) crashed: "
+                                f"{type(error).__name__}: {error}", Span(1)))
+            crash_rule = by_code.get(RULE_CRASHED)
+            if crash_rule is not None:
+                found.extend(_diagnostics(crash_rule, crash_rule.check(
+                    RuleContext(path, [], events[-1:])), settings))
+            continue
+        found.extend(_diagnostics(rule, findings, settings))
+    for diagnostic in found:
+        hit = suppressed.find(diagnostic.code, diagnostic.rule, diagnostic.span.line,
+                              diagnostic.span.end_line)
+        if hit is None:
+            report.diagnostics.append(diagnostic)
+        else:
+            hit.used = True
+    unused_rule = by_code.get(UNUSED_SUPPRESSION)
+    if unused_rule is not None:
+        unused = [Event(UNUSED_SUPPRESSION, _unused_message(s), Span(s.line, s.column))
+                  for s in suppressed.unused()]
+        report.diagnostics.extend(_diagnostics(
+            unused_rule, unused_rule.check(RuleContext(path, [], unused)), settings))
+    report.diagnostics.sort(key=Diagnostic.sort_key)
+    return report
+
+
+def _analyse(source: str, path: str, report: FileReport) -> list[Event]:
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         column = max((getattr(error, "offset", None) or 1) - 1, 0)
         message = getattr(error, "msg", str(error))
-        events.append(Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
-                            Span(line, column)))
-    else:
-        interpreter = Interpreter(tree)
-        interpreter.run()
-        events.extend(interpreter.events)
-        reported: set[int] = set()
-        for model in interpreter.models:
-            report.models.append(analyse_model(model, reported))
-        for analysis in report.models:
-            events.extend(analysis.events)
-    context = RuleContext(path, report.models, events)
-    for rule in rules if rules is not None else default_rules():
-        for finding in rule.check(context):
-            report.diagnostics.append(Diagnostic(
-                rule.code, rule.name, rule.severity, finding.message, finding.span,
-                finding.model, finding.layer))
-    report.diagnostics.sort(key=Diagnostic.sort_key)
-    return report
+        return [Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
+                      Span(line, column))]
+    interpreter = Interpreter(tree)
+    interpreter.run()
+    events = list(interpreter.events)
+    reported: set[int] = set()
+    for model in interpreter.models:
+        report.models.append(analyse_model(model, reported))
+    for analysis in report.models:
+        events.extend(analysis.events)
+    return events
 
 
-def analyse_file(path: str | Path, rules: list[Rule] | None = None) -> FileReport:
+def _diagnostics(rule: Rule, findings: object, settings: Settings) -> list[Diagnostic]:
+    level = settings.level(rule)
+    return [Diagnostic(rule.code, rule.name, level, f.message, f.span, f.model, f.layer)
+            for f in findings]  # type: ignore[attr-defined]
+
+
+def _unused_message(suppression: suppressions.Suppression) -> str:
+    what = ", ".join(sorted(suppression.codes)) if suppression.codes else "any code"
+    return f"this `archlint: noqa` for {what} suppresses nothing; remove it"
+
+
+def analyse_file(path: str | Path, settings: Settings | None = None) -> FileReport:
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return FileReport(str(path), error=f"cannot read {path}: {error}")
-    return analyse_source(source, str(path), rules)
+    return analyse_source(source, str(path), settings)
 
 
-_default_rules: list[Rule] | None = None
+_default: Settings | None = None
 
 
-def default_rules() -> list[Rule]:
-    global _default_rules
-    if _default_rules is None:
-        _default_rules = builtin_rules()
-    return _default_rules
+def default_settings() -> Settings:
+    """Every built-in rule with its defaults (plugins come in through the CLI's settings)."""
+    global _default
+    if _default is None:
+        from archlint.plugins import load_rules
+
+        loaded, _ = load_rules(include_plugins=False)
+        _default = Settings([entry.rule_class() for entry in loaded])
+    return _default

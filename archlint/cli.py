@@ -32,20 +32,45 @@ def main() -> None:
     """
 
 
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...]):
+    from archlint.config import ConfigError, resolve
+
+    try:
+        config, settings, plugin_errors = resolve(config_file, Path.cwd(), _split(select),
+                                                  _split(ignore))
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+    for problem in plugin_errors:
+        click.echo(f"archlint: rule plugin `{problem.name}` not loaded: {problem.message}",
+                   err=True)
+    return config, settings
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Report format.")
-def check(paths: tuple[str, ...], output_format: str) -> None:
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Rules to apply: codes, prefixes (AL, AL2) or names; replaces the config.")
+@click.option("--ignore", multiple=True, metavar="CODES",
+              help="Rules to skip: codes, prefixes or names; adds to the config.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="A TOML file with an [tool.archlint] table (default: nearest pyproject.toml).")
+def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
+          ignore: tuple[str, ...], config_file: str | None) -> None:
     """Analyse model scripts (files, or directories searched for *.py)."""
     from archlint.analysis import analyse_file
-    from archlint.diagnostics import Severity
     from archlint.files import collect
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    reports = [analyse_file(path) for path in collect(list(paths))]
+    config, settings = _settings(config_file, select, ignore)
+    reports = [analyse_file(path, settings) for path in collect(list(paths))]
     if output_format == "json":
         from archlint.render import json_format
 
@@ -61,8 +86,44 @@ def check(paths: tuple[str, ...], output_format: str) -> None:
         text.render(reports, console)
     if any(r.error for r in reports):
         sys.exit(2)
-    worst = max((d.severity.rank for r in reports for d in r.diagnostics), default=0)
-    sys.exit(1 if worst >= Severity.WARNING.rank else 0)
+    worst = max((d.severity.rank for r in reports for d in r.diagnostics), default=-1)
+    sys.exit(1 if worst >= config.fail_on.rank else 0)
+
+
+@main.command(name="rules")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
+def list_rules(config_file: str | None) -> None:
+    """List every rule: code, name, severity, source, and whether it is enabled."""
+    from archlint.plugins import load_rules
+
+    loaded, _ = load_rules()
+    config, settings = _settings(config_file, (), ())
+    enabled = {rule.code for rule in settings.rules}
+    rows = [("code", "name", "severity", "source", "enabled")]
+    for entry in loaded:
+        cls = entry.rule_class
+        level = config.severity.get(cls.code, cls.severity)
+        rows.append((cls.code, cls.name, level.value, entry.source,
+                     "yes" if cls.code in enabled else "no"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Print a rule's documentation and examples (by code or name)."""
+    from archlint.docs import rule_text
+    from archlint.plugins import load_rules
+
+    loaded, _ = load_rules()
+    for entry in loaded:
+        cls = entry.rule_class
+        if code.upper() == cls.code or code == cls.name:
+            click.echo(rule_text(cls, entry.source))
+            return
+    raise click.UsageError(f"no rule {code!r}; `archlint rules` lists them")
 
 
 def run() -> None:

@@ -7,11 +7,9 @@ scripts; the test suite runs every rule's examples.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from archlint.diagnostics import Event, Severity
 from archlint.engine import ModelAnalysis
@@ -45,6 +43,14 @@ class Rule:
     summary: ClassVar[str]
     VALID: ClassVar[tuple[str, ...]] = ()
     INVALID: ClassVar[tuple[str, ...]] = ()
+    # Options a user can set under [tool.archlint.rules.<name>], with their defaults.
+    options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **options: Any):
+        unknown = set(options) - set(self.options)
+        if unknown:
+            raise ValueError(f"unknown option(s) for {self.name}: {', '.join(sorted(unknown))}")
+        self.settings: dict[str, Any] = {**self.options, **options}
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError
@@ -57,19 +63,3 @@ class EventRule(Rule):
         for event in ctx.events:
             if event.code == self.code:
                 yield Finding(event.message, event.span, event.model, event.layer)
-
-
-def builtin_rules() -> list[Rule]:
-    """One instance of every rule defined in the ``archlint.rules`` package, by code."""
-    import archlint.rules as package
-
-    rules: dict[str, Rule] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and \
-                    value.__module__ == module.__name__ and hasattr(value, "code"):
-                if value.code in rules:
-                    raise ValueError(f"rule code {value.code} defined twice")
-                rules[value.code] = value()
-    return [rules[c] for c in sorted(rules)]

@@ -1,0 +1,190 @@
+"""Configuration: ``[tool.archlint]`` in the nearest pyproject.toml (or ``--config FILE``),
+merged with command-line options. Unknown keys and bad values are errors, never ignored.
+
+    [tool.archlint]
+    select = ["AL"]            # codes, code prefixes (AL2) or rule names; default: all
+    ignore = ["AL401"]
+    fail-on = "warning"        # exit 1 at this severity or above: error, warning, info
+    exclude = ["legacy/*"]     # glob patterns for directory walks
+
+    [tool.archlint.severity]
+    AL303 = "warning"
+
+    [tool.archlint.rules.too-few-timesteps]
+    min-timesteps = 4
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archlint.analysis import Settings
+from archlint.diagnostics import Severity
+from archlint.plugins import LoadedRule, PluginError, load_rules
+
+KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude"})
+
+
+class ConfigError(Exception):
+    """A configuration archlint refuses to guess about (exit code 2)."""
+
+
+@dataclass
+class Config:
+    select: list[str] | None = None  # None: every rule, plugins included
+    ignore: list[str] = field(default_factory=list)
+    fail_on: Severity = Severity.WARNING
+    severity: dict[str, Severity] = field(default_factory=dict)
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.archlint] table, from ``start`` upwards."""
+    directory = start if start.is_dir() else start.parent
+    for candidate in (directory, *directory.parents):
+        path = candidate / "pyproject.toml"
+        if path.is_file():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError as error:
+                # It may hold our table: refusing beats silently ignoring the settings.
+                raise ConfigError(f"{path} is not valid TOML: {error}") from error
+            if "archlint" in data.get("tool", {}):
+                return path
+    return None
+
+
+def read_table(path: Path) -> dict[str, Any]:
+    """The archlint table of a pyproject.toml, or the whole of a dedicated config file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigError(f"config file not found: {path}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    if "tool" in data:
+        return data["tool"].get("archlint", {})
+    return data.get("archlint", data)
+
+
+def _string_list(value: Any, key: str, path: Path) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: `{key}` must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def _severity(value: Any, what: str, path: Path | str) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError as error:
+        choices = ", ".join(s.value for s in Severity)
+        raise ConfigError(f"{path}: {what} must be one of {choices}, got {value!r}") from error
+
+
+def matches(rule: type, selector: str) -> bool:
+    """A selector names a rule by code prefix (``AL``, ``AL2``, ``AL203``) or by name."""
+    return rule.code.startswith(selector) or rule.name == selector  # type: ignore[attr-defined]
+
+
+def check_selectors(selectors: list[str], rules: list[LoadedRule], where: str) -> None:
+    for selector in selectors:
+        if not any(matches(r.rule_class, selector) for r in rules):
+            raise ConfigError(f"{where}: `{selector}` matches no rule code or name "
+                              "(see `archlint rules`)")
+
+
+def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> Config:
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in [tool.archlint]: "
+                          f"{', '.join(sorted(unknown))}; known keys are "
+                          f"{', '.join(sorted(KNOWN_KEYS))}")
+    config = Config(path=path)
+    if "select" in table:
+        config.select = _string_list(table["select"], "select", path)
+        check_selectors(config.select, rules, str(path))
+    if "ignore" in table:
+        config.ignore = _string_list(table["ignore"], "ignore", path)
+        check_selectors(config.ignore, rules, str(path))
+    if "exclude" in table:
+        config.exclude = _string_list(table["exclude"], "exclude", path)
+    if "fail-on" in table:
+        config.fail_on = _severity(table["fail-on"], "`fail-on`", path)
+    by_key = {r.rule_class.code: r.rule_class for r in rules}
+    by_key.update({r.rule_class.name: r.rule_class for r in rules})
+    severities = table.get("severity", {})
+    if not isinstance(severities, dict):
+        raise ConfigError(f"{path}: [tool.archlint.severity] must be a table")
+    for key, value in severities.items():
+        if key not in by_key:
+            raise ConfigError(f"{path}: [tool.archlint.severity] names unknown rule `{key}`")
+        config.severity[by_key[key].code] = _severity(value, f"severity of {key}", path)
+    options = table.get("rules", {})
+    if not isinstance(options, dict):
+        raise ConfigError(f"{path}: [tool.archlint.rules] must be a table of rule tables")
+    for key, values in options.items():
+        rule = by_key.get(key)
+        if rule is None:
+            raise ConfigError(f"{path}: [tool.archlint.rules.{key}] names unknown rule `{key}`")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [tool.archlint.rules.{key}] must be a table")
+        for option, value in values.items():
+            if option not in rule.options:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise ConfigError(f"{path}: rule {rule.name} has no option `{option}` "
+                                  f"(its options: {known})")
+            default = rule.options[option]
+            if not _option_type_ok(default, value):
+                expected = "a number" if default is None else type(default).__name__
+                raise ConfigError(f"{path}: option `{option}` of {rule.name} must be "
+                                  f"{expected}, got {value!r}")
+        config.rule_options[rule.code] = dict(values)
+    return config
+
+
+def _option_type_ok(default: Any, value: Any) -> bool:
+    """Options keep the type of their default; a None default takes a number."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if default is None or isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    return isinstance(value, type(default))
+
+
+def resolve(config_file: str | None, cwd: Path, select: list[str], ignore: list[str],
+            ) -> tuple[Config, Settings, list[PluginError]]:
+    """Configuration file plus command-line selection: the rules a run applies.
+
+    ``--select`` replaces the configured selection; ``--ignore`` adds to the ignored ones.
+    """
+    loaded, plugin_errors = load_rules()
+    path = Path(config_file) if config_file else find_pyproject(cwd)
+    config = load_config(read_table(path), path, loaded) if path else Config()
+    if select:
+        check_selectors(select, loaded, "--select")
+        config.select = select
+    if ignore:
+        check_selectors(ignore, loaded, "--ignore")
+        config.ignore = [*config.ignore, *ignore]
+    rules = []
+    for entry in loaded:
+        cls = entry.rule_class
+        selected = config.select is None or any(matches(cls, s) for s in config.select)
+        if selected and \
+                not any(matches(cls, s) for s in config.ignore):
+            try:
+                rules.append(cls(**config.rule_options.get(cls.code, {})))
+            except ValueError as error:
+                raise ConfigError(str(error)) from error
+    return config, Settings(rules, dict(config.severity)), plugin_errors
