@@ -1,6 +1,8 @@
 from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
+from archlint.engine import ModelAnalysis
+from archlint.keras3_declared import declared_view
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -45,27 +47,50 @@ class Keras3AsymmetricBidirectional(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for analysis in ctx.models:
-            for layer in analysis.model.layers:
-                instance = layer.instance
-                if layer.class_name != "Bidirectional" or instance is None or \
-                        instance.unresolved is not None or instance.config_error is not None:
-                    continue
-                if instance.config.get("merge_mode") != "concat":
-                    continue
-                forward = instance.config.get("layer")
-                backward = instance.config.get("backward_layer")
-                if not isinstance(forward, LayerInstance) or not isinstance(
-                        backward, LayerInstance):
-                    continue
-                f_units, b_units = _width(forward), _width(backward)
-                if not isinstance(f_units, int) or not isinstance(b_units, int) or \
-                        f_units == b_units:
-                    continue
+            yield from self._asymmetric_layers(analysis)
+            yield from self._built_on_wrong_width(analysis)
+
+    def _built_on_wrong_width(self, analysis: ModelAnalysis) -> Iterator[Finding]:
+        """Layers Keras 3 builds after a misreported width get wrong parameter counts."""
+        if not any(layer.class_name == "Bidirectional" for layer in analysis.model.layers):
+            return
+        declared = declared_view(analysis.model)
+        for call in analysis.model.calls:
+            view = declared.get(id(call))
+            if view is None or call.params is None or call is not call.layer.calls[0]:
+                continue
+            if view.params is not None and view.params.total != call.params.total:
+                source = ", ".join(f"'{r.call.layer.name}'" for r in call.inbound)
                 yield Finding(
-                    f"Bidirectional '{layer.name}' concatenates {forward.class_name}"
-                    f"({f_units}) and {backward.class_name}({b_units}): the real output width "
-                    f"is {f_units + b_units}, but Keras 3 reports {2 * f_units} "
-                    "(keras-team/keras#23688), builds the following layers against it and "
-                    "fails at fit/predict; tf-keras is right. Use equal units, tf-keras, or "
-                    "two RNNs merged with Concatenate",
-                    layer.span, analysis.model.name, layer.name)
+                    f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the "
+                    f"misreported output of {source} (keras-team/keras#23688): its summary "
+                    f"shows {view.params.total:,} parameters instead of "
+                    f"{call.params.total:,}, and fit/predict fails with a dimension error. "
+                    "tf-keras builds it correctly",
+                    call.layer.span, analysis.model.name, call.layer.name)
+
+    def _asymmetric_layers(self, analysis: ModelAnalysis) -> Iterator[Finding]:
+        for layer in analysis.model.layers:
+            instance = layer.instance
+            if layer.class_name != "Bidirectional" or instance is None or \
+                    instance.unresolved is not None or instance.config_error is not None:
+                continue
+            if instance.config.get("merge_mode") != "concat":
+                continue
+            forward = instance.config.get("layer")
+            backward = instance.config.get("backward_layer")
+            if not isinstance(forward, LayerInstance) or not isinstance(
+                    backward, LayerInstance):
+                continue
+            f_units, b_units = _width(forward), _width(backward)
+            if not isinstance(f_units, int) or not isinstance(b_units, int) or \
+                    f_units == b_units:
+                continue
+            yield Finding(
+                f"Bidirectional '{layer.name}' concatenates {forward.class_name}"
+                f"({f_units}) and {backward.class_name}({b_units}): the real output width "
+                f"is {f_units + b_units}, but Keras 3 reports {2 * f_units} "
+                "(keras-team/keras#23688), builds the following layers against it and "
+                "fails at fit/predict; tf-keras is right. Use equal units, tf-keras, or "
+                "two RNNs merged with Concatenate",
+                layer.span, analysis.model.name, layer.name)

@@ -83,6 +83,13 @@ def test_keras3_declares_the_wrong_width_archlint_names_it(seed_json, seed_oracl
     assert al204 and al204[0]["layer"] == "Bidirectional_1"
     assert f"reports {declared[-1]}" in al204[0]["message"]
     assert f"real output width is {real[-1]}" in al204[0]["message"]
+    # The next Bidirectional is built on the wrong width: Keras 3 declares wrong params.
+    declared_params = sum(keras3["layers"]["Bidirectional_2"]["declared_params"].values())
+    real_params = _truth(keras3, "Bidirectional_2")[1]
+    assert declared_params != real_params
+    assert al204[1]["layer"] == "Bidirectional_2"
+    assert f"shows {declared_params:,} parameters instead of {real_params:,}" in \
+        al204[1]["message"]
 
 
 @pytest.mark.keras

@@ -1,0 +1,86 @@
+"""What Keras 3 *declares* for a model, its known bugs included.
+
+archlint's engine computes the tensors Keras really produces. Keras 3's symbolic build can
+declare something else: ``Bidirectional.compute_output_shape`` derives the output from the
+forward layer alone (keras-team/keras#23688), so an asymmetric Bidirectional is declared
+with twice the forward width, and every layer built after it is built against that width.
+This module replays a model's calls with that behaviour, so a rule can say exactly which
+numbers ``model.summary()`` will get wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from archlint.graph import Call, Model
+from archlint.layer_eval import infer_layer
+from archlint.layers.base import LayerInstance, OutputShape, Params, ShapeError, Unresolved
+from archlint.unknown import Unknown
+
+ISSUE = "keras-team/keras#23688"
+
+
+@dataclass(frozen=True)
+class Declared:
+    shape: OutputShape | None
+    params: Params | None
+    error: ShapeError | None = None
+
+
+def bidirectional_declared_shape(instance: LayerInstance, inputs: list[Any]) -> OutputShape:
+    """Keras 3's ``Bidirectional.compute_output_shape``: the forward layer's shape, its
+    last axis doubled for concat, duplicated for merge_mode=None, forward states twice."""
+    forward = instance.config["layer"]
+    out = forward.spec.output_shape(forward.config, inputs)
+    return_state = bool(instance.config.get("return_state"))
+    states: list[Any] = []
+    if return_state:
+        out, states = out[0], list(out[1:])
+    merge_mode = instance.config.get("merge_mode")
+    if merge_mode == "concat":
+        out = (*out[:-1], out[-1] * 2)
+    if return_state:
+        head = list(out) if merge_mode is None and isinstance(out, list) else [out]
+        if merge_mode is None:
+            head = [out, out]
+        return [*head, *states, *states]
+    return [out, out] if merge_mode is None else out
+
+
+def declared_view(model: Model) -> dict[int, Declared]:
+    """Keras 3's declared output and parameters for each call of an analysed model."""
+    declared: dict[int, Declared] = {}
+    for call in model.calls:
+        declared[id(call)] = _declare(call, declared)
+    return declared
+
+
+def _declare(call: Call, declared: dict[int, Declared]) -> Declared:
+    inputs = []
+    for ref in call.inbound:
+        source = declared.get(id(ref.call))
+        if source is None or source.shape is None:
+            return Declared(None, None)
+        shape = source.shape[ref.index] if isinstance(source.shape, list) else source.shape
+        inputs.append(shape)
+    instance = call.layer.instance
+    if instance is None:
+        return Declared(None, None)
+    if not call.inbound:
+        return Declared(call.output if not isinstance(call.output, Unknown) else None,
+                        call.params)
+    try:
+        result = infer_layer(instance, inputs)
+    except ShapeError as error:
+        return Declared(None, None, error)
+    except (Unresolved, ArithmeticError, TypeError, ValueError, KeyError, IndexError):
+        return Declared(None, None)
+    shape = result.shape
+    if call.layer.class_name == "Bidirectional" and isinstance(
+            instance.config.get("layer"), LayerInstance):
+        try:
+            shape = bidirectional_declared_shape(instance, inputs)
+        except (ArithmeticError, TypeError, ValueError, KeyError, IndexError):
+            return Declared(None, result.params)
+    return Declared(shape, result.params)
