@@ -126,6 +126,54 @@ def explain(code: str) -> None:
     raise click.UsageError(f"no rule {code!r}; `archlint rules` lists them")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--keras", "keras", type=click.Choice(["3", "2", "both"]), default="both",
+              show_default=True, help="Which Keras to build with: 3 (tensorflow), 2 (tf-keras).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
+              show_default=True)
+def crosscheck(paths: tuple[str, ...], keras: str, output_format: str) -> None:
+    """Build the models archlint finds with real Keras and compare, layer by layer."""
+    from rich.console import Console
+
+    from archlint.analysis import analyse_file
+    from archlint.crosscheck import KerasMissing
+    from archlint.crosscheck import crosscheck as run_crosscheck
+    from archlint.files import collect
+    from archlint.render import crosscheck_report
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
+    reports = [analyse_file(path) for path in collect(list(paths))]
+    versions = ["3", "2"] if keras == "both" else [keras]
+    console = Console(highlight=False, stderr=True)
+    status = console.status("")
+    status.start() if console.is_terminal else None
+
+    def on_start(version: str, count: int) -> None:
+        package = "tensorflow (Keras 3)" if version == "3" else "tf-keras (Keras 2)"
+        status.update(f"Importing {package} and building {count} model(s)...")
+
+    try:
+        verdicts = run_crosscheck(reports, versions, on_start)
+    except KerasMissing as error:
+        status.stop()
+        click.echo(f"archlint crosscheck needs {error}; install it with: "
+                   f"pip install {error}", err=True)
+        sys.exit(2)
+    finally:
+        status.stop()
+    if output_format == "json":
+        sys.stdout.write(crosscheck_report.to_json(verdicts))
+    else:
+        out = Console(highlight=False)
+        if not out.is_terminal:
+            out = Console(highlight=False, width=160)
+        crosscheck_report.render_text(verdicts, out)
+    sys.exit(0 if all(v.archlint_agrees for v in verdicts) else 1)
+
+
 def run() -> None:
     """Entry point that turns unexpected failures into exit code 2 with a clear message."""
     try:

@@ -24,8 +24,11 @@ def case_graph(case: LayerCase) -> dict[str, Any]:
     """The oracle request for one case: inputs, the layer, one call, forward lengths."""
     inputs = [{"name": f"in{i}", "shape": list(s), "dtype": case.dtype}
               for i, s in enumerate(case.input_shapes)]
+    variable = any(d is None for s in case.input_shapes for d in s)
+    # A fixed-shape case needs one forward pass; a variable one, one per length.
+    lengths = case.lengths if variable else case.lengths[:1]
     forward = [[[length if d is None else d for d in s] for s in case.input_shapes]
-               for length in case.lengths]
+               for length in lengths]
     return {
         "id": case.id,
         "inputs": inputs,

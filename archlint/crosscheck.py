@@ -1,0 +1,291 @@
+"""``archlint crosscheck``: archlint's numbers against real Keras builds of the same graphs.
+
+Each model archlint finds is rebuilt in Keras from archlint's own graph (never by running
+the script), in a subprocess per Keras version, and compared layer by layer on three
+things: archlint's shape and params, what Keras declares after a symbolic build, and the
+tensor a forward pass on zeros really produces. The forward pass is the truth.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from archlint.analysis import FileReport
+from archlint.dims import Expr, evaluate
+from archlint.engine import ModelAnalysis
+from archlint.graph import Call
+from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
+from archlint.oracle.export import model_request
+from archlint.unknown import Unknown
+
+VERSIONS = {"3": ("keras", "tensorflow"), "2": ("tf_keras", "tf-keras")}
+AGREE = "agree"
+ARCHLINT_DIFFERS = "archlint differs"
+KERAS_DECLARES_WRONG = "Keras declares wrong"
+REFUSED_AS_EXPECTED = "refused, as archlint said"
+NOT_REFUSED = "archlint said refused, Keras built it"
+UNEXPECTED_REFUSAL = "Keras refused, archlint did not say so"
+SKIPPED = "skipped"
+LONGER_BY = 13  # the second forward pass binds variable axes to minimum + this
+
+
+class KerasMissing(Exception):
+    """TensorFlow or tf-keras is not installed."""
+
+
+def missing_packages(versions: list[str]) -> list[str]:
+    needed = []
+    if importlib.util.find_spec("tensorflow") is None:
+        needed.append("tensorflow")
+    if "2" in versions and importlib.util.find_spec("tf_keras") is None:
+        needed.append("tf-keras")
+    return needed
+
+
+@dataclass
+class LayerVerdict:
+    name: str
+    class_name: str
+    archlint_shape: Any
+    archlint_params: int | None
+    declared_shape: Any = None
+    declared_params: int | None = None
+    forward_shapes: list[Any] = field(default_factory=list)
+    forward_params: int | None = None
+    verdict: str = AGREE
+    note: str = ""
+
+
+@dataclass
+class ModelVerdict:
+    path: str
+    model: str
+    keras: str
+    keras_version: str = ""
+    lengths: list[int] = field(default_factory=list)
+    layers: list[LayerVerdict] = field(default_factory=list)
+    verdict: str = AGREE
+    note: str = ""
+
+    @property
+    def archlint_agrees(self) -> bool:
+        return self.verdict not in (ARCHLINT_DIFFERS, NOT_REFUSED, UNEXPECTED_REFUSAL) and all(
+            layer.verdict != ARCHLINT_DIFFERS for layer in self.layers)
+
+
+def _lengths(analysis: ModelAnalysis) -> tuple[int, ...]:
+    minimum = max((b.minimum for b in analysis.bounds if b.minimum is not None), default=1)
+    return (minimum, minimum + LONGER_BY)
+
+
+def _bind(shape: Any, length: int) -> Any:
+    if isinstance(shape, list):
+        return [_bind(s, length) for s in shape]
+    if isinstance(shape, tuple):
+        return [d if d is None else evaluate(d, _Env(length)) for d in shape]
+    return None
+
+
+class _Env(dict):
+    """Binds every symbol to one length."""
+
+    def __init__(self, length: int):
+        super().__init__()
+        self.length = length
+
+    def __getitem__(self, key: str) -> int:
+        return self.length
+
+
+def _without_batch(shape: Any) -> Any:
+    if shape and isinstance(shape[0], list):
+        return [_without_batch(s) for s in shape]
+    return [None, *shape[1:]] if shape else shape
+
+
+def _declared_matches(ours: Any, declared: Any) -> bool:
+    if isinstance(ours, list):
+        return isinstance(declared, list) and len(ours) == len(declared) and all(
+            _declared_matches(o, d) for o, d in zip(ours, declared))
+    if not isinstance(ours, tuple) or not isinstance(declared, list) or \
+            (declared and isinstance(declared[0], list)) or len(ours) != len(declared):
+        return False
+    return all((d is None and (o is None or isinstance(o, Expr))) or o == d
+               for o, d in zip(ours, declared))
+
+
+def _call_id(call: Call) -> str:
+    layer = call.layer
+    return layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
+
+
+def _has_error(analysis: ModelAnalysis) -> Call | None:
+    return next((c for c in analysis.model.calls if c.error is not None), None)
+
+
+def plan(reports: list[FileReport]) -> tuple[list[dict[str, Any]], dict[str, Any], list[
+        ModelVerdict]]:
+    """Oracle requests for every model that can be rebuilt; skipped models get a verdict."""
+    requests, index, skipped = [], {}, []
+    for report in reports:
+        for number, analysis in enumerate(report.models):
+            graph_id = f"{report.path}::{number}::{analysis.model.name}"
+            reason = _unbuildable(analysis)
+            if reason:
+                skipped.append(ModelVerdict(report.path, analysis.model.name, "",
+                                            verdict=SKIPPED, note=reason))
+                continue
+            lengths = _lengths(analysis)
+            try:
+                request = model_request(analysis.model, graph_id, lengths)
+            except (ValueError, KeyError) as error:
+                skipped.append(ModelVerdict(report.path, analysis.model.name, "",
+                                            verdict=SKIPPED, note=str(error)))
+                continue
+            requests.append(request)
+            index[graph_id] = (report, analysis, list(lengths) if any(
+                d is None for i in request["inputs"] for d in i["shape"]) else [])
+    return requests, index, skipped
+
+
+def _unbuildable(analysis: ModelAnalysis) -> str:
+    model = analysis.model
+    if model.unresolved:
+        return model.unresolved[0].reason
+    if not model.calls:
+        return "the model has no layers archlint could connect"
+    refused = any(call.error is not None for call in model.calls)
+    for call in model.calls:
+        if call.layer.instance is None:
+            return f"layer `{call.layer.name}` ({call.layer.class_name}) is not supported"
+        # Outputs after a refusal are unknown by design; Keras's refusal is what is compared.
+        if isinstance(call.output, Unknown) and call.error is None and not refused:
+            return f"`{call.layer.name}` has an unknown output: {call.output.reason}"
+    return ""
+
+
+def run_oracle(requests: list[dict[str, Any]], keras: str) -> dict[str, Any]:
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run([sys.executable, "-m", "archlint.oracle.build", "--keras", keras],
+                          input=json.dumps(requests), capture_output=True, text=True, env=env,
+                          check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the Keras {keras} build process failed: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout)
+
+
+def compare(index: dict[str, Any], payload: dict[str, Any], keras: str) -> list[ModelVerdict]:
+    verdicts = []
+    for result in payload["results"]:
+        report, analysis, lengths = index[result["id"]]
+        verdict = ModelVerdict(report.path, analysis.model.name, keras,
+                               payload["meta"]["keras_version"], lengths)
+        if "oracle_error" in result:
+            verdict.verdict, verdict.note = SKIPPED, result["oracle_error"].splitlines()[-1]
+        else:
+            _compare_model(verdict, analysis, result, keras)
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _keras_refusal(result: dict[str, Any]) -> str | None:
+    if "build_error" in result:
+        return f"at build: {_short(result['build_error']['error'])}"
+    for run in result["forward"]:
+        if "error" in run:
+            return f"at the forward pass: {_short(run['error']['error'])}"
+    return None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _short(message: str, limit: int = 240) -> str:
+    """Keras's error, first meaningful lines only: its call-argument dumps say nothing new."""
+    text = _ANSI.sub("", message).split("Arguments received by")[0]
+    text = text.split("Call arguments received by")[0]
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[str, Any],
+                   keras: str) -> None:
+    refusal = _keras_refusal(result)
+    failing = _has_error(analysis)
+    if failing is not None:
+        if refusal:
+            verdict.verdict = REFUSED_AS_EXPECTED
+            verdict.note = f"{failing.error.code} on `{failing.layer.name}`; Keras {refusal}"
+        else:
+            verdict.verdict = NOT_REFUSED
+            verdict.note = f"archlint reported {failing.error.code} on `{failing.layer.name}`"
+        return
+    if refusal:
+        verdict.verdict, verdict.note = UNEXPECTED_REFUSAL, f"Keras {refusal}"
+    input_ids = {id(ref.call) for ref in analysis.model.inputs}
+    bug_after: set[int] = set()
+    for call in analysis.model.calls:
+        if id(call) in input_ids:
+            continue
+        verdict.layers.append(_compare_call(call, result, keras, bug_after, verdict.lengths))
+    if verdict.verdict == AGREE:
+        if any(layer.verdict == ARCHLINT_DIFFERS for layer in verdict.layers):
+            verdict.verdict = ARCHLINT_DIFFERS
+        elif any(layer.verdict == KERAS_DECLARES_WRONG for layer in verdict.layers):
+            verdict.verdict = KERAS_DECLARES_WRONG
+
+
+def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set[int],
+                  lengths: list[int]) -> LayerVerdict:
+    call_id = _call_id(call)
+    params = call.params.total if call.params is not None else None
+    layer = LayerVerdict(call.layer.name, call.layer.class_name, call.output, params)
+    declared = result["calls"].get(call_id, {}).get("declared_shape")
+    declared_params = result["layers"].get(call.layer.name, {}).get("declared_params")
+    layer.declared_shape = declared
+    layer.declared_params = sum(declared_params.values()) if declared_params else None
+    runs = [(i, run) for i, run in enumerate(result["forward"]) if call_id in run["calls"]]
+    layer.forward_shapes = [_without_batch(run["calls"][call_id]["shape"]) for _, run in runs]
+    forward_params = runs[0][1]["params"].get(call.layer.name) if runs else None
+    layer.forward_params = sum(forward_params.values()) if forward_params else None
+    # Every variable axis of pass i was bound to lengths[i].
+    ours = [_bind(call.output, lengths[i] if lengths else 0) for i, _ in runs]
+    forward_ok = ours == layer.forward_shapes and params == layer.forward_params
+    declared_ok = declared is not None and _declared_matches(call.output, declared) and \
+        params == layer.declared_params
+    if not runs:
+        layer.verdict, layer.note = SKIPPED, "no forward pass reached this layer"
+    elif not forward_ok:
+        layer.verdict = ARCHLINT_DIFFERS
+        layer.note = "archlint's numbers differ from the forward pass: an archlint bug"
+    elif not declared_ok:
+        layer.verdict = KERAS_DECLARES_WRONG
+        upstream = any(id(ref.call) in bug_after for ref in call.inbound)
+        if keras == "3" and (call.layer.class_name == "Bidirectional" or upstream):
+            layer.note = f"known Keras 3 bug {BIDIRECTIONAL_ISSUE}"
+            bug_after.add(id(call))
+        else:
+            layer.note = "Keras's declared shape/params differ from its own forward pass"
+    return layer
+
+
+def crosscheck(reports: list[FileReport], versions: list[str],
+               on_start: Any = None) -> list[ModelVerdict]:
+    missing = missing_packages(versions)
+    if missing:
+        raise KerasMissing(" ".join(missing))
+    requests, index, verdicts = plan(reports)
+    for keras in versions:
+        if on_start is not None:
+            on_start(keras, len(requests))
+        if requests:
+            verdicts.extend(compare(index, run_oracle(requests, keras), keras))
+    order = {path: i for i, path in enumerate(dict.fromkeys(r.path for r in reports))}
+    return sorted(verdicts, key=lambda v: (order.get(v.path, 0), v.model, -int(v.keras or 0)))
