@@ -9,7 +9,7 @@ import click
 
 from archlint import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "concise")
 
 
 class DefaultGroup(click.Group):
@@ -60,34 +60,70 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
               help="Rules to skip: codes, prefixes or names; adds to the config.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="A TOML file with an [tool.archlint] table (default: nearest pyproject.toml).")
+@click.option("--output", "output_file", type=click.Path(dir_okay=False, writable=True),
+              default=None, help="Write the report to this file instead of standard output.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Analyse files in this many processes (same output, same order).")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], config_file: str | None) -> None:
+          ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
+          exit_zero: bool, jobs: int) -> None:
     """Analyse model scripts (files, or directories searched for *.py)."""
-    from archlint.analysis import analyse_file
     from archlint.files import collect
+    from archlint.runner import analyse_all
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
     config, settings = _settings(config_file, select, ignore)
-    reports = [analyse_file(path, settings) for path in collect(list(paths))]
-    if output_format == "json":
-        from archlint.render import json_format
-
-        sys.stdout.write(json_format.render(reports))
-    else:
-        from rich.console import Console
-
-        from archlint.render import text
-
-        console = Console(highlight=False)
-        if not console.is_terminal:
-            console = Console(highlight=False, width=120)  # pipes and CI logs: no 80-column wrap
-        text.render(reports, console)
+    files = list(collect(list(paths), config.exclude))
+    show_progress = output_format == "text" and output_file is None and len(files) > 20
+    reports = analyse_all(files, settings, jobs, progress=show_progress)
+    _write_report(reports, output_format, settings, output_file)
+    if exit_zero:
+        sys.exit(0)
     if any(r.error for r in reports):
         sys.exit(2)
     worst = max((d.severity.rank for r in reports for d in r.diagnostics), default=-1)
     sys.exit(1 if worst >= config.fail_on.rank else 0)
+
+
+def _write_report(reports, output_format: str, settings, output_file: str | None) -> None:
+    if output_format == "text":
+        from rich.console import Console
+
+        from archlint.render import text
+
+        if output_file:
+            with open(output_file, "w", encoding="utf-8") as handle:
+                text.render(reports, Console(file=handle, highlight=False, width=120,
+                                             no_color=True))
+            return
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console = Console(highlight=False, width=120)  # pipes and CI logs: no 80-column wrap
+        text.render(reports, console)
+        return
+    if output_format == "json":
+        from archlint.render import json_format
+
+        rendered = json_format.render(reports)
+    elif output_format == "sarif":
+        from archlint.render import sarif
+
+        rendered = sarif.render(reports, settings.rules)
+    elif output_format == "github":
+        from archlint.render import github
+
+        rendered = github.render(reports)
+    else:
+        from archlint.render import concise
+
+        rendered = concise.render(reports)
+    if output_file:
+        Path(output_file).write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
 
 
 @main.command(name="rules")

@@ -239,6 +239,8 @@ def _call_events(call: Call, model: Model) -> list[Event]:
     events: list[Event] = []
     if call.error is not None:
         message = call.error.message
+        if f"'{layer.name}'" not in message:
+            message = f"{layer.class_name} '{layer.name}': {message}"
         if call.error.condition:
             message += f" ({call.error.condition})"
         events.append(Event(call.error.code, message, call.span, model=model.name,
@@ -247,10 +249,15 @@ def _call_events(call: Call, model: Model) -> list[Event]:
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,
-            f"{layer.class_name} '{layer.name}': {instance.unresolved.describe()}; its output "
+            f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span, model=model.name,
             layer=layer.name))
     return events
+
+
+def _reason(unknown: Unknown, layer: Layer) -> str:
+    """An unknown's reason, with its line only when that is not the layer's own line."""
+    return unknown.reason if unknown.line in (None, layer.span.line) else unknown.describe()
 
 
 def _duplicate_names(analysis: ModelAnalysis, layers: list[Layer]) -> None:

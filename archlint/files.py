@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,17 +15,32 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_DIRS
 
 
-def collect(paths: list[str]) -> Iterator[Path]:
+def excluded(path: Path, patterns: list[str]) -> bool:
+    """``exclude`` globs match the path as given, or any of its trailing parts.
+
+    >>> excluded(Path("src/legacy/old.py"), ["legacy/*"]), excluded(Path("a.py"), ["b*"])
+    (True, False)
+    """
+    text = path.as_posix()
+    parts = path.parts
+    candidates = [text] + ["/".join(parts[i:]) for i in range(1, len(parts))]
+    return any(fnmatch.fnmatch(c, p) for p in patterns for c in candidates)
+
+
+def collect(paths: list[str], exclude: list[str] | None = None) -> Iterator[Path]:
     """Files in the order given; a directory's ``*.py`` files sorted, hidden and
-    virtual-environment folders skipped."""
+    virtual-environment folders skipped, ``exclude`` patterns honoured."""
+    patterns = exclude or []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not _skipped(d)
-                                 and not (Path(root, d) / "pyvenv.cfg").exists())
+                                 and not (Path(root, d) / "pyvenv.cfg").exists()
+                                 and not excluded(Path(root, d), patterns))
                 for name in sorted(files):
-                    if name.endswith(".py"):
-                        yield Path(root, name)
+                    candidate = Path(root, name)
+                    if name.endswith(".py") and not excluded(candidate, patterns):
+                        yield candidate
         else:
             yield path

@@ -48,6 +48,14 @@ class ShapeError(Exception):
         # For symbolic sizes: the input lengths for which the error happens ("T < 11").
         self.condition = condition
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Reports cross process boundaries with --jobs: keep the keyword-only field.
+        return (_rebuild_shape_error, (self.code, self.message, self.condition))
+
+
+def _rebuild_shape_error(code: str, message: str, condition: str | None) -> ShapeError:
+    return ShapeError(code, message, condition=condition)
+
 
 @dataclass(frozen=True)
 class Params:

@@ -1,0 +1,35 @@
+"""``--format github``: GitHub Actions workflow commands, shown as annotations on the diff.
+
+    ::error file=model.py,line=7,col=6,endLine=7,endColumn=20,title=AL101 nonpositive-timesteps::...
+"""
+
+from __future__ import annotations
+
+from archlint.analysis import FileReport
+from archlint.diagnostics import Severity
+
+COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(reports: list[FileReport]) -> str:
+    lines = []
+    for report in reports:
+        path = _escape_property(report.path)
+        if report.error:
+            lines.append(f"::error file={path},title=archlint::{_escape_data(report.error)}")
+        for d in report.diagnostics:
+            span = d.span
+            props = [f"file={path}", f"line={max(span.line, 1)}", f"col={span.column + 1}"]
+            if span.end_line:
+                props += [f"endLine={span.end_line}", f"endColumn={span.end_column + 1}"]
+            props.append("title=" + _escape_property(f"{d.code} {d.rule}"))
+            lines.append(f"::{COMMAND[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,79 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning tabs and editors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from archlint import __version__
+from archlint.analysis import FileReport
+from archlint.diagnostics import Severity
+from archlint.docs import sections
+from archlint.rule import Rule
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/archlint/"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _uri(path: str) -> str:
+    """Relative to the working directory where possible, with forward slashes."""
+    candidate = Path(path)
+    try:
+        candidate = candidate.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return candidate.resolve().as_uri()
+    return candidate.as_posix()
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    doc = sections(type(rule))
+    full = " ".join(f"{title}: {body}" for title, body in doc.items())
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": full or rule.summary},
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "helpUri": f"{INFORMATION_URI}#{rule.code.lower()}",
+    }
+
+
+def render(reports: list[FileReport], rules: list[Rule]) -> str:
+    index = {rule.code: i for i, rule in enumerate(rules)}
+    results = []
+    for report in reports:
+        for d in report.diagnostics:
+            span = d.span
+            region: dict[str, Any] = {"startLine": max(span.line, 1),
+                                      "startColumn": span.column + 1}
+            if span.end_line:
+                region["endLine"] = span.end_line
+                region["endColumn"] = max(span.end_column + 1, 1)
+            result: dict[str, Any] = {
+                "ruleId": d.code,
+                "level": LEVEL[d.severity],
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": _uri(report.path)}, "region": region}}],
+            }
+            if d.code in index:
+                result["ruleIndex"] = index[d.code]
+            if d.layer:
+                result["properties"] = {"model": d.model, "layer": d.layer}
+            results.append(result)
+    notifications = [{"level": "error", "message": {"text": r.error},
+                      "locations": [{"physicalLocation": {
+                          "artifactLocation": {"uri": _uri(r.path)}}}]}
+                     for r in reports if r.error]
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "archlint", "version": __version__,
+                            "informationUri": INFORMATION_URI,
+                            "rules": [_rule(rule) for rule in rules]}},
+        "results": results,
+    }
+    if notifications:
+        run["invocations"] = [{"executionSuccessful": False,
+                               "toolExecutionNotifications": notifications}]
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2) + "\n"
