@@ -18,8 +18,9 @@ BROKEN = ("from keras import layers, Input, Model\nx = Input(shape=(5, 6))\n"
           "h = layers.Conv1D(8, 10)(x)\nm = Model(x, layers.Dense(1)(h))\n")
 
 
-def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+def git(repo: Path, *args: str, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    env = {**(env or os.environ), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env,
                           check=False)
@@ -43,13 +44,13 @@ def test_hook_passes_clean_model_and_blocks_broken_one(tmp_path: Path) -> None:
     (repo / "clean_a.py").write_text(CLEAN)
     (repo / "clean_b.py").write_text(CLEAN.replace("8", "16"))
     git(repo, "add", ".")
-    commit = git(repo, "commit", "-m", "clean models")
+    commit = git(repo, "commit", "-m", "clean models", env=env)
     assert commit.returncode == 0, commit.stdout + commit.stderr
     assert "archlint" in commit.stdout + commit.stderr
 
     (repo / "broken.py").write_text(BROKEN)
     git(repo, "add", "broken.py")
-    blocked = git(repo, "commit", "-m", "broken model")
+    blocked = git(repo, "commit", "-m", "broken model", env=env)
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode != 0, output
     assert "AL101" in output and "broken.py:3" in output
