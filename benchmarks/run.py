@@ -1,16 +1,21 @@
 """Whole-process timings: archlint against a real Keras 3 build of the same models.
 
-    python benchmarks/run.py            # seed model, then generated models of 500 and 1000 layers
-    python benchmarks/run.py --quick    # fewer repetitions
+    python benchmarks/run.py            # every case below
+    python benchmarks/run.py --quick    # fewer repetitions, no 2,000-layer Keras build
 
-Each command runs as a fresh process (interpreter start-up included), several times; the
-median is reported. Ratios are Keras time / archlint time, measured in the same run.
+Cases: the seed model; generated models of 500 and 1,000 layers (growth check); 200 model
+files of 20-100 layers in one call; one generated model of 2,000 layers. Each command runs as
+a fresh process (interpreter start-up included), several times; the median is reported. The
+Keras side builds the same models in one process and prints their summaries. Ratios are Keras
+time / archlint time, measured in the same run. The bare interpreter's start-up is printed
+too: on machines whose site-packages run code at start-up it is a large share of the total.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -22,12 +27,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
-def generated_model(layers: int) -> str:
-    """A functional model of ``layers`` layers: Conv1D/BatchNorm/Dense blocks over a sequence."""
+def generated_model(layers: int, name: str = "model") -> str:
+    """A functional model of ``layers`` layers: Conv1D/BatchNorm/Activation blocks."""
     lines = ["import keras", "from keras import layers", "",
              "x = inputs = keras.Input(shape=(64, 16))"]
-    count = 1
-    block = 0
+    count, block = 1, 0
     while count < layers - 2:
         block += 1
         lines.append(f"x = layers.Conv1D(16, 3, padding='same', name='conv_{block}')(x)")
@@ -35,8 +39,47 @@ def generated_model(layers: int) -> str:
         lines.append(f"x = layers.Activation('relu', name='act_{block}')(x)")
         count += 3
     lines += ["x = layers.GlobalAveragePooling1D()(x)", "outputs = layers.Dense(1)(x)",
-              "model = keras.Model(inputs, outputs)", "model.summary()"]
+              f"{name} = keras.Model(inputs, outputs)"]
     return "\n".join(lines) + "\n"
+
+
+def varied_model(rng: random.Random, layers: int) -> str:
+    """A sequence model of about ``layers`` layers mixing convolutions, pooling, RNNs and
+    a residual merge, the kind of script a project keeps many of."""
+    lines = ["import keras", "from keras import layers", "",
+             f"inputs = keras.Input(shape=({rng.choice([64, 96, 128])}, {rng.randint(2, 12)}))",
+             "x = inputs"]
+    count = 1
+    while count < layers - 4:
+        kind = rng.random()
+        if kind < 0.4:
+            filters = rng.choice([8, 16, 32])
+            lines += [f"x = layers.Conv1D({filters}, {rng.choice([3, 5])}, padding='same', "
+                      "activation='relu')(x)",
+                      "x = layers.BatchNormalization()(x)"]
+            count += 2
+        elif kind < 0.55:
+            lines += ["s = layers.Conv1D(16, 1)(x)", "y = layers.Conv1D(16, 3, padding='same')(x)",
+                      "x = layers.Add()([s, y])"]
+            count += 3
+        elif kind < 0.7:
+            lines.append("x = layers.Dropout(0.1)(x)")
+            count += 1
+        else:
+            lines.append("x = layers.LayerNormalization()(x)")
+            count += 1
+    lines += ["x = layers.Bidirectional(layers.LSTM(16, return_sequences=True))(x)",
+              "x = layers.GlobalMaxPooling1D()(x)", "x = layers.Dense(32, activation='relu')(x)",
+              "outputs = layers.Dense(1)(x)", "model = keras.Model(inputs, outputs)"]
+    return "\n".join(lines) + "\n"
+
+
+def keras_script(sources: list[Path]) -> str:
+    """One Keras process that builds every model of ``sources`` and prints its summary."""
+    return ("import os\nos.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')\nimport runpy\n"
+            f"for path in {[str(s) for s in sources]!r}:\n"
+            "    scope = runpy.run_path(path)\n"
+            "    next(v for v in scope.values() if hasattr(v, 'summary')).summary()\n")
 
 
 def byte_compile() -> None:
@@ -51,6 +94,8 @@ def byte_compile() -> None:
     for module in (archlint, rich, click):
         subprocess.run([sys.executable, "-m", "compileall", "-q",
                         str(Path(module.__file__).parent)], env=env, check=False)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "rules")], env=env,
+                   check=False)
 
 
 def time_command(command: list[str], runs: int) -> float:
@@ -69,26 +114,45 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    archlint_runs, keras_runs = (5, 1) if args.quick else (15, 3)
+    runs, keras_runs = (3, 1) if args.quick else (9, 1)
     python = sys.executable
+    archlint = [python, "-m", "archlint", "--format", "json"]
     byte_compile()
-    rows = []
+    rows: list[tuple[str, float, float | None]] = []
+    baseline = time_command([python, "-c", "pass"], runs)
     seed = ROOT / "examples" / "seed_model.py"
-    ours = time_command([python, "-m", "archlint", str(seed)], archlint_runs)
-    keras = time_command([python, str(HERE / "keras_seed_summary.py")], keras_runs)
-    rows.append(("seed model (8 layers)", ours, keras))
+    rows.append(("seed model (8 layers)", time_command([*archlint, str(seed)], runs),
+                 time_command([python, str(HERE / "keras_seed_summary.py")], keras_runs)))
     with tempfile.TemporaryDirectory() as tmp:
-        for size in (500, 1000):
+        sizes = {}
+        for size in (500, 1000, 2000):
             script = Path(tmp, f"generated_{size}.py")
-            script.write_text(generated_model(size))
-            ours = time_command([python, "-m", "archlint", str(script)], archlint_runs)
-            keras = time_command([python, str(script)], keras_runs)
+            script.write_text(generated_model(size) + "model.summary()\n")
+            ours = time_command([*archlint, str(script)], runs)
+            sizes[size] = ours
+            keras = None if args.quick and size == 2000 else time_command(
+                [python, str(script)], keras_runs)
             rows.append((f"generated model ({size} layers)", ours, keras))
+        project = Path(tmp, "project")
+        project.mkdir()
+        rng = random.Random(7)
+        files = []
+        for i in range(200):
+            path = project / f"model_{i:03}.py"
+            path.write_text(varied_model(rng, rng.randint(20, 100)))
+            files.append(path)
+        keras_file = Path(tmp, "keras_200.py")
+        keras_file.write_text(keras_script(files))
+        rows.append(("200 files of 20-100 layers", time_command([*archlint, str(project)], runs),
+                     None if args.quick else time_command([python, str(keras_file)], keras_runs)))
+    print(f"python -c pass (interpreter start-up alone): {baseline * 1000:.0f} ms")
     print(f"{'case':32} {'archlint':>10} {'Keras 3':>10} {'ratio':>8}")
     for name, ours, keras in rows:
-        print(f"{name:32} {ours * 1000:8.0f}ms {keras * 1000:8.0f}ms {keras / ours:7.1f}x")
-    growth = rows[2][1] / rows[1][1]
-    print(f"archlint 1000 vs 500 layers: {growth:.2f}x time for 2x layers")
+        keras_text = f"{keras * 1000:8.0f}ms" if keras else f"{'-':>10}"
+        ratio = f"{keras / ours:7.1f}x" if keras else f"{'-':>8}"
+        print(f"{name:32} {ours * 1000:8.0f}ms {keras_text} {ratio}")
+    print(f"archlint growth: 1000 vs 500 layers {sizes[1000] / sizes[500]:.2f}x, "
+          f"2000 vs 1000 layers {sizes[2000] / sizes[1000]:.2f}x (for 2x layers)")
     return 0
 
 
