@@ -53,13 +53,17 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
                              end_line=end_line, explicit=frozenset(config))
     relevant = {k: v for k, v in raw.items() if k in spec.defaults or k in spec.nested}
     unknown = first_unknown(relevant)
-    if unknown is None:
-        for option in spec.nested:
-            inner = raw.get(option)
-            if isinstance(inner, LayerInstance) and inner.unresolved is not None:
-                unknown = inner.unresolved
+    nested_error = None
+    for option in spec.nested:
+        inner = raw.get(option)
+        if isinstance(inner, LayerInstance):
+            unknown = unknown or inner.unresolved
+            nested_error = nested_error or inner.config_error
     if unknown is not None:
         instance.unresolved = unknown
+        return instance
+    if nested_error is not None:  # Keras refuses the wrapper when it refuses what it wraps
+        instance.config_error = nested_error
         return instance
     try:
         instance.config = spec.normalize(raw)
@@ -88,17 +92,19 @@ def check_inputs(instance: LayerInstance, inputs: list[Shape]) -> None:
             expected = f"{spec.min_inputs} to {spec.max_inputs} inputs"
         code = INCOMPATIBLE_MERGE if spec.max_inputs != 1 else NDIM_MISMATCH
         raise ShapeError(code, f"{name} expects {expected}, but is called on {count}")
+    hint = getattr(instance.spec, "ndim_hint", "")
+    hint = f"; {hint}" if hint else ""
     for shape in inputs:
         ndim = len(shape)
         if spec.ndim is not None and ndim != spec.ndim:
             raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim={spec.ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}")
+                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
         if spec.min_ndim is not None and ndim < spec.min_ndim:
             raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim>={spec.min_ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}")
+                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
         if spec.max_ndim is not None and ndim > spec.max_ndim:
             raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim<={spec.max_ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}")
+                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
 
 
 def _fmt(shape: Shape) -> str:
