@@ -11,7 +11,7 @@ from archlint import suppressions
 from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model
 from archlint.frontend.interpreter import Interpreter
-from archlint.graph import Span
+from archlint.graph import Layer, Span
 from archlint.rule import Rule, RuleContext
 
 SYNTAX_ERROR = "AL003"
@@ -50,8 +50,8 @@ def analyse_source(source: str, path: str = "<string>",
     suppressed = suppressions.parse(source)
     if suppressed.skip_file:
         return report
-    events = _analyse(source, path, report)
-    context = RuleContext(path, report.models, events)
+    events, layers = _analyse(source, path, report)
+    context = RuleContext(path, report.models, events, layers)
     by_code = {rule.code: rule for rule in settings.rules}
     found: list[Diagnostic] = []
     for rule in settings.rules:
@@ -85,7 +85,7 @@ def analyse_source(source: str, path: str = "<string>",
     return report
 
 
-def _analyse(source: str, path: str, report: FileReport) -> list[Event]:
+def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], list[Layer]]:
     try:
         tree = ast.parse(source, filename=path)
     except (SyntaxError, ValueError) as error:
@@ -93,7 +93,7 @@ def _analyse(source: str, path: str, report: FileReport) -> list[Event]:
         column = max((getattr(error, "offset", None) or 1) - 1, 0)
         message = getattr(error, "msg", str(error))
         return [Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
-                      Span(line, column))]
+                      Span(line, column))], []
     interpreter = Interpreter(tree)
     interpreter.run()
     events = list(interpreter.events)
@@ -102,7 +102,7 @@ def _analyse(source: str, path: str, report: FileReport) -> list[Event]:
         report.models.append(analyse_model(model, reported))
     for analysis in report.models:
         events.extend(analysis.events)
-    return events
+    return events, interpreter.layers
 
 
 def _diagnostics(rule: Rule, findings: object, settings: Settings) -> list[Diagnostic]:

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from archlint.diagnostics import Event, Severity
 from archlint.engine import ModelAnalysis
-from archlint.graph import Span
+from archlint.graph import Layer, Span
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class RuleContext:
     path: str
     models: list[ModelAnalysis]
     events: list[Event] = field(default_factory=list)
+    # Every layer the script builds, in any model or none (for unused-layer checks).
+    layers: list[Layer] = field(default_factory=list)
 
 
 class Rule:
@@ -45,6 +47,8 @@ class Rule:
     INVALID: ClassVar[tuple[str, ...]] = ()
     # Options a user can set under [tool.archlint.rules.<name>], with their defaults.
     options: ClassVar[dict[str, Any]] = {}
+    # Options the VALID/INVALID examples are checked with (for rules that are off by default).
+    EXAMPLE_OPTIONS: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **options: Any):
         unknown = set(options) - set(self.options)

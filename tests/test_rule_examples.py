@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archlint.analysis import analyse_source, default_settings
+from archlint.analysis import Settings, analyse_source, default_settings
 from archlint.rule import Rule
 
 RULES = default_settings().rules
@@ -31,7 +31,9 @@ def test_codes_and_names_are_unique() -> None:
 @pytest.mark.parametrize(("rule", "kind", "index", "source"), EXAMPLES,
                          ids=[f"{r.code}-{k}-{i}" for r, k, i, _ in EXAMPLES])
 def test_rule_example(rule: Rule, kind: str, index: int, source: str) -> None:
-    codes = [d.code for d in analyse_source(source, "example.py").diagnostics]
+    configured = type(rule)(**rule.EXAMPLE_OPTIONS)
+    settings = Settings([r if r.code != rule.code else configured for r in RULES])
+    codes = [d.code for d in analyse_source(source, "example.py", settings).diagnostics]
     if kind == "invalid":
         assert rule.code in codes, f"{rule.code} not reported; got {codes}"
     else:

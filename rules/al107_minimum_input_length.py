@@ -1,0 +1,101 @@
+from collections.abc import Iterator
+
+from archlint.diagnostics import Severity
+from archlint.dims import Expr, Sym, format_shape
+from archlint.engine import LengthBound, ModelAnalysis
+from archlint.graph import Call, Span
+from archlint.rule import Finding, Rule, RuleContext
+
+
+def _input_call(analysis: ModelAnalysis, symbol: str) -> Call | None:
+    """The input whose variable axis is ``symbol``."""
+    for call in analysis.model.calls:
+        if call.layer.class_name == "InputLayer" and isinstance(call.output, tuple) and \
+                any(isinstance(d, Sym) and d.name == symbol for d in call.output):
+            return call
+    return None
+
+
+def _limiting_dim(analysis: ModelAnalysis, bound: LengthBound) -> tuple[Call, Expr] | None:
+    """The call of the limiting layer and the size that sets the bound."""
+    for call in analysis.model.calls:
+        if call.layer.name != bound.limiting_layer:
+            continue
+        shapes = call.output if isinstance(call.output, list) else [call.output]
+        for shape in shapes:
+            if not isinstance(shape, tuple):
+                continue
+            for dim in shape:
+                if isinstance(dim, Expr) and str(dim) == bound.expression:
+                    return call, dim
+    return None
+
+
+class MinimumInputLength(Rule):
+    """What it does: for an input axis declared ``None`` (a variable number of timesteps),
+    reports the shortest length the model accepts, the layer that sets it, and the size that
+    layer gets below it: ``Conv1D(32, 10)`` then ``MaxPool1D(2)`` need ``T >= 11``, because
+    the pool gets ``(T-9)//2`` steps.
+
+    Why it matters: Keras builds the model without complaint, since the length is unknown
+    then. A shorter batch at run time fails in the middle of the forward pass, or, where
+    an empty sequence is averaged, silently produces NaN.
+
+    Example: ``Input(shape=(None, 6))`` into ``Conv1D(32, 10)`` and ``MaxPool1D(2)``.
+
+    Use instead: pad or filter the data to the minimum length, or use ``padding="same"``
+    (and ``causal`` for Conv1D) where short sequences must pass.
+    """
+
+    code = "AL107"
+    name = "minimum-input-length"
+    severity = Severity.INFO
+    summary = "A variable-length input must be at least this long"
+    INVALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
+        "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(2)(h)\n"
+        "model = Model(x, layers.GlobalAveragePooling1D()(h))\n",
+    )
+    VALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
+        "h = layers.Conv1D(32, 10, padding='same')(x)\n"
+        "model = Model(x, layers.GlobalAveragePooling1D()(h))\n",
+        "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
+        "h = layers.Conv1D(32, 10)(x)\nmodel = Model(x, layers.MaxPool1D(2)(h))\n",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        for analysis in ctx.models:
+            for bound in analysis.bounds:
+                if bound.minimum is None or bound.minimum <= 1 or bound.limiting_layer is None:
+                    continue
+                yield self._finding(analysis, bound)
+
+    def _finding(self, analysis: ModelAnalysis, bound: LengthBound) -> Finding:
+        symbol, minimum = bound.symbol, bound.minimum
+        assert minimum is not None
+        source = _input_call(analysis, symbol)
+        where = ""
+        span: Span = analysis.model.span
+        if source is not None and isinstance(source.output, tuple):
+            where = f" (input '{source.layer.name}' {format_shape(source.output)})"
+            span = source.span
+        limit = _limiting_dim(analysis, bound)
+        below = ""
+        layer_text = f"'{bound.limiting_layer}'"
+        if limit is not None:
+            call, dim = limit
+            layer_text = f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line})"
+            below = f", which is {dim.evaluate({symbol: minimum - 1})} at {symbol} = {minimum - 1}"
+        time = symbol.startswith("T")
+        unit, steps = (" timesteps", "steps") if time else ("", "positions")
+        fix = f"Pad or filter inputs to {minimum} steps" if time else \
+            f"Resize or pad inputs to {symbol} >= {minimum}"
+        return Finding(
+            f"Model '{analysis.model.name}' accepts inputs with {symbol} >= {minimum}{unit}"
+            f"{where}: "
+            f"{layer_text} gets {bound.expression} {steps}{below}. Keras cannot check this "
+            "when it builds the model: a smaller input fails at run time, or silently gives "
+            f"NaN where an empty axis is averaged. {fix}, or use padding='same' where "
+            "smaller inputs must pass",
+            span, analysis.model.name, bound.limiting_layer)

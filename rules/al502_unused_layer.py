@@ -1,0 +1,176 @@
+from collections.abc import Iterator
+from itertools import pairwise
+
+from archlint.diagnostics import Severity
+from archlint.dims import format_shape
+from archlint.graph import Call, Layer
+from archlint.layers.base import LayerInstance
+from archlint.rule import Finding, Rule, RuleContext
+
+UNRESOLVED = "AL001"
+UNSUPPORTED = "AL002"
+
+
+def _nested_instances(layers: list[Layer]) -> set[int]:
+    """Ids of the layer instances wrapped by another layer (Bidirectional, TimeDistributed)."""
+    found: set[int] = set()
+    stack = [layer.instance for layer in layers if layer.instance is not None]
+    while stack:
+        instance = stack.pop()
+        for value in instance.config.values():
+            if isinstance(value, LayerInstance) and id(value) not in found:
+                found.add(id(value))
+                stack.append(value)
+    return found
+
+
+def _describe(call: Call) -> str:
+    return f"{call.layer.class_name} '{call.layer.name}'"
+
+
+class UnusedLayer(Rule):
+    """What it does: reports a model input that reaches none of the model's outputs, and
+    layer calls whose output reaches no model output (a dead branch): a shared layer's
+    unused call by name, other unused calls by the two layer calls the script made around
+    them (archlint's graph only links each call to its inputs). Layers wrapped by
+    Bidirectional or TimeDistributed are used through their wrapper. Files with a model
+    archlint cannot follow completely are left alone.
+
+    Why it matters: Keras builds such a model without complaint. An unused input still has
+    to be fed to ``fit`` and ``predict``; an unused layer is usually a wiring mistake, such
+    as a later layer reading an older variable (``out = Dense(1)(h)`` where ``h2`` was
+    meant), so the model silently skips the layers in between.
+
+    Example: ``h2 = Dropout(0.5)(h)`` followed by ``out = Dense(1)(h)``.
+
+    Use instead: connect the layer (read the right variable) or delete it; remove the input
+    from ``Model(inputs=...)`` if the model does not need it.
+    """
+
+    code = "AL502"
+    name = "unused-layer"
+    severity = Severity.WARNING
+    summary = "A layer or input does not reach any model output"
+    INVALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+        "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
+        "model = Model(x, layers.Dense(1)(h))\n",
+        "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
+        "b = Input(shape=(3,))\nmodel = Model([a, b], layers.Dense(1)(a))\n",
+    )
+    VALID = (
+        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+        "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
+        "model = Model(x, layers.Dense(1)(h2))\n",
+        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+        "forward = layers.LSTM(8)\n"
+        "model = Model(x, layers.Bidirectional(forward)(x))\n",
+    )
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        models = [analysis.model for analysis in ctx.models]
+        if not models or any(model.unresolved for model in models):
+            return  # an incomplete graph: which layers are used is not known
+        used = {id(call) for model in models for call in model.calls}
+        owner = {id(call): model.name for model in models for call in model.calls}
+        inputs: set[int] = set()
+        for analysis in ctx.models:
+            model = analysis.model
+            for ref in model.inputs:
+                inputs.add(id(ref.call))
+                if model.kind == "functional" and id(ref.call) not in used:
+                    yield self._unused_input(ref.call, model.name)
+        # Every layer of the file when the context lists them, else those of the models.
+        all_layers: list[Layer] | None = getattr(ctx, "layers", None)
+        layers = list(all_layers) if all_layers is not None else list(
+            {id(layer): layer for model in models for layer in model.layers}.values())
+        nested = _nested_instances(layers)
+        in_models = {id(layer) for model in models for layer in model.layers}
+        dead = {id(call): call for layer in layers for call in layer.calls
+                if id(call) not in used}
+        fed: set[int] = {id(ref.call) for call in dead.values() for ref in call.inbound
+                         if id(ref.call) in dead}
+        for key, call in sorted(dead.items(), key=lambda item: item[1].order):
+            if key in fed or key in inputs:
+                continue  # reported with the layer it feeds, or as an unused input
+            yield self._dead_branch(call, dead, owner)
+        if all_layers is None:
+            # Calls are numbered in the order the script makes them: a gap between the
+            # numbers of the calls seen is a call no model uses, made in between.
+            known = {id(c): c for c in [*dead.values(), *(c for m in models for c in m.calls),
+                                        *(ref.call for m in models for ref in m.inputs)]}
+            seen = sorted(known.values(), key=lambda c: c.order)
+            for before, after in pairwise(seen):
+                if after.order - before.order > 1:
+                    yield self._gap(before, after, owner)
+            return
+        if self._incomplete(ctx):
+            return
+        for layer in layers:
+            if layer.calls or id(layer) in in_models or (
+                    layer.instance is not None and id(layer.instance) in nested):
+                continue
+            yield Finding(
+                f"{layer.class_name} '{layer.name}' is built but never called on a tensor, "
+                "wrapped by another layer or added to a model: it is in no model. Call it "
+                "where it was meant to go, or delete it",
+                layer.span, None, layer.name)
+
+    @staticmethod
+    def _incomplete(ctx: RuleContext) -> bool:
+        """Whether the front end lost track of some values (a layer may be called on them)."""
+        return any(e.code == UNRESOLVED or (e.code == UNSUPPORTED and e.layer is None)
+                   for e in ctx.events)
+
+    @staticmethod
+    def _gap(before: Call, after: Call, owner: dict[int, str]) -> Finding:
+        count = after.order - before.order - 1
+        calls, them = ("1 layer call", "it") if count == 1 else (f"{count} layer calls", "them")
+        return Finding(
+            f"The script makes {calls} between {_describe(before)} (line {before.span.line}) "
+            f"and {_describe(after)} (line {after.span.line}) whose output reaches no model "
+            f"output: the model skips {them}. A later layer probably reads an older "
+            f"variable; connect {them}, or delete {them}",
+            after.span, owner.get(id(after)), after.layer.name)
+
+    @staticmethod
+    def _unused_input(call: Call, model: str) -> Finding:
+        shape = f" {format_shape(call.output)}" if isinstance(call.output, tuple) else ""
+        return Finding(
+            f"Input '{call.layer.name}'{shape} of model '{model}' reaches none of its "
+            "outputs: Keras builds the model anyway, and fit/predict still need data for "
+            "it. Connect it, or remove it from the model's inputs",
+            call.span, model, call.layer.name)
+
+    @staticmethod
+    def _dead_branch(sink: Call, dead: dict[int, Call], owner: dict[int, str]) -> Finding:
+        if sink.layer.class_name == "InputLayer":
+            return Finding(
+                f"Input '{sink.layer.name}' is created, but no layer is called on it and no "
+                "model takes it as an input. Use it, or delete it",
+                sink.span, None, sink.layer.name)
+        upstream: list[Call] = []
+        stack = [ref.call for ref in sink.inbound]
+        seen: set[int] = set()
+        while stack:
+            call = stack.pop()
+            if id(call) in seen or id(call) not in dead:
+                continue
+            seen.add(id(call))
+            if call.layer.class_name != "InputLayer":
+                upstream.append(call)
+            stack.extend(ref.call for ref in call.inbound)
+        upstream.sort(key=lambda c: c.order)
+        also = ""
+        if upstream:
+            names = ", ".join(f"{_describe(c)} (line {c.span.line})" for c in upstream[:3])
+            more = f" and {len(upstream) - 3} more" if len(upstream) > 3 else ""
+            also = f" (nor do the layers that only feed it: {names}{more})"
+        shared = len(sink.layer.calls) > 1 and any(id(c) not in dead for c in sink.layer.calls)
+        what = f"this call of {_describe(sink)}" if shared else _describe(sink)
+        source = next((owner[id(ref.call)] for ref in sink.inbound if id(ref.call) in owner),
+                      None)
+        return Finding(
+            f"{what[0].upper()}{what[1:]} reaches no model output{also}: the model skips it. "
+            "A later layer probably reads an older variable; connect it, or delete it",
+            sink.span, source, sink.layer.name)
