@@ -110,7 +110,10 @@ class Lin(Expr):
         for atom, coef in self.terms:
             sign = "-" if coef < 0 else ("+" if out else "")
             mag = abs(coef)
-            out += sign + (f"{mag}*{atom}" if mag != 1 else str(atom))
+            text = str(atom)
+            if mag != 1 and isinstance(atom, FloorDiv):
+                text = f"({text})"  # 2*(T//2) is not 2*T//2
+            out += sign + (f"{mag}*{text}" if mag != 1 else text)
         if self.const:
             out += f"{self.const:+d}"
         return out
@@ -169,7 +172,9 @@ def _lin_add(a: Lin, b: Lin) -> Lin:
     coefs: dict[Expr, int] = dict(a.terms)
     for atom, coef in b.terms:
         coefs[atom] = coefs.get(atom, 0) + coef
-    terms = tuple((atom, coef) for atom, coef in coefs.items() if coef)
+    # Sorted, so that T+U and U+T are the same expression.
+    terms = tuple(sorted(((atom, coef) for atom, coef in coefs.items() if coef),
+                         key=lambda term: str(term[0])))
     if len(terms) > MAX_ATOMS:
         raise OverflowError("symbolic expression too large")
     return Lin(terms, a.const + b.const)
@@ -205,6 +210,10 @@ def floor_div(num: Dim, den: int) -> Dim:
     (T+1)//6
     >>> floor_div(2 * T + 4, 2)
     T+2
+    >>> 2 * floor_div(T, 2)
+    2*(T//2)
+    >>> Sym("U") + T == T + Sym("U")
+    True
     """
     if num is None or isinstance(num, Unknown):
         return num

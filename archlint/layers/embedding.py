@@ -1,0 +1,63 @@
+"""Embedding: integer indices of any shape to vectors of ``output_dim``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archlint.layers import register
+from archlint.layers.base import (
+    INVALID_CONFIG,
+    InputSpec,
+    LayerSpec,
+    Params,
+    Shape,
+    ShapeError,
+)
+
+
+def _positive(value: Any, option: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ShapeError(INVALID_CONFIG, f"Embedding {option}={value!r} must be a positive "
+                         "integer")
+    return value
+
+
+@register
+class Embedding(LayerSpec):
+    """A lookup table of ``input_dim`` rows of ``output_dim`` values: the output is the
+    input's shape followed by ``output_dim``; ``input_dim * output_dim`` parameters.
+
+    ``input_length`` is ignored: Keras 3 drops it with a deprecation warning, and tf-keras
+    only uses it as the input shape of a Sequential model's first layer (a functional call
+    on another length does not check it). Keras 3's ``lora_rank=r`` freezes the table and
+    adds ``r * (input_dim + output_dim)`` trainable parameters.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Embedding()
+    >>> config = spec.normalize({"input_dim": 1000, "output_dim": 64})
+    >>> spec.output_shape(config, [(None, Sym("T"))]), spec.param_count(config, [(None, 10)])
+    ((None, T, 64), Params(trainable=64000, non_trainable=0))
+    """
+
+    class_name = "Embedding"
+    positional = ("input_dim", "output_dim", "embeddings_initializer")
+    defaults = {"input_dim": None, "output_dim": None, "lora_rank": None}
+    input_spec = InputSpec(min_ndim=1)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["input_dim"] = _positive(config["input_dim"], "input_dim")
+        config["output_dim"] = _positive(config["output_dim"], "output_dim")
+        if config["lora_rank"] is not None:
+            config["lora_rank"] = _positive(config["lora_rank"], "lora_rank")
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        return (*inputs[0], config["output_dim"])
+
+    def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
+        table = config["input_dim"] * config["output_dim"]
+        rank = config["lora_rank"]
+        if rank:
+            return Params(rank * (config["input_dim"] + config["output_dim"]), table)
+        return Params(table)

@@ -1,0 +1,340 @@
+"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector, Cropping1D, ZeroPadding1D and
+UpSampling1D.
+
+Where an axis is symbolic (``T``), Keras declares ``None`` for everything that depends on
+it (Flatten over ``(T, 3)`` declares ``(None, None)``); archlint keeps the expression the
+forward pass produces (``3*T``), and layers that need the size defined (Dense) still refuse
+it. A product of two symbolic axes cannot be written as an expression and is ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archlint.dims import Dim, Expr, Lin, dim_mul, floor_div, format_dim, format_shape
+from archlint.layers import register
+from archlint.layers.base import (
+    INVALID_CONFIG,
+    NDIM_MISMATCH,
+    NONPOSITIVE_TIMESTEPS,
+    InputSpec,
+    LayerSpec,
+    Shape,
+    ShapeError,
+)
+from archlint.layers.shape_utils import normalize_data_format
+from archlint.unknown import Unknown
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _non_negative_pair(value: Any, option: str, layer: str) -> tuple[int, int]:
+    """Keras's ``standardize_tuple(value, 2, allow_zero=True)``: an int or two ints >= 0.
+
+    >>> _non_negative_pair(2, "padding", "ZeroPadding1D"), _non_negative_pair([0, 3], "c", "L")
+    ((2, 2), (0, 3))
+    """
+    if _is_int(value):
+        pair = (value, value)
+    elif isinstance(value, (list, tuple)) and len(value) == 2 and all(map(_is_int, value)):
+        pair = (value[0], value[1])
+    else:
+        raise ShapeError(INVALID_CONFIG,
+                         f"{layer} {option}={value!r} must be an int or a tuple of 2 ints")
+    if min(pair) < 0:
+        raise ShapeError(INVALID_CONFIG,
+                         f"{layer} {option}={value!r} must not contain negative values")
+    return pair
+
+
+def _positive(value: Any, option: str, layer: str) -> int:
+    if not _is_int(value) or value <= 0:
+        raise ShapeError(INVALID_CONFIG,
+                         f"{layer} {option}={value!r} must be a positive integer")
+    return value
+
+
+def product(dims: tuple[Dim, ...]) -> Dim:
+    """Number of elements of the non-batch axes ``dims``: an int, one symbolic axis times
+    an int, or None (undefined, or two symbolic axes).
+
+    >>> from archlint.dims import Sym
+    >>> product((4, 5)), product((Sym("T"), 3)), product((Sym("T"), Sym("T"))), product(())
+    (20, 3*T, None, 1)
+    """
+    total: Dim = 1
+    for d in dims:
+        total = dim_mul(total, d)
+    return total
+
+
+@register
+class Flatten(LayerSpec):
+    """Flatten: ``(batch, d1, ..., dn)`` to ``(batch, d1*...*dn)``; ``(batch,)`` to
+    ``(batch, 1)``. ``data_format`` only reorders the elements.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Flatten()
+    >>> spec.output_shape(spec.normalize({}), [(None, 4, 5, 2)])
+    (None, 40)
+    >>> spec.output_shape(spec.normalize({}), [(None, Sym("T") - 9, 32)])
+    (None, 32*T-288)
+    """
+
+    class_name = "Flatten"
+    positional = ("data_format",)
+    input_spec = InputSpec(min_ndim=1)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        # data_format only orders the elements, so an unresolved value is harmless.
+        if not isinstance(config.get("data_format"), Unknown):
+            config["data_format"] = normalize_data_format(config.get("data_format"))
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        return (shape[0], product(tuple(shape[1:])))
+
+
+def _divide_exactly(size: Dim, known: int) -> Dim | None:
+    """``size // known`` when ``known`` divides ``size`` for every value of its symbols,
+    else None.
+
+    >>> from archlint.dims import Sym
+    >>> _divide_exactly(4 * Sym("T"), 2), _divide_exactly(3 * Sym("T"), 2), _divide_exactly(9, 3)
+    (2*T, None, 3)
+    """
+    if isinstance(size, int):
+        return size // known if size % known == 0 else None
+    if isinstance(size, Lin):
+        exact = size.const % known == 0 and all(c % known == 0 for _, c in size.terms)
+    else:
+        exact = known == 1
+    return floor_div(size, known) if exact else None
+
+
+@register
+class Reshape(LayerSpec):
+    """Reshape the non-batch axes to ``target_shape``, where one entry may be -1 (inferred).
+
+    The number of elements must not change; Keras checks it at build time for fixed sizes
+    and at the forward pass otherwise. With a symbolic input size, the -1 entry is an
+    expression when it divides exactly for every length (``(T, 4)`` to ``(-1, 2)`` gives
+    ``2*T``); otherwise the reshape only works for some lengths, and the error carries them.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Reshape()
+    >>> spec.output_shape(spec.normalize({"target_shape": (-1, 2)}), [(None, Sym("T"), 4)])
+    (None, 2*T, 2)
+    >>> spec.output_shape(spec.normalize({"target_shape": (4, 4)}), [(None, 3, 5)])
+    Traceback (most recent call last):
+    archlint.layers.base.ShapeError: Reshape target_shape=(4, 4) holds 16 elements, but the \
+input (None, 3, 5) holds 15
+    """
+
+    class_name = "Reshape"
+    positional = ("target_shape",)
+    defaults = {"target_shape": None}
+    input_spec = InputSpec(min_ndim=1)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        target = config["target_shape"]
+        if _is_int(target):
+            target = (target,)
+        if not isinstance(target, (list, tuple)) or not all(map(_is_int, target)):
+            raise ShapeError(INVALID_CONFIG,
+                             f"Reshape target_shape={target!r} must be a tuple of ints")
+        target = tuple(target)
+        # Keras 3 refuses these when the layer is created (tf-keras reads any negative as -1).
+        if any(d < -1 for d in target) or target.count(-1) > 1:
+            raise ShapeError(INVALID_CONFIG, f"Reshape target_shape={target} must hold "
+                             "non-negative sizes and at most one -1")
+        config["target_shape"] = target
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        target: tuple[int, ...] = config["target_shape"]
+        size = product(tuple(shape[1:]))
+        known = 1
+        for d in target:
+            if d != -1:
+                known *= d
+        head = f"Reshape target_shape={target}"
+        where = f"the input {format_shape(shape)} holds {format_dim(size)}"
+        if -1 not in target:
+            if isinstance(size, int) and size != known:
+                raise ShapeError(INVALID_CONFIG, f"{head} holds {known} elements, but {where}")
+            if isinstance(size, Expr):
+                raise ShapeError(INVALID_CONFIG, f"{head} holds {known} elements, but {where}",
+                                 condition=f"{size} != {known}")
+            return (shape[0], *target)
+        inferred: Dim
+        if size is None or isinstance(size, Unknown):
+            inferred = size
+        elif known == 0:
+            raise ShapeError(INVALID_CONFIG, f"{head} cannot infer its -1 entry: the other "
+                             f"entries hold 0 elements and {where}")
+        else:
+            inferred = _divide_exactly(size, known)
+            if inferred is None:
+                condition = f"({size}) % {known} != 0" if isinstance(size, Expr) else None
+                raise ShapeError(INVALID_CONFIG, f"{head} cannot infer its -1 entry: {where} "
+                                 f"elements, not a multiple of {known}", condition=condition)
+        return (shape[0], *(inferred if d == -1 else d for d in target))
+
+
+@register
+class Permute(LayerSpec):
+    """Permute the non-batch axes: ``dims`` is a permutation of ``1..n`` (1-based) and the
+    input must have ``n`` non-batch axes.
+
+    >>> spec = Permute()
+    >>> spec.output_shape(spec.normalize({"dims": (2, 1)}), [(None, 10, 64)])
+    (None, 64, 10)
+    """
+
+    class_name = "Permute"
+    positional = ("dims",)
+    defaults = {"dims": None}
+    input_spec = InputSpec(min_ndim=2)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        dims = config["dims"]
+        if (not isinstance(dims, (list, tuple)) or not all(map(_is_int, dims))
+                or sorted(dims) != list(range(1, len(dims) + 1))):
+            raise ShapeError(INVALID_CONFIG, f"Permute dims={dims!r} must be a permutation of "
+                             "1..n (the batch axis 0 is not permuted)")
+        config["dims"] = tuple(dims)
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape, dims = inputs[0], config["dims"]
+        if len(shape) != len(dims) + 1:
+            raise ShapeError(NDIM_MISMATCH, f"Permute dims={dims} expects ndim={len(dims) + 1}, "
+                             f"but its input has ndim={len(shape)} {format_shape(shape)}")
+        return (shape[0], *(shape[d] for d in dims))
+
+
+@register
+class RepeatVector(LayerSpec):
+    """``(batch, features)`` to ``(batch, n, features)``.
+
+    >>> spec = RepeatVector()
+    >>> spec.output_shape(spec.normalize({"n": 3}), [(None, 8)])
+    (None, 3, 8)
+    """
+
+    class_name = "RepeatVector"
+    positional = ("n",)
+    defaults = {"n": None}
+    input_spec = InputSpec(ndim=2)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        # Keras 3 refuses n <= 0; tf-keras builds n=0 (an empty time axis).
+        config["n"] = _positive(config["n"], "n", "RepeatVector")
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        return (shape[0], config["n"], shape[1])
+
+
+@register
+class Cropping1D(LayerSpec):
+    """Remove ``cropping[0]`` steps at the start and ``cropping[1]`` at the end of the time
+    axis. Both versions refuse a crop that leaves no step.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Cropping1D()
+    >>> spec.output_shape(spec.normalize({"cropping": (2, 3)}), [(None, Sym("T"), 4)])
+    (None, T-5, 4)
+    >>> spec.output_shape(spec.normalize({"cropping": (2, 3)}), [(None, 5, 4)])
+    Traceback (most recent call last):
+    archlint.layers.base.ShapeError: Cropping1D cropping=(2, 3) on an input length of 5 \
+leaves 0
+    """
+
+    class_name = "Cropping1D"
+    positional = ("cropping",)
+    defaults = {"cropping": (1, 1)}
+    input_spec = InputSpec(ndim=3)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["cropping"] = _non_negative_pair(config["cropping"], "cropping", "Cropping1D")
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        start, end = config["cropping"]
+        length = shape[1]
+        if length is not None and not isinstance(length, Unknown):
+            length = length - start - end
+            if isinstance(length, int) and length <= 0:
+                raise ShapeError(NONPOSITIVE_TIMESTEPS,
+                                 f"Cropping1D cropping={config['cropping']} on an input length "
+                                 f"of {shape[1]} leaves {length}")
+        return (shape[0], length, shape[2])
+
+
+@register
+class ZeroPadding1D(LayerSpec):
+    """Add ``padding[0]`` zero steps at the start and ``padding[1]`` at the end of the time
+    axis (axis 2 with Keras 3's ``data_format='channels_first'``; tf-keras has no
+    ``data_format`` here and refuses the option).
+
+    >>> from archlint.dims import Sym
+    >>> spec = ZeroPadding1D()
+    >>> spec.output_shape(spec.normalize({"padding": (1, 2)}), [(None, Sym("T"), 4)])
+    (None, T+3, 4)
+    """
+
+    class_name = "ZeroPadding1D"
+    positional = ("padding", "data_format")
+    defaults = {"padding": 1, "data_format": None}
+    input_spec = InputSpec(ndim=3)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["padding"] = _non_negative_pair(config["padding"], "padding", "ZeroPadding1D")
+        config["data_format"] = normalize_data_format(config["data_format"])
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        out = list(inputs[0])
+        axis = 2 if config["data_format"] == "channels_first" else 1
+        if out[axis] is not None:
+            out[axis] = out[axis] + sum(config["padding"])
+        return tuple(out)
+
+
+@register
+class UpSampling1D(LayerSpec):
+    """Repeat each time step ``size`` times.
+
+    >>> from archlint.dims import Sym
+    >>> spec = UpSampling1D()
+    >>> spec.output_shape(spec.normalize({}), [(None, Sym("T") - 1, 4)])
+    (None, 2*T-2, 4)
+    """
+
+    class_name = "UpSampling1D"
+    positional = ("size",)
+    defaults = {"size": 2}
+    input_spec = InputSpec(ndim=3)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["size"] = _positive(config["size"], "size", "UpSampling1D")
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        return (shape[0], dim_mul(shape[1], config["size"]), shape[2])
