@@ -1,0 +1,298 @@
+"""The abstract values of the interpreter, beside plain Python values and Unknown.
+
+Also the guards that keep constant folding small: a script may build huge or cyclic
+values, and the interpreter must neither hang nor run out of memory on them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from archlint.graph import Layer, Model, Span, TensorRef
+from archlint.unknown import Unknown
+
+MAX_SEQUENCE = 100_000  # elements of a list, or characters of a string, built by the script
+MAX_INT_BITS = 4_096  # bits of an integer built by the script
+MAX_PLAIN_NODES = 100_000  # elements walked to decide whether a value is plain data
+MAX_PLAIN_DEPTH = 40  # nesting of containers: deeper ones would make repr() recurse too deep
+
+# What a runtime value is, in the words of a diagnostic.
+RUNTIME = "runtime"
+COMMAND_LINE = "command line"
+ENVIRONMENT = "environment"
+TUNER = "tuner"
+DATA_SHAPE = "data shape"
+_KIND_TEXT = {
+    RUNTIME: "is only known when the script runs",
+    COMMAND_LINE: "comes from the command line",
+    ENVIRONMENT: "comes from the environment",
+    TUNER: "is a hyperparameter the tuner chooses for each trial",
+    DATA_SHAPE: "is the shape of data only known when the script runs",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class RuntimeValue(Unknown):
+    """An Unknown that stands for a value the script computes at run time (a call of a
+    library, ``args.units``), remembering what kind of value it is and where it comes from.
+
+    >>> root = RuntimeValue.of("parser.parse_args()", 7, COMMAND_LINE)
+    >>> root.reason
+    '`parser.parse_args()` comes from the command line'
+    >>> named = root.bound_to("args", "parser.parse_args()")
+    >>> named.derive("args.units", 10).reason
+    '`args.units` comes from the command line: `args = parser.parse_args()` on line 7'
+    """
+
+    kind: str = RUNTIME
+    # Where the value was bound to a variable: "`args = parser.parse_args()` on line 7".
+    origin: str = ""
+    source: str = ""
+
+    @classmethod
+    def of(cls, source: str, line: int | None, kind: str = RUNTIME,
+           origin: str = "") -> RuntimeValue:
+        reason = f"`{source}` {_KIND_TEXT[kind]}"
+        if origin:
+            reason += f": {origin}"
+        return cls(reason, line, kind=kind, origin=origin, source=source)
+
+    def bound_to(self, name: str, expression: str) -> RuntimeValue:
+        """The value of ``expression`` assigned to ``name``: later uses say where it came
+        from (only when ``expression`` made this value, not when it merely passed it on)."""
+        if expression != self.source:
+            return self
+        origin = f"`{name} = {self.source}`" + (f" on line {self.line}" if self.line else "")
+        return RuntimeValue(self.reason, self.line, kind=self.kind, origin=origin,
+                            source=self.source)
+
+    def derive(self, source: str, line: int | None, kind: str | None = None) -> RuntimeValue:
+        """A value computed from this one (an attribute, an item, a method's result)."""
+        kind = kind or self.kind
+        return RuntimeValue.of(source, line, kind, self.origin)
+
+
+def derive_unknown(base: Unknown, source: str, line: int | None,
+                   kind: str | None = None) -> RuntimeValue:
+    """``source`` computed from the unknown ``base``: keeps the origin of ``base``."""
+    if kind == TUNER:
+        return RuntimeValue.of(source, line, kind)  # what `hp` is matters less than what it does
+    if isinstance(base, RuntimeValue):
+        return base.derive(source, line, kind)
+    # A plain Unknown already says why it is unknown: keep that as the origin.
+    return RuntimeValue.of(source, line, kind or RUNTIME, base.describe())
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """An imported module or a dotted name below one (``keras.layers``, ``np.random``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class KerasObject:
+    """A Keras object that is not a layer or model (a loss, optimizer, regularizer...)."""
+
+    path: str
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def leaf(self) -> str:
+        return self.path.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True, eq=False)
+class Tensor:
+    """A symbolic Keras tensor: one output of one layer call."""
+
+    ref: TensorRef
+
+
+@dataclass(eq=False)
+class LayerObject:
+    """A layer constructed by the script, callable on tensors."""
+
+    layer: Layer
+
+
+@dataclass(eq=False)
+class ModelObject:
+    """A functional model (``keras.Model(inputs, outputs)``)."""
+
+    model: Model
+
+
+@dataclass(eq=False)
+class SequentialObject:
+    """A Sequential model under construction: its items are layers (the first one may be
+    an InputLayer) or unknown values, as in Keras's ``Sequential._layers``."""
+
+    model: Model
+    items: list[Any] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Function:
+    """A function defined by the script (or a lambda), with its defining scope."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    scope: Any
+    name: str
+    called: bool = False
+    # Default values of its parameters, computed where it is defined (as Python does).
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class UserClass:
+    """A class defined by the script; ``keras_base`` is "model" or "layer" for subclasses.
+    ``attributes`` holds what its body defines (constants, methods) for plain classes."""
+
+    name: str
+    span: Span
+    keras_base: str | None = None
+    has_call: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Field names of a @dataclass, in order, with their default expressions' values.
+    dataclass_fields: list[tuple[str, Any]] | None = None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An instance of a plain class of the script (a config object, say)."""
+
+    cls: UserClass
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoundMethod:
+    """``obj.method`` awaiting its call."""
+
+    obj: Any
+    name: str
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A Python builtin function (``range``, ``len``, ``print``...)."""
+
+    name: str
+
+
+# ----------------------------------------------------------------- plain data and its size
+_PLAIN_SCALARS = (int, float, str, bool, complex, bytes, range, slice, type(None))
+
+
+def is_plain(value: Any) -> bool:
+    """Plain Python data (numbers, strings, and containers of them), small enough to fold.
+
+    Cyclic, shared and huge values are refused without walking them whole.
+
+    >>> is_plain([1, ("a", 2.0)]), is_plain([1, Unknown("x")])
+    (True, False)
+    >>> cycle = []; cycle.append(cycle); is_plain(cycle)
+    False
+    """
+    stack = [(value, 0)]
+    seen: set[int] = set()
+    walked = 0
+    while stack:
+        item, depth = stack.pop()
+        walked += 1
+        if walked > MAX_PLAIN_NODES or depth > MAX_PLAIN_DEPTH:
+            return False
+        if isinstance(item, _PLAIN_SCALARS):
+            continue
+        if not isinstance(item, (list, tuple, set, frozenset, dict)):
+            return False
+        if id(item) in seen and isinstance(item, (list, dict)):
+            return False  # a mutable container met twice may be a cycle
+        seen.add(id(item))
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def first_unknown_in(value: Any) -> Unknown | None:
+    """The first Unknown inside a value, walking containers iteratively and boundedly."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack and len(seen) < MAX_PLAIN_NODES:
+        item = stack.pop()
+        if isinstance(item, Unknown):
+            return item
+        if isinstance(item, (list, tuple, set, frozenset, dict)) and id(item) not in seen:
+            seen.add(id(item))
+            items = list(item.values()) + list(item.keys()) if isinstance(item, dict) else item
+            stack.extend(reversed(list(items)))
+    return None
+
+
+def too_large(value: Any) -> bool:
+    """A result the interpreter refuses to keep (it would only be slow or huge)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() > MAX_INT_BITS
+    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+        return len(value) > MAX_SEQUENCE
+    return False
+
+
+def repeat_too_large(left: Any, right: Any) -> bool:
+    """``seq * n`` or ``n * seq`` whose result would be too long.
+
+    >>> repeat_too_large([0], 10 ** 9), repeat_too_large("ab", 3)
+    (True, False)
+    """
+    for seq, count in ((left, right), (right, left)):
+        if isinstance(seq, (list, tuple, str, bytes)) and isinstance(count, int) and \
+                len(seq) * max(count, 1) > MAX_SEQUENCE:
+            return True
+    return False
+
+
+def arithmetic_too_large(op: type[ast.operator], left: Any, right: Any) -> bool:
+    """Would ``left op right`` build an integer or a sequence too large to keep?
+
+    >>> arithmetic_too_large(ast.Pow, 10, 10 ** 10), arithmetic_too_large(ast.LShift, 1, 8)
+    (True, False)
+    """
+    if op is ast.Mult:
+        if repeat_too_large(left, right):
+            return True
+        return _bits(left) + _bits(right) > MAX_INT_BITS
+    if op is ast.Pow and isinstance(right, int):
+        return _bits(left) * max(abs(right), 1) > MAX_INT_BITS and abs(left) > 1
+    if op is ast.LShift and isinstance(right, int):
+        return _bits(left) + right > MAX_INT_BITS
+    if op is ast.Add and isinstance(left, (list, tuple, str, bytes)) and \
+            isinstance(right, (list, tuple, str, bytes)):
+        return len(left) + len(right) > MAX_SEQUENCE
+    if op is ast.Mod and isinstance(left, str):
+        return format_too_wide(left)
+    return False
+
+
+def _bits(value: Any) -> int:
+    return value.bit_length() if isinstance(value, int) else 0
+
+
+def format_too_wide(spec: str) -> bool:
+    """A format spec asking for a huge width or precision (``'>1000000000'``).
+
+    >>> format_too_wide(">10"), format_too_wide("%1000000000d")
+    (False, True)
+    """
+    digits = ""
+    for char in spec + " ":
+        if char.isdigit():
+            digits += char
+            continue
+        if len(digits) > 5:
+            return True
+        digits = ""
+    return False
