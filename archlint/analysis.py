@@ -51,7 +51,14 @@ def analyse_source(source: str, path: str = "<string>",
     if suppressed.skip_file:
         return report
     events, layers = _analyse(source, path, report)
-    context = RuleContext(path, report.models, events, layers)
+    _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
+    return report
+
+
+def _run_rules(report: FileReport, context: RuleContext, settings: Settings,
+               suppressed: suppressions.Suppressions | None = None) -> None:
+    """Every selected rule over the context; crashes become AL004, suppressions apply."""
+    suppressed = suppressed or suppressions.Suppressions()
     by_code = {rule.code: rule for rule in settings.rules}
     found: list[Diagnostic] = []
     for rule in settings.rules:
@@ -60,12 +67,12 @@ def analyse_source(source: str, path: str = "<string>",
         try:
             findings = list(rule.check(context))
         except Exception as error:  # a rule's bug must not hide the other rules' findings
-            events.append(Event(RULE_CRASHED, f"rule {rule.code} ({rule.name}) crashed: "
-                                f"{type(error).__name__}: {error}", Span(1)))
+            crash = Event(RULE_CRASHED, f"rule {rule.code} ({rule.name}) crashed: "
+                          f"{type(error).__name__}: {error}", Span(1))
             crash_rule = by_code.get(RULE_CRASHED)
             if crash_rule is not None:
                 found.extend(_diagnostics(crash_rule, crash_rule.check(
-                    RuleContext(path, [], events[-1:])), settings))
+                    RuleContext(context.path, [], [crash])), settings))
             continue
         found.extend(_diagnostics(rule, findings, settings))
     for diagnostic in found:
@@ -80,14 +87,16 @@ def analyse_source(source: str, path: str = "<string>",
         unused = [Event(UNUSED_SUPPRESSION, _unused_message(s), Span(s.line, s.column))
                   for s in suppressed.unused()]
         report.diagnostics.extend(_diagnostics(
-            unused_rule, unused_rule.check(RuleContext(path, [], unused)), settings))
+            unused_rule, unused_rule.check(RuleContext(context.path, [], unused)), settings))
     report.diagnostics.sort(key=Diagnostic.sort_key)
-    return report
 
 
 def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], list[Layer]]:
     try:
         tree = ast.parse(source, filename=path)
+    except (RecursionError, MemoryError):
+        return [Event(SYNTAX_ERROR, "Python's parser gives up on this file: it is nested too "
+                      "deeply or is too large to parse", Span(1))], []
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         column = max((getattr(error, "offset", None) or 1) - 1, 0)
@@ -116,7 +125,45 @@ def _unused_message(suppression: suppressions.Suppression) -> str:
     return f"this `archlint: noqa` for {what} suppresses nothing; remove it"
 
 
+SAVED_MODEL_SUFFIXES = (".keras", ".json")
+_MODEL_JSON_MARKERS = ('"Functional"', '"Sequential"', '"Model"')
+
+
+def analyse_saved(path: str | Path, settings: Settings | None = None) -> FileReport:
+    """A saved model (``.keras`` zip or ``model.to_json()`` file), from its stored config:
+    no TensorFlow, no weights. Diagnostics name layers; there are no source lines."""
+    from archlint.frontend.saved_model import SavedModelError, read_models
+
+    settings = settings or default_settings()
+    report = FileReport(str(path))
+    if Path(path).suffix == ".json" and not _looks_like_model_json(Path(path)):
+        return report  # some other JSON file: not ours to judge
+    try:
+        models, events = read_models(path)
+    except SavedModelError as error:
+        report.error = str(error)
+        return report
+    reported: set[int] = set()
+    report.models = [analyse_model(model, reported) for model in models]
+    for analysis in report.models:
+        events.extend(analysis.events)
+    layers = [layer for analysis in report.models for layer in analysis.model.layers]
+    _run_rules(report, RuleContext(str(path), report.models, events, layers), settings)
+    return report
+
+
+def _looks_like_model_json(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 16).decode("utf-8", errors="replace")
+    except OSError:
+        return True  # let the reader report it
+    return '"class_name"' in head and any(m in head for m in _MODEL_JSON_MARKERS)
+
+
 def analyse_file(path: str | Path, settings: Settings | None = None) -> FileReport:
+    if Path(path).suffix in SAVED_MODEL_SUFFIXES:
+        return analyse_saved(path, settings)
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

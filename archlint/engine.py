@@ -14,6 +14,7 @@ from archlint.dims import Expr, Sym, format_shape, is_monotone, min_symbol_value
 from archlint.graph import Call, Layer, Model, Span
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
+    NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
     Params,
     Shape,
@@ -77,9 +78,24 @@ def _infer_one(call: Call) -> None:
         call.output = Unknown(f"archlint cannot compute `{layer.name}`: {error}",
                               call.span.line)
         return
+    first = layer.calls[0] if layer.calls else call
+    if first is not call and first.params is not None and first.params != result.params:
+        # A shared layer's weights are built by its first call; other inputs must fit them.
+        call.error = ShapeError(
+            NDIM_MISMATCH,
+            f"{layer.class_name} '{layer.name}' is shared: its first call (line "
+            f"{first.span.line}) built weights for {_fmt_input(first)}, but this call gives "
+            f"it {format_shape(inputs[0]) if inputs else '()'}; Keras refuses the mismatch")
+        return
     call.output = result.shape
     call.params = result.params
     _check_lengths(call)
+
+
+def _fmt_input(call: Call) -> str:
+    ref = call.inbound[0] if call.inbound else None
+    shape = ref.call.output_at(ref.index) if ref is not None else None
+    return format_shape(shape) if isinstance(shape, tuple) else "its input"
 
 
 def _check_lengths(call: Call) -> None:
@@ -182,7 +198,8 @@ def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
                 analysis.unknown_params.append(layer.name)
             continue
         total = total + params
-    if not analysis.unknown_params:
+    # A graph with unresolved inputs or outputs may hold more layers than archlint sees.
+    if not analysis.unknown_params and not analysis.model.unresolved:
         analysis.trainable, analysis.non_trainable = total.trainable, total.non_trainable
 
 

@@ -28,8 +28,8 @@ def excluded(path: Path, patterns: list[str]) -> bool:
 
 
 def collect(paths: list[str], exclude: list[str] | None = None) -> Iterator[Path]:
-    """Files in the order given; a directory's ``*.py`` files sorted, hidden and
-    virtual-environment folders skipped, ``exclude`` patterns honoured."""
+    """Files in the order given; a directory's ``*.py`` and ``*.keras`` files sorted, hidden
+    and virtual-environment folders skipped, ``exclude`` patterns honoured."""
     patterns = exclude or []
     for raw in paths:
         path = Path(raw)
@@ -40,7 +40,8 @@ def collect(paths: list[str], exclude: list[str] | None = None) -> Iterator[Path
                                  and not excluded(Path(root, d), patterns))
                 for name in sorted(files):
                     candidate = Path(root, name)
-                    if name.endswith(".py") and not excluded(candidate, patterns):
+                    # Saved .json models are only read when named: most JSON is not a model.
+                    if name.endswith((".py", ".keras")) and not excluded(candidate, patterns):
                         yield candidate
         else:
             yield path

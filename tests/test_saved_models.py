@@ -241,9 +241,7 @@ def _saved_file(saved: dict[str, Any], version: str, name: str, fmt: str) -> str
 
 
 # Where the script front end is known to read the script wrongly (the saved file is right).
-SOURCE_GAPS = {
-    "text": "the interpreter takes Embedding's input_dim for a Sequential input-shape hint",
-}
+SOURCE_GAPS: dict[str, str] = {}
 CASES = [pytest.param(v, n, f, id=f"keras{v}-{n}-{f}", marks=[pytest.mark.xfail(
              reason=SOURCE_GAPS[n], strict=False)] if n in SOURCE_GAPS else [])
          for v in HEADERS for n in SOURCES if n not in NOT_FROM_SOURCE for f in FORMATS]
@@ -570,3 +568,32 @@ def test_initial_states_from_another_branch_leave_the_total_unknown(saved, versi
         assert "`decoder` also takes tensors computed by `encoder`" in event.message
         decoder = next(layer for layer in analysis.model.layers if layer.name == "decoder")
         assert decoder.calls[0].params.total == 4 * (16 * (4 + 16) + 16)
+
+
+@requires_keras
+@pytest.mark.keras
+@pytest.mark.parametrize("version", list(HEADERS))
+def test_command_line_reports_saved_files_like_the_script(saved, version: str,
+                                                          tmp_path: Path) -> None:
+    """`archlint model.keras` and `archlint model.json` print the script's report."""
+    script = tmp_path / "seed.py"
+    script.write_text(HEADERS[version] + SOURCES["seed"])
+
+    def report(path: str) -> dict[str, Any]:
+        result = subprocess.run([sys.executable, "-m", "archlint", "--format", "json", path],
+                                capture_output=True, text=True, check=False)
+        assert "Traceback" not in result.stderr, result.stderr
+        return json.loads(result.stdout)["files"][0]
+
+    def layers(file: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(entry["name"], entry["class"], entry["output_shape"], entry["params"])
+                for entry in file["models"][-1]["layers"]]
+
+    expected = report(str(script))
+    for fmt in FORMATS:
+        saved_report = report(_saved_file(saved, version, "seed", fmt))
+        assert layers(saved_report)[1:] == layers(expected)[1:]  # input names differ by version
+        assert saved_report["models"][-1]["total_params"] == expected["models"][0]["total_params"]
+        codes = sorted(d["code"] for d in saved_report["diagnostics"])
+        assert "AL204" in codes and not any(d["severity"] == "error"
+                                            for d in saved_report["diagnostics"])

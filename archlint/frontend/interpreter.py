@@ -1367,7 +1367,10 @@ class Interpreter:
         spec = None if custom else lookup(class_name)
         canonical = spec.class_name if spec is not None else class_name
         config = _layer_config(spec.positional if spec is not None else (), args, kwargs)
-        hint = {k: config.pop(k) for k in _INPUT_HINTS if k in config} \
+        # Shape hints for a Sequential's first layer, unless the layer reads the option itself
+        # (Embedding's input_dim is its vocabulary size).
+        own = spec.defaults if spec is not None else {}
+        hint = {k: config.pop(k) for k in _INPUT_HINTS if k in config and k not in own} \
             if canonical != "InputLayer" else {}
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):

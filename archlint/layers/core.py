@@ -70,8 +70,8 @@ class Dense(LayerSpec):
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         units = config["units"]
-        if isinstance(units, int) and not isinstance(units, bool) and units <= 0:
-            raise ShapeError(INVALID_CONFIG, f"Dense units={units} must be a positive integer")
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ShapeError(INVALID_CONFIG, f"Dense units={units!r} must be a positive integer")
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:

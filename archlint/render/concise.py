@@ -12,6 +12,8 @@ def render(reports: list[FileReport]) -> str:
         if report.error:
             lines.append(f"{report.path}:1:1: error: {report.error}")
         for d in report.diagnostics:
-            lines.append(f"{report.path}:{d.span.line}:{d.span.column + 1}: {d.code} "
-                         f"[{d.severity.value}] {d.message}")
+            where = f"{d.span.line}:{d.span.column + 1}:" if d.span.line else ""
+            layer = f" (layer '{d.layer}')" if not d.span.line and d.layer else ""
+            lines.append(f"{report.path}:{where} {d.code} [{d.severity.value}] {d.message}"
+                         f"{layer}")
     return "".join(line + "\n" for line in lines)

@@ -41,7 +41,7 @@ def _layer_row(layer: Layer) -> tuple[str, str, str, str]:
         if len(layer.calls) > 1:
             shape += f"  ({len(layer.calls)} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
-    return f"{layer.name} ({layer.class_name})", shape, params, str(layer.span.line)
+    return f"{layer.name} ({layer.class_name})", shape, params, str(layer.span.line or "-")
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -84,7 +84,9 @@ def model_table(analysis: ModelAnalysis, plain: bool) -> Group:
 def diagnostic_block(report: FileReport, diagnostic: Diagnostic, plain: bool) -> Text:
     span = diagnostic.span
     text = Text()
-    text.append(f"{report.path}:{span.line}:{span.column + 1}: ")
+    # Saved models have no source lines: the message names the layer.
+    where = f"{span.line}:{span.column + 1}:" if span.line else ""
+    text.append(f"{report.path}:{where} ")
     text.append(diagnostic.code, style="" if plain else SEVERITY_STYLE[diagnostic.severity])
     text.append(f" [{diagnostic.severity.value}] {diagnostic.rule}: ")
     text.append(diagnostic.message)

@@ -1,0 +1,532 @@
+"""Differential testing at scale: random architectures, archlint against real Keras.
+
+N scripts (``ARCHLINT_DIFFERENTIAL_N``, 300 by default) are drawn deterministically from
+``tests.architectures.architectures``; archlint reads each one (front end and engine, as
+``archlint model.py`` would) and its own graph is exported with ``model_request``. One
+process per Keras version (TensorFlow imported once) then, for every script:
+
+* builds archlint's graph symbolically and runs it forward on zeros at the model's shortest
+  accepted length and a longer one, as ``archlint crosscheck`` does (``build_graph``);
+* runs the script itself, which tells whether archlint read it faithfully: the script
+  and archlint's graph must be refused alike, and when built have the same layer count
+  and parameter total.
+
+It then asserts, per Keras version:
+
+* every layer the forward pass reaches has archlint's output shape (variable axes bound
+  to the pass's length) and parameter count;
+* archlint reports an error-severity diagnostic exactly when Keras refuses the model (the
+  script or archlint's graph at build, or a forward pass), except where archlint names a
+  known Keras bug that explains the refusal: Keras 3 builds the layers after an asymmetric
+  Bidirectional against a width it misreports (keras-team/keras#23688) and may refuse the
+  model for it, while the forward pass runs; archlint's AL204 names that Bidirectional.
+
+A failure lists each disagreement with the generated script and the layer, ready to be
+saved as a regression fixture in tests/fixtures/differential/. The counts per Keras version
+are printed to the terminal whether the test passes or not. ``benchmarks/differential.py``
+runs the same comparison on thousands of scripts.
+
+``python -m tests.test_differential --keras 3|2`` is the oracle process (JSON on stdin and
+stdout); the test starts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import builtins
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from archlint.analysis import FileReport, analyse_source
+from archlint.crosscheck import LONGER_BY
+from archlint.diagnostics import Severity
+from archlint.dims import evaluate
+from archlint.engine import ModelAnalysis
+from archlint.graph import Call
+from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
+from archlint.oracle.export import model_request
+from archlint.unknown import Unknown
+from tests.architectures import architectures, env_avoid
+from tests.oracle import KERAS_VERSIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_N = 300
+# Codes that mean archlint did not follow the script: never expected on generated scripts,
+# except after a refusal (the outputs of a layer that fails cannot be unpacked).
+NOT_FOLLOWED = ("AL001", "AL002", "AL003", "AL004")
+RULE_CRASHED = "AL004"
+KNOWN_BUG_CODE = "AL204"
+
+# Outcomes of one script on one Keras version.
+BUILT = "built, archlint agrees"
+REFUSED = "refused, archlint agrees"
+KNOWN_BUG = "refused by a known Keras bug archlint names"
+DISAGREE = "disagreement"
+
+
+def sample_size() -> int:
+    return int(os.environ.get("ARCHLINT_DIFFERENTIAL_N", DEFAULT_N))
+
+
+def draw_sources(n: int, avoid: frozenset[str] | None = None) -> list[str]:
+    """``n`` distinct architecture scripts, the same ones on every run."""
+    found: dict[str, None] = {}
+    strategy = architectures(diverse=True) if avoid is None else \
+        architectures(avoid=avoid, diverse=True)
+
+    @settings(max_examples=n, derandomize=True, database=None, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(source: str) -> None:
+        found.setdefault(source)
+
+    collect()
+    return list(found)[:n]
+
+
+# ----------------------------------------------------------------- archlint's side
+@dataclass
+class Case:
+    """One generated script, read by archlint and ready for the oracle."""
+
+    id: str
+    source: str
+    report: FileReport
+    analysis: ModelAnalysis | None = None
+    request: dict[str, Any] | None = None
+    lengths: list[int] = field(default_factory=list)
+    # Why archlint's reading cannot be compared (it did not follow the script).
+    problem: str = ""
+
+    @property
+    def errors(self) -> list[Any]:
+        return [d for d in self.report.diagnostics if d.severity == Severity.ERROR]
+
+
+def forward_lengths(analysis: ModelAnalysis) -> tuple[int, int]:
+    """The shortest length every variable axis accepts, and a longer one (as crosscheck)."""
+    minimum = max((b.minimum for b in analysis.bounds if b.minimum is not None), default=1)
+    return minimum, minimum + LONGER_BY
+
+
+def prepare(case_id: str, source: str) -> Case:
+    report = analyse_source(source, f"{case_id}.py")
+    case = Case(case_id, source, report)
+    crashed = [d for d in report.diagnostics if d.code == RULE_CRASHED]
+    followed = [d for d in report.diagnostics if d.code in NOT_FOLLOWED]
+    if crashed or (followed and not case.errors):
+        case.problem = "archlint did not follow the script: " + "; ".join(
+            f"{d.code} line {d.span.line}: {d.message}" for d in crashed or followed)
+        return case
+    if len(report.models) != 1:
+        case.problem = f"archlint found {len(report.models)} models instead of 1"
+        return case
+    case.analysis = analysis = report.models[0]
+    if analysis.model.unresolved or not analysis.model.calls:
+        case.problem = "archlint's graph of the model is incomplete"
+        return case
+    refused = any(c.error is not None for c in analysis.model.calls)
+    for call in analysis.model.calls:
+        if isinstance(call.output, Unknown) and call.error is None and not refused:
+            case.problem = f"archlint left `{call.layer.name}` unknown: {call.output.reason}"
+            return case
+    lengths = forward_lengths(analysis)
+    try:
+        case.request = model_request(analysis.model, case_id, lengths)
+    except (ValueError, KeyError) as error:
+        case.problem = f"archlint's graph cannot be exported: {error}"
+        return case
+    variable = any(d is None for i in case.request["inputs"] for d in i["shape"])
+    case.lengths = list(lengths) if variable else []
+    return case
+
+
+def prepare_all(sources: list[str], prefix: str = "arch") -> list[Case]:
+    return [prepare(f"{prefix}{i:05d}", s) for i, s in enumerate(sources)]
+
+
+# ----------------------------------------------------------------- the oracle process
+def _load_keras(version: str) -> Any:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if version == "2":
+        import tf_keras as keras
+    else:
+        import keras
+    return keras
+
+
+def _keras_importer(keras: Any) -> Any:
+    """``__import__`` for the scripts: ``keras`` is the Keras under test (tf-keras for 2)."""
+    real = builtins.__import__
+
+    def importer(name: str, globals: Any = None, locals: Any = None, fromlist: Any = (),
+                 level: int = 0) -> Any:
+        if name == "keras" or name.startswith("keras."):
+            module = keras
+            for part in name.split(".")[1:]:
+                module = getattr(module, part)
+            return module if fromlist or "." not in name else keras
+        return real(name, globals, locals, fromlist, level)
+
+    return importer
+
+
+def _error(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) < 2000 else text[:2000] + "..."
+
+
+def run_script(keras: Any, source: str) -> dict[str, Any]:
+    """Run one script: Keras's own verdict, and what its model is made of."""
+    keras.backend.clear_session()
+    namespace: dict[str, Any] = {
+        "__builtins__": {**vars(builtins), "__import__": _keras_importer(keras)},
+        "__name__": "architecture"}
+    try:
+        exec(compile(source, "<architecture>", "exec"), namespace)
+        model = namespace["model"]
+        params = sum(layer.count_params() for layer in model.layers if layer.built)
+    except Exception as exc:  # Keras refuses: that is the answer we want.
+        return {"error": _error(exc)}
+    return {"error": None, "layers": len(model.layers), "params": params}
+
+
+def oracle_main(argv: list[str] | None = None) -> int:
+    """Read ``{"graphs": [...], "scripts": {id: source}}``, write the results."""
+    from archlint.oracle.build import build_graph
+
+    parser = argparse.ArgumentParser(description="the differential test's oracle")
+    parser.add_argument("--keras", choices=["2", "3"], required=True)
+    args = parser.parse_args(argv)
+    work = json.load(sys.stdin)
+    keras = _load_keras(args.keras)
+    results = []
+    for graph in work["graphs"]:
+        try:
+            keras.backend.clear_session()
+            results.append(build_graph(keras, graph))
+        except Exception:
+            import traceback
+
+            results.append({"id": graph.get("id"), "oracle_error": traceback.format_exc()})
+    scripts = {case_id: run_script(keras, source)
+               for case_id, source in work["scripts"].items()}
+    json.dump({"meta": {"keras_version": keras.__version__}, "results": results,
+               "scripts": scripts}, sys.stdout)
+    return 0
+
+
+# The script itself runs with Keras 3 only: archlint's reading does not depend on the
+# version, and running every script again with tf-keras would double its process's time.
+SCRIPT_VERSIONS = ("3",)
+
+
+class Oracle:
+    """One oracle process for every case on one Keras version, started at once so that
+    the versions run side by side (one core each)."""
+
+    def __init__(self, cases: list[Case], keras: str):
+        self.keras = keras
+        work = {"graphs": [c.request for c in cases if c.request is not None],
+                "scripts": {c.id: c.source for c in cases} if keras in SCRIPT_VERSIONS
+                else {}}
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
+               "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+               "PYTHONPATH": path}
+        # Files, not pipes: the process runs whether or not anyone reads it yet.
+        self.files = [tempfile.TemporaryFile("w+") for _ in range(3)]  # noqa: SIM115
+        stdin, self.stdout, self.stderr = self.files
+        json.dump(work, stdin)
+        stdin.seek(0)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.test_differential", "--keras", keras],
+            stdin=stdin, stdout=self.stdout, stderr=self.stderr, env=env, cwd=ROOT)
+        self._payload: dict[str, Any] | None = None
+
+    def result(self) -> dict[str, Any]:
+        if self._payload is None:
+            self.proc.wait()
+            self.stdout.seek(0)
+            self.stderr.seek(0)
+            if self.proc.returncode != 0:
+                raise RuntimeError(f"Keras {self.keras} oracle failed:\n"
+                                   f"{self.stderr.read()[-4000:]}")
+            self._payload = json.load(self.stdout)
+            self.close()
+        return self._payload
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for file in self.files:
+            file.close()
+
+
+# ----------------------------------------------------------------- comparison
+def call_id(call: Call) -> str:
+    layer = call.layer
+    return layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
+
+
+def bind(shape: Any, length: int) -> Any:
+    """archlint's shape with every variable axis bound to ``length``; batch axis None."""
+    if isinstance(shape, list):
+        return [bind(s, length) for s in shape]
+    if isinstance(shape, tuple):
+        return [None, *(d if d is None else evaluate(d, _Length(length))
+                        for d in shape[1:])]
+    return None
+
+
+class _Length(dict):
+    def __init__(self, length: int):
+        super().__init__()
+        self.length = length
+
+    def __getitem__(self, key: str) -> int:
+        return self.length
+
+
+def without_batch(shape: Any) -> Any:
+    if shape and isinstance(shape[0], list):
+        return [without_batch(s) for s in shape]
+    return [None, *shape[1:]] if shape else shape
+
+
+def short(message: str, limit: int = 300) -> str:
+    text = message.split("Arguments received by")[0].split("Call arguments received by")[0]
+    text = " ".join(text.replace("\x1b[1m", "").replace("\x1b[0m", "").split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+@dataclass
+class Refusal:
+    where: str  # "the script", "at build", "at the forward pass on [...]"
+    call: str | None  # the failing call of archlint's graph, when known
+    error: str
+
+
+def graph_refusal(result: dict[str, Any]) -> Refusal | None:
+    if "build_error" in result:
+        error = result["build_error"]
+        return Refusal("at build", error["call"], error["error"])
+    for run in result["forward"]:
+        if "error" in run:
+            return Refusal(f"at the forward pass on {run['input_shapes']}",
+                           run["error"]["call"], run["error"]["error"])
+    return None
+
+
+@dataclass
+class Verdict:
+    case: Case
+    keras: str
+    outcome: str = DISAGREE
+    refused: bool = False  # Keras refused the model
+    problems: list[str] = field(default_factory=list)
+    compared: int = 0  # layers compared with a forward pass
+    # Whether archlint and Keras's graph build blame the same layer (refusals).
+    same_site: bool | None = None
+
+
+def _upstream_names(call: Call) -> set[str]:
+    """Names of every layer ``call`` depends on, itself included."""
+    seen: dict[int, Call] = {}
+    stack = [call]
+    while stack:
+        current = stack.pop()
+        if id(current) not in seen:
+            seen[id(current)] = current
+            stack.extend(ref.call for ref in current.inbound)
+    return {c.layer.name for c in seen.values()}
+
+
+def _known_bug(case: Case, refusal: Refusal, keras: str, forward_ran: bool) -> bool:
+    """Keras 3 refused the symbolic build on, or after, a Bidirectional that archlint flags
+    with AL204, while the forward passes (the real tensors) ran."""
+    if keras != "3" or refusal.where != "at build" or refusal.call is None or \
+            case.analysis is None or not forward_ran:
+        return False
+    named = {d.layer for d in case.report.diagnostics if d.code == KNOWN_BUG_CODE}
+    call = next((c for c in case.analysis.model.calls if call_id(c) == refusal.call), None)
+    return call is not None and bool(named & _upstream_names(call))
+
+
+def _compare_layers(case: Case, result: dict[str, Any], verdict: Verdict) -> None:
+    """Every call the forward passes reached, where archlint has numbers for it."""
+    assert case.analysis is not None
+    inputs = {id(ref.call) for ref in case.analysis.model.inputs}
+    for call in case.analysis.model.calls:
+        if id(call) in inputs or call.error is not None or call.output is None or \
+                isinstance(call.output, Unknown):
+            continue
+        cid = call_id(call)
+        runs = [(i, run) for i, run in enumerate(result["forward"]) if cid in run["calls"]]
+        if not runs:
+            continue
+        verdict.compared += 1
+        where = f"layer `{cid}` ({call.layer.class_name}, line {call.span.line})"
+        for i, run in runs:
+            ours = bind(call.output, case.lengths[i] if case.lengths else 0)
+            theirs = without_batch(run["calls"][cid]["shape"])
+            if ours != theirs:
+                verdict.problems.append(
+                    f"{where}: archlint's shape {ours} (symbolic {call.output}), the forward "
+                    f"pass on {run['input_shapes']} gives {theirs}")
+                break
+        params = call.params.total if call.params is not None else None
+        forward = runs[0][1]["params"].get(call.layer.name)
+        forward_params = sum(forward.values()) if forward else None
+        if params != forward_params:
+            verdict.problems.append(f"{where}: archlint counts {params} parameters, the "
+                                    f"forward pass {forward_params}")
+
+
+def _fidelity(case: Case, result: dict[str, Any], script: dict[str, Any],
+              verdict: Verdict) -> None:
+    """archlint's graph must be the script's model: refused alike, built alike."""
+    graph_error = result.get("build_error", {}).get("error")
+    if (script["error"] is None) != (graph_error is None):
+        said = "built" if graph_error is None else f"refused: {short(graph_error)}"
+        ran = "built" if script["error"] is None else f"refused: {short(script['error'])}"
+        verdict.problems.append(f"archlint's graph of the script is not the script's model: "
+                                f"the script is {ran}; archlint's graph is {said}")
+        return
+    if script["error"] is None:
+        layers = len(result["layers"]) + len(case.request["inputs"]) if case.request else 0
+        declared = sum(sum(p["declared_params"].values()) for p in result["layers"].values())
+        unbuilt = len(case.request["layers"]) - len(result["layers"]) if case.request else 0
+        if unbuilt == 0 and (layers, declared) != (script["layers"], script["params"]):
+            verdict.problems.append(
+                f"archlint's graph of the script is not the script's model: the script's "
+                f"model has {script['layers']} layers and {script['params']} parameters, "
+                f"archlint's graph {layers} layers and {declared} parameters (as declared)")
+
+
+def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | None,
+          keras: str) -> Verdict:
+    verdict = Verdict(case, keras)
+    refusals = []
+    if script is not None and script["error"] is not None:
+        refusals.append(Refusal("in the script", None, script["error"]))
+    if result is not None and "oracle_error" in result:
+        verdict.problems.append("the oracle could not build archlint's graph: "
+                                + result["oracle_error"].splitlines()[-1])
+    elif result is not None:
+        graph = graph_refusal(result)
+        if graph is not None:
+            refusals.insert(0, graph)
+        if script is not None:
+            _fidelity(case, result, script, verdict)
+        if case.analysis is not None:
+            _compare_layers(case, result, verdict)
+    verdict.refused = bool(refusals)
+    errors = case.errors
+    if case.problem and not (errors and refusals):
+        verdict.problems.append(case.problem)
+    if refusals and errors:
+        verdict.outcome = REFUSED
+        failing = next((c for c in case.analysis.model.calls if c.error is not None),
+                       None) if case.analysis is not None else None
+        if failing is not None and refusals[0].where != "in the script":
+            verdict.same_site = call_id(failing) == refusals[0].call or (
+                refusals[0].call is None and failing.layer.instance is not None
+                and failing.layer.instance.config_error is not None)
+    elif not refusals and not errors:
+        verdict.outcome = BUILT
+    elif refusals:
+        forward_ran = result is not None and "build_error" in result and all(
+            "error" not in run for run in result["forward"])
+        if _known_bug(case, refusals[0], keras, forward_ran):
+            verdict.outcome = KNOWN_BUG
+        else:
+            first = refusals[0]
+            at = f" (layer `{first.call}`)" if first.call else ""
+            verdict.problems.append(f"Keras {keras} refused {first.where}{at}: "
+                                    f"{short(first.error)}; archlint reported no error")
+    else:
+        first = errors[0]
+        verdict.problems.append(f"archlint reported {first.code} on `{first.layer}` (line "
+                                f"{first.span.line}): {first.message}; Keras {keras} "
+                                "built the model and ran it forward")
+    if verdict.problems:
+        verdict.outcome = DISAGREE
+    return verdict
+
+
+def run_cases(cases: list[Case], keras: str, oracle: Oracle | None = None
+              ) -> tuple[list[Verdict], str]:
+    """Judge every case on one Keras version; also the version's full number."""
+    payload = (oracle or Oracle(cases, keras)).result()
+    results = {r["id"]: r for r in payload["results"]}
+    scripts = payload["scripts"]
+    verdicts = [judge(c, results.get(c.id), scripts.get(c.id), keras) for c in cases]
+    return verdicts, payload["meta"]["keras_version"]
+
+
+def summary(verdicts: list[Verdict], keras: str, version: str) -> str:
+    counts = Counter(v.outcome for v in verdicts)
+    refused = sum(v.refused for v in verdicts)
+    sites = [v.same_site for v in verdicts if v.same_site is not None]
+    layers = sum(v.compared for v in verdicts)
+    return (f"differential Keras {keras} ({version}): {len(verdicts)} architectures, "
+            f"{len(verdicts) - refused} built, {refused} refused; archlint agrees on "
+            f"{counts[BUILT]} built and {counts[REFUSED]} refused ({sum(sites)}/{len(sites)} "
+            f"blaming the same layer), {counts[KNOWN_BUG]} known-bug exceptions "
+            f"({BIDIRECTIONAL_ISSUE}), {counts[DISAGREE]} disagreements; {layers} layers "
+            "compared with forward passes")
+
+
+def describe(verdict: Verdict) -> str:
+    case = verdict.case
+    lines = [f"--- {case.id} (Keras {verdict.keras}), forward lengths "
+             f"{case.lengths or 'fixed'}"]
+    lines += [f"  * {p}" for p in verdict.problems]
+    lines.append("  script:")
+    lines += [f"    {line}" for line in case.source.splitlines()]
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------- the test
+@pytest.fixture(scope="module")
+def differential_cases() -> list[Case]:
+    return prepare_all(draw_sources(sample_size(), env_avoid()))
+
+
+@pytest.fixture(scope="module")
+def oracles(differential_cases: list[Case]) -> Any:
+    """Both Keras versions' processes, running side by side."""
+    started = {keras: Oracle(differential_cases, keras) for keras in KERAS_VERSIONS}
+    yield started
+    for oracle in started.values():
+        oracle.close()
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", KERAS_VERSIONS)
+def test_archlint_agrees_with_keras_on_random_architectures(
+        keras: str, differential_cases: list[Case], oracles: dict[str, Oracle],
+        capsys: pytest.CaptureFixture[str], record_property: Any) -> None:
+    verdicts, version = run_cases(differential_cases, keras, oracles[keras])
+    line = summary(verdicts, keras, version)
+    record_property("differential", line)
+    with capsys.disabled():  # the counts belong in the CI log, passing or not
+        print(f"\n{line}")
+    bad = [v for v in verdicts if v.outcome == DISAGREE]
+    assert not bad, f"{line}\n\n" + "\n\n".join(describe(v) for v in bad)
+
+
+if __name__ == "__main__":
+    sys.exit(oracle_main())
