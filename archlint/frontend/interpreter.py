@@ -21,6 +21,7 @@ from typing import Any
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.symbols import name_symbols
 from archlint.frontend.values import (
     COMMAND_LINE,
     DATA_SHAPE,
@@ -1428,22 +1429,7 @@ class Interpreter:
         return TensorRef(layer.calls[0], 0)
 
     def _name_symbols(self, layer: Layer) -> None:
-        """Name each variable axis of an input: T for time, H and W for images..."""
-        instance = layer.instance
-        if instance is None or instance.unresolved or instance.config_error:
-            return
-        shape = instance.config["shape"]
-        letters = {1: ["T"], 2: ["H", "W"], 3: ["D", "H", "W"]}.get(len(shape) - 1, [])
-        names = []
-        for axis, dim in enumerate(shape):
-            if dim is not None:
-                names.append(None)
-                continue
-            base = letters[axis] if axis < len(letters) else f"N{axis + 1}"
-            count = self.symbol_uses.get(base, 0) + 1
-            self.symbol_uses[base] = count
-            names.append(base if count == 1 else f"{base}{count}")
-        instance.config["symbols"] = tuple(names)
+        name_symbols(layer, self.symbol_uses)
 
     def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call) -> Any:

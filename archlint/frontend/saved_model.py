@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from archlint.diagnostics import Event
+from archlint.frontend.symbols import name_symbols
 from archlint.frontend.values import KerasObject, ModuleRef
 from archlint.graph import Call, CompileArgs, Layer, Model, Span, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
@@ -622,23 +623,7 @@ class _Reader:
         return layer
 
     def _name_symbols(self, layer: Layer) -> None:
-        """Name each variable axis of an input as the script front end does: T for time,
-        H and W for images..."""
-        instance = layer.instance
-        if instance is None or instance.unresolved or instance.config_error:
-            return
-        shape = instance.config["shape"]
-        letters = {1: ["T"], 2: ["H", "W"], 3: ["D", "H", "W"]}.get(len(shape) - 1, [])
-        names: list[str | None] = []
-        for axis, dim in enumerate(shape):
-            if dim is not None:
-                names.append(None)
-                continue
-            base = letters[axis] if axis < len(letters) else f"N{axis + 1}"
-            count = self.symbol_uses.get(base, 0) + 1
-            self.symbol_uses[base] = count
-            names.append(base if count == 1 else f"{base}{count}")
-        instance.config["symbols"] = tuple(names)
+        name_symbols(layer, self.symbol_uses)
 
     def auto(self, base: str) -> str:
         """A name for an unnamed entry (configs of old Keras versions)."""
