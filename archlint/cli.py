@@ -90,19 +90,13 @@ def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
 
 def _write_report(reports, output_format: str, settings, output_file: str | None) -> None:
     if output_format == "text":
-        from rich.console import Console
-
         from archlint.render import text
 
         if output_file:
             with open(output_file, "w", encoding="utf-8") as handle:
-                text.render(reports, Console(file=handle, highlight=False, width=120,
-                                             no_color=True))
-            return
-        console = Console(highlight=False)
-        if not console.is_terminal:
-            console = Console(highlight=False, width=120)  # pipes and CI logs: no 80-column wrap
-        text.render(reports, console)
+                text.render(reports, handle)
+        else:
+            text.render(reports)
         return
     if output_format == "json":
         from archlint.render import json_format

@@ -4,7 +4,6 @@ progress bar on a terminal."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from archlint.analysis import FileReport, Settings, analyse_file
@@ -26,6 +25,8 @@ def _reports(files: list[Path], settings: Settings, jobs: int) -> Iterator[FileR
         for path in files:
             yield analyse_file(path, settings)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only --jobs pays for this import
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(settings,)) as pool:
         # map keeps the input order, so the output is the same as with one process.

@@ -1,12 +1,14 @@
 """The terminal report: a summary table per model in the spirit of ``model.summary()``,
-then each diagnostic with the source line it points at, then a count line."""
+then each diagnostic with the source line it points at, then a count line.
+
+The report is built once as lines of styled segments; a terminal gets them through rich
+(colours), pipes and files get plain text without importing rich at all.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console, Group
-from rich.text import Text
+import sys
+from typing import Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.diagnostics import Diagnostic, Severity
@@ -16,6 +18,9 @@ from archlint.graph import Layer
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
                   Severity.INFO: "cyan"}
+
+Segment = tuple[str, str]  # (text, rich style; "" for none)
+Line = list[Segment]
 
 
 def _shape_text(output: Any) -> str:
@@ -53,47 +58,46 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_table(analysis: ModelAnalysis, plain: bool) -> Group:
+def model_lines(analysis: ModelAnalysis) -> list[Line]:
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    lines = _aligned([header, *(_layer_row(layer) for layer in model.layers)], right={2, 3})
-    rule = "-" * max(len(line) for line in lines)
-    title = Text(f'Model "{model.name}" ({model.kind}, line {model.span.line})',
-                 style="" if plain else "bold")
-    table = Text("\n".join([lines[0], rule, *lines[1:], rule]))
-    if not plain:
-        table.stylize("bold", 0, len(lines[0]))
-    lines = [
-        f"Total params: {_count(analysis.total)}",
-        f"Trainable params: {_count(analysis.trainable)}",
-        f"Non-trainable params: {_count(analysis.non_trainable)}",
-    ]
+    rows = _aligned([header, *(_layer_row(layer) for layer in model.layers)], right={2, 3})
+    rule = "-" * max(len(row) for row in rows)
+    lines: list[Line] = [[(f'Model "{model.name}" ({model.kind}, line {model.span.line})',
+                           "bold")],
+                         [(rows[0], "bold")], [(rule, "")]]
+    lines += [[(row, "")] for row in rows[1:]]
+    lines.append([(rule, "")])
+    totals = [f"Total params: {_count(analysis.total)}",
+              f"Trainable params: {_count(analysis.trainable)}",
+              f"Non-trainable params: {_count(analysis.non_trainable)}"]
     if analysis.unknown_params:
-        lines.append("Unknown params in: " + ", ".join(analysis.unknown_params))
+        totals.append("Unknown params in: " + ", ".join(analysis.unknown_params))
     for bound in analysis.bounds:
         if bound.minimum is None:
-            lines.append(f"Minimum input length: {bound.symbol} unknown")
+            totals.append(f"Minimum input length: {bound.symbol} unknown")
         elif bound.limiting_layer is not None:
-            lines.append(f"Minimum input length: {bound.symbol} >= {bound.minimum} "
-                         f"({bound.limiting_layer} gets {bound.expression} steps)")
+            totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum} "
+                          f"({bound.limiting_layer} gets {bound.expression} steps)")
         else:
-            lines.append(f"Minimum input length: {bound.symbol} >= {bound.minimum}")
-    return Group(title, table, Text("\n".join(lines)))
+            totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum}")
+    lines += [[(text, "")] for text in totals]
+    return lines
 
 
-def diagnostic_block(report: FileReport, diagnostic: Diagnostic, plain: bool) -> Text:
+def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     span = diagnostic.span
-    text = Text()
     # Saved models have no source lines: the message names the layer.
     where = f"{span.line}:{span.column + 1}:" if span.line else ""
-    text.append(f"{report.path}:{where} ")
-    text.append(diagnostic.code, style="" if plain else SEVERITY_STYLE[diagnostic.severity])
-    text.append(f" [{diagnostic.severity.value}] {diagnostic.rule}: ")
-    text.append(diagnostic.message)
+    lines: list[Line] = [[
+        (f"{report.path}:{where} ", ""),
+        (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
+        (f" [{diagnostic.severity.value}] {diagnostic.rule}: {diagnostic.message}", ""),
+    ]]
     if 0 < span.line <= len(report.source_lines):
         source = report.source_lines[span.line - 1].rstrip()
-        text.append(f"\n  {span.line:>4} | {source}", style="" if plain else "dim")
-    return text
+        lines.append([(f"  {span.line:>4} | {source}", "dim")])
+    return lines
 
 
 def summary_line(reports: list[FileReport]) -> str:
@@ -113,19 +117,51 @@ def summary_line(reports: list[FileReport]) -> str:
     return "Found: " + ", ".join(parts)
 
 
-def render(reports: list[FileReport], console: Console) -> None:
-    plain = not console.is_terminal or console.no_color
+def report_lines(reports: list[FileReport]) -> list[Line]:
+    lines: list[Line] = []
     for report in reports:
         if report.error:
-            console.print(Text(f"{report.path}: error: {report.error}"))
+            lines.append([(f"{report.path}: error: {report.error}", "bold red")])
             continue
         if not report.models and not report.diagnostics:
             continue
-        console.print(Text(report.path, style="" if plain else "bold underline"))
+        lines.append([(report.path, "bold underline")])
         for analysis in report.models:
-            console.print(model_table(analysis, plain))
-            console.print()
+            lines += model_lines(analysis)
+            lines.append([])
         for diagnostic in report.diagnostics:
-            console.print(diagnostic_block(report, diagnostic, plain), soft_wrap=True)
-        console.print()
-    console.print(Text(summary_line(reports), style="" if plain else "bold"))
+            lines += diagnostic_lines(report, diagnostic)
+        lines.append([])
+    lines.append([(summary_line(reports), "bold")])
+    return lines
+
+
+def write_plain(reports: list[FileReport], stream: TextIO) -> None:
+    stream.write("".join("".join(text for text, _ in line) + "\n"
+                         for line in report_lines(reports)))
+
+
+def write_rich(reports: list[FileReport]) -> None:
+    """Colours on a terminal; long findings wrap as the terminal does (no hard breaks)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    for line in report_lines(reports):
+        text = Text()
+        for segment, style in line:
+            text.append(segment, style=style or None)
+        console.print(text, soft_wrap=True)
+
+
+def render(reports: list[FileReport], stream: TextIO | None = None) -> None:
+    """Rich on a colour terminal, plain text everywhere else (pipes, files, NO_COLOR)."""
+    import os
+
+    stream = stream or sys.stdout
+    colour = stream.isatty() and not os.environ.get("NO_COLOR") and \
+        os.environ.get("TERM") != "dumb"
+    if colour and stream is sys.stdout:
+        write_rich(reports)
+    else:
+        write_plain(reports, stream)
