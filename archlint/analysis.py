@@ -9,7 +9,7 @@ from pathlib import Path
 
 from archlint import suppressions
 from archlint.diagnostics import Diagnostic, Event, Severity
-from archlint.engine import ModelAnalysis, analyse_model
+from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
 from archlint.frontend.interpreter import Interpreter
 from archlint.graph import Layer, Span
 from archlint.rule import Rule, RuleContext
@@ -111,6 +111,7 @@ def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], l
         report.models.append(analyse_model(model, reported))
     for analysis in report.models:
         events.extend(analysis.events)
+    events.extend(stray_call_events(interpreter.calls, reported))
     return events, interpreter.layers
 
 

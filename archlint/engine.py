@@ -187,6 +187,19 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     return analysis
 
 
+def stray_call_events(calls: list[Call], reported: set[int]) -> list[Event]:
+    """Refusals in calls that no model reaches: Keras raises when the script runs them."""
+    events: list[Event] = []
+    for call in calls:
+        if id(call) in reported:
+            continue
+        infer_call(call)
+        if call.error is not None:
+            reported.add(id(call))
+            events.extend(_call_events(call, None))
+    return events
+
+
 def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     total = Params(0, 0)
     for layer in layers:
@@ -251,7 +264,7 @@ def _disconnected(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 analysis.model.span, model=analysis.model.name, layer=call.layer.name))
 
 
-def _call_events(call: Call, model: Model) -> list[Event]:
+def _call_events(call: Call, model: Model | None) -> list[Event]:
     layer = call.layer
     events: list[Event] = []
     if call.error is not None:
@@ -260,15 +273,15 @@ def _call_events(call: Call, model: Model) -> list[Event]:
             message = f"{layer.class_name} '{layer.name}': {message}"
         if call.error.condition:
             message += f" ({call.error.condition})"
-        events.append(Event(call.error.code, message, call.span, model=model.name,
-                            layer=layer.name))
+        events.append(Event(call.error.code, message, call.span,
+                            model=model.name if model else None, layer=layer.name))
     instance = layer.instance
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
-            "shape and parameters are unknown", layer.span, model=model.name,
-            layer=layer.name))
+            "shape and parameters are unknown", layer.span,
+            model=model.name if model else None, layer=layer.name))
     return events
 
 

@@ -33,7 +33,8 @@ def bidirectional_declared_shape(instance: LayerInstance, inputs: list[Any]) -> 
     last axis doubled for concat, duplicated for merge_mode=None, forward states twice."""
     forward = instance.config["layer"]
     out = forward.spec.output_shape(forward.config, inputs)
-    return_state = bool(instance.config.get("return_state"))
+    # return_state is an option of the wrapped layer: its output is then a list.
+    return_state = isinstance(out, list)
     states: list[Any] = []
     if return_state:
         out, states = out[0], list(out[1:])

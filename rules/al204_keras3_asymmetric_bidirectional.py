@@ -1,7 +1,10 @@
 from collections.abc import Iterator
+from typing import Any
 
 from archlint.diagnostics import Severity
+from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
+from archlint.graph import Layer
 from archlint.keras3_declared import declared_view
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
@@ -55,9 +58,20 @@ class Keras3AsymmetricBidirectional(Rule):
         if not any(layer.class_name == "Bidirectional" for layer in analysis.model.layers):
             return
         declared = declared_view(analysis.model)
+        concat_reported = {layer.name for layer in self._asymmetric_candidates(analysis)}
         for call in analysis.model.calls:
             view = declared.get(id(call))
             if view is None or call.params is None or call is not call.layer.calls[0]:
+                continue
+            if call.layer.class_name == "Bidirectional" and view.shape is not None and \
+                    view.shape != call.output and call.layer.name not in concat_reported:
+                yield Finding(
+                    f"Bidirectional '{call.layer.name}': Keras 3 declares "
+                    f"{_shapes(view.shape)} from the forward layer alone "
+                    f"(keras-team/keras#23688), but the forward pass produces "
+                    f"{_shapes(call.output)}; layers built on it in Keras 3 see the wrong "
+                    "shape. tf-keras is right. Use equal units on both halves, or tf-keras",
+                    call.layer.span, analysis.model.name, call.layer.name)
                 continue
             if view.params is not None and view.params.total != call.params.total:
                 source = ", ".join(f"'{r.call.layer.name}'" for r in call.inbound)
@@ -69,7 +83,21 @@ class Keras3AsymmetricBidirectional(Rule):
                     "tf-keras builds it correctly",
                     call.layer.span, analysis.model.name, call.layer.name)
 
+    def _asymmetric_candidates(self, analysis: ModelAnalysis) -> list[Layer]:
+        return [layer for layer, *_ in self._asymmetric_concats(analysis)]
+
     def _asymmetric_layers(self, analysis: ModelAnalysis) -> Iterator[Finding]:
+        for layer, forward, backward, f_units, b_units in self._asymmetric_concats(analysis):
+            yield Finding(
+                f"Bidirectional '{layer.name}' concatenates {forward.class_name}"
+                f"({f_units}) and {backward.class_name}({b_units}): the real output width "
+                f"is {f_units + b_units}, but Keras 3 reports {2 * f_units} "
+                "(keras-team/keras#23688), builds the following layers against it and "
+                "fails at fit/predict; tf-keras is right. Use equal units, tf-keras, or "
+                "two RNNs merged with Concatenate",
+                layer.span, analysis.model.name, layer.name)
+
+    def _asymmetric_concats(self, analysis: ModelAnalysis) -> Iterator[tuple[Any, ...]]:
         for layer in analysis.model.layers:
             instance = layer.instance
             if layer.class_name != "Bidirectional" or instance is None or \
@@ -86,11 +114,10 @@ class Keras3AsymmetricBidirectional(Rule):
             if not isinstance(f_units, int) or not isinstance(b_units, int) or \
                     f_units == b_units:
                 continue
-            yield Finding(
-                f"Bidirectional '{layer.name}' concatenates {forward.class_name}"
-                f"({f_units}) and {backward.class_name}({b_units}): the real output width "
-                f"is {f_units + b_units}, but Keras 3 reports {2 * f_units} "
-                "(keras-team/keras#23688), builds the following layers against it and "
-                "fails at fit/predict; tf-keras is right. Use equal units, tf-keras, or "
-                "two RNNs merged with Concatenate",
-                layer.span, analysis.model.name, layer.name)
+            yield layer, forward, backward, f_units, b_units
+
+
+def _shapes(shape: Any) -> str:
+    if isinstance(shape, list):
+        return "[" + ", ".join(_shapes(s) for s in shape) + "]"
+    return format_shape(shape) if isinstance(shape, tuple) else "?"
