@@ -47,6 +47,14 @@ CONSTRUCTS = (
     "time_concat", "two_inputs", "faults",
     # Layer calls whose results reach no model output (the faulty one included).
     "dangling",
+    # Later layers use the final states of a Bidirectional(return_state=True).
+    "bidirectional_state_use",
+    # A layer Keras refuses, or one after it, returns several outputs the script unpacks.
+    "unpack_refused",
+    # An element-wise Bidirectional whose halves have widths n and 1 (broadcast).
+    "bidirectional_broadcast",
+    # Concatenation on the time axis of two inputs' variable lengths (T+U steps).
+    "time_concat_inputs",
 )
 
 RNNS = ("LSTM", "GRU", "SimpleRNN")
@@ -58,10 +66,23 @@ FAULTS = ("rank", "short", "bidirectional_widths", "bidirectional_config", "merg
           "variable_lengths")
 
 
-# Left out unless asked for: archlint reads only the calls a model is made of, so a refused
-# call whose result reaches no output goes unreported (Keras raises on it when the script
-# runs). See tests/fixtures/differential/dangling_refused_call.py.
-DEFAULT_AVOID = frozenset({"dangling"})
+# Left out unless asked for, because archlint gets them wrong (each has a script in
+# tests/fixtures/differential/ that test_differential checks is still wrong):
+# - dangling: a refused call whose result reaches no model output goes unreported (Keras
+#   raises on it when the script runs): dangling_refused_call.py;
+# - bidirectional_state_use: rule AL204 crashes (IndexError) when a layer uses a state of a
+#   Bidirectional(return_state=True), and misses the layers Keras 3 builds on the wrong
+#   width of one with different halves: al204_bidirectional_state_crash.py (without it,
+#   a Bidirectional that returns its states has equal halves);
+# - unpack_refused: unpacking the outputs of a refused call (or of one after it) hides
+#   the refusal: unpack_refused_call.py, unpack_after_refusal.py;
+# - bidirectional_broadcast: Keras 3 declares the forward width for an element-wise
+#   Bidirectional whose halves broadcast (widths 1 and n, keras-team/keras#23688) and may
+#   refuse the model for it; AL204 only names concat: keras3_bidirectional_broadcast_width.py;
+# - time_concat_inputs: archlint's shortest accepted lengths ignore an axis over two
+#   variable lengths (T+U): bounds_two_variable_inputs.py.
+DEFAULT_AVOID = frozenset({"dangling", "bidirectional_state_use", "unpack_refused",
+                           "bidirectional_broadcast", "time_concat_inputs"})
 
 
 def supported(class_name: str) -> bool:
@@ -264,7 +285,7 @@ class _Builder:
         cls = self.pick([c for c in RNNS if supported(c)])
         units = self.integer(1, 6)
         sequences = self.chance(0.6)
-        # A layer Keras refuses keeps one output: unpacking it would stop archlint's graph.
+        # A layer Keras refuses (or one after it) keeps one output: see "unpack_refused".
         state = self.allowed("rnn_return_state") and not self.faulty and self.chance(0.25)
         options = self.rnn_options(cls, sequences, state, backwards=self.chance(0.15))
         steps = src.steps if sequences else None
@@ -306,8 +327,10 @@ class _Builder:
         if explicit:
             if self.allowed("bidirectional_asymmetric") and self.chance(0.6):
                 bwd_cls = self.pick(classes)
-                if mode in ("concat", None) or self.chance(0.2):
+                if mode in ("concat", None):
                     bwd_units = self.integer(1, 6)
+                elif self.allowed("bidirectional_broadcast") and self.chance(0.15):
+                    fwd_units, bwd_units = self.shuffled([fwd_units, 1])
             fwd_backwards = self.chance(0.1)
             bwd_sequences, bwd_state, bwd_backwards = sequences, state, not fwd_backwards
             if fault == "bidirectional_widths":
@@ -323,6 +346,8 @@ class _Builder:
                     bwd_sequences = not sequences
                 else:
                     bwd_state = not state
+            if state and not self.allowed("bidirectional_state_use"):
+                bwd_cls, bwd_units = fwd_cls, fwd_units  # see DEFAULT_AVOID
             bwd_options = self.rnn_options(bwd_cls, bwd_sequences, bwd_state,
                                            backwards=bwd_backwards)
         fwd_options = self.rnn_options(fwd_cls, sequences, state, backwards=fwd_backwards)
@@ -359,8 +384,11 @@ class _Builder:
             self.emit(f"{', '.join(names)} = {text}")
         else:
             self.emit(f"{names[0]} = {text}")
-        for t in outs + states:
+        for t in outs:
             self.add(t)
+        if self.allowed("bidirectional_state_use"):  # else unpacked, never used
+            for t in states:
+                self.add(t)
         return outs
 
     def dense(self, src: Tensor, fault: str | None = None) -> Tensor:
@@ -429,6 +457,9 @@ class _Builder:
                 continue
             if cls == "Concatenate_time":
                 if t.width != src.width or t.width is None:
+                    continue
+                if t.steps is None and src.steps is None and t.inputs != src.inputs and \
+                        not self.allowed("time_concat_inputs"):
                     continue
             elif src.rank == 3 and (src.key is None or t.key != src.key):
                 continue
@@ -526,20 +557,27 @@ class _Builder:
         seq = src.rank == 3
         known = src.width is not None
         if seq and known:
-            ops += [("conv1d", 6), ("pooling", 3)]
+            if supported("Conv1D"):
+                ops.append(("conv1d", 6))
+            if supported("MaxPooling1D") and supported("AveragePooling1D"):
+                ops.append(("pooling", 3))
             if any(supported(c) for c in RNNS):
                 ops.append(("recurrent", 6))
-            if self.allowed("bidirectional", "Bidirectional"):
+            if self.allowed("bidirectional", "Bidirectional") and \
+                    any(supported(c) for c in RNNS):
                 ops.append(("bidirectional", 5))
-            if self.allowed("time_distributed", "TimeDistributed"):
+            if self.allowed("time_distributed", "TimeDistributed", "Dense"):
                 ops.append(("time_distributed", 2))
-            if self.allowed("global_pooling"):
+            if self.allowed("global_pooling", "GlobalMaxPooling1D", "GlobalAveragePooling1D"):
                 ops.append(("global_pooling", 2))
         if known:
-            ops += [("dense", 3), ("same_shape", 2)]
-            if self.allowed("merge"):
+            if supported("Dense"):
+                ops.append(("dense", 3))
+            if supported("Dropout"):
+                ops.append(("same_shape", 2))
+            if self.allowed("merge", "Concatenate", "Add") and supported("Dense"):
                 ops.append(("merge", 4))
-        else:
+        elif supported("Dropout"):
             ops.append(("dropout", 1))
         if self.allowed("flatten", "Flatten") and (src.steps is not None or not seq):
             ops.append(("flatten", 1))
@@ -640,7 +678,8 @@ class _Builder:
             if fault is not None and step >= fault_at:
                 self.faulty = True
                 current = faulty = self.inject(fault, current)
-                self.faulty = False
+                # Later layers may unpack several outputs only where archlint follows that.
+                self.faulty = not self.allowed("unpack_refused")
                 fault = None
             else:
                 current = self.chain(current)
