@@ -68,12 +68,21 @@ FAULTS = ("rank", "short", "bidirectional_widths", "bidirectional_config", "merg
 
 # Left out unless asked for, because archlint gets them wrong (each has a script in
 # tests/fixtures/differential/ that test_differential checks is still wrong):
+# - dangling: a refused call whose result reaches no model output goes unreported (Keras
+#   raises on it when the script runs): dangling_refused_call.py;
+# - bidirectional_state_use: rule AL204 crashes (IndexError) when a layer uses a state of a
+#   Bidirectional(return_state=True), and misses the layers Keras 3 builds on the wrong
+#   width of one with different halves: al204_bidirectional_state_crash.py (without it,
+#   a Bidirectional that returns its states has equal halves);
+# - unpack_refused: unpacking the outputs of a refused call (or of one after it) hides
+#   the refusal: unpack_refused_call.py, unpack_after_refusal.py;
+# - bidirectional_broadcast: Keras 3 declares the forward width for an element-wise
+#   Bidirectional whose halves broadcast (widths 1 and n, keras-team/keras#23688) and may
+#   refuse the model for it; AL204 only names concat: keras3_bidirectional_broadcast_width.py;
 # - time_concat_inputs: archlint's shortest accepted lengths ignore an axis over two
 #   variable lengths (T+U): bounds_two_variable_inputs.py.
-# (dangling, bidirectional_state_use, unpack_refused and bidirectional_broadcast were here
-# until archlint reported refusals outside a model and behind unpacked calls, and AL204
-# compared Keras 3's declared Bidirectional shapes with the real ones.)
-DEFAULT_AVOID = frozenset({"time_concat_inputs"})
+DEFAULT_AVOID = frozenset({"dangling", "bidirectional_state_use", "unpack_refused",
+                           "bidirectional_broadcast", "time_concat_inputs"})
 
 
 def supported(class_name: str) -> bool:
