@@ -66,23 +66,24 @@ FAULTS = ("rank", "short", "bidirectional_widths", "bidirectional_config", "merg
           "variable_lengths")
 
 
-# Left out unless asked for. The first four were archlint bugs whose saved scripts in
-# tests/fixtures/differential/ are now regressions that pass; re-enabled in random draws
-# they still produced a few disagreements (2 of 300 on Keras 3, 6 on Keras 2), which are
-# not yet investigated. The last is a known archlint bug:
-# - dangling: a refused call whose result reaches no model output goes unreported (Keras
-#   raises on it when the script runs): dangling_refused_call.py;
-# - bidirectional_state_use: rule AL204 crashes (IndexError) when a layer uses a state of a
-#   Bidirectional(return_state=True), and misses the layers Keras 3 builds on the wrong
-#   width of one with different halves: al204_bidirectional_state_crash.py (without it,
-#   a Bidirectional that returns its states has equal halves);
-# - unpack_refused: unpacking the outputs of a refused call (or of one after it) hides
-#   the refusal: unpack_refused_call.py, unpack_after_refusal.py;
-# - bidirectional_broadcast: Keras 3 declares the forward width for an element-wise
-#   Bidirectional whose halves broadcast (widths 1 and n, keras-team/keras#23688) and may
-#   refuse the model for it; AL204 only names concat: keras3_bidirectional_broadcast_width.py;
+# Left out unless asked for. Their first saved scripts in tests/fixtures/differential/ are
+# now regressions that pass; what random draws still find there (5,000- and 1,000-draw
+# benchmark runs, benchmarks/differential.py) is:
+# - dangling: a call whose result reaches no output and that would only fail at a forward
+#   pass (an element-wise Bidirectional of different widths, lengths that differ at run
+#   time) is now reported as an error, but Keras 3 builds the script (it never runs that
+#   call forward; tf-keras traces the Bidirectional and refuses it);
+# - bidirectional_state_use: rule AL204 still crashes (IndexError in
+#   keras3_declared._declare) when a later layer uses a state of a
+#   Bidirectional(return_state=True) whose backward half has more states than its forward
+#   half: al204_bidirectional_state_count.py (without this construct, a Bidirectional that
+#   returns its states has equal halves and its states are not used);
+# - unpack_refused: a multi-output call unpacked after a refusal that only a forward pass
+#   sees still leaves archlint's graph incomplete, and nothing confirms the refusal;
+# - bidirectional_broadcast: no disagreement left in 1,000 draws (AL204 now compares
+#   Keras 3's declared shapes with the real ones); kept out until a larger run confirms;
 # - time_concat_inputs: archlint's shortest accepted lengths ignore an axis over two
-#   variable lengths (T+U): bounds_two_variable_inputs.py.
+#   variable lengths (T+U): bounds_two_variable_inputs.py (a known archlint bug).
 DEFAULT_AVOID = frozenset({"dangling", "bidirectional_state_use", "unpack_refused",
                            "bidirectional_broadcast", "time_concat_inputs"})
 

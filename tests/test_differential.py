@@ -255,8 +255,8 @@ def oracle_main(argv: list[str] | None = None) -> int:
 
 # The script itself runs with Keras 3 only: archlint's reading does not depend on the
 # version, and running every script again with tf-keras would double its process's time.
-# Saved scripts (tests/fixtures/differential) and scripts archlint has no graph of run
-# with every version.
+# Saved scripts (tests/fixtures/differential), scripts archlint has no graph of and
+# scripts where archlint reports a refusal outside the model run with every version.
 SCRIPT_VERSIONS = ("3",)
 FIXTURE_PREFIX = "fixture:"
 
@@ -270,7 +270,8 @@ class Oracle:
         work = {"graphs": [c.request for c in cases if c.request is not None],
                 "scripts": {c.id: c.source for c in cases
                             if keras in SCRIPT_VERSIONS or c.id.startswith(FIXTURE_PREFIX)
-                            or c.request is None}}
+                            or c.request is None
+                            or any(d.model is None for d in c.errors)}}
         path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
                "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
