@@ -1,3 +1,3 @@
-from archlint.cli import run
+from archlint.entry import run
 
 run()

@@ -4,7 +4,6 @@ suppressions."""
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from archlint import suppressions
@@ -12,6 +11,7 @@ from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
 from archlint.frontend.interpreter import Interpreter
 from archlint.graph import Layer, Span
+from archlint.records import field, record
 from archlint.rule import Rule, RuleContext
 
 SYNTAX_ERROR = "AL003"
@@ -20,7 +20,7 @@ UNUSED_SUPPRESSION = "AL503"
 KERAS_MARKERS = ("keras", "tensorflow")
 
 
-@dataclass
+@record
 class FileReport:
     path: str
     models: list[ModelAnalysis] = field(default_factory=list)
@@ -30,7 +30,7 @@ class FileReport:
     source_lines: list[str] = field(default_factory=list)
 
 
-@dataclass
+@record
 class Settings:
     """The rules a run applies, already configured and selected, and severity overrides."""
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from archlint import __version__
-
-FORMATS = ("text", "json", "sarif", "github", "concise")
+from archlint.check import FORMATS, UsageProblem, resolve_settings
+from archlint.check import check as run_check
 
 
 class DefaultGroup(click.Group):
@@ -32,22 +32,11 @@ def main() -> None:
     """
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...]):
-    from archlint.config import ConfigError, resolve
-
     try:
-        config, settings, plugin_errors = resolve(config_file, Path.cwd(), _split(select),
-                                                  _split(ignore))
-    except ConfigError as error:
+        return resolve_settings(config_file, select, ignore)
+    except UsageProblem as error:
         raise click.UsageError(str(error)) from error
-    for problem in plugin_errors:
-        click.echo(f"archlint: rule plugin `{problem.name}` not loaded: {problem.message}",
-                   err=True)
-    return config, settings
 
 
 @main.command()
@@ -69,55 +58,12 @@ def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
           exit_zero: bool, jobs: int) -> None:
     """Analyse model scripts (files, or directories searched for *.py)."""
-    from archlint.files import collect
-    from archlint.runner import analyse_all
-
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise click.UsageError(f"no such file or directory: {', '.join(missing)}")
-    config, settings = _settings(config_file, select, ignore)
-    files = list(collect(list(paths), config.exclude))
-    show_progress = output_format == "text" and output_file is None and len(files) > 20
-    reports = analyse_all(files, settings, jobs, progress=show_progress)
-    _write_report(reports, output_format, settings, output_file)
-    if exit_zero:
-        sys.exit(0)
-    if any(r.error for r in reports):
-        sys.exit(2)
-    worst = max((d.severity.rank for r in reports for d in r.diagnostics), default=-1)
-    sys.exit(1 if worst >= config.fail_on.rank else 0)
-
-
-def _write_report(reports, output_format: str, settings, output_file: str | None) -> None:
-    if output_format == "text":
-        from archlint.render import text
-
-        if output_file:
-            with open(output_file, "w", encoding="utf-8") as handle:
-                text.render(reports, handle)
-        else:
-            text.render(reports)
-        return
-    if output_format == "json":
-        from archlint.render import json_format
-
-        rendered = json_format.render(reports)
-    elif output_format == "sarif":
-        from archlint.render import sarif
-
-        rendered = sarif.render(reports, settings.rules)
-    elif output_format == "github":
-        from archlint.render import github
-
-        rendered = github.render(reports)
-    else:
-        from archlint.render import concise
-
-        rendered = concise.render(reports)
-    if output_file:
-        Path(output_file).write_text(rendered, encoding="utf-8")
-    else:
-        sys.stdout.write(rendered)
+    try:
+        code = run_check(paths, output_format, select, ignore, config_file, output_file,
+                         exit_zero, jobs)
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from error
+    sys.exit(code)
 
 
 @main.command(name="rules")
@@ -203,13 +149,3 @@ def crosscheck(paths: tuple[str, ...], keras: str, output_format: str) -> None:
         crosscheck_report.render_text(verdicts, out)
     sys.exit(0 if all(v.archlint_agrees for v in verdicts) else 1)
 
-
-def run() -> None:
-    """Entry point that turns unexpected failures into exit code 2 with a clear message."""
-    try:
-        main(standalone_mode=True)
-    except SystemExit:
-        raise
-    except Exception as error:  # an archlint bug: say so, exit 2, no traceback
-        click.echo(f"archlint: internal error: {type(error).__name__}: {error}", err=True)
-        sys.exit(2)

@@ -16,15 +16,17 @@ merged with command-line options. Unknown keys and bad values are errors, never 
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 from typing import Any
 
 from archlint.analysis import Settings
 from archlint.diagnostics import Severity
 from archlint.plugins import LoadedRule, PluginError, load_rules
+from archlint.records import field, record
 
+# "archlint" as a TOML key: [tool.archlint], archlint = {...}, tool.archlint.select = ...
+ARCHLINT_KEY = re.compile(r"""archlint["']?\s*[.=\]]""")
 KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude"})
 
 
@@ -32,7 +34,7 @@ class ConfigError(Exception):
     """A configuration archlint refuses to guess about (exit code 2)."""
 
 
-@dataclass
+@record
 class Config:
     select: list[str] | None = None  # None: every rule, plugins included
     ignore: list[str] = field(default_factory=list)
@@ -48,29 +50,38 @@ def find_pyproject(start: Path) -> Path | None:
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
         path = candidate / "pyproject.toml"
-        if path.is_file():
-            try:
-                data = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                continue
-            except tomllib.TOMLDecodeError as error:
-                # It may hold our table: refusing beats silently ignoring the settings.
-                raise ConfigError(f"{path} is not valid TOML: {error}") from error
-            if "archlint" in data.get("tool", {}):
-                return path
+        if not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not ARCHLINT_KEY.search(text):
+            continue  # cannot hold our table: no need to parse it (or to judge its TOML)
+        # It may hold our table: refusing invalid TOML beats silently ignoring the settings.
+        if "archlint" in _parse_toml(text, path).get("tool", {}):
+            return path
     return None
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    import tomllib  # only when a file may hold settings: the import is a few milliseconds
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from error
 
 
 def read_table(path: Path) -> dict[str, Any]:
     """The archlint table of a pyproject.toml, or the whole of a dedicated config file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as error:
         raise ConfigError(f"config file not found: {path}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read config file {path}: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    data = _parse_toml(text, path)
     if "tool" in data:
         return data["tool"].get("archlint", {})
     return data.get("archlint", data)

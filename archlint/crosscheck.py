@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from archlint.analysis import FileReport
@@ -23,6 +22,7 @@ from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
 from archlint.oracle.export import model_request
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 VERSIONS = {"3": ("keras", "tensorflow"), "2": ("tf_keras", "tf-keras")}
@@ -49,7 +49,7 @@ def missing_packages(versions: list[str]) -> list[str]:
     return needed
 
 
-@dataclass
+@record
 class LayerVerdict:
     name: str
     class_name: str
@@ -63,7 +63,7 @@ class LayerVerdict:
     note: str = ""
 
 
-@dataclass
+@record
 class ModelVerdict:
     path: str
     model: str

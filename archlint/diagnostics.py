@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from archlint.graph import Span
+from archlint.records import record
 
 
 class Severity(StrEnum):
@@ -18,7 +18,7 @@ class Severity(StrEnum):
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Event:
     """A fact found by the front end or the engine, before a rule turns it into a diagnostic
     (a shape error, an unresolved value, an unsupported construct)."""
@@ -30,7 +30,7 @@ class Event:
     layer: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     code: str
     rule: str

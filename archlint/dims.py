@@ -26,8 +26,8 @@ T-9
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 
+from archlint.records import record
 from archlint.unknown import Unknown
 
 # Guards against pathological expressions built by loops in a script.
@@ -76,7 +76,7 @@ class Expr:
         return str(self)
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class Sym(Expr):
     """A named input axis whose size is only known at run time."""
 
@@ -92,7 +92,7 @@ class Sym(Expr):
         return self.name
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class Lin(Expr):
     """``const + sum(coef * atom)``, the normal form of every compound expression."""
 
@@ -119,7 +119,7 @@ class Lin(Expr):
         return out
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class FloorDiv(Expr):
     """``num // den`` with a positive integer denominator."""
 
@@ -139,7 +139,7 @@ class FloorDiv(Expr):
         return f"{inner}//{self.den}"
 
 
-@dataclass(frozen=True, repr=False)
+@record(frozen=True, repr=False)
 class MinMax(Expr):
     """``min(...)`` or ``max(...)`` of expressions and at most one integer."""
 

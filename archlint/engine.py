@@ -7,8 +7,6 @@ each variable axis accepts, and turns refusals and unknowns into events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, format_shape, is_monotone, min_symbol_value
 from archlint.graph import Call, Layer, Model, Span
@@ -21,6 +19,7 @@ from archlint.layers.base import (
     ShapeError,
     Unresolved,
 )
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 UNRESOLVED_INFO = "AL001"
@@ -114,7 +113,7 @@ def _check_lengths(call: Call) -> None:
                 return
 
 
-@dataclass
+@record
 class LengthBound:
     """The shortest value of a variable axis for which every layer gets >= 1 step."""
 
@@ -124,7 +123,7 @@ class LengthBound:
     expression: str | None = None
 
 
-@dataclass
+@record
 class ModelAnalysis:
     model: Model
     trainable: int | None = None

@@ -6,14 +6,14 @@ rules and renderers read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from archlint.layers.base import LayerInstance, OutputShape, Params, Shape, ShapeError
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Span:
     """Where something is in the source: 1-based lines, 0-based columns (like ``ast``)."""
 
@@ -23,7 +23,7 @@ class Span:
     end_column: int = 0
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Layer:
     """One layer object of the script. ``instance`` is None for a class archlint has no
     formulas for (its calls have unknown outputs)."""
@@ -37,7 +37,7 @@ class Layer:
     calls: list[Call] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Call:
     """One call of a layer on tensors (a shared layer has several)."""
 
@@ -60,7 +60,7 @@ class Call:
         return self.output
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class TensorRef:
     """The ``index``-th output of a call."""
 
@@ -68,7 +68,7 @@ class TensorRef:
     index: int = 0
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CompileArgs:
     """What ``model.compile(...)`` was given, as resolved values with their source text."""
 
@@ -79,7 +79,7 @@ class CompileArgs:
     metrics: Any = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Model:
     """A model the script builds: functional (inputs/outputs) or Sequential (a layer list)."""
 

@@ -10,18 +10,18 @@ numbers ``model.summary()`` will get wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from archlint.graph import Call, Model
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import LayerInstance, OutputShape, Params, ShapeError, Unresolved
+from archlint.records import record
 from archlint.unknown import Unknown
 
 ISSUE = "keras-team/keras#23688"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Declared:
     shape: OutputShape | None
     params: Params | None
@@ -63,8 +63,12 @@ def _declare(call: Call, declared: dict[int, Declared]) -> Declared:
         source = declared.get(id(ref.call))
         if source is None or source.shape is None:
             return Declared(None, None)
-        shape = source.shape[ref.index] if isinstance(source.shape, list) else source.shape
-        inputs.append(shape)
+        if not isinstance(source.shape, list):
+            inputs.append(source.shape)
+        elif ref.index < len(source.shape):
+            inputs.append(source.shape[ref.index])
+        else:  # Keras 3 declares fewer outputs than the layer has: it fails here itself
+            return Declared(None, None)
     instance = call.layer.instance
     if instance is None:
         return Declared(None, None)

@@ -7,7 +7,6 @@ constraints are handled here once, so that no formula has to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from archlint.layers import lookup
@@ -21,6 +20,7 @@ from archlint.layers.base import (
     ShapeError,
     Unresolved,
 )
+from archlint.records import record
 from archlint.unknown import Unknown, first_unknown
 
 
@@ -72,7 +72,7 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     return instance
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LayerOutput:
     shape: OutputShape
     params: Params

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
-from dataclasses import dataclass
 from types import ModuleType
 
+from archlint.package_scan import submodule_names
+from archlint.records import record
 from archlint.rule import Rule
 
 GROUP = "archlint.rules"
 BUILTIN = "built-in"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class EntryPoint:
     name: str
     value: str
@@ -85,19 +85,19 @@ def _load_value(value: str) -> list[type[Rule]]:
         return [target] if isinstance(target, type) else list(target)
     if hasattr(module, "__path__"):  # a package: every module in it
         classes = []
-        for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda i: i.name):
-            classes.extend(rules_in(importlib.import_module(f"{module.__name__}.{info.name}")))
+        for name in submodule_names(module.__path__):
+            classes.extend(rules_in(importlib.import_module(f"{module.__name__}.{name}")))
         return classes
     return rules_in(module)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoadedRule:
     rule_class: type[Rule]
     source: str  # "built-in" or the plugin's distribution name
 
 
-@dataclass
+@record
 class PluginError:
     name: str
     message: str

@@ -8,15 +8,15 @@ scripts; the test suite runs every rule's examples.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from archlint.diagnostics import Event, Severity
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer, Span
+from archlint.records import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     message: str
     span: Span
@@ -24,7 +24,7 @@ class Finding:
     layer: str | None = None
 
 
-@dataclass
+@record
 class RuleContext:
     """What a rule sees: the analysed models and the front end's and engine's events."""
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
+
+from archlint.records import field, record
 
 MARKER = "archlint:"
 _DIRECTIVE = re.compile(r"#\s*archlint:\s*(?P<kind>noqa|skip-file)\b(?::\s*(?P<codes>[\w\-, ]+))?",
                         re.IGNORECASE)
 
 
-@dataclass
+@record
 class Suppression:
     line: int
     column: int
@@ -28,7 +29,7 @@ class Suppression:
         return self.codes is None or code in self.codes or rule in self.codes
 
 
-@dataclass
+@record
 class Suppressions:
     skip_file: bool = False
     by_line: dict[int, Suppression] = field(default_factory=dict)

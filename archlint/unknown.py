@@ -7,10 +7,10 @@ that a report can say *why* a number is missing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from archlint.records import record
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Unknown:
     """A value that cannot be known without running the script.
 

@@ -1,10 +1,10 @@
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call, Layer, TensorRef
 from archlint.layers.base import LayerInstance
+from archlint.records import record
 from archlint.rule import Finding, Rule, RuleContext
 
 RECURRENT = frozenset({"SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
@@ -14,7 +14,7 @@ ATTENTION = frozenset({"Attention", "AdditiveAttention", "MultiHeadAttention",
                        "GroupedQueryAttention", "GroupQueryAttention"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Shortening:
     """A layer upstream that shortened the time axis."""
 

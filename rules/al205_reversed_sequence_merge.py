@@ -1,9 +1,9 @@
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from archlint.diagnostics import Severity
 from archlint.graph import Call, TensorRef
 from archlint.layers.base import LayerInstance
+from archlint.records import field, record
 from archlint.rule import Finding, Rule, RuleContext
 
 RECURRENT = frozenset({"SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
@@ -21,7 +21,7 @@ STEPWISE_MERGES = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum"
                              "Concatenate"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Order:
     """The time order of a sequence tensor: reversed by ``by`` (a go_backwards call), or
     forward."""
@@ -30,7 +30,7 @@ class Order:
     by: Call | None = None
 
 
-@dataclass
+@record
 class Misalignment:
     """A merge that pairs reversed sequences with forward ones."""
 
@@ -39,7 +39,7 @@ class Misalignment:
     forward: list[TensorRef]
 
 
-@dataclass
+@record
 class TimeOrder:
     orders: dict[tuple[int, int], Order] = field(default_factory=dict)
     misaligned: list[Misalignment] = field(default_factory=list)

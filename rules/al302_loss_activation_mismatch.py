@@ -1,11 +1,11 @@
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from archlint.diagnostics import Severity
 from archlint.frontend.values import KerasObject, ModuleRef
 from archlint.graph import Call, Model, TensorRef
 from archlint.layers.base import LayerInstance
+from archlint.records import record
 from archlint.rule import Finding, Rule, RuleContext
 
 # Layers whose activation is None (linear) unless one is given.
@@ -85,7 +85,7 @@ def head_activation(instance: LayerInstance | None) -> str | None:
     return "linear" if name in LINEAR_BY_DEFAULT else None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Loss:
     label: str  # as the script names it
     family: str | None  # categorical, sparse, binary, regression, or None

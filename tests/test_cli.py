@@ -95,3 +95,46 @@ def test_version_and_help() -> None:
     assert archlint("--version").returncode == 0
     result = archlint("--help")
     assert result.returncode == 0 and "Keras" in result.stdout
+
+
+def through_click(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The same command line parsed by the click application, never by the quick path."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    program = "from archlint.cli import main; main(prog_name='python -m archlint')"
+    return subprocess.run([sys.executable, "-c", program, *args], capture_output=True,
+                          text=True, cwd=cwd or ROOT, env=env, check=False)
+
+
+def test_quick_path_gives_what_click_gives(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text(REFUSED)
+    (tmp_path / "clean.py").write_text(CLEAN)
+    (tmp_path / "pyproject.toml").write_text('[tool.archlint]\nselect = ["AL9"]\n')
+    command_lines = [
+        ["examples/seed_model.py"],
+        ["--format", "json", "examples/seed_model.py", "examples/shape_errors.py"],
+        ["--format=sarif", "--exit-zero", "examples"],
+        ["examples/seed_model.py", "--format", "concise"],
+        ["--format", "yaml", "examples/seed_model.py"],  # bad value: click's message
+        ["examples/seed_model.py", "missing.py"],  # missing path: click's message
+        ["--exit-zero"],  # no path: click's message
+    ]
+    for args in command_lines:
+        quick, parsed = archlint(*args), through_click(*args)
+        assert (quick.returncode, quick.stdout, quick.stderr) == \
+            (parsed.returncode, parsed.stdout, parsed.stderr), args
+    # A configuration error found after the quick parse is reported as click reports it.
+    quick = archlint("bad.py", cwd=tmp_path)
+    parsed = through_click("bad.py", cwd=tmp_path)
+    assert quick.returncode == parsed.returncode == 2
+    assert quick.stderr == parsed.stderr and "`AL9` matches no rule" in quick.stderr
+
+
+def test_plain_command_line_does_not_import_click() -> None:
+    probe = ("import sys\nfrom archlint.entry import run\n"
+             "sys.argv = ['archlint', '--format', 'json', 'examples/seed_model.py']\n"
+             "try:\n    run()\nexcept SystemExit:\n    pass\n"
+             "sys.stderr.write(str('click' in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=ROOT, check=False)
+    assert result.stderr == "False", result.stderr
+    assert json.loads(result.stdout)["files"][0]["models"]

@@ -89,6 +89,17 @@ def test_config_errors_exit_two_with_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 2 and "`ZZ` matches no rule" in result.stderr
 
 
+def test_settings_in_every_toml_spelling_and_unrelated_files_unparsed(tmp_path: Path) -> None:
+    for text in ('[tool]\narchlint = { select = ["AL101"] }\n',
+                 'tool.archlint.select = ["AL101"]\n',
+                 '[tool."archlint"]\nselect = ["AL101"]\n'):
+        (tmp_path / "pyproject.toml").write_text(text)
+        assert codes(run(tmp_path)) == ["AL101"], text
+    # A broken pyproject.toml that cannot hold archlint settings is not archlint's to judge.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "archlint-user\n')
+    assert codes(run(tmp_path)) == ["AL204", "AL101"]
+
+
 def test_noqa_forms_and_unused_suppression(tmp_path: Path) -> None:
     lines = MODEL.splitlines()
     with_code = lines.copy()

@@ -79,7 +79,7 @@ def test_refusals_are_confirmed_by_keras(examples: dict) -> None:
 def test_missing_tensorflow_exits_two_with_the_install_command() -> None:
     code = ("import sys; sys.modules['tensorflow'] = None; sys.modules['tf_keras'] = None; "
             "sys.argv = ['archlint', 'crosscheck', 'examples/seed_model.py']; "
-            "from archlint.cli import run; run()")
+            "from archlint.entry import run; run()")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=False)
     assert result.returncode == 2

@@ -15,7 +15,6 @@ import contextlib
 import operator
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from archlint.diagnostics import Event
@@ -50,6 +49,7 @@ from archlint.frontend.values import (
 )
 from archlint.graph import Call, CompileArgs, Layer, Model, Span, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
+from archlint.records import record
 from archlint.unknown import Unknown
 
 MAX_STEPS = 100_000  # statements, loop iterations and comprehension items per file
@@ -184,7 +184,7 @@ class Scope:
         return self
 
 
-@dataclass
+@record
 class _Frame:
     """One call of a script function (or the module itself)."""
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import zipfile
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from archlint.graph import Call, CompileArgs, Layer, Model, Span, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup
 from archlint.layers.base import LayerSpec
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 UNSUPPORTED = "AL002"
@@ -295,7 +295,7 @@ class _Skip(Exception):
     """A layer archlint cannot analyse; the message says why."""
 
 
-@dataclass
+@record
 class _Nested:
     """A model used as a layer: its own analysis, and the copies of its layers that its
     calls in the enclosing model use (one copy per inner layer, shared by every call)."""

@@ -7,10 +7,10 @@ values, and the interpreter must neither hang nor run out of memory on them.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from typing import Any
 
 from archlint.graph import Layer, Model, Span, TensorRef
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 MAX_SEQUENCE = 100_000  # elements of a list, or characters of a string, built by the script
@@ -33,7 +33,7 @@ _KIND_TEXT = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class RuntimeValue(Unknown):
     """An Unknown that stands for a value the script computes at run time (a call of a
     library, ``args.units``), remembering what kind of value it is and where it comes from.
@@ -85,14 +85,14 @@ def derive_unknown(base: Unknown, source: str, line: int | None,
     return RuntimeValue.of(source, line, kind or RUNTIME, base.describe())
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ModuleRef:
     """An imported module or a dotted name below one (``keras.layers``, ``np.random``)."""
 
     path: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class KerasObject:
     """A Keras object that is not a layer or model (a loss, optimizer, regularizer...)."""
 
@@ -105,28 +105,28 @@ class KerasObject:
         return self.path.rsplit(".", 1)[-1]
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Tensor:
     """A symbolic Keras tensor: one output of one layer call."""
 
     ref: TensorRef
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class LayerObject:
     """A layer constructed by the script, callable on tensors."""
 
     layer: Layer
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ModelObject:
     """A functional model (``keras.Model(inputs, outputs)``)."""
 
     model: Model
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class SequentialObject:
     """A Sequential model under construction: its items are layers (the first one may be
     an InputLayer) or unknown values, as in Keras's ``Sequential._layers``."""
@@ -135,7 +135,7 @@ class SequentialObject:
     items: list[Any] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Function:
     """A function defined by the script (or a lambda), with its defining scope."""
 
@@ -147,7 +147,7 @@ class Function:
     defaults: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class UserClass:
     """A class defined by the script; ``keras_base`` is "model" or "layer" for subclasses.
     ``attributes`` holds what its body defines (constants, methods) for plain classes."""
@@ -161,7 +161,7 @@ class UserClass:
     dataclass_fields: list[tuple[str, Any]] | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Instance:
     """An instance of a plain class of the script (a config object, say)."""
 
@@ -169,7 +169,7 @@ class Instance:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BoundMethod:
     """``obj.method`` awaiting its call."""
 
@@ -177,7 +177,7 @@ class BoundMethod:
     name: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Builtin:
     """A Python builtin function (``range``, ``len``, ``print``...)."""
 

@@ -40,9 +40,10 @@ def _load_families() -> None:
         return
     _loaded = True
     import importlib
-    import pkgutil
+
+    from archlint.package_scan import submodule_names
 
     # Every module of this package except base registers a family of layers.
-    for info in pkgutil.iter_modules(__path__):
-        if info.name not in ("base", "shape_utils"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    for name in submodule_names(__path__):
+        if name not in ("base", "shape_utils"):
+            importlib.import_module(f"{__name__}.{name}")

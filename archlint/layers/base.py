@@ -7,10 +7,10 @@ first and only calls a formula once every option it declares is resolved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from archlint.dims import Dim
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 Shape = tuple[Dim, ...]
@@ -57,7 +57,7 @@ def _rebuild_shape_error(code: str, message: str, condition: str | None) -> Shap
     return ShapeError(code, message, condition=condition)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Params:
     """Parameter counts of one layer, as ``model.summary()`` counts them."""
 
@@ -75,7 +75,7 @@ class Params:
 NO_PARAMS = Params(0, 0)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class InputSpec:
     """Declared constraints on a layer's inputs, checked by the engine (like Keras's InputSpec)."""
 
@@ -87,7 +87,7 @@ class InputSpec:
     max_inputs: int | None = 1
 
 
-@dataclass
+@record
 class LayerInstance:
     """A layer object as constructed in the script: its kind, resolved config and name.
 
