@@ -81,7 +81,7 @@ class ModelVerdict:
 
 
 def _lengths(analysis: ModelAnalysis) -> tuple[int, ...]:
-    minimum = max((b.minimum for b in analysis.bounds if b.minimum is not None), default=1)
+    minimum = analysis.shortest_common_length
     return (minimum, minimum + LONGER_BY)
 
 

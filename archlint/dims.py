@@ -323,22 +323,47 @@ def min_symbol_value(dim: Expr, symbol: str, at_least: int = 1) -> int | None:
     """
     if dim.symbols() != {symbol} or not is_monotone(dim):
         return None
-    value = dim.evaluate({symbol: 1})
-    if value >= at_least:
+    return _smallest_argument(lambda n: dim.evaluate({symbol: n}), at_least)
+
+
+def min_common_value(dim: Expr, at_least: int = 1) -> int | None:
+    """The smallest ``n >= 1`` for which ``dim >= at_least`` when every symbol is ``n``.
+
+    For monotone expressions of any number of symbols; None when there is no such value.
+
+    >>> min_common_value(Sym("T") + Sym("U") - 2)
+    2
+    """
+    if not is_monotone(dim):
+        return None
+    symbols = dim.symbols()
+    return _smallest_argument(lambda n: dim.evaluate(dict.fromkeys(symbols, n)), at_least)
+
+
+def _smallest_argument(value_at: Callable[[int], int], at_least: int) -> int | None:
+    """Doubling, then bisection, over a non-decreasing function of ``n >= 1``."""
+    if value_at(1) >= at_least:
         return 1
     hi = 2
-    while dim.evaluate({symbol: hi}) < at_least:
+    while value_at(hi) < at_least:
         hi *= 2
         if hi > MAX_SEARCH:
             return None
-    lo = hi // 2  # dim(lo) < at_least <= dim(hi)
+    lo = hi // 2  # value_at(lo) < at_least <= value_at(hi)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if dim.evaluate({symbol: mid}) >= at_least:
+        if value_at(mid) >= at_least:
             hi = mid
         else:
             lo = mid
     return hi
+
+
+def requirement(dim: Expr) -> str:
+    """``dim >= 1`` said of the input lengths: ``T+U-2`` gives ``T+U >= 3``."""
+    if isinstance(dim, Lin) and all(isinstance(atom, Sym) for atom, _ in dim.terms):
+        return f"{Lin(dim.terms)} >= {1 - dim.const}"
+    return f"{dim} >= 1"
 
 
 def format_dim(dim: Dim) -> str:

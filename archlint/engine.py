@@ -8,7 +8,15 @@ each variable axis accepts, and turns refusals and unknowns into events.
 from __future__ import annotations
 
 from archlint.diagnostics import Event
-from archlint.dims import Expr, Sym, format_shape, is_monotone, min_symbol_value
+from archlint.dims import (
+    Expr,
+    Sym,
+    format_shape,
+    is_monotone,
+    min_common_value,
+    min_symbol_value,
+    requirement,
+)
 from archlint.graph import Call, Layer, Model, Span
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
@@ -124,12 +132,25 @@ class LengthBound:
 
 
 @record
+class JointBound:
+    """An axis over several variable lengths (``T+U-2`` after a time-axis concatenation)
+    that the separate minimum lengths do not keep >= 1: ``T+U >= 3``."""
+
+    requirement: str
+    limiting_layer: str
+    expression: str
+    # The shortest length that satisfies it when every variable axis has that length.
+    common_minimum: int | None
+
+
+@record
 class ModelAnalysis:
     model: Model
     trainable: int | None = None
     non_trainable: int | None = None
     unknown_params: list[str] = field(default_factory=list)
     bounds: list[LengthBound] = field(default_factory=list)
+    joint_bounds: list[JointBound] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -137,6 +158,14 @@ class ModelAnalysis:
         if self.trainable is None or self.non_trainable is None:
             return None
         return self.trainable + self.non_trainable
+
+    @property
+    def shortest_common_length(self) -> int:
+        """The shortest length every variable axis accepts when all have the same length
+        (what ``crosscheck`` runs forward passes at)."""
+        minima = [b.minimum for b in self.bounds if b.minimum is not None]
+        minima += [b.common_minimum for b in self.joint_bounds if b.common_minimum is not None]
+        return max(minima, default=1)
 
 
 def model_calls(model: Model) -> list[Call]:
@@ -204,10 +233,7 @@ def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     for layer in layers:
         params = next((c.params for c in layer.calls if c.params is not None), None)
         if params is None:
-            if (layer.calls and all(c.error is None for c in layer.calls)) or not layer.calls:
-                analysis.unknown_params.append(layer.name)
-            else:
-                analysis.unknown_params.append(layer.name)
+            analysis.unknown_params.append(layer.name)
             continue
         total = total + params
     # A graph with unresolved inputs or outputs may hold more layers than archlint sees.
@@ -216,19 +242,22 @@ def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
 
 
 def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
-    """For each symbol: the smallest input length that keeps every axis >= 1."""
+    """For each symbol: the smallest input length that keeps every axis >= 1; and the axes
+    over several symbols that those lengths alone do not keep >= 1."""
     best: dict[str, LengthBound] = {}
+    several: list[tuple[Call, Expr]] = []
     for call in calls:
         shapes = call.output if isinstance(call.output, list) else [call.output]
         for shape in shapes:
             if not isinstance(shape, tuple):
                 continue
             for dim in shape[1:]:
-                if not isinstance(dim, Expr) or isinstance(dim, Sym):
+                if not isinstance(dim, Expr) or isinstance(dim, Sym) or not is_monotone(dim):
                     continue
                 symbols = dim.symbols()
-                if len(symbols) != 1 or not is_monotone(dim):
-                    continue  # bounds are computed for one variable axis at a time
+                if len(symbols) != 1:
+                    several.append((call, dim))
+                    continue
                 for symbol in symbols:
                     minimum = min_symbol_value(dim, symbol)
                     current = best.get(symbol)
@@ -241,6 +270,7 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 if isinstance(dim, Sym) and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
     analysis.bounds = [best[s] for s in sorted(best)]
+    _joint_bounds(analysis, several, best)
     for bound in analysis.bounds:
         if bound.minimum is None and bound.limiting_layer is not None:
             # No input length is long enough: Keras refuses every input.
@@ -249,6 +279,26 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 f"'{bound.limiting_layer}' gets {bound.expression} steps, which is below 1 "
                 f"for every length of {bound.symbol}", analysis.model.span,
                 model=analysis.model.name, layer=bound.limiting_layer))
+
+
+def _joint_bounds(analysis: ModelAnalysis, axes: list[tuple[Call, Expr]],
+                  best: dict[str, LengthBound]) -> None:
+    seen: set[str] = set()
+    for call, dim in axes:
+        minima = {s: best[s].minimum if s in best else 1 for s in dim.symbols()}
+        if None in minima.values() or dim.evaluate(minima) >= 1:
+            continue  # already kept >= 1 by the separate minimum lengths
+        text = requirement(dim)
+        if text not in seen:
+            seen.add(text)
+            common = min_common_value(dim)
+            analysis.joint_bounds.append(JointBound(text, call.layer.name, str(dim), common))
+            if common is None:
+                analysis.events.append(Event(
+                    NONPOSITIVE_TIMESTEPS,
+                    f"'{call.layer.name}' gets {dim} steps, which is below 1 for every "
+                    "input length", analysis.model.span, model=analysis.model.name,
+                    layer=call.layer.name))
 
 
 def _disconnected(analysis: ModelAnalysis, calls: list[Call]) -> None:

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
 from archlint.dims import Expr, Sym, format_shape
-from archlint.engine import LengthBound, ModelAnalysis
+from archlint.engine import JointBound, LengthBound, ModelAnalysis
 from archlint.graph import Call, Span
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -70,6 +70,19 @@ class MinimumInputLength(Rule):
                 if bound.minimum is None or bound.minimum <= 1 or bound.limiting_layer is None:
                     continue
                 yield self._finding(analysis, bound)
+            for joint in analysis.joint_bounds:
+                yield self._joint_finding(analysis, joint)
+
+    def _joint_finding(self, analysis: ModelAnalysis, joint: JointBound) -> Finding:
+        call = next(c for c in analysis.model.calls if c.layer.name == joint.limiting_layer)
+        return Finding(
+            f"Model '{analysis.model.name}' accepts inputs only with {joint.requirement}: "
+            f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line}) gets "
+            f"{joint.expression} steps, which depends on several input lengths at once. "
+            "Keras cannot check this when it builds the model: shorter inputs fail at run "
+            "time. Pad or filter the inputs to meet it, or use padding='same' where shorter "
+            "inputs must pass",
+            call.span, analysis.model.name, call.layer.name)
 
     def _finding(self, analysis: ModelAnalysis, bound: LengthBound) -> Finding:
         symbol, minimum = bound.symbol, bound.minimum

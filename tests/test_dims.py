@@ -5,7 +5,17 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archlint.dims import Sym, ceil_div, dim_max, dim_min, evaluate, floor_div, min_symbol_value
+from archlint.dims import (
+    Sym,
+    ceil_div,
+    dim_max,
+    dim_min,
+    evaluate,
+    floor_div,
+    min_common_value,
+    min_symbol_value,
+    requirement,
+)
 
 T = Sym("T")
 
@@ -57,3 +67,16 @@ def test_seed_time_axis() -> None:
     pooled = floor_div(T - 9, 2)
     assert min_symbol_value(pooled, "T") == 11
     assert evaluate(pooled, {"T": 20}) == 5
+
+
+@given(st.integers(1, 5), st.integers(1, 5), st.integers(-30, 5), st.integers(1, 4))
+def test_min_common_value_is_the_smallest_shared_length(a, b, const, den):
+    dim = floor_div(a * Sym("T") + b * Sym("U") + const, den)
+    found = min_common_value(dim)
+    assert found is not None and dim.evaluate({"T": found, "U": found}) >= 1
+    assert found == 1 or dim.evaluate({"T": found - 1, "U": found - 1}) < 1
+
+
+def test_requirement_moves_the_constant_across():
+    assert requirement(Sym("T") + Sym("U") - 2) == "T+U >= 3"
+    assert requirement(floor_div(Sym("T") + Sym("U"), 2)) == "(T+U)//2 >= 1"

@@ -54,6 +54,10 @@ def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
         "non_trainable_params": analysis.non_trainable,
         "layers": [layer_to_json(layer) for layer in model.layers],
         "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
+        # Axes over several variable lengths that min_input_length alone does not satisfy.
+        "input_length_requirements": [
+            {"requirement": b.requirement, "layer": b.limiting_layer,
+             "expression": b.expression} for b in analysis.joint_bounds],
     }
 
 

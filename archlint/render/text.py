@@ -81,6 +81,9 @@ def model_lines(analysis: ModelAnalysis) -> list[Line]:
                           f"({bound.limiting_layer} gets {bound.expression} steps)")
         else:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum}")
+    for joint in analysis.joint_bounds:
+        totals.append(f"Minimum input length: {joint.requirement} "
+                      f"({joint.limiting_layer} gets {joint.expression} steps)")
     lines += [[(text, "")] for text in totals]
     return lines
 
