@@ -25,8 +25,11 @@ from archlint.diagnostics import Severity
 from archlint.plugins import LoadedRule, PluginError, load_rules
 from archlint.records import field, record
 
-# "archlint" as a TOML key: [tool.archlint], archlint = {...}, tool.archlint.select = ...
-ARCHLINT_KEY = re.compile(r"""archlint["']?\s*[.=\]]""")
+# Where a [tool.archlint] table can come from: its header, a [tool] table, or a top-level
+# `tool = {...}` / `tool.archlint... =` key. Other files are not parsed at all.
+ARCHLINT_KEY = re.compile(
+    r"""^\s*(\[\s*["']?tool["']?\s*(\]|\.\s*["']?archlint)|["']?tool["']?\s*(=|\.))""",
+    re.MULTILINE)
 KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude"})
 
 

@@ -4,11 +4,13 @@
     python benchmarks/run.py --quick    # fewer repetitions, no 2,000-layer Keras build
 
 Cases: the seed model; generated models of 500 and 1,000 layers (growth check); 200 model
-files of 20-100 layers in one call; one generated model of 2,000 layers. Each command runs as
-a fresh process (interpreter start-up included), several times; the median is reported. The
-Keras side builds the same models in one process and prints their summaries. Ratios are Keras
-time / archlint time, measured in the same run. The bare interpreter's start-up is printed
-too: on machines whose site-packages run code at start-up it is a large share of the total.
+files of 20-100 layers in one call; one generated model of 2,000 layers; and the seed model
+again with archlint installed in a fresh virtual environment, as a user installs it. Each
+command runs as a fresh process (interpreter start-up included), several times; the median
+is reported. The Keras side builds the same models in one process and prints their
+summaries. Ratios are Keras time / archlint time, measured in the same run. The bare
+interpreter's start-up is printed too: on machines whose site-packages run code at start-up
+it is a large share of the total.
 """
 
 from __future__ import annotations
@@ -98,13 +100,31 @@ def byte_compile() -> None:
                    check=False)
 
 
-def time_command(command: list[str], runs: int) -> float:
+def clean_install(directory: Path) -> Path | None:
+    """A fresh virtual environment (no system site-packages) with archlint installed from
+    this checkout as a user installs it (not editable). None, with the reason printed, when
+    it cannot be made here."""
+    venv = directory / "venv"
+    scripts = venv / ("Scripts" if os.name == "nt" else "bin")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    steps = ([sys.executable, "-m", "venv", str(venv)],
+             [str(scripts / "python"), "-m", "pip", "install", "-q", str(ROOT)])
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            print(f"clean environment unavailable: {' '.join(step[:4])} failed: "
+                  f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}")
+            return None
+    return scripts
+
+
+def time_command(command: list[str], runs: int, cwd: Path | None = None) -> float:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "NO_COLOR": "1"}
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       env=env, check=False)
+                       env=env, cwd=cwd, check=False)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -145,12 +165,25 @@ def main() -> int:
         keras_file.write_text(keras_script(files))
         rows.append(("200 files of 20-100 layers", time_command([*archlint, str(project)], runs),
                      None if args.quick else time_command([python, str(keras_file)], keras_runs)))
+    with tempfile.TemporaryDirectory() as tmp:
+        # The same run where a user installs archlint: a fresh virtual environment, none of
+        # this machine's site-packages start-up hooks, no editable-install finder.
+        scripts = clean_install(Path(tmp))
+        if scripts is not None:
+            clean_baseline = time_command([str(scripts / "python"), "-c", "pass"], runs, Path(tmp))
+            clean_seed = time_command([str(scripts / "archlint"), "--format", "json", str(seed)],
+                                      runs, Path(tmp))
     print(f"python -c pass (interpreter start-up alone): {baseline * 1000:.0f} ms")
     print(f"{'case':32} {'archlint':>10} {'Keras 3':>10} {'ratio':>8}")
     for name, ours, keras in rows:
         keras_text = f"{keras * 1000:8.0f}ms" if keras else f"{'-':>10}"
         ratio = f"{keras / ours:7.1f}x" if keras else f"{'-':>8}"
         print(f"{name:32} {ours * 1000:8.0f}ms {keras_text} {ratio}")
+    if scripts is not None:
+        keras_seed = rows[0][2]
+        print(f"clean virtual environment (pip install .): seed model {clean_seed * 1000:.0f} ms "
+              f"whole process, {keras_seed / clean_seed:.1f}x faster than Keras 3 above; "
+              f"interpreter start-up there {clean_baseline * 1000:.0f} ms")
     print(f"archlint growth: 1000 vs 500 layers {sizes[1000] / sizes[500]:.2f}x, "
           f"2000 vs 1000 layers {sizes[2000] / sizes[1000]:.2f}x (for 2x layers)")
     return 0
