@@ -103,7 +103,7 @@ def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], l
         message = getattr(error, "msg", str(error))
         return [Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
                       Span(line, column))], []
-    interpreter = Interpreter(tree)
+    interpreter = Interpreter(tree, source)
     interpreter.run()
     events = list(interpreter.events)
     reported: set[int] = set()

@@ -37,9 +37,14 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
           ignore: Sequence[str] = (), config_file: str | None = None,
           output_file: str | None = None, exit_zero: bool = False, jobs: int = 1) -> int:
     """Analyse ``paths``, write the report, and return the exit code."""
+    import gc
+
     from archlint.files import collect
     from archlint.runner import analyse_all
 
+    # Analysis makes many small objects that live until its file is done: with the default
+    # thresholds the collector rescans them again and again, superlinear in the model size.
+    gc.set_threshold(100_000, 50, 100)
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageProblem(f"no such file or directory: {', '.join(missing)}")

@@ -207,11 +207,11 @@ def _line(node: ast.AST) -> int | None:
 class Interpreter:
     """Walks one module; collects the layers, calls and models it builds."""
 
-    def __init__(self, tree: ast.Module):
+    def __init__(self, tree: ast.Module, source: str | None = None):
         self.tree = tree
         self.globals = Scope()
         self.globals.vars["__name__"] = "__main__"
-        self.names = NameCounter(keras_api.dialect_of(tree))
+        self.names = NameCounter(keras_api.dialect_of(tree, source))
         self.layers: list[Layer] = []
         self.calls: list[Call] = []
         self.models: list[Model] = []

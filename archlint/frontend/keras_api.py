@@ -115,13 +115,16 @@ def star_names(sub_path: str) -> list[str]:
     return sorted(names)
 
 
-def dialect_of(tree: ast.Module) -> str:
+def dialect_of(tree: ast.Module, source: str | None = None) -> str:
     """Keras 2 naming when the script uses ``tf_keras`` (directly, or through
-    ``TF_USE_LEGACY_KERAS``); Keras 3 otherwise.
+    ``TF_USE_LEGACY_KERAS``); Keras 3 otherwise. ``source``, when given, spares the walk
+    over a script that mentions neither.
 
     >>> dialect_of(ast.parse("import tf_keras as keras")), dialect_of(ast.parse("import keras"))
     ('keras2', 'keras3')
     """
+    if source is not None and "tf_keras" not in source and LEGACY_KERAS_SWITCH not in source:
+        return KERAS3
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and any(
                 alias.name.split(".")[0] == "tf_keras" for alias in node.names):
