@@ -10,6 +10,7 @@ from archlint import suppressions
 from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
 from archlint.frontend.interpreter import Interpreter
+from archlint.frontend.naming import KERAS2
 from archlint.graph import Layer, Span
 from archlint.records import field, record
 from archlint.rule import Rule, RuleContext
@@ -111,7 +112,8 @@ def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], l
         report.models.append(analyse_model(model, reported))
     for analysis in report.models:
         events.extend(analysis.events)
-    events.extend(stray_call_events(interpreter.calls, reported))
+    keras = "2" if interpreter.names.dialect == KERAS2 else "3"
+    events.extend(stray_call_events(interpreter.calls, reported, keras))
     return events, interpreter.layers
 
 

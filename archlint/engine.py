@@ -96,6 +96,7 @@ def _infer_one(call: Call) -> None:
         return
     call.output = result.shape
     call.params = result.params
+    call.params_unknown = result.params_unknown
     _check_lengths(call)
 
 
@@ -215,14 +216,16 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     return analysis
 
 
-def stray_call_events(calls: list[Call], reported: set[int]) -> list[Event]:
-    """Refusals in calls that no model reaches: Keras raises when the script runs them."""
+def stray_call_events(calls: list[Call], reported: set[int], keras: str = "3") -> list[Event]:
+    """Refusals in calls that no model reaches. Keras raises when the script makes such a
+    call on symbolic tensors; a refusal only a forward pass would show never happens, since
+    no model runs the call."""
     events: list[Event] = []
     for call in calls:
         if id(call) in reported:
             continue
         infer_call(call)
-        if call.error is not None:
+        if call.error is not None and call.error.refused_when_built(keras):
             reported.add(id(call))
             events.extend(_call_events(call, None))
     return events
@@ -330,6 +333,12 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span,
+            model=model.name if model else None, layer=layer.name))
+    if call.params_unknown is not None and call is layer.calls[0]:
+        events.append(Event(
+            UNRESOLVED_INFO,
+            f"{layer.class_name} '{layer.name}': {_reason(call.params_unknown, layer)}; its "
+            "parameter count is unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
     return events
 

@@ -49,6 +49,8 @@ class Call:
     output: OutputShape | Unknown | None = None
     params: Params | None = None
     error: ShapeError | None = None
+    # Why ``params`` is None although the output is known (weights built from unknown values).
+    params_unknown: Unknown | None = None
 
     @property
     def num_outputs(self) -> int:

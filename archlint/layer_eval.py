@@ -75,7 +75,9 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
 @record(frozen=True)
 class LayerOutput:
     shape: OutputShape
-    params: Params
+    params: Params | None
+    # Why params is None: the shape is known, the weights depend on an unknown value.
+    params_unknown: Unknown | None = None
 
 
 def check_inputs(instance: LayerInstance, inputs: list[Shape]) -> None:
@@ -128,5 +130,8 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
             raise Unresolved(shape)
     check_inputs(instance, inputs)
     shape = instance.spec.output_shape(instance.config, inputs)
-    params = instance.spec.param_count(instance.config, inputs)
+    try:
+        params = instance.spec.param_count(instance.config, inputs)
+    except Unresolved as unresolved:
+        return LayerOutput(shape, None, unresolved.unknown)
     return LayerOutput(shape, params)

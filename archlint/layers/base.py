@@ -41,20 +41,31 @@ class ShapeError(Exception):
     The message names every option and size that led to the refusal.
     """
 
-    def __init__(self, code: str, message: str, *, condition: str | None = None):
+    def __init__(self, code: str, message: str, *, condition: str | None = None,
+                 build_accepts: tuple[str, ...] = ()):
         super().__init__(message)
         self.code = code
         self.message = message
         # For symbolic sizes: the input lengths for which the error happens ("T < 11").
         self.condition = condition
+        # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
+        # at its first forward pass.
+        self.build_accepts = build_accepts
+
+    def refused_when_built(self, keras: str) -> bool:
+        """Whether Keras ``keras`` raises when the script calls the layer on symbolic
+        tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
+        return self.condition is None and keras not in self.build_accepts
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # Reports cross process boundaries with --jobs: keep the keyword-only field.
-        return (_rebuild_shape_error, (self.code, self.message, self.condition))
+        # Reports cross process boundaries with --jobs: keep the keyword-only fields.
+        return (_rebuild_shape_error,
+                (self.code, self.message, self.condition, self.build_accepts))
 
 
-def _rebuild_shape_error(code: str, message: str, condition: str | None) -> ShapeError:
-    return ShapeError(code, message, condition=condition)
+def _rebuild_shape_error(code: str, message: str, condition: str | None,
+                         build_accepts: tuple[str, ...]) -> ShapeError:
+    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
 
 
 @record(frozen=True)

@@ -1,5 +1,5 @@
-"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector, Cropping1D, ZeroPadding1D and
-UpSampling1D.
+"""Reshaping layers: Flatten, Reshape, Permute, RepeatVector, Cropping1D/2D/3D,
+ZeroPadding1D/2D/3D and UpSampling1D/2D/3D.
 
 Where an axis is symbolic (``T``), Keras declares ``None`` for everything that depends on
 it (Flatten over ``(T, 3)`` declares ``(None, None)``); archlint keeps the expression the
@@ -9,7 +9,7 @@ it. A product of two symbolic axes cannot be written as an expression and is ``N
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from archlint.dims import Dim, Expr, Lin, dim_mul, floor_div, format_dim, format_shape
 from archlint.layers import register
@@ -22,7 +22,7 @@ from archlint.layers.base import (
     Shape,
     ShapeError,
 )
-from archlint.layers.shape_utils import normalize_data_format
+from archlint.layers.shape_utils import normalize_data_format, positive_tuple, spatial_axes
 from archlint.unknown import Unknown
 
 
@@ -338,3 +338,244 @@ class UpSampling1D(LayerSpec):
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]
         return (shape[0], dim_mul(shape[1], config["size"]), shape[2])
+
+
+_ORDINALS = ("1st", "2nd", "3rd")
+
+
+def _pairs(value: Any, n: int, option: str, layer: str) -> tuple[tuple[int, int], ...]:
+    """One ``(start, end)`` pair per spatial axis, as the 2D/3D layers read ``cropping`` and
+    ``padding``: an int for every side, ``n`` ints (symmetric per axis), or ``n`` pairs (an
+    int and a pair may be mixed).
+
+    >>> _pairs(1, 2, "padding", "ZeroPadding2D"), _pairs((2, (0, 3)), 2, "c", "L")
+    (((1, 1), (1, 1)), ((2, 2), (0, 3)))
+    """
+    if _is_int(value):
+        if value < 0:
+            raise ShapeError(INVALID_CONFIG, f"{layer} {option}={value!r} must not be negative")
+        return ((value, value),) * n
+    if not isinstance(value, (list, tuple)) or len(value) != n:
+        raise ShapeError(INVALID_CONFIG, f"{layer} {option}={value!r} must be an int, a tuple "
+                         f"of {n} ints or a tuple of {n} pairs of ints")
+    pairs = []
+    for ordinal, entry in zip(_ORDINALS, value):
+        try:
+            pairs.append(_non_negative_pair(entry, option, layer))
+        except ShapeError:
+            raise ShapeError(INVALID_CONFIG, f"{layer} {option}={value!r}: the {ordinal} entry "
+                             f"{entry!r} must be an int or a tuple of 2 ints, none negative"
+                             ) from None
+    return tuple(pairs)
+
+
+def _is_length(dim: Dim) -> bool:
+    # None and Unknown axes stay as they are.
+    return dim is not None and not isinstance(dim, Unknown)
+
+
+class _CroppingND(LayerSpec):
+    """Cropping2D and Cropping3D: remove ``start`` and ``end`` steps on each spatial axis."""
+
+    rank: ClassVar[int]
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["cropping"] = _pairs(config["cropping"], self.rank, "cropping", self.class_name)
+        config["data_format"] = normalize_data_format(config["data_format"])
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        out = list(shape)
+        axes = spatial_axes(len(shape), config["data_format"])
+        for axis, (start, end) in zip(axes, config["cropping"]):
+            if not _is_length(shape[axis]):
+                continue
+            out[axis] = shape[axis] - start - end
+            # Keras 3 refuses a crop that leaves nothing on a known axis (tf-keras 2D too).
+            if isinstance(out[axis], int) and out[axis] <= 0:
+                raise ShapeError(NONPOSITIVE_TIMESTEPS,
+                                 f"{self.class_name} cropping={config['cropping']} with "
+                                 f"data_format='{config['data_format']}' on input axis {axis} "
+                                 f"of length {shape[axis]} leaves {out[axis]}")
+        return tuple(out)
+
+
+@register
+class Cropping2D(_CroppingND):
+    """Crop the two spatial axes (rows, then columns). ``cropping`` is an int, a pair of ints
+    (symmetric per axis) or a pair of ``(start, end)`` pairs; a crop that leaves no row or
+    column is refused.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Cropping2D()
+    >>> config = spec.normalize({"cropping": ((1, 2), 3)})
+    >>> spec.output_shape(config, [(None, Sym("T"), 32, 3)])
+    (None, T-3, 26, 3)
+    >>> spec.output_shape(config, [(None, 3, 32, 3)])
+    Traceback (most recent call last):
+    archlint.layers.base.ShapeError: Cropping2D cropping=((1, 2), (3, 3)) with \
+data_format='channels_last' on input axis 1 of length 3 leaves 0
+    """
+
+    class_name = "Cropping2D"
+    rank = 2
+    positional = ("cropping", "data_format")
+    defaults = {"cropping": ((0, 0), (0, 0)), "data_format": None}
+    input_spec = InputSpec(ndim=4)
+
+
+@register
+class Cropping3D(_CroppingND):
+    """Crop the three spatial axes; ``cropping`` as in Cropping2D, with three entries.
+
+    tf-keras 3D checks nothing and slices an over-cropped axis down to 0 steps (a negative
+    int crops to nothing as well); Keras 3 refuses both, as archlint does.
+
+    >>> from archlint.dims import Sym
+    >>> spec = Cropping3D()
+    >>> config = spec.normalize({"data_format": "channels_first"})
+    >>> spec.output_shape(config, [(None, 2, Sym("T"), 8, 8)])
+    (None, 2, T-2, 6, 6)
+    """
+
+    class_name = "Cropping3D"
+    rank = 3
+    positional = ("cropping", "data_format")
+    defaults = {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}
+    input_spec = InputSpec(ndim=5)
+
+
+class _ZeroPaddingND(LayerSpec):
+    """ZeroPadding2D and ZeroPadding3D: add ``start`` and ``end`` zeros on each spatial axis."""
+
+    rank: ClassVar[int]
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        # Both versions take a negative int here, but tf.pad refuses it when the layer runs.
+        config["padding"] = _pairs(config["padding"], self.rank, "padding", self.class_name)
+        config["data_format"] = normalize_data_format(config["data_format"])
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        out = list(shape)
+        axes = spatial_axes(len(shape), config["data_format"])
+        for axis, (start, end) in zip(axes, config["padding"]):
+            if _is_length(shape[axis]):
+                out[axis] = shape[axis] + start + end
+        return tuple(out)
+
+
+@register
+class ZeroPadding2D(_ZeroPaddingND):
+    """Pad the two spatial axes with zeros. ``padding`` is an int, a pair of ints (symmetric
+    per axis) or a pair of ``(start, end)`` pairs.
+
+    >>> from archlint.dims import Sym
+    >>> spec = ZeroPadding2D()
+    >>> spec.output_shape(spec.normalize({"padding": ((0, 1), 2)}), [(None, Sym("T"), 5, 3)])
+    (None, T+1, 9, 3)
+    """
+
+    class_name = "ZeroPadding2D"
+    rank = 2
+    positional = ("padding", "data_format")
+    defaults = {"padding": (1, 1), "data_format": None}
+    input_spec = InputSpec(ndim=4)
+
+
+@register
+class ZeroPadding3D(_ZeroPaddingND):
+    """Pad the three spatial axes with zeros; ``padding`` as in ZeroPadding2D, with three
+    entries.
+
+    >>> from archlint.dims import Sym
+    >>> spec = ZeroPadding3D()
+    >>> config = spec.normalize({"padding": 2, "data_format": "channels_first"})
+    >>> spec.output_shape(config, [(None, 3, Sym("T"), 4, 4)])
+    (None, 3, T+4, 8, 8)
+    """
+
+    class_name = "ZeroPadding3D"
+    rank = 3
+    positional = ("padding", "data_format")
+    defaults = {"padding": ((1, 1), (1, 1), (1, 1)), "data_format": None}
+    input_spec = InputSpec(ndim=5)
+
+
+# What Keras 3's image resize accepts; tf-keras also takes "gaussian" and "mitchellcubic".
+INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
+
+
+class _UpSamplingND(LayerSpec):
+    """UpSampling2D and UpSampling3D: multiply each spatial axis by its ``size`` factor."""
+
+    rank: ClassVar[int]
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        config["size"] = positive_tuple(config["size"], self.rank, "size", self.class_name)
+        config["data_format"] = normalize_data_format(config["data_format"])
+        return config
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        shape = inputs[0]
+        out = list(shape)
+        for axis, factor in zip(spatial_axes(len(shape), config["data_format"]), config["size"]):
+            out[axis] = dim_mul(shape[axis], factor)
+        return tuple(out)
+
+
+@register
+class UpSampling2D(_UpSamplingND):
+    """Repeat rows and columns ``size`` times (or resize by that factor with another
+    ``interpolation``, which leaves the shape the same).
+
+    ``interpolation`` is lower-cased; Keras 3 refuses any value its image resize does not
+    know at the first forward pass (tf-keras also accepts 'gaussian' and 'mitchellcubic'):
+    archlint follows Keras 3.
+
+    >>> from archlint.dims import Sym
+    >>> spec = UpSampling2D()
+    >>> spec.output_shape(spec.normalize({"size": (2, 3)}), [(None, Sym("T") - 1, 5, 3)])
+    (None, 2*T-2, 15, 3)
+    """
+
+    class_name = "UpSampling2D"
+    rank = 2
+    positional = ("size", "data_format", "interpolation")
+    # interpolation never changes the shape: an unresolved value is harmless.
+    defaults = {"size": (2, 2), "data_format": None}
+    input_spec = InputSpec(ndim=4)
+
+    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        config = super().normalize(config)
+        method = config.get("interpolation", "nearest")
+        if not isinstance(method, Unknown):
+            text = method.lower() if isinstance(method, str) else method
+            if text not in INTERPOLATIONS:
+                options = ", ".join(repr(m) for m in INTERPOLATIONS)
+                raise ShapeError(INVALID_CONFIG, f"UpSampling2D interpolation={method!r} must "
+                                 f"be one of {options}")
+            config["interpolation"] = text
+        return config
+
+
+@register
+class UpSampling3D(_UpSamplingND):
+    """Repeat each step of the three spatial axes ``size`` times.
+
+    >>> from archlint.dims import Sym
+    >>> spec = UpSampling3D()
+    >>> spec.output_shape(spec.normalize({"size": (1, 2, 3)}), [(None, Sym("T"), 4, 5, 2)])
+    (None, T, 8, 15, 2)
+    """
+
+    class_name = "UpSampling3D"
+    rank = 3
+    positional = ("size", "data_format")
+    defaults = {"size": (2, 2, 2), "data_format": None}
+    input_spec = InputSpec(ndim=5)

@@ -77,6 +77,9 @@ def _broadcast(mode: str, fwd: Shape, bwd: Shape, names: tuple[str, str]) -> Sha
         f"{names[0]} {format_shape(fwd)} with the output of the backward {names[1]} "
         f"{format_shape(bwd)}: their widths {fwd[-1]} and {bwd[-1]} differ (use "
         "merge_mode='concat' or give both layers the same units)",
+        # Keras 3 declares the forward half only (keras-team/keras#23688) and fails at the
+        # first forward pass; tf-keras traces both halves and refuses the call.
+        build_accepts=("3",),
     )
     if len(fwd) != len(bwd):
         raise mismatch
