@@ -197,6 +197,23 @@ def test_lstm_return_state_unpacks() -> None:
     ]
 
 
+
+def test_unpacking_a_call_after_a_failing_layer_keeps_the_graph() -> None:
+    source = ("from keras import layers, Input, Model\n"
+              "x = Input(shape=(8, 4))\n"
+              "bad = layers.Add()([x, layers.Conv1D(4, 3)(x)])\n"
+              "out, *states = layers.Bidirectional(layers.LSTM(3, return_state=True),\n"
+              "    backward_layer=layers.GRU(3, return_state=True, go_backwards=True))(bad)\n"
+              "m = Model(x, layers.Concatenate()([out, *states]))\n")
+    report = analyse_source(source, "unpack.py")
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == ["AL105"]
+    analysis = report.models[0]
+    assert [layer.class_name for layer in analysis.model.layers] == [
+        "InputLayer", "Conv1D", "Add", "Bidirectional", "Concatenate"]
+    # The Concatenate gets the merged output, two LSTM states and one GRU state.
+    assert len(analysis.model.layers[-1].calls[0].inbound) == 4
+
+
 # ----------------------------------------------------------------- Sequential
 def test_sequential_variants() -> None:
     report = analyse_fixture("sequential_variants")

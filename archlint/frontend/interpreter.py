@@ -1064,6 +1064,15 @@ class Interpreter:
         infer_call(call)
         if isinstance(call.output, list):
             return [Tensor(TensorRef(call, i)) for i in range(len(call.output))]
+        # A call that fails (or whose inputs are unknown) still has as many outputs as its
+        # options say: the graph goes on, and the failure is reported where it happens.
+        instance = call.layer.instance
+        count = None
+        if instance is not None and instance.unresolved is None and \
+                instance.config_error is None and not isinstance(call.output, tuple):
+            count = instance.spec.output_count(instance.config)
+        if count is not None and count > 1:
+            return [Tensor(TensorRef(call, i)) for i in range(count)]
         return Unknown(f"`{call.layer.name}` output cannot be unpacked statically",
                        call.span.line)
 

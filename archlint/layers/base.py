@@ -151,6 +151,12 @@ class LayerSpec:
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         return NO_PARAMS
 
+    def output_count(self, config: dict[str, Any]) -> int | None:
+        """How many tensors a call returns, from the options alone (None: not known so).
+        Lets a script unpack ``out, h, c = LSTM(..., return_state=True)(x)`` even where
+        the call's shapes cannot be computed."""
+        return None
+
     def __repr__(self) -> str:
         return f"<LayerSpec {self.class_name}>"
 

@@ -174,6 +174,9 @@ class RecurrentSpec(LayerSpec):
             return [output] + [state] * self.states
         return output
 
+    def output_count(self, config: dict[str, Any]) -> int | None:
+        return 1 + self.states if config["return_state"] else 1
+
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         width = self.check_sequence(config, inputs[0])
         return Params(rnn_params(config["units"], width, gates=self.gates,
@@ -337,6 +340,9 @@ class _ConvLSTM(LayerSpec):
         if config["return_state"]:
             return [output, state, state]
         return output
+
+    def output_count(self, config: dict[str, Any]) -> int | None:
+        return 3 if config["return_state"] else 1
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         _, channels = self._step(config, inputs[0])

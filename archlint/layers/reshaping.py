@@ -374,16 +374,24 @@ def _is_length(dim: Dim) -> bool:
     return dim is not None and not isinstance(dim, Unknown)
 
 
-class _CroppingND(LayerSpec):
-    """Cropping2D and Cropping3D: remove ``start`` and ``end`` steps on each spatial axis."""
+class _SpatialPairs(LayerSpec):
+    """Layers with a ``(start, end)`` pair per spatial axis in option ``option``."""
 
     rank: ClassVar[int]
+    option: ClassVar[str]
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
-        config["cropping"] = _pairs(config["cropping"], self.rank, "cropping", self.class_name)
+        config[self.option] = _pairs(config[self.option], self.rank, self.option,
+                                     self.class_name)
         config["data_format"] = normalize_data_format(config["data_format"])
         return config
+
+
+class _CroppingND(_SpatialPairs):
+    """Cropping2D and Cropping3D: remove ``start`` and ``end`` steps on each spatial axis."""
+
+    option = "cropping"
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]
@@ -447,17 +455,11 @@ class Cropping3D(_CroppingND):
     input_spec = InputSpec(ndim=5)
 
 
-class _ZeroPaddingND(LayerSpec):
-    """ZeroPadding2D and ZeroPadding3D: add ``start`` and ``end`` zeros on each spatial axis."""
+class _ZeroPaddingND(_SpatialPairs):
+    """ZeroPadding2D and ZeroPadding3D: add ``start`` and ``end`` zeros on each spatial axis.
+    (Both versions take a negative int, but tf.pad refuses it when the layer runs.)"""
 
-    rank: ClassVar[int]
-
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        config = super().normalize(config)
-        # Both versions take a negative int here, but tf.pad refuses it when the layer runs.
-        config["padding"] = _pairs(config["padding"], self.rank, "padding", self.class_name)
-        config["data_format"] = normalize_data_format(config["data_format"])
-        return config
+    option = "padding"
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]

@@ -217,6 +217,14 @@ class Bidirectional(LayerSpec):
         (_, fwd_params), (_, bwd_params) = self._halves(config, inputs)
         return fwd_params + bwd_params
 
+    def output_count(self, config: dict[str, Any]) -> int | None:
+        """One merged output (two with merge_mode=None), then each half's states."""
+        halves = [config["layer"], config["backward_layer"]]
+        counts = [half.spec.output_count(half.config) for half in halves]
+        if None in counts:
+            return None
+        return (2 if config["merge_mode"] is None else 1) + sum(c - 1 for c in counts)
+
 
 def keras3_declared_output_shape(config: dict[str, Any], inputs: list[Shape]) -> OutputShape:
     """What Keras 3 *declares* for a Bidirectional (keras-team/keras#23688): the forward
