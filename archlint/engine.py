@@ -225,10 +225,41 @@ def stray_call_events(calls: list[Call], reported: set[int], keras: str = "3") -
         if id(call) in reported:
             continue
         infer_call(call)
-        if call.error is not None and call.error.refused_when_built(keras):
+        if call.error is not None and _refused_when_called(call, keras):
             reported.add(id(call))
             events.extend(_call_events(call, None))
     return events
+
+
+def _refused_when_called(call: Call, keras: str) -> bool:
+    """Whether Keras raises when the script calls the layer on symbolic tensors, where
+    every length archlint keeps symbolic (T-1) is None to Keras."""
+    assert call.error is not None
+    instance = call.layer.instance
+    if instance is None:
+        return True
+    if not call.error.refused_when_built(keras):
+        return False
+    real: list[Shape] = []
+    for ref in call.inbound:
+        shape = ref.call.output_at(ref.index)
+        if not isinstance(shape, tuple):
+            return True  # cannot tell: report it, as for any refusal
+        real.append(shape)
+    as_keras_sees = [tuple(None if isinstance(d, Expr) else d for d in s) for s in real]
+    try:
+        infer_layer(instance, real)
+    except ShapeError:
+        pass
+    else:
+        return True  # the refusal comes from the call's context (a shared layer's weights)
+    try:
+        infer_layer(instance, as_keras_sees)
+    except ShapeError as seen:
+        return seen.refused_when_built(keras)
+    except (Unresolved, ArithmeticError, TypeError, ValueError, KeyError, IndexError):
+        return True
+    return False
 
 
 def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
