@@ -147,6 +147,7 @@ class JointBound:
 @record
 class ModelAnalysis:
     model: Model
+    total_params: int | None = None
     trainable: int | None = None
     non_trainable: int | None = None
     unknown_params: list[str] = field(default_factory=list)
@@ -156,9 +157,7 @@ class ModelAnalysis:
 
     @property
     def total(self) -> int | None:
-        if self.trainable is None or self.non_trainable is None:
-            return None
-        return self.trainable + self.non_trainable
+        return self.total_params
 
     @property
     def shortest_common_length(self) -> int:
@@ -262,17 +261,47 @@ def _refused_when_called(call: Call, keras: str) -> bool:
     return False
 
 
+def frozen(layer: Layer, model: Model) -> bool | Unknown:
+    """Whether Keras counts all of the layer's weights as non-trainable in this model
+    (``trainable=False`` on the layer or the model); Unknown when that is not known."""
+    flags = (model.trainable, layer.trainable)
+    if False in flags:
+        return True
+    return next((flag for flag in flags if isinstance(flag, Unknown)), False)
+
+
+def layer_params(layer: Layer, model: Model) -> Params | None:
+    """The layer's parameters as this model's summary counts them (None when unknown;
+    with ``frozen`` unknown, the total is right but the split may not be)."""
+    params = next((c.params for c in layer.calls if c.params is not None), None)
+    if params is not None and frozen(layer, model) is True:
+        return Params(0, params.total)
+    return params
+
+
 def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     total = Params(0, 0)
+    split_unknown: Unknown | None = None
     for layer in layers:
-        params = next((c.params for c in layer.calls if c.params is not None), None)
+        params = layer_params(layer, analysis.model)
         if params is None:
             analysis.unknown_params.append(layer.name)
             continue
+        state = frozen(layer, analysis.model)
+        if isinstance(state, Unknown) and params.total:
+            split_unknown = split_unknown or state
         total = total + params
     # A graph with unresolved inputs or outputs may hold more layers than archlint sees.
     if not analysis.unknown_params and not analysis.model.unresolved:
-        analysis.trainable, analysis.non_trainable = total.trainable, total.non_trainable
+        analysis.total_params = total.total
+        if split_unknown is None:
+            analysis.trainable, analysis.non_trainable = total.trainable, total.non_trainable
+        else:
+            analysis.events.append(Event(
+                UNRESOLVED_INFO, f"{split_unknown.reason}: the total is known, but not how "
+                "many parameters are trainable", Span(split_unknown.line or
+                                                       analysis.model.span.line),
+                model=analysis.model.name))
 
 
 def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:

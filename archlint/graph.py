@@ -35,6 +35,8 @@ class Layer:
     # Keras 2 style shape hints given on the first layer of a Sequential (input_shape=...).
     input_hint: dict[str, Any] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    # trainable=False (in the call or set later): Keras counts all its weights non-trainable.
+    trainable: bool | Unknown = True
 
 
 @record(eq=False)
@@ -93,6 +95,9 @@ class Model:
     # Why the graph is incomplete (inputs/outputs unresolved), if it is.
     unresolved: list[Unknown] = field(default_factory=list)
     compile: CompileArgs | None = None
+    # model.trainable = False makes every weight of the model non-trainable; Unknown when a
+    # `.trainable` assignment could not be followed (which layers it touches is unknown).
+    trainable: bool | Unknown = True
     # Filled by the engine: the calls and layers that make up the model, in order.
     calls: list[Call] = field(default_factory=list)
     layers: list[Layer] = field(default_factory=list)

@@ -214,6 +214,21 @@ def test_unpacking_a_call_after_a_failing_layer_keeps_the_graph() -> None:
     assert len(analysis.model.layers[-1].calls[0].inbound) == 4
 
 
+
+def test_trainable_set_where_it_cannot_be_followed_leaves_the_split_unknown() -> None:
+    source = ("import keras, sys\nfrom keras import layers\n"
+              "x = keras.Input(shape=(8,))\n"
+              "model = keras.Model(x, layers.Dense(2)(layers.Dense(4)(x)))\n"
+              "if sys.argv[1:]:\n"
+              "    model.layers[1].trainable = False\n")
+    report = analyse_source(source, "frozen.py")
+    analysis = report.models[0]
+    assert analysis.total == 46  # still known
+    assert (analysis.trainable, analysis.non_trainable) == (None, None)
+    info = [d for d in report.diagnostics if d.code == "AL001"]
+    assert any("not how many parameters are trainable" in d.message for d in info), info
+
+
 # ----------------------------------------------------------------- Sequential
 def test_sequential_variants() -> None:
     report = analyse_fixture("sequential_variants")
@@ -450,6 +465,7 @@ def test_hostile_scripts_do_not_crash_or_hang(name: str) -> None:
 _ORACLE_RUNNER = r"""
 import json, os, runpy, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import numpy as np
 out = {}
 for path, flavour in json.loads(sys.stdin.read()):
     keras = __import__("tf_keras" if flavour == "tf_keras" else "keras")
@@ -467,7 +483,9 @@ for path, flavour in json.loads(sys.stdin.read()):
             layers[layer.name] = [type(layer).__name__,
                                   text[0] if len(text) == 1 else "[" + ", ".join(text) + "]",
                                   layer.count_params()]
-        found.append([value.name, layers])
+        counts = [sum(int(np.prod(w.shape)) for w in weights)
+                  for weights in (value.trainable_weights, value.non_trainable_weights)]
+        found.append([value.name, layers, counts])
     out[path] = found
 print(json.dumps(out))
 """
@@ -499,11 +517,14 @@ def test_names_shapes_and_params_match_real_keras(name: str, flavour: str,
                                                   keras_built: dict[str, Any]) -> None:
     built = keras_built[str(FIXTURES / f"{name}.py")]
     ours = analyse_fixture(name).models
-    assert sorted(m.model.name for m in ours) == sorted(n for n, _ in built)
-    for model_name, layers in built:
+    assert sorted(m.model.name for m in ours) == sorted(n for n, *_ in built)
+    for model_name, layers, (trainable, non_trainable) in built:
         # Models of the same name (after clear_session) are matched in order.
         analysis = next(m for m in ours if m.model.name == model_name)
         ours.remove(analysis)
+        if analysis.trainable is not None:
+            assert (analysis.trainable, analysis.non_trainable) == (trainable, non_trainable), \
+                f"{model_name}: trainable / non-trainable parameters"
         mine = {layer.name: layer for layer in analysis.model.layers}
         for layer_name, (class_name, shape, params) in layers.items():
             assert layer_name in mine, f"{model_name}: no layer {layer_name} in {sorted(mine)}"

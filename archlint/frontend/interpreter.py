@@ -220,6 +220,9 @@ class Interpreter:
         self.functions: list[Function] = []
         self.symbol_uses: dict[str, int] = {}
         self.star_imports: list[str] = []
+        # `.trainable = ...` assignments that could not be followed (unknown owner or value,
+        # or code behind an unknown condition).
+        self.unknown_trainable: list[Unknown] = []
         self.frames: list[_Frame] = [_Frame("<module>", [])]
         self.steps = 0
         self.call_depth = 0
@@ -241,6 +244,10 @@ class Interpreter:
         self._run_uncalled_factories()
         for sequential in self.sequentials:
             self._finish_sequential(sequential)
+        if self.unknown_trainable:
+            for model in self.models:
+                if model.trainable is True:  # False still covers every layer
+                    model.trainable = self.unknown_trainable[0]
 
     def _budget_event(self) -> None:
         line = self.tree.body[-1].lineno if self.tree.body else 1
@@ -554,7 +561,9 @@ class Interpreter:
         return self._walks[key]
 
     def _forget(self, bodies: list[list[ast.stmt]], scope: Scope, unknown: Unknown) -> None:
-        assigned, mutated = self._cached(_touched_names, bodies)
+        assigned, mutated, sets_trainable = self._cached(_touched_names, bodies)
+        if sets_trainable:
+            self.unknown_trainable.append(unknown)
         for name in assigned:
             scope.store(name, unknown)
         for name in mutated - assigned:
@@ -604,6 +613,21 @@ class Interpreter:
         if isinstance(owner, Instance) or (isinstance(owner, UserClass)
                                            and owner.keras_base is None):
             owner.attributes[target.attr] = value
+        elif target.attr == "trainable":
+            self._set_trainable(owner, value, target)
+
+    def _set_trainable(self, owner: Any, value: Any, target: ast.Attribute) -> None:
+        """``layer.trainable = False`` or ``model.trainable = False``: Keras then counts
+        their weights as non-trainable, whenever the assignment comes."""
+        flag = trainable_flag(value, target.lineno)
+        if isinstance(owner, LayerObject):
+            owner.layer.trainable = flag
+        elif isinstance(owner, (ModelObject, SequentialObject)):
+            owner.model.trainable = flag
+        else:
+            self.unknown_trainable.append(Unknown(
+                f"`{self.text(target)} = ...` sets `trainable` on a value not known "
+                "statically", target.lineno))
 
     def _unpack(self, target: ast.Tuple | ast.List, value: Any, scope: Scope) -> None:
         items = self.iterate(value, target)
@@ -1382,14 +1406,19 @@ class Interpreter:
         own = spec.defaults if spec is not None else {}
         hint = {k: config.pop(k) for k in _INPUT_HINTS if k in config and k not in own} \
             if canonical != "InputLayer" else {}
+        nested_flags = []
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):
+                nested_flags.append(value.layer.trainable)
                 config[key] = value.layer.instance if value.layer.instance is not None else \
                     Unknown(f"`{value.layer.class_name}` is not supported", node.lineno)
         spread = config.pop("**", None)
         name = self._layer_name(canonical, config.pop("name", None))
         span = span_of(node)
-        layer = Layer(name=name, class_name=canonical, span=span, input_hint=hint)
+        layer = Layer(name=name, class_name=canonical, span=span, input_hint=hint,
+                      trainable=trainable_flag(config.pop("trainable", True), node.lineno))
+        if nested_flags and layer.trainable is True:
+            layer.trainable = _wrapper_trainable(nested_flags, node.lineno)
         if spec is None:
             self.events.append(Event(
                 UNSUPPORTED,
@@ -1738,15 +1767,20 @@ def _free_frames() -> int:
     return sys.getrecursionlimit() - depth - FREE_FRAMES
 
 
-def _touched_names(bodies: list[list[ast.stmt]]) -> tuple[set[str], set[str]]:
-    """Variables the bodies assign, and variables whose object they change in place
-    (a method call ``items.append(x)``, an item ``cfg["units"] = 8``)."""
+def _touched_names(bodies: list[list[ast.stmt]]) -> tuple[set[str], set[str], bool]:
+    """Variables the bodies assign, variables whose object they change in place (a method
+    call ``items.append(x)``, an item ``cfg["units"] = 8``), and whether they set some
+    ``.trainable``."""
     assigned: set[str] = set()
     mutated: set[str] = set()
+    sets_trainable = False
     for body in bodies:
         for node in ast.walk(ast.Module(body=body, type_ignores=[])):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 assigned.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and \
+                    node.attr == "trainable":
+                sets_trainable = True
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 assigned.add(node.name)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
@@ -1756,7 +1790,7 @@ def _touched_names(bodies: list[list[ast.stmt]]) -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) and \
                     isinstance(node.value, ast.Name):
                 mutated.add(node.value.id)
-    return assigned, mutated
+    return assigned, mutated, sets_trainable
 
 
 def _jumps(bodies: list[list[ast.stmt]]) -> set[str]:
@@ -1867,3 +1901,24 @@ def _builds_model(function: ast.FunctionDef) -> bool:
 def iter_models(interp: Interpreter) -> Iterator[Model]:
     yield from interp.models
 
+
+
+def trainable_flag(value: Any, line: int) -> bool | Unknown:
+    """A ``trainable`` value as Keras takes it (``bool(value)``), or unknown."""
+    if isinstance(value, Unknown):
+        return value
+    try:
+        return bool(value)
+    except Exception:  # whatever the object, its truth is then unknown
+        return Unknown("the `trainable` value is not known statically", line)
+
+
+def _wrapper_trainable(nested: list[bool | Unknown], line: int) -> bool | Unknown:
+    """A wrapper's weights are its layers' (a Bidirectional's backward copy has the forward
+    layer's flag): non-trainable when every wrapped layer is, else unknown when any is."""
+    if all(flag is False for flag in nested):
+        return False
+    if all(flag is True for flag in nested):
+        return True
+    return Unknown("`trainable` differs between the layers this wrapper holds: archlint "
+                   "does not split their weights", line)

@@ -7,8 +7,8 @@ from typing import Any
 
 from archlint.analysis import FileReport
 from archlint.dims import dim_to_json
-from archlint.engine import ModelAnalysis
-from archlint.graph import Layer
+from archlint.engine import ModelAnalysis, frozen, layer_params
+from archlint.graph import Layer, Model
 from archlint.unknown import Unknown
 
 
@@ -20,17 +20,18 @@ def shape_to_json(shape: Any) -> Any:
     return None
 
 
-def layer_to_json(layer: Layer) -> dict[str, Any]:
+def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
     first = layer.calls[0] if layer.calls else None
-    params = first.params if first is not None else None
+    params = layer_params(layer, model)
+    split = None if isinstance(frozen(layer, model), Unknown) else params
     entry: dict[str, Any] = {
         "name": layer.name,
         "class": layer.class_name,
         "line": layer.span.line,
         "output_shape": shape_to_json(first.output) if first is not None else None,
         "params": params.total if params is not None else None,
-        "trainable_params": params.trainable if params is not None else None,
-        "non_trainable_params": params.non_trainable if params is not None else None,
+        "trainable_params": split.trainable if split is not None else None,
+        "non_trainable_params": split.non_trainable if split is not None else None,
         "inbound": [ref.call.layer.name for ref in first.inbound] if first is not None else [],
     }
     if first is not None and isinstance(first.output, Unknown):
@@ -52,7 +53,7 @@ def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
         "total_params": analysis.total,
         "trainable_params": analysis.trainable,
         "non_trainable_params": analysis.non_trainable,
-        "layers": [layer_to_json(layer) for layer in model.layers],
+        "layers": [layer_to_json(layer, model) for layer in model.layers],
         "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
         # Axes over several variable lengths that min_input_length alone does not satisfy.
         "input_length_requirements": [
