@@ -179,7 +179,7 @@ def model_calls(model: Model) -> list[Call]:
             continue
         seen[id(call)] = call
         if id(call) not in input_calls:
-            stack.extend(ref.call for ref in call.inbound)
+            stack.extend(ref.call for ref in (*call.inbound, *call.side_inputs))
     return sorted(seen.values(), key=lambda c: c.order)
 
 

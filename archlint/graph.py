@@ -47,6 +47,9 @@ class Call:
     inbound: list[TensorRef]
     span: Span
     order: int
+    # Tensors given as other arguments (initial_state=, a second positional): part of the
+    # model's graph, not of the layer's shape formula.
+    side_inputs: list[TensorRef] = field(default_factory=list)
     # Filled by the engine.
     output: OutputShape | Unknown | None = None
     params: Params | None = None

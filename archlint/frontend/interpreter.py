@@ -1480,7 +1480,8 @@ class Interpreter:
                     f"`{obj.layer.name}` is called on something that is not a Keras tensor",
                     node.lineno)
             refs.append(item.ref)
-        call = Call(layer=obj.layer, inbound=refs, span=span_of(node), order=len(self.calls))
+        call = Call(layer=obj.layer, inbound=refs, span=span_of(node), order=len(self.calls),
+                    side_inputs=_side_inputs(args[1:], kwargs))
         obj.layer.calls.append(call)
         self.calls.append(call)
         if obj.layer.instance is not None and _multi_output(obj.layer.instance):
@@ -1671,6 +1672,18 @@ def _multi_output(instance: Any) -> bool:
     config = instance.config
     return bool(config.get("return_state")) or (
         instance.class_name == "Bidirectional" and config.get("merge_mode", "concat") is None)
+
+
+def _side_inputs(args: list[Any], kwargs: dict[str, Any]) -> list[TensorRef]:
+    """Tensors among a layer call's other arguments (``initial_state=[h, c]``, ``mask=``)."""
+    found = []
+    for name, value in [*enumerate(args), *kwargs.items()]:
+        if name == "inputs":
+            continue
+        tensors = _flatten_tensors(value)
+        if not isinstance(tensors, Unknown):
+            found.extend(tensor.ref for tensor in tensors)
+    return found
 
 
 def _flatten_tensors(value: Any) -> list[Tensor] | Unknown:

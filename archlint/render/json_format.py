@@ -32,7 +32,10 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         "params": params.total if params is not None else None,
         "trainable_params": split.trainable if split is not None else None,
         "non_trainable_params": split.non_trainable if split is not None else None,
-        "inbound": [ref.call.layer.name for ref in first.inbound] if first is not None else [],
+        # Every tensor the call takes, initial_state= and the like included (Keras's
+        # "Connected to").
+        "inbound": [ref.call.layer.name for ref in (*first.inbound, *first.side_inputs)]
+        if first is not None else [],
     }
     if first is not None and isinstance(first.output, Unknown):
         entry["unknown_reason"] = first.output.describe()
