@@ -126,9 +126,7 @@ model = keras.Model([source, target], keras.layers.Dense(4, name="out")(seq), na
 """,
 }
 # The interpreter does not follow a model called as a layer: compared with Keras only.
-NOT_FROM_SOURCE = {"nested", "seq2seq"}
-# Layers reached only through another layer's initial states are not counted (yet).
-UNCOUNTED = {"seq2seq"}
+NOT_FROM_SOURCE = {"nested"}
 HEADERS = {"3": "import keras\n", "2": "import tf_keras as keras\n"}
 FORMATS = ("keras", "json")
 
@@ -273,7 +271,7 @@ def test_saved_model_reads_like_its_script(saved, version: str, name: str, fmt: 
 @pytest.mark.keras
 @pytest.mark.parametrize("version", list(HEADERS))
 def test_parameters_equal_what_keras_counts(saved, version: str) -> None:
-    for name in SOURCES.keys() - UNCOUNTED:
+    for name in SOURCES:
         result = saved[version][name]
         for fmt in FORMATS:
             analyses, _ = analyse_saved(_saved_file(saved, version, name, fmt))
@@ -555,19 +553,18 @@ def test_input_shape_must_be_sizes() -> None:
 @requires_keras
 @pytest.mark.keras
 @pytest.mark.parametrize("version", list(HEADERS))
-def test_initial_states_from_another_branch_leave_the_total_unknown(saved, version: str
-                                                                    ) -> None:
-    """An encoder whose states only reach the decoder's initial_state= is not followed:
-    the total is unknown (not wrong) and the model says why."""
+def test_initial_states_from_another_branch_are_part_of_the_graph(saved, version: str
+                                                                   ) -> None:
+    """An encoder whose states only reach the decoder's initial_state= belongs to the model:
+    its weights are counted, and nothing is reported unknown."""
     for fmt in FORMATS:
         (analysis,), events = analyse_saved(_saved_file(saved, version, "seq2seq", fmt))
-        assert analysis.total is None and analysis.unknown_params == ["encoder"]
-        assert [n for n, *_ in summary(analysis)["layers"]] == [
-            "target", "decoder", "out", "encoder"]
-        (event,) = [e for e in events if e.code == "AL001"]
-        assert "`decoder` also takes tensors computed by `encoder`" in event.message
+        assert analysis.total == saved[version]["seq2seq"]["params"]
+        assert "encoder" in [n for n, *_ in summary(analysis)["layers"]]
+        assert not [e for e in events if e.code == "AL001"]
         decoder = next(layer for layer in analysis.model.layers if layer.name == "decoder")
-        assert decoder.calls[0].params.total == 4 * (16 * (4 + 16) + 16)
+        assert [ref.call.layer.name for ref in decoder.calls[0].side_inputs] == [
+            "encoder", "encoder"]
 
 
 @requires_keras

@@ -375,7 +375,7 @@ class _Reader:
                     continue
             if inbound:
                 pending.append((name, inbound))
-        side_inputs = self._connect(model, pending, nodes, nested, layers)
+        self._connect(model, pending, nodes, nested, layers)
         for label, spec, target in (("inputs", config.get("input_layers"), model.inputs),
                                     ("outputs", config.get("output_layers"), model.outputs)):
             for ref in _saved_refs(spec):
@@ -386,7 +386,6 @@ class _Reader:
                     target.append(resolved)
         if not model.outputs and not model.unresolved:
             raise SavedModelError(f"model `{model.name}` has no outputs")
-        _unfollowed_branches(model, side_inputs)
         return model
 
     def _node_offset(self, item: dict[str, Any]) -> int:
@@ -403,12 +402,11 @@ class _Reader:
 
     def _connect(self, model: Model, pending: list[tuple[str, list[Any]]],
                  nodes: dict[str, list[_Node]], nested: dict[str, _Nested],
-                 layers: dict[str, Layer]) -> list[tuple[Call, list[TensorRef]]]:
+                 layers: dict[str, Layer]) -> None:
         """Make the saved calls, each once its inputs exist (Keras saves a shared layer's
-        calls together, so a later call may wait for layers listed after it). Returns the
-        calls that take other tensors besides their inputs (initial states), with those."""
+        calls together, so a later call may wait for layers listed after it). Other tensors
+        a call takes (initial states) become its side inputs."""
         progress = {name: 0 for name, _ in pending}
-        side_inputs: list[tuple[Call, list[TensorRef]]] = []
         while pending:
             waiting: list[tuple[str, list[Any]]] = []
             advanced = False
@@ -450,8 +448,7 @@ class _Reader:
                         made = self.inline(nested[name], name, tensors)
                     else:
                         made = self.call(layers[name], tensors)
-                        if others:
-                            side_inputs.append((made, others))
+                        made.side_inputs = others
                     nodes[name].append(made)
                     progress[name] += 1
                     advanced = True
@@ -463,7 +460,6 @@ class _Reader:
                     f"the graph of model `{model.name}` cannot be rebuilt: layer `{name}` is "
                     f"called on call {index} of layer `{source}`, which never happens")
             pending = waiting
-        return side_inputs
 
     def _resolve(self, ref: tuple[str, int, int], nodes: dict[str, list[_Node]],
                  nested: dict[str, _Nested], model_name: str,
@@ -630,47 +626,6 @@ class _Reader:
         count = self.auto_names.get(base, 0)
         self.auto_names[base] = count + 1
         return base if count == 0 else f"{base}_{count}"
-
-
-def _reached(refs: list[TensorRef], stop: set[int]) -> dict[int, Call]:
-    """The calls the tensors ``refs`` depend on through the calls' inputs, up to ``stop``."""
-    seen: dict[int, Call] = {}
-    stack = [ref.call for ref in refs]
-    while stack:
-        call = stack.pop()
-        if id(call) in seen or id(call) in stop:
-            continue
-        seen[id(call)] = call
-        stack.extend(ref.call for ref in call.inbound)
-    return seen
-
-
-def _unfollowed_branches(model: Model, side_inputs: list[tuple[Call, list[TensorRef]]]) -> None:
-    """Layers the model needs only for another layer's initial states (an encoder's states
-    passed to a decoder) are not in the calls' inputs, which are all the engine follows.
-
-    Their parameters are not counted: they are listed in the model as layers of unknown
-    output, so its total is unknown rather than wrong, and the graph is marked incomplete.
-    """
-    inputs = {id(ref.call) for ref in model.inputs}
-    reached = _reached(model.outputs, inputs)
-    for call, others in side_inputs:
-        if id(call) not in reached:
-            continue
-        hidden = _reached(others, set(reached) | inputs)
-        layers = [c.layer for c in sorted(hidden.values(), key=lambda c: c.order)
-                  if c.layer.class_name != "InputLayer"]
-        if not layers:
-            continue
-        for layer in layers:
-            if layer not in model.layers:
-                model.layers.append(layer)
-        names = ", ".join(f"`{layer.name}`" for layer in dict.fromkeys(layers))
-        model.unresolved.append(Unknown(
-            f"`{call.layer.name}` also takes tensors computed by {names} (its initial states), "
-            "which archlint does not follow yet: their shapes are not checked and their "
-            "parameters are not counted"))
-        reached.update(hidden)
 
 
 def _single_input(layer: Layer) -> bool:
