@@ -86,6 +86,16 @@ def list_rules(config_file: str | None) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
+@main.command(name="layers")
+def list_layers() -> None:
+    """List the Keras layer classes archlint has shape and parameter formulas for."""
+    from archlint.layers import all_specs
+
+    for spec in all_specs():
+        aliases = f"  (also {', '.join(spec.aliases)})" if spec.aliases else ""
+        click.echo(f"{spec.class_name}{aliases}")
+
+
 @main.command()
 @click.argument("code")
 def explain(code: str) -> None:

@@ -138,3 +138,11 @@ def test_plain_command_line_does_not_import_click() -> None:
                             cwd=ROOT, check=False)
     assert result.stderr == "False", result.stderr
     assert json.loads(result.stdout)["files"][0]["models"]
+
+
+def test_layers_lists_the_classes_with_formulas() -> None:
+    result = archlint("layers")
+    assert result.returncode == 0
+    classes = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert {"Conv1D", "Bidirectional", "Normalization"} <= set(classes)
+    assert "MaxPool1D" in classes["MaxPooling1D"]
