@@ -65,7 +65,7 @@ def _mismatch(a: Dim, b: Dim, what: str, *, broadcast: bool) -> ShapeError:
                       "(or one of them is 1)", condition=" and ".join([f"{fa} != {fb}", *ones]))
 
 
-def _equal_dims(a: Dim, b: Dim, what: str) -> Dim:
+def equal_dims(a: Dim, b: Dim, what: str) -> Dim:
     """Two sizes that must be equal; returns the common size.
 
     None (undefined in Keras) defers to the other size, since that is the size the forward
@@ -73,12 +73,12 @@ def _equal_dims(a: Dim, b: Dim, what: str) -> Dim:
     with their own variable length: Keras cannot check them either).
 
     >>> from archlint.dims import Sym
-    >>> _equal_dims(Sym("T") - 1, Sym("T") - 1, "axis 1"), _equal_dims(None, 4, "axis 1")
+    >>> equal_dims(Sym("T") - 1, Sym("T") - 1, "axis 1"), equal_dims(None, 4, "axis 1")
     (T-1, 4)
-    >>> _equal_dims(Sym("T"), 7, "axis 1")
+    >>> equal_dims(Sym("T"), 7, "axis 1")
     Traceback (most recent call last):
     archlint.layers.base.ShapeError: axis 1: T and 7 differ unless T == 7
-    >>> _equal_dims(Sym("T"), Sym("T") - 9, "axis 1")
+    >>> equal_dims(Sym("T"), Sym("T") - 9, "axis 1")
     Traceback (most recent call last):
     archlint.layers.base.ShapeError: axis 1: T and T-9 always differ (by 9)
     """
@@ -304,7 +304,7 @@ axis but axis 2; (None, 2, 3), (None, 4, 3) differ on axis 1: sizes 2 and 4 diff
             what = (f"Concatenate(axis={config['axis']}) needs inputs that match on every "
                     f"axis but axis {axis}; {text} differ on axis {i}")
             for shape in inputs[1:]:
-                out[i] = _equal_dims(out[i], shape[i], what)
+                out[i] = equal_dims(out[i], shape[i], what)
         out[axis] = _sum_dims([s[axis] for s in inputs])
         return tuple(out)
 
@@ -374,7 +374,7 @@ class Dot(LayerSpec):
             # Keras compares the declared sizes at build time, and None != 3 is a refusal.
             raise ShapeError(INCOMPATIBLE_MERGE, f"{what}: {format_dim(d0)} and "
                              f"{format_dim(d1)} must both be known and equal")
-        _equal_dims(d0, d1, what)
+        equal_dims(d0, d1, what)
         batch = _merge_batch(inputs, "Dot")
         out = [d for i, d in enumerate(first) if i != a0]
         out[0] = batch
