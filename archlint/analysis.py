@@ -29,6 +29,8 @@ class FileReport:
     # Set when the file could not be read at all (exit code 2 for that file).
     error: str | None = None
     source_lines: list[str] = field(default_factory=list)
+    # Every layer the file builds, in a model or not.
+    layers: list[Layer] = field(default_factory=list)
 
 
 @record
@@ -52,6 +54,7 @@ def analyse_source(source: str, path: str = "<string>",
     if suppressed.skip_file:
         return report
     events, layers = _analyse(source, path, report)
+    report.layers = layers
     _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
     return report
 
@@ -150,7 +153,8 @@ def analyse_saved(path: str | Path, settings: Settings | None = None) -> FileRep
     report.models = [analyse_model(model, reported) for model in models]
     for analysis in report.models:
         events.extend(analysis.events)
-    layers = [layer for analysis in report.models for layer in analysis.model.layers]
+    layers = report.layers = [layer for analysis in report.models
+                              for layer in analysis.model.layers]
     _run_rules(report, RuleContext(str(path), report.models, events, layers), settings)
     return report
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.graph import Call, Model
+from archlint.graph import Call, Layer, Model
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import LayerInstance, OutputShape, Params, ShapeError, Unresolved
 from archlint.records import record
@@ -89,3 +89,46 @@ def _declare(call: Call, declared: dict[int, Declared]) -> Declared:
         except (ArithmeticError, TypeError, ValueError, KeyError, IndexError):
             return Declared(None, result.params)
     return Declared(shape, result.params)
+
+
+def keras3_output_count(instance: LayerInstance) -> int | None:
+    """How many tensors Keras 3 declares for a Bidirectional call: the merged output(s),
+    then the forward layer's states twice (the backward layer's own are never counted)."""
+    forward = instance.config.get("layer")
+    if not isinstance(forward, LayerInstance):
+        return None
+    count = forward.spec.output_count(forward.config)
+    if count is None:
+        return None
+    merged = 2 if instance.config.get("merge_mode") is None else 1
+    return merged + 2 * (count - 1)
+
+
+@record(frozen=True)
+class UndeclaredRead:
+    """A call reading an output of a Bidirectional that Keras 3 does not declare."""
+
+    bidirectional: Call
+    reader: Call
+    index: int
+    declared: int
+    real: int
+
+
+def undeclared_reads(layers: list[Layer]) -> list[UndeclaredRead]:
+    """Reads of Bidirectional outputs past what Keras 3 declares (a backward layer with more
+    states than the forward one): in Keras 3 the script fails there with an IndexError."""
+    found = []
+    for layer in layers:
+        for call in layer.calls:
+            for ref in (*call.inbound, *call.side_inputs):
+                source = ref.call.layer
+                instance = source.instance
+                if source.class_name != "Bidirectional" or instance is None or \
+                        instance.unresolved is not None or instance.config_error is not None:
+                    continue
+                declared = keras3_output_count(instance)
+                real = instance.spec.output_count(instance.config)
+                if declared is not None and real is not None and ref.index >= declared:
+                    found.append(UndeclaredRead(ref.call, call, ref.index, declared, real))
+    return found

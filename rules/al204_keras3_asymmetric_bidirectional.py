@@ -5,7 +5,7 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer
-from archlint.keras3_declared import declared_view
+from archlint.keras3_declared import declared_view, undeclared_reads
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -52,6 +52,28 @@ class Keras3AsymmetricBidirectional(Rule):
         for analysis in ctx.models:
             yield from self._asymmetric_layers(analysis)
             yield from self._built_on_wrong_width(analysis)
+        yield from self._undeclared_states(ctx)
+
+    def _undeclared_states(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Outside the models (whose declared shapes are checked above): a script reading
+        a state Keras 3 does not declare fails there when it runs under Keras 3."""
+        in_models = {id(call) for analysis in ctx.models for call in analysis.model.calls}
+        reported: set[int] = set()
+        for read in undeclared_reads(ctx.layers):
+            bidirectional = read.bidirectional
+            if id(bidirectional) in in_models or id(bidirectional) in reported:
+                continue
+            reported.add(id(bidirectional))
+            reader = read.reader.layer
+            yield Finding(
+                f"Bidirectional '{bidirectional.layer.name}' returns {read.real} tensors, "
+                f"but Keras 3 declares {read.declared}: it counts the forward layer's states "
+                "twice, not the backward layer's (keras-team/keras#23688). "
+                f"{reader.class_name} '{reader.name}' (line {read.reader.span.line}) reads "
+                f"output {read.index}, which Keras 3 does not have: the script fails there "
+                "with an IndexError under Keras 3 (tf-keras runs it). Use the same RNN "
+                "class on both halves, or tf-keras",
+                bidirectional.layer.span, None, bidirectional.layer.name)
 
     def _built_on_wrong_width(self, analysis: ModelAnalysis) -> Iterator[Finding]:
         """Layers Keras 3 builds after a misreported width get wrong parameter counts."""

@@ -56,7 +56,7 @@ from archlint.dims import evaluate
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
-from archlint.keras3_declared import declared_view
+from archlint.keras3_declared import undeclared_reads
 from archlint.oracle.export import model_request
 from archlint.unknown import Unknown
 from tests.architectures import architectures, env_avoid
@@ -398,20 +398,14 @@ def _known_bug(case: Case, refusal: Refusal, keras: str, forward_ran: bool) -> b
 
 
 def _reads_undeclared_output(case: Case, keras: str) -> bool:
-    """archlint's graph reads an output that Keras 3 does not declare for a Bidirectional
-    that archlint flags with AL204 (Keras 3 declares the forward layer's states twice,
-    keras-team/keras#23688): Keras 3 cannot even index it, in the script or the graph."""
-    if keras != "3" or case.analysis is None:
+    """The script reads an output Keras 3 does not declare for a Bidirectional (it counts
+    the forward layer's states twice, keras-team/keras#23688) and archlint says so with
+    AL204: Keras 3 cannot even index it, in the script or in archlint's graph."""
+    if keras != "3":
         return False
     named = {d.layer for d in case.report.diagnostics if d.code == KNOWN_BUG_CODE}
-    declared = declared_view(case.analysis.model)
-    for call in case.analysis.model.calls:
-        for ref in call.inbound:
-            view = declared.get(id(ref.call))
-            if ref.call.layer.name in named and view is not None and \
-                    isinstance(view.shape, list) and ref.index >= len(view.shape):
-                return True
-    return False
+    return any(read.bidirectional.layer.name in named
+               for read in undeclared_reads(case.report.layers))
 
 
 def _compare_layers(case: Case, result: dict[str, Any], verdict: Verdict) -> None:
@@ -485,7 +479,8 @@ def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | No
         graph = graph_refusal(result)
         if graph is not None:
             refusals.insert(0, graph)
-        if script is not None:
+        if script is not None and not undeclared:
+            # (Keras 3 stops the script at the undeclared output; its graph is another.)
             _fidelity(case, result, script, verdict)
         if case.analysis is not None:
             _compare_layers(case, result, verdict)
