@@ -5,6 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archlint.analysis import Settings
+    from archlint.config import Config
 
 FORMATS = ("text", "json", "sarif", "github", "concise")
 
@@ -18,7 +23,8 @@ def split_codes(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Sequence[str]):
+def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Sequence[str]
+                     ) -> tuple[Config, Settings]:
     """Configuration and rule selection; plugin load problems go to standard error."""
     from archlint.config import ConfigError, resolve
 

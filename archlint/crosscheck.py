@@ -85,11 +85,13 @@ def _lengths(analysis: ModelAnalysis) -> tuple[int, ...]:
     return (minimum, minimum + LONGER_BY)
 
 
-def _bind(shape: Any, length: int) -> Any:
+def bind_lengths(shape: Any, length: int) -> Any:
+    """archlint's shape (or list of shapes) as lists, every symbol bound to ``length`` and
+    the batch axis None, as forward passes are compared."""
     if isinstance(shape, list):
-        return [_bind(s, length) for s in shape]
+        return [bind_lengths(s, length) for s in shape]
     if isinstance(shape, tuple):
-        return [d if d is None else evaluate(d, _Env(length)) for d in shape]
+        return [None, *(d if d is None else evaluate(d, _Env(length)) for d in shape[1:])]
     return None
 
 
@@ -104,9 +106,10 @@ class _Env(dict):
         return self.length
 
 
-def _without_batch(shape: Any) -> Any:
+def without_batch(shape: Any) -> Any:
+    """A shape Keras reports (a list, or a list of lists), its batch axis None."""
     if shape and isinstance(shape[0], list):
-        return [_without_batch(s) for s in shape]
+        return [without_batch(s) for s in shape]
     return [None, *shape[1:]] if shape else shape
 
 
@@ -252,11 +255,11 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     layer.declared_shape = declared
     layer.declared_params = sum(declared_params.values()) if declared_params else None
     runs = [(i, run) for i, run in enumerate(result["forward"]) if call_id in run["calls"]]
-    layer.forward_shapes = [_without_batch(run["calls"][call_id]["shape"]) for _, run in runs]
+    layer.forward_shapes = [without_batch(run["calls"][call_id]["shape"]) for _, run in runs]
     forward_params = runs[0][1]["params"].get(call.layer.name) if runs else None
     layer.forward_params = sum(forward_params.values()) if forward_params else None
     # Every variable axis of pass i was bound to lengths[i].
-    ours = [_bind(call.output, lengths[i] if lengths else 0) for i, _ in runs]
+    ours = [bind_lengths(call.output, lengths[i] if lengths else 0) for i, _ in runs]
     forward_ok = ours == layer.forward_shapes and params == layer.forward_params
     declared_ok = declared is not None and _declared_matches(call.output, declared) and \
         params == layer.declared_params

@@ -246,6 +246,8 @@ def _refused_when_called(call: Call, keras: str) -> bool:
             return True  # cannot tell: report it, as for any refusal
         real.append(shape)
     as_keras_sees = [tuple(None if isinstance(d, Expr) else d for d in s) for s in real]
+    if as_keras_sees == real:
+        return True  # no symbolic length: Keras sees what archlint saw
     try:
         infer_layer(instance, real)
     except ShapeError:

@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
+from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
 ATTENTION = frozenset({"Attention", "AdditiveAttention"})
@@ -13,9 +14,8 @@ def _hint(source: Call) -> str:
     """Why the input is 2-D, when an RNN that drops the time axis made it."""
     instance = source.layer.instance
     if source.layer.class_name in RECURRENT and instance is not None:
-        inner = instance.config.get("layer")
-        config = inner.config if inner is not None and hasattr(inner, "config") else \
-            instance.config
+        inner = instance.config.get("layer")  # a Bidirectional's forward layer
+        config = inner.config if isinstance(inner, LayerInstance) else instance.config
         if not config.get("return_sequences", True):
             return ", which returns its last step only (return_sequences=True keeps the time axis)"
     return ""

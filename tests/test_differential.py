@@ -50,9 +50,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from archlint.analysis import FileReport, analyse_source
-from archlint.crosscheck import LONGER_BY
+from archlint.crosscheck import LONGER_BY, bind_lengths, without_batch
 from archlint.diagnostics import Severity
-from archlint.dims import evaluate
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
@@ -313,31 +312,6 @@ def call_id(call: Call) -> str:
     return layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
 
 
-def bind(shape: Any, length: int) -> Any:
-    """archlint's shape with every variable axis bound to ``length``; batch axis None."""
-    if isinstance(shape, list):
-        return [bind(s, length) for s in shape]
-    if isinstance(shape, tuple):
-        return [None, *(d if d is None else evaluate(d, _Length(length))
-                        for d in shape[1:])]
-    return None
-
-
-class _Length(dict):
-    def __init__(self, length: int):
-        super().__init__()
-        self.length = length
-
-    def __getitem__(self, key: str) -> int:
-        return self.length
-
-
-def without_batch(shape: Any) -> Any:
-    if shape and isinstance(shape[0], list):
-        return [without_batch(s) for s in shape]
-    return [None, *shape[1:]] if shape else shape
-
-
 def short(message: str, limit: int = 300) -> str:
     text = message.split("Arguments received by")[0].split("Call arguments received by")[0]
     text = " ".join(text.replace("\x1b[1m", "").replace("\x1b[0m", "").split())
@@ -423,7 +397,7 @@ def _compare_layers(case: Case, result: dict[str, Any], verdict: Verdict) -> Non
         verdict.compared += 1
         where = f"layer `{cid}` ({call.layer.class_name}, line {call.span.line})"
         for i, run in runs:
-            ours = bind(call.output, case.lengths[i] if case.lengths else 0)
+            ours = bind_lengths(call.output, case.lengths[i] if case.lengths else 0)
             theirs = without_batch(run["calls"][cid]["shape"])
             if ours != theirs:
                 verdict.problems.append(

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from archlint.dims import Dim, Expr, Sym, evaluate
+from archlint.crosscheck import bind_lengths, without_batch
+from archlint.dims import Dim, Expr, Sym
 from archlint.layer_eval import LayerOutput, infer_layer, instantiate
 from archlint.layers.base import ShapeError
 from tests.layer_cases import LayerCase, all_cases
@@ -43,19 +44,6 @@ def archlint_output(case: LayerCase) -> LayerOutput:
     instance = instantiate(case.class_name, case.config, name="layer")
     shapes = [(None, *(Sym(SYMBOL) if d is None else d for d in s)) for s in case.input_shapes]
     return infer_layer(instance, shapes)
-
-
-def bind(shape: Any, length: int) -> Any:
-    """archlint's shape (a tuple, or a list of tuples) with T bound, as lists."""
-    if isinstance(shape, list):
-        return [bind(s, length) for s in shape]
-    return [d if d is None else evaluate(d, {SYMBOL: length}) for d in shape]
-
-
-def without_batch(shape: Any) -> Any:
-    if shape and isinstance(shape[0], list):
-        return [without_batch(s) for s in shape]
-    return [None, *shape[1:]]
 
 
 def declared_matches(ours: Any, declared: Any) -> bool:
@@ -105,7 +93,7 @@ def test_layer_formula(case: LayerCase, keras: str, layer_oracle: dict[str, Any]
         pytest.fail(f"archlint refuses ({error.code}: {error.message}) what Keras {keras} builds")
     for length, run in zip(case.lengths, result["forward"]):
         truth = without_batch(run["calls"]["layer"]["shape"])
-        assert bind(ours.shape, length) == truth, f"forward pass with T={length}"
+        assert bind_lengths(ours.shape, length) == truth, f"forward pass with T={length}"
         assert ours.params.trainable == run["params"]["layer"]["trainable"]
         assert ours.params.non_trainable == run["params"]["layer"]["non_trainable"]
     declared = result["calls"]["layer"]["declared_shape"]

@@ -619,7 +619,7 @@ class Interpreter:
     def _set_trainable(self, owner: Any, value: Any, target: ast.Attribute) -> None:
         """``layer.trainable = False`` or ``model.trainable = False``: Keras then counts
         their weights as non-trainable, whenever the assignment comes."""
-        flag = trainable_flag(value, target.lineno)
+        flag = self.truth(value)  # Keras takes bool(trainable)
         if isinstance(owner, LayerObject):
             owner.layer.trainable = flag
         elif isinstance(owner, (ModelObject, SequentialObject)):
@@ -1416,7 +1416,7 @@ class Interpreter:
         name = self._layer_name(canonical, config.pop("name", None))
         span = span_of(node)
         layer = Layer(name=name, class_name=canonical, span=span, input_hint=hint,
-                      trainable=trainable_flag(config.pop("trainable", True), node.lineno))
+                      trainable=self.truth(config.pop("trainable", True)))
         if nested_flags and layer.trainable is True:
             layer.trainable = _wrapper_trainable(nested_flags, node.lineno)
         if spec is None:
@@ -1914,16 +1914,6 @@ def _builds_model(function: ast.FunctionDef) -> bool:
 def iter_models(interp: Interpreter) -> Iterator[Model]:
     yield from interp.models
 
-
-
-def trainable_flag(value: Any, line: int) -> bool | Unknown:
-    """A ``trainable`` value as Keras takes it (``bool(value)``), or unknown."""
-    if isinstance(value, Unknown):
-        return value
-    try:
-        return bool(value)
-    except Exception:  # whatever the object, its truth is then unknown
-        return Unknown("the `trainable` value is not known statically", line)
 
 
 def _wrapper_trainable(nested: list[bool | Unknown], line: int) -> bool | Unknown:
