@@ -51,7 +51,8 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
                                       line=line, column=column, end_line=end_line)
     instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
                              end_line=end_line, explicit=frozenset(config))
-    relevant = {k: v for k, v in raw.items() if k in spec.defaults or k in spec.nested}
+    relevant = {k: v for k, v in raw.items()
+                if k in spec.defaults or k in spec.nested or k in spec.aliases}
     unknown = first_unknown(relevant)
     nested_error = None
     for option in spec.nested:

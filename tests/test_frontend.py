@@ -254,6 +254,16 @@ def test_sequential_without_input_shape_is_incomplete() -> None:
     assert ("AL001", 3) in codes(report)
 
 
+def test_sequential_built_on_a_shape_only_known_at_run_time_is_unknown_not_a_crash() -> None:
+    # Keras 2 spells the built input as batch_input_shape; its value is a runtime object.
+    report = analyse_source("import tensorflow as tf\n"
+                            "model = tf.keras.Sequential([tf.keras.layers.Dense(3)])\n"
+                            "model.build(tf.TensorShape(shape_of_data))\n")
+    analysis = model_of(report, "sequential")
+    assert analysis.total is None
+    assert ("AL001", 3) in codes(report)
+
+
 def test_training_loop_leaves_the_model_alone_and_unknown_add_makes_it_unknown() -> None:
     report = analyse_source(
         "import keras\nfrom keras import layers\ndata = load()\n"

@@ -140,6 +140,8 @@ class LayerSpec:
     input_spec: ClassVar[InputSpec] = InputSpec()
     # Options whose value is another layer (wrappers).
     nested: ClassVar[tuple[str, ...]] = ()
+    # Other spellings of options that normalize() reads (Keras 2's input_shape, say).
+    aliases: ClassVar[tuple[str, ...]] = ()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

@@ -27,6 +27,7 @@ class InputLayer(LayerSpec):
     class_name = "InputLayer"
     positional = ("shape", "batch_size", "name", "dtype")
     defaults = {"shape": None, "batch_size": None, "dtype": None, "sparse": False}
+    aliases = ("batch_input_shape", "input_shape", "batch_shape")
     input_spec = InputSpec(min_inputs=0, max_inputs=0)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
