@@ -79,7 +79,7 @@ def _run_rules(report: FileReport, context: RuleContext, settings: Settings,
                     RuleContext(context.path, [], [crash])), settings))
             continue
         found.extend(_diagnostics(rule, findings, settings))
-    for diagnostic in found:
+    for diagnostic in _one_per_site(found):
         hit = suppressed.find(diagnostic.code, diagnostic.rule, diagnostic.span.line,
                               diagnostic.span.end_line)
         if hit is None:
@@ -93,6 +93,21 @@ def _run_rules(report: FileReport, context: RuleContext, settings: Settings,
         report.diagnostics.extend(_diagnostics(
             unused_rule, unused_rule.check(RuleContext(context.path, [], unused)), settings))
     report.diagnostics.sort(key=Diagnostic.sort_key)
+
+
+def _one_per_site(found: list[Diagnostic]) -> list[Diagnostic]:
+    """One finding per code and source site, however often a loop or a function called
+    several times reaches it: the first one, which names the first layer concerned."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for diagnostic in found:
+        key: tuple[object, ...] = (diagnostic.code, diagnostic.span.line, diagnostic.span.column)
+        if not diagnostic.span.line:  # a saved model has no lines: its layers are the sites
+            key += (diagnostic.model, diagnostic.layer, diagnostic.message)
+        if key not in seen:
+            seen.add(key)
+            kept.append(diagnostic)
+    return kept
 
 
 def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], list[Layer]]:

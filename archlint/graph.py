@@ -37,6 +37,9 @@ class Layer:
     calls: list[Call] = field(default_factory=list)
     # trainable=False (in the call or set later): Keras counts all its weights non-trainable.
     trainable: bool | Unknown = True
+    # Read again after it was made (adapted, called on data, captured by a function, passed
+    # on): it may be used in ways that are not graph building.
+    referenced: bool = False
 
 
 @record(eq=False)

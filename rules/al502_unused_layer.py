@@ -107,7 +107,7 @@ class UnusedLayer(Rule):
         if self._incomplete(ctx):
             return
         for layer in layers:
-            if layer.calls or id(layer) in in_models or (
+            if layer.calls or layer.referenced or id(layer) in in_models or (
                     layer.instance is not None and id(layer.instance) in nested):
                 continue
             yield Finding(

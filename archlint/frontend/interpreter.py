@@ -39,12 +39,15 @@ from archlint.frontend.values import (
     RuntimeValue,
     SequentialObject,
     Tensor,
+    UnknownItems,
     UserClass,
     arithmetic_too_large,
     derive_unknown,
     first_unknown_in,
     format_too_wide,
     is_plain,
+    mark_open_ended,
+    open_ended,
     too_large,
 )
 from archlint.graph import Call, CompileArgs, Layer, Model, Span, TensorRef
@@ -53,6 +56,10 @@ from archlint.records import record
 from archlint.unknown import Unknown
 
 MAX_STEPS = 100_000  # statements, loop iterations and comprehension items per file
+# A loop whose first passes build no layer is not unrolled further when the rest would
+# cost more than this many steps (a training loop); cheap ones (`units *= 2`) are.
+INERT_LOOP_STEPS = 2_000
+PROBE_PASSES = 2
 MAX_CALL_DEPTH = 40  # nested calls of the script's own functions
 FRAMES_PER_LEVEL = 4  # Python frames one level of statement or expression nesting may take
 FREE_FRAMES = 250  # frames kept free below the recursion limit for helpers (unparse...)
@@ -102,6 +109,8 @@ _MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "remove", "pop", "clear", "reverse", "sort", "update",
     "setdefault", "add", "discard",
 })
+# Methods that only add items: on a list of unknown length they keep it so.
+_GROWING_METHODS = frozenset({"append", "extend", "add", "update", "insert"})
 _WIDTH_METHODS = frozenset({"zfill", "ljust", "rjust", "center"})
 # Methods that change a list, dict, set or Sequential model (`fit`, `summary` do not).
 _CHANGING_METHODS = _MUTATING_METHODS | {"build"}
@@ -348,6 +357,7 @@ class Interpreter:
 
     def stmt_FunctionDef(self, stmt: ast.FunctionDef | ast.AsyncFunctionDef,
                          scope: Scope) -> None:
+        self._mark_captured(stmt, scope)
         function = Function(stmt, scope, stmt.name)
         function.defaults = self._defaults(stmt.args, scope)
         scope.store(stmt.name, function)
@@ -373,11 +383,12 @@ class Interpreter:
                        and n.name == "call" for n in stmt.body)
         cls = UserClass(stmt.name, span_of(stmt), keras_base, has_call)
         if keras_base == "model":
+            what = "defines its graph in call(), which only runs in Keras" if has_call else \
+                "has no call() of its own (its behaviour lives in methods such as train_step)"
             self.events.append(Event(
                 UNSUPPORTED,
-                f"subclassed model `{stmt.name}` defines its graph in call(), which only runs "
-                "in Keras; it is not analysed statically. Build it with the functional API "
-                "to have its shapes checked",
+                f"subclassed model `{stmt.name}` {what}; it is not analysed statically. "
+                "Build it with the functional API to have its shapes checked",
                 span_of(stmt)))
         elif keras_base is None:
             body_scope = Scope(scope)
@@ -409,7 +420,9 @@ class Interpreter:
         scope.nonlocal_names.update(stmt.names)
 
     def stmt_Return(self, stmt: ast.Return, scope: Scope) -> None:
-        raise _Return(self.eval(stmt.value, scope) if stmt.value is not None else None)
+        value = self.eval(stmt.value, scope) if stmt.value is not None else None
+        _mark_referenced(value)  # a layer handed back to the caller is the caller's to use
+        raise _Return(value)
 
     def stmt_If(self, stmt: ast.If, scope: Scope) -> None:
         test = self.truth(self.eval(stmt.test, scope))
@@ -430,8 +443,14 @@ class Interpreter:
                                    f"the loop over `{self.text(stmt.iter)}` (line "
                                    f"{stmt.lineno})")
             return
+        built, start = self._graph_size(), self.steps
         with self._loop(stmt):
-            for item in items:
+            for index, item in enumerate(items):
+                if index == PROBE_PASSES and self._graph_size() == built and \
+                        (self.steps - start) * (len(items) - index) > INERT_LOOP_STEPS * index:
+                    self._skip_inert_passes(stmt, scope, f"the loop over `"
+                                            f"{self.text(stmt.iter)}` (line {stmt.lineno})")
+                    return
                 self.tick()
                 self.assign(stmt.target, item, scope)
                 try:
@@ -445,8 +464,15 @@ class Interpreter:
     stmt_AsyncFor = stmt_For
 
     def stmt_While(self, stmt: ast.While, scope: Scope) -> None:
+        built, start, passes = self._graph_size(), self.steps, 0
         with self._loop(stmt):
             while True:
+                passes += 1
+                if passes > PROBE_PASSES and self._graph_size() == built and \
+                        self.steps - start > INERT_LOOP_STEPS:
+                    self._skip_inert_passes(stmt, scope, f"the loop `while "
+                                            f"{self.text(stmt.test)}` (line {stmt.lineno})")
+                    return
                 self.tick()
                 test = self.truth(self.eval(stmt.test, scope))
                 if isinstance(test, Unknown):
@@ -463,6 +489,20 @@ class Interpreter:
                 except _Continue:
                     continue
         self.exec_block(stmt.orelse, scope)
+
+    def _graph_size(self) -> tuple[int, ...]:
+        """What a loop pass may add to the graph: layers, calls, models, Sequential items."""
+        return (len(self.layers), len(self.calls), len(self.models), len(self.sequentials),
+                sum(len(s.items) for s in self.sequentials))
+
+    def _skip_inert_passes(self, stmt: ast.For | ast.AsyncFor | ast.While, scope: Scope,
+                           loop: str) -> None:
+        """A long loop whose first passes built nothing (a training or data loop) is not
+        unrolled further: what its remaining passes change is unknown."""
+        why = f"the remaining passes of {loop}, which builds no layer"
+        if not isinstance(stmt, ast.While):
+            self.assign(stmt.target, Unknown(f"it depends on {why}", stmt.lineno), scope)
+        self._unknown_branches(stmt, [stmt.body, stmt.orelse], scope, why)
 
     def _loop(self, stmt: ast.For | ast.AsyncFor | ast.While) -> _LoopContext:
         return _LoopContext(self.frames[-1].loops, stmt)
@@ -543,7 +583,7 @@ class Interpreter:
         and every object it calls a method on, becomes unknown. A `return` there makes the
         function's result unknown; a `break` or `continue` makes the rest of the loop so."""
         unknown = Unknown(f"it depends on {why}, unknown statically", stmt.lineno)
-        self._forget(bodies, scope, unknown)
+        self._forget(bodies, scope, unknown, why)
         jumps = self._cached(_jumps, bodies)
         frame = self.frames[-1]
         if "return" in jumps and len(self.frames) > 1 and frame.uncertain_return is None:
@@ -560,8 +600,10 @@ class Interpreter:
             self._walks[key] = walk(bodies)
         return self._walks[key]
 
-    def _forget(self, bodies: list[list[ast.stmt]], scope: Scope, unknown: Unknown) -> None:
+    def _forget(self, bodies: list[list[ast.stmt]], scope: Scope, unknown: Unknown,
+                why: str = "code not followed") -> None:
         assigned, mutated, sets_trainable = self._cached(_touched_names, bodies)
+        grown = self._cached(_grown_only, bodies)
         if sets_trainable:
             self.unknown_trainable.append(unknown)
         for name in assigned:
@@ -573,9 +615,12 @@ class Interpreter:
                 continue
             if isinstance(current, SequentialObject):
                 current.items.append(unknown)
-            elif isinstance(current, list):
-                current.append(unknown)  # its items may have changed: one of them is unknown
-            elif isinstance(current, dict):
+            elif isinstance(current, (list, set, dict)) and name in grown:
+                # Only added to: the items it had stay, how many more is unknown (never
+                # the count of one imagined pass over the data).
+                mark_open_ended(current, UnknownItems(
+                    f"the items of `{name}` depend on {why}, unknown statically"))
+            elif isinstance(current, (list, set, dict)):
                 scope.store(name, unknown)
 
     # ----------------------------------------------------------------- assignment
@@ -691,9 +736,13 @@ class Interpreter:
 
     def expr_Name(self, node: ast.Name, scope: Scope) -> Any:
         try:
-            return scope.lookup(node.id)
+            value = scope.lookup(node.id)
         except KeyError:
             pass
+        else:
+            if isinstance(value, LayerObject):
+                value.layer.referenced = True
+            return value
         if node.id in _KNOWN_BUILTINS:
             return Builtin(node.id)
         if self.star_imports:
@@ -796,6 +845,9 @@ class Interpreter:
             return self.derived(base, node)
         if isinstance(key, Unknown):
             return key
+        marker = open_ended(base)
+        if marker is not None and not _known_position(base, key):
+            return self.derived(marker, node)
         if isinstance(base, (list, tuple, dict, str, range, bytes)):
             try:
                 return base[key]
@@ -852,6 +904,7 @@ class Interpreter:
                 continue
             k = self.eval(key, scope)
             if isinstance(k, Unknown):
+                mark_open_ended(out, k)  # it may be a new key or an old one
                 continue
             try:
                 out[k] = self.eval(value, scope)
@@ -983,9 +1036,18 @@ class Interpreter:
         return value
 
     def expr_Lambda(self, node: ast.Lambda, scope: Scope) -> Any:
+        self._mark_captured(node, scope)
         function = Function(node, scope, "<lambda>")
         function.defaults = self._defaults(node.args, scope)
         return function
+
+    def _mark_captured(self, node: ast.AST, scope: Scope) -> None:
+        """Layers a function or lambda refers to are used by it, called or not."""
+        for name in self._cached(_names_of, [[node]]):  # type: ignore[list-item]
+            with contextlib.suppress(KeyError):
+                value = scope.lookup(name)
+                if isinstance(value, LayerObject):
+                    value.layer.referenced = True
 
     def _comprehension(self, generators: list[ast.comprehension], scope: Scope,
                        emit: Any) -> Unknown | None:
@@ -997,7 +1059,13 @@ class Interpreter:
             items = self.iterate(self.eval(gen.iter, inner), gen.iter)
             if isinstance(items, Unknown):
                 return items
-            for item in items:
+            built, start = self._graph_size(), self.steps
+            for position, item in enumerate(items):
+                if position == PROBE_PASSES and self._graph_size() == built and \
+                        (self.steps - start) * (len(items) - position) > \
+                        INERT_LOOP_STEPS * position:
+                    return Unknown(f"the comprehension over `{self.text(gen.iter)}` builds "
+                                   "no layer and is too long to follow", _line(gen.iter))
                 self.tick()
                 self.assign(gen.target, item, inner)
                 verdict = True
@@ -1034,7 +1102,9 @@ class Interpreter:
 
         def emit(s: Scope) -> None:
             key = self.eval(node.key, s)
-            if not isinstance(key, Unknown):
+            if isinstance(key, Unknown):
+                mark_open_ended(out, key)
+            else:
                 with contextlib.suppress(TypeError):  # else an unhashable key: script fails
                     out[key] = self.eval(node.value, s)
 
@@ -1051,6 +1121,10 @@ class Interpreter:
     def truth(self, value: Any) -> Any:
         if isinstance(value, Unknown):
             return value
+        if open_ended(value) is not None:
+            # Non-empty if any real item is known; otherwise the running script decides.
+            return True if any(not isinstance(i, UnknownItems) for i in value) else \
+                open_ended(value)
         if isinstance(value, (list, tuple, dict, set, frozenset, str, bytes, range)):
             return len(value) > 0  # a container's truth is its size, whatever its items
         if is_plain(value):
@@ -1068,6 +1142,9 @@ class Interpreter:
         line = _line(node) if node is not None else None
         if isinstance(value, Unknown):
             return value
+        marker = open_ended(value)
+        if marker is not None:  # how many times a loop runs is not known
+            return marker
         if isinstance(value, dict):
             return list(value.keys())
         if isinstance(value, range):
@@ -1123,6 +1200,7 @@ class Interpreter:
                 kwargs["**"] = value if isinstance(value, Unknown) else Unknown(
                     f"`**{self.text(keyword.value)}` is not a dict known statically",
                     node.lineno)
+        _mark_referenced([args, kwargs])  # a layer passed on (`ds.map(f, layer)`) is used
         return self.call(callee, args, kwargs, node)
 
     def call(self, callee: Any, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
@@ -1143,6 +1221,9 @@ class Interpreter:
         if isinstance(callee, Builtin):
             return self.call_builtin(callee.name, args, kwargs, node)
         if isinstance(callee, (ModelObject, SequentialObject)):
+            if not _holds_tensor([args, kwargs]):
+                # A prediction on data (`model(x_batch, training=False)`), not graph building.
+                return self.runtime(node)
             self.events.append(Event(
                 UNSUPPORTED, "calling a model as a layer (a nested model) is not analysed "
                 "yet; its output is unknown", span_of(node)))
@@ -1166,7 +1247,8 @@ class Interpreter:
                 isinstance(v, (ModuleRef, KerasObject)) for v in (*args, *kwargs.values())):
             return self.runtime(node)  # a library value such as `sys.argv`
         found = first_unknown_in([args, kwargs]) if name not in _SHALLOW_BUILTINS else \
-            next((v for v in (*args, *kwargs.values()) if isinstance(v, Unknown)), None)
+            next((v for v in (*args, *kwargs.values()) if isinstance(v, Unknown)), None) or \
+            next((m for v in (*args, *kwargs.values()) if (m := open_ended(v))), None)
         if found is not None:
             return self.derived(found, node)
         if name not in _SHALLOW_BUILTINS and not is_plain([args, kwargs]):
@@ -1240,13 +1322,22 @@ class Interpreter:
     def call_value_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                           node: ast.Call) -> Any:
         """A method of a list, dict, set or string, applied to the interpreter's copy."""
+        marker = open_ended(obj)
+        if marker is not None and name not in _GROWING_METHODS:
+            return self.derived(marker, node)  # `chars.index(c)` on items nobody can list
         found = first_unknown_in([args, kwargs])
         if found is not None:
             if name not in _MUTATING_METHODS:
                 return found
-            if isinstance(obj, list):
-                obj.append(found)  # the list changed in a way only the running script knows
-            return None
+            if isinstance(obj, list) and name == "append":
+                obj.append(found)  # one more item, its value unknown
+            elif isinstance(obj, set) and name == "add":
+                obj.add(found)  # one more item, unless it equals one already there
+            elif isinstance(obj, (list, set, dict)):
+                mark_open_ended(obj, UnknownItems(
+                    f"`{self.text(node)}` changes its items in a way only known when the "
+                    "script runs", node.lineno))
+            return found if name in ("pop", "setdefault") else None
         if _method_too_large(obj, name, args):
             return Unknown(f"`{self.text(node)}` is too large to fold", node.lineno)
         try:
@@ -1705,6 +1796,33 @@ def _flatten_tensors(value: Any) -> list[Tensor] | Unknown:
     return out
 
 
+def _mark_referenced(value: Any) -> None:
+    """Mark the layers in a (nested) value as used outside the graph."""
+    stack, seen = [value], 0
+    while stack and seen < 10_000:
+        item, seen = stack.pop(), seen + 1
+        if isinstance(item, LayerObject):
+            item.layer.referenced = True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
+def _holds_tensor(value: Any) -> bool:
+    """Whether a (nested) argument holds a Keras tensor of the graph being built."""
+    stack, seen = [value], 0
+    while stack and seen < 10_000:
+        item, seen = stack.pop(), seen + 1
+        if isinstance(item, Tensor):
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def _joins_sequences(op: ast.operator, left: Any, right: Any) -> bool:
     """``[a] + [b]`` and ``[x] * 3`` work whatever the items are (tensors, layers)."""
     if isinstance(op, ast.Add):
@@ -1806,6 +1924,34 @@ def _touched_names(bodies: list[list[ast.stmt]]) -> tuple[set[str], set[str], bo
     return assigned, mutated, sets_trainable
 
 
+def _grown_only(bodies: list[list[ast.stmt]]) -> set[str]:
+    """Variables the bodies change only by adding items (``chars.append(c)``,
+    ``vocab.update(words)``): their other items stay known."""
+    kinds: dict[str, set[str]] = {}
+    for body in bodies:
+        for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name):
+                kinds.setdefault(node.func.value.id, set()).add(node.func.attr)
+            elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                    and isinstance(node.value, ast.Name):
+                kinds.setdefault(node.value.id, set()).add("[]=")
+    return {name for name, used in kinds.items()
+            if used & _CHANGING_METHODS and not (used & _CHANGING_METHODS) - _GROWING_METHODS
+            and "[]=" not in used and "insert" not in used}
+
+
+def _known_position(container: Any, key: Any) -> bool:
+    """Whether ``container[key]`` is one of the items known before its unknown ones."""
+    if isinstance(container, (list, tuple)) and isinstance(key, int) and \
+            not isinstance(key, bool) and key >= 0:
+        marker = open_ended(container)
+        return key < next(i for i, item in enumerate(container) if item is marker)
+    if isinstance(container, dict):
+        return key in container and not isinstance(key, Unknown)
+    return False
+
+
 def _jumps(bodies: list[list[ast.stmt]]) -> set[str]:
     """"return", "break", "continue" statements of the bodies that leave them (a `break`
     inside an inner loop, or anything in a nested function, does not)."""
@@ -1878,6 +2024,10 @@ def _model_builders(functions: list[Function]) -> list[Function]:
                 builders.add(function.name)
                 changed = True
     return [f for f in functions if f.name in builders]
+
+
+def _names_of(bodies: list[list[ast.AST]]) -> set[str]:
+    return _names_in(bodies[0][0])
 
 
 def _names_in(node: ast.AST) -> set[str]:

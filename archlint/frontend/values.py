@@ -74,6 +74,40 @@ class RuntimeValue(Unknown):
         return RuntimeValue.of(source, line, kind, self.origin)
 
 
+@record(frozen=True, eq=False)
+class UnknownItems(Unknown):
+    """Inside a list, set or dict: any number of further items (none included) that only the
+    running script adds, such as a loop over a file's lines appending to a list. Its length,
+    and whatever is computed from it, are unknown; the items before it stay known.
+
+    >>> chars = ["a", UnknownItems("the loop over `open(path)` adds items")]
+    >>> open_ended(chars).reason, open_ended(["a"]) is None
+    ('the loop over `open(path)` adds items', True)
+    """
+
+
+def open_ended(container: Any) -> Unknown | None:
+    """Why the number of items of ``container`` is unknown, or None when it is known: a
+    list or tuple holding an UnknownItems; a set or a dict's keys holding any unknown value
+    (two unknown items may be equal)."""
+    if isinstance(container, (list, tuple)):
+        return next((i for i in container if isinstance(i, UnknownItems)), None)
+    if isinstance(container, (set, frozenset, dict)):
+        return next((i for i in container if isinstance(i, Unknown)), None)
+    return None
+
+
+def mark_open_ended(container: Any, why: Unknown) -> None:
+    """Record in place that ``container`` gained an unknown number of items."""
+    marker = why if isinstance(why, UnknownItems) else UnknownItems(why.reason, why.line)
+    if isinstance(container, list):
+        container.append(marker)
+    elif isinstance(container, set):
+        container.add(marker)
+    elif isinstance(container, dict):
+        container[marker] = marker
+
+
 def derive_unknown(base: Unknown, source: str, line: int | None,
                    kind: str | None = None) -> RuntimeValue:
     """``source`` computed from the unknown ``base``: keeps the origin of ``base``."""
