@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from archlint.diagnostics import Severity
 from archlint.dims import Expr, Sym, format_shape
 from archlint.engine import JointBound, LengthBound, ModelAnalysis
-from archlint.graph import Call, Span
+from archlint.graph import Call, Span, line_note
 from archlint.rule import Finding, Rule, RuleContext
 
 
@@ -77,7 +77,7 @@ class MinimumInputLength(Rule):
         call = next(c for c in analysis.model.calls if c.layer.name == joint.limiting_layer)
         return Finding(
             f"Model '{analysis.model.name}' accepts inputs only with {joint.requirement}: "
-            f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line}) gets "
+            f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)} gets "
             f"{joint.expression} steps, which depends on several input lengths at once. "
             "Keras cannot check this when it builds the model: shorter inputs fail at run "
             "time. Pad or filter the inputs to meet it, or use padding='same' where shorter "
@@ -98,7 +98,7 @@ class MinimumInputLength(Rule):
         layer_text = f"'{bound.limiting_layer}'"
         if limit is not None:
             call, dim = limit
-            layer_text = f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line})"
+            layer_text = f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)}"
             below = f", which is {dim.evaluate({symbol: minimum - 1})} at {symbol} = {minimum - 1}"
         time = symbol.startswith("T")
         unit, steps = (" timesteps", "steps") if time else ("", "positions")
