@@ -341,7 +341,7 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
             # No input length is long enough: Keras refuses every input.
             analysis.events.append(Event(
                 NONPOSITIVE_TIMESTEPS,
-                f"'{bound.limiting_layer}' gets {bound.expression} steps, which is below 1 "
+                f"'{bound.limiting_layer}' outputs {bound.expression} steps, which is below 1 "
                 f"for every length of {bound.symbol}", analysis.model.span,
                 model=analysis.model.name, layer=bound.limiting_layer))
 
@@ -361,7 +361,7 @@ def _joint_bounds(analysis: ModelAnalysis, axes: list[tuple[Call, Expr]],
             if common is None:
                 analysis.events.append(Event(
                     NONPOSITIVE_TIMESTEPS,
-                    f"'{call.layer.name}' gets {dim} steps, which is below 1 for every "
+                    f"'{call.layer.name}' outputs {dim} steps, which is below 1 for every "
                     "input length", analysis.model.span, model=analysis.model.name,
                     layer=call.layer.name))
 

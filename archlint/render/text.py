@@ -84,12 +84,12 @@ def model_lines(analysis: ModelAnalysis) -> list[Line]:
             totals.append(f"Minimum input length: {bound.symbol} unknown")
         elif bound.limiting_layer is not None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum} "
-                          f"({bound.limiting_layer} gets {bound.expression} steps)")
+                          f"({bound.limiting_layer} outputs {bound.expression} steps)")
         else:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum}")
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
-                      f"({joint.limiting_layer} gets {joint.expression} steps)")
+                      f"({joint.limiting_layer} outputs {joint.expression} steps)")
     lines += [[(visible(text), "")] for text in totals]
     return lines
 
