@@ -56,6 +56,10 @@ def infer_call(call: Call) -> None:
 
 def _infer_one(call: Call) -> None:
     layer = call.layer
+    if layer.instance is not None and layer.instance.config_error is not None:
+        # Keras refuses the layer when it is created, whatever its inputs are.
+        call.error = layer.instance.config_error
+        return
     inputs: list[Shape] = []
     for ref in call.inbound:
         source = ref.call
