@@ -11,8 +11,6 @@ checks that they match these, and that both versions refuse the misspellings the
 
 from __future__ import annotations
 
-import difflib
-
 KERAS3, TF_KERAS = "3", "2"
 LABEL = {KERAS3: "Keras 3", TF_KERAS: "tf-keras"}
 KINDS = ("activation", "initializer", "regularizer", "constraint", "loss", "optimizer")
@@ -181,6 +179,8 @@ def closest(kind: str, name: str, keras: str) -> str | None:
     >>> closest("initializer", "GlorotUnifrom", "2"), closest("constraint", "nonneg", "3")
     ('GlorotUniform', 'non_neg')
     """
+    import difflib  # only when a name is wrong: the static path stays lean
+
     valid = sorted(n for n in REGISTERED[kind][keras] if n not in _NOT_SUGGESTED)
     found = difflib.get_close_matches(name, valid, n=1)
     if found:
