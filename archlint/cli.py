@@ -11,15 +11,40 @@ from archlint import __version__
 from archlint.check import FORMATS, UsageProblem, resolve_settings
 from archlint.check import check as run_check
 
+# The crosscheck compares builds, it has no findings at source lines for sarif, github or
+# concise to carry.
+CROSSCHECK_FORMATS = ("text", "json")
+
 
 class DefaultGroup(click.Group):
-    """``archlint model.py`` means ``archlint check model.py``."""
+    """``archlint model.py`` means ``archlint check model.py``; the top-level help shows
+    the check's options next to the commands, as the default command's are the ones a
+    new user needs."""
+
+    default_command = "check"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h",
                                                                       "--version"):
-            args = ["check", *args]
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] PATH...")
+        formatter.write_usage(ctx.command_path, "COMMAND [ARGS]...", prefix="       ")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        check_command = self.commands[self.default_command]
+        check_ctx = click.Context(check_command, info_name=self.default_command, parent=ctx)
+        rows = [record for param in check_command.get_params(check_ctx)
+                if param.name != "help" and (record := param.get_help_record(check_ctx))]
+        with formatter.section(f"Options (of `{self.default_command}`, the default command)"):
+            formatter.write_dl(rows)
+        own = [record for param in self.get_params(ctx)
+               if (record := param.get_help_record(ctx))]
+        with formatter.section("Other options"):
+            formatter.write_dl(own)
+        self.format_commands(ctx, formatter)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,8 +52,12 @@ class DefaultGroup(click.Group):
 def main() -> None:
     """Static architecture analyzer and linter for Keras models.
 
-    Reads model scripts without running them, computes every layer's output shape and
-    parameter count as Keras would, and reports what Keras would refuse or get wrong.
+    Reads model scripts and saved models without running them, computes every layer's
+    output shape and parameter count as Keras would, and reports what Keras would refuse
+    or get wrong. `archlint PATH...` runs `archlint check PATH...`.
+
+    PATH is a model script (*.py), a saved model (*.keras, model.to_json() *.json), or a
+    directory searched for them. Run `archlint COMMAND --help` for a command's options.
     """
 
 
@@ -39,8 +68,8 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
         raise click.UsageError(str(error)) from error
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
+@main.command(short_help="Analyse model scripts and saved models (the default command).")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Report format.")
 @click.option("--select", multiple=True, metavar="CODES",
@@ -57,7 +86,8 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
           exit_zero: bool, jobs: int) -> None:
-    """Analyse model scripts (files, or directories searched for *.py)."""
+    """Analyse model scripts and saved models: files, or directories searched for *.py,
+    *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
                          exit_zero, jobs)
@@ -66,7 +96,7 @@ def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
     sys.exit(code)
 
 
-@main.command(name="rules")
+@main.command(name="rules", short_help="List every rule and whether it is enabled.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None)
 def list_rules(config_file: str | None) -> None:
     """List every rule: code, name, severity, source, and whether it is enabled."""
@@ -86,7 +116,7 @@ def list_rules(config_file: str | None) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-@main.command(name="layers")
+@main.command(name="layers", short_help="List the layer classes archlint has formulas for.")
 def list_layers() -> None:
     """List the Keras layer classes archlint has shape and parameter formulas for."""
     from archlint.layers import all_specs
@@ -96,28 +126,30 @@ def list_layers() -> None:
         click.echo(f"{spec.class_name}{aliases}")
 
 
-@main.command()
+@main.command(short_help="Print a rule's documentation and examples.")
 @click.argument("code")
 def explain(code: str) -> None:
     """Print a rule's documentation and examples (by code or name)."""
-    from archlint.docs import rule_text
+    from archlint.docs import rule_blocks
     from archlint.plugins import load_rules
+    from archlint.render import explain as explain_renderer
 
     loaded, _ = load_rules()
     for entry in loaded:
         cls = entry.rule_class
         if code.upper() == cls.code or code == cls.name:
-            click.echo(rule_text(cls, entry.source))
+            explain_renderer.render(rule_blocks(cls, entry.source))
             return
     raise click.UsageError(f"no rule {code!r}; `archlint rules` lists them")
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
+@main.command(short_help="Compare with real Keras builds of the same models.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--keras", "keras", type=click.Choice(["3", "2", "both"]), default="both",
               show_default=True, help="Which Keras to build with: 3 (tensorflow), 2 (tf-keras).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True)
+@click.option("--format", "output_format", type=click.Choice(CROSSCHECK_FORMATS),
+              default="text", show_default=True,
+              help="Report format: a table per model, or JSON for CI.")
 def crosscheck(paths: tuple[str, ...], keras: str, output_format: str) -> None:
     """Build the models archlint finds with real Keras and compare, layer by layer."""
     from rich.console import Console

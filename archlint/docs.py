@@ -1,11 +1,12 @@
 """Rule documentation, generated from the rule classes: ``archlint explain`` and
-docs/rules.md print the same text."""
+docs/rules.md print the same text (for a terminal, and as Markdown)."""
 
 from __future__ import annotations
 
 import inspect
 import re
 
+from archlint.records import record
 from archlint.rule import Rule
 
 SECTIONS = ("What it does", "Why it matters", "Example", "Use instead")
@@ -22,21 +23,38 @@ def sections(rule: type[Rule]) -> dict[str, str]:
     return found
 
 
-def rule_text(rule: type[Rule], source: str = "built-in") -> str:
-    lines = [f"{rule.code} {rule.name} ({rule.severity.value}, {source})", "",
-             rule.summary + ".", ""]
+# Docstrings mark code as reStructuredText inline literals: ``Dense(8)``.
+INLINE_LITERAL = re.compile(r"``(.+?)``")
+
+
+@record(frozen=True)
+class Block:
+    """One piece of a rule's documentation: a ``title``, a ``paragraph`` (inline literals
+    still marked) or a ``code`` example."""
+
+    kind: str
+    text: str
+
+
+def rule_blocks(rule: type[Rule], source: str = "built-in") -> list[Block]:
+    """What ``archlint explain`` shows, in order; the renderer decides how it looks."""
+    blocks = [Block("title", f"{rule.code} {rule.name} ({rule.severity.value}, {source})"),
+              Block("paragraph", rule.summary + ".")]
     for title, body in sections(rule).items():
-        lines += [f"{title}:", f"  {body}", ""]
+        blocks += [Block("heading", f"{title}:"), Block("paragraph", body)]
     if rule.options:
-        lines.append("Options:")
-        lines += [f"  {name} = {default!r}" for name, default in rule.options.items()]
-        lines.append("")
+        blocks.append(Block("heading", "Options:"))
+        blocks += [Block("paragraph", f"``{name} = {default!r}``")
+                   for name, default in rule.options.items()]
     for label, examples in (("Flagged", rule.INVALID), ("Not flagged", rule.VALID)):
         for example in examples:
-            lines.append(f"{label}:")
-            lines += [f"    {line}" for line in example.rstrip().splitlines()]
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+            blocks += [Block("heading", f"{label}:"), Block("code", example.rstrip())]
+    return blocks
+
+
+def plain_text(text: str) -> str:
+    """A docstring's text without its markup: ``Dense(8)`` becomes Dense(8)."""
+    return INLINE_LITERAL.sub(r"\1", text)
 
 
 def rules_markdown(rules: list[type[Rule]]) -> str:

@@ -17,7 +17,7 @@ from archlint.dims import (
     min_symbol_value,
     requirement,
 )
-from archlint.graph import Call, Layer, Model, Span
+from archlint.graph import Call, Layer, Model, Span, line_note
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
     NDIM_MISMATCH,
@@ -56,6 +56,10 @@ def infer_call(call: Call) -> None:
 
 def _infer_one(call: Call) -> None:
     layer = call.layer
+    if layer.instance is not None and layer.instance.config_error is not None:
+        # Keras refuses the layer when it is created, whatever its inputs are.
+        call.error = layer.instance.config_error
+        return
     inputs: list[Shape] = []
     for ref in call.inbound:
         source = ref.call
@@ -90,8 +94,8 @@ def _infer_one(call: Call) -> None:
         # A shared layer's weights are built by its first call; other inputs must fit them.
         call.error = ShapeError(
             NDIM_MISMATCH,
-            f"{layer.class_name} '{layer.name}' is shared: its first call (line "
-            f"{first.span.line}) built weights for {_fmt_input(first)}, but this call gives "
+            f"{layer.class_name} '{layer.name}' is shared: its first call"
+            f"{line_note(first.span)} built weights for {_fmt_input(first)}, but this call gives "
             f"it {format_shape(inputs[0]) if inputs else '()'}; Keras refuses the mismatch")
         return
     call.output = result.shape
@@ -341,7 +345,7 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
             # No input length is long enough: Keras refuses every input.
             analysis.events.append(Event(
                 NONPOSITIVE_TIMESTEPS,
-                f"'{bound.limiting_layer}' gets {bound.expression} steps, which is below 1 "
+                f"'{bound.limiting_layer}' outputs {bound.expression} steps, which is below 1 "
                 f"for every length of {bound.symbol}", analysis.model.span,
                 model=analysis.model.name, layer=bound.limiting_layer))
 
@@ -361,7 +365,7 @@ def _joint_bounds(analysis: ModelAnalysis, axes: list[tuple[Call, Expr]],
             if common is None:
                 analysis.events.append(Event(
                     NONPOSITIVE_TIMESTEPS,
-                    f"'{call.layer.name}' gets {dim} steps, which is below 1 for every "
+                    f"'{call.layer.name}' outputs {dim} steps, which is below 1 for every "
                     "input length", analysis.model.span, model=analysis.model.name,
                     layer=call.layer.name))
 
@@ -410,6 +414,13 @@ def _reason(unknown: Unknown, layer: Layer) -> str:
     return unknown.reason if unknown.line in (None, layer.span.line) else unknown.describe()
 
 
+def _other_layer(layer: Layer) -> str:
+    """``the Dense on line 7``; a saved model has no lines."""
+    if layer.span.line:
+        return f"the {layer.class_name} on line {layer.span.line}"
+    return f"another {layer.class_name}"
+
+
 def _duplicate_names(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     seen: dict[str, Layer] = {}
     for layer in layers:
@@ -417,8 +428,8 @@ def _duplicate_names(analysis: ModelAnalysis, layers: list[Layer]) -> None:
         if first is not None:
             analysis.events.append(Event(
                 DUPLICATE_NAME,
-                f"layer name '{layer.name}' is already used by the {first.class_name} on line "
-                f"{first.span.line}; Keras refuses a model whose layer names are not unique",
+                f"layer name '{layer.name}' is already used by "
+                f"{_other_layer(first)}; Keras refuses a model whose layer names are not unique",
                 layer.span, model=analysis.model.name, layer=layer.name))
         else:
             seen[layer.name] = layer

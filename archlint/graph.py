@@ -23,6 +23,15 @@ class Span:
     end_column: int = 0
 
 
+def line_note(span: Span) -> str:
+    """`` (line 7)`` after a layer's name; nothing for a saved model, which has no lines.
+
+    >>> line_note(Span(7)), line_note(Span(0))
+    (' (line 7)', '')
+    """
+    return f" (line {span.line})" if span.line else ""
+
+
 @record(eq=False)
 class Layer:
     """One layer object of the script. ``instance`` is None for a class archlint has no

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from archlint.keras_names import KERAS3, name_problem, option_kind
 from archlint.layers import lookup
 from archlint.layers.base import (
     INCOMPATIBLE_MERGE,
+    INVALID_CONFIG,
     NDIM_MISMATCH,
     LayerInstance,
     OutputShape,
@@ -33,9 +35,12 @@ class UnsupportedLayer(Exception):
 
 
 def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int = 0,
-                column: int = 0, end_line: int = 0) -> LayerInstance:
+                column: int = 0, end_line: int = 0, keras: str | None = KERAS3
+                ) -> LayerInstance:
     """A layer instance with its options normalized; nested ``{"class_name", "config"}``
-    dictionaries and LayerInstance values become nested instances.
+    dictionaries and LayerInstance values become nested instances. A string option Keras
+    resolves by name (an activation, initializer, regularizer or constraint) must be a name
+    Keras ``keras`` ("3" or "2") knows; None skips that check.
 
     Raises UnsupportedLayer for a class the catalog does not know.
     """
@@ -48,9 +53,14 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
         if isinstance(value, dict) and "class_name" in value:
             inner_name = value["config"].get("name", f"{option}_{value['class_name'].lower()}")
             raw[option] = instantiate(value["class_name"], value["config"], inner_name,
-                                      line=line, column=column, end_line=end_line)
+                                      line=line, column=column, end_line=end_line,
+                                      keras=keras)
     instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
                              end_line=end_line, explicit=frozenset(config))
+    problem = _unknown_name(raw, keras) if keras is not None else None
+    if problem is not None:  # Keras refuses it whatever the other options are
+        instance.config_error = ShapeError(INVALID_CONFIG, problem)
+        return instance
     relevant = {k: v for k, v in raw.items()
                 if k in spec.defaults or k in spec.nested or k in spec.aliases}
     unknown = first_unknown(relevant)
@@ -71,6 +81,18 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     except ShapeError as error:
         instance.config_error = error
     return instance
+
+
+def _unknown_name(config: dict[str, Any], keras: str) -> str | None:
+    """The first string option naming an activation, initializer, regularizer or
+    constraint that Keras ``keras`` does not know, as a message."""
+    for option, value in config.items():
+        kind = option_kind(option) if isinstance(value, str) else None
+        if kind is not None:
+            problem = name_problem(kind, value, keras, option)
+            if problem is not None:
+                return problem
+    return None
 
 
 @record(frozen=True)

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call, Layer, TensorRef
+from archlint.graph import Call, Layer, TensorRef, line_note
 from archlint.layers.base import LayerInstance
 from archlint.records import record
 from archlint.rule import Finding, Rule, RuleContext
@@ -184,13 +184,14 @@ class TooFewTimesteps(Rule):
             effect = (f"{name} runs over {amount}: its recurrent {kernels}{weights} "
                       f"{history}, so the layer is little more than a Dense layer")
         if shortenings:
-            steps_text = ", ".join(f"{s.layer.class_name} '{s.layer.name}' (line "
-                                   f"{s.layer.span.line}: {s.before} -> {s.after})"
-                                   for s in shortenings)
+            steps_text = ", ".join(
+                f"{s.layer.class_name} '{s.layer.name}' ("
+                f"{f'line {s.layer.span.line}: ' if s.layer.span.line else ''}"
+                f"{s.before} -> {s.after})" for s in shortenings)
             cause = (f". The time axis was shortened by {steps_text}. Keep more steps: "
                      "padding='same', smaller kernels, pools or strides, or a longer input")
         elif origin.layer.class_name == "InputLayer":
-            cause = (f". The input '{origin.layer.name}' (line {origin.layer.span.line}) "
+            cause = (f". The input '{origin.layer.name}'{line_note(origin.layer.span)} "
                      f"has {what}: if the features are a series, feed them as "
                      "(steps, features), e.g. reshape the data to (samples, steps, 1)")
         else:

@@ -128,12 +128,14 @@ class DiscardedTimesteps(Rule):
             covered = length - dropped
             lost = "the last timestep never reaches" if dropped == 1 else \
                 f"the last {dropped} timesteps never reach"
-            return (f"{head} on {length} timesteps makes {windows} windows over the first "
-                    f"{covered}: {lost} the output. Use "
+            made = f"makes 1 window over the first {covered}" if windows == 1 else \
+                f"makes {windows} windows over the first {covered}"
+            return (f"{head} on {length} timesteps {made}: {lost} the output. Use "
                     f"padding='same' ({-(-length // stride)} steps out, the last window "
                     f"padded), a window and stride that tile {length} steps, or give this "
                     f"layer {covered} or {covered + stride} steps")
-        parts = [f"axis {axis}: {length} long, {windows} windows, the last {dropped} dropped"
+        parts = [f"axis {axis}: {length} long, {windows} window{'s' if windows != 1 else ''}, "
+                 f"the last {dropped} dropped"
                  for axis, length, windows, dropped, _ in losses]
         return (f"{head} does not tile its input {format_shape(shape)} ({'; '.join(parts)}): "
                 "the dropped rows or columns never reach the output. Use padding='same', "

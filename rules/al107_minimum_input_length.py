@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from archlint.diagnostics import Severity
 from archlint.dims import Expr, Sym, format_shape
 from archlint.engine import JointBound, LengthBound, ModelAnalysis
-from archlint.graph import Call, Span
+from archlint.graph import Call, Span, line_note
 from archlint.rule import Finding, Rule, RuleContext
 
 
@@ -34,8 +34,8 @@ def _limiting_dim(analysis: ModelAnalysis, bound: LengthBound) -> tuple[Call, Ex
 class MinimumInputLength(Rule):
     """What it does: for an input axis declared ``None`` (a variable number of timesteps),
     reports the shortest length the model accepts, the layer that sets it, and the size that
-    layer gets below it: ``Conv1D(32, 10)`` then ``MaxPool1D(2)`` need ``T >= 11``, because
-    the pool gets ``(T-9)//2`` steps.
+    layer outputs below it: ``Conv1D(32, 10)`` then ``MaxPool1D(2)`` need ``T >= 11``,
+    because the pool outputs ``(T-9)//2`` steps.
 
     Why it matters: Keras builds the model without complaint, since the length is unknown
     then. A shorter batch at run time fails in the middle of the forward pass, or, where
@@ -77,7 +77,7 @@ class MinimumInputLength(Rule):
         call = next(c for c in analysis.model.calls if c.layer.name == joint.limiting_layer)
         return Finding(
             f"Model '{analysis.model.name}' accepts inputs only with {joint.requirement}: "
-            f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line}) gets "
+            f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)} outputs "
             f"{joint.expression} steps, which depends on several input lengths at once. "
             "Keras cannot check this when it builds the model: shorter inputs fail at run "
             "time. Pad or filter the inputs to meet it, or use padding='same' where shorter "
@@ -98,7 +98,7 @@ class MinimumInputLength(Rule):
         layer_text = f"'{bound.limiting_layer}'"
         if limit is not None:
             call, dim = limit
-            layer_text = f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line})"
+            layer_text = f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)}"
             below = f", which is {dim.evaluate({symbol: minimum - 1})} at {symbol} = {minimum - 1}"
         time = symbol.startswith("T")
         unit, steps = (" timesteps", "steps") if time else ("", "positions")
@@ -107,7 +107,7 @@ class MinimumInputLength(Rule):
         return Finding(
             f"Model '{analysis.model.name}' accepts inputs with {symbol} >= {minimum}{unit}"
             f"{where}: "
-            f"{layer_text} gets {bound.expression} {steps}{below}. Keras cannot check this "
+            f"{layer_text} outputs {bound.expression} {steps}{below}. Keras cannot check this "
             "when it builds the model: a smaller input fails at run time, or silently gives "
             f"NaN where an empty axis is averaged. {fix}, or use padding='same' where "
             "smaller inputs must pass",

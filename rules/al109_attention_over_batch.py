@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call
+from archlint.graph import Call, line_note
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -70,7 +70,7 @@ class AttentionOverBatch(Rule):
                 yield Finding(
                     f"{call.layer.class_name} '{call.layer.name}' gets the 2-D input "
                     f"{format_shape(shape)} from {source.layer.class_name} "
-                    f"'{source.layer.name}' (line {source.span.line}){_hint(source)}. With "
+                    f"'{source.layer.name}'{line_note(source.span)}{_hint(source)}. With "
                     "no time axis, Keras "
                     "attends across the batch: each sample's output mixes the other "
                     "samples of its batch. Feed (batch, steps, features) tensors",

@@ -4,7 +4,7 @@ from typing import Any
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
-from archlint.graph import Layer
+from archlint.graph import Layer, line_note
 from archlint.keras3_declared import declared_view, undeclared_reads
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
@@ -69,7 +69,7 @@ class Keras3AsymmetricBidirectional(Rule):
                 f"Bidirectional '{bidirectional.layer.name}' returns {read.real} tensors, "
                 f"but Keras 3 declares {read.declared}: it counts the forward layer's states "
                 "twice, not the backward layer's (keras-team/keras#23688). "
-                f"{reader.class_name} '{reader.name}' (line {read.reader.span.line}) reads "
+                f"{reader.class_name} '{reader.name}'{line_note(read.reader.span)} reads "
                 f"output {read.index}, which Keras 3 does not have: the script fails there "
                 "with an IndexError under Keras 3 (tf-keras runs it). Use the same RNN "
                 "class on both halves, or tf-keras",

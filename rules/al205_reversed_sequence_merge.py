@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
-from archlint.graph import Call, TensorRef
+from archlint.graph import Call, TensorRef, line_note
 from archlint.layers.base import LayerInstance
 from archlint.records import field, record
 from archlint.rule import Finding, Rule, RuleContext
@@ -120,7 +120,7 @@ def time_order(calls: list[Call]) -> TimeOrder:
 
 
 def describe(call: Call) -> str:
-    return f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line})"
+    return f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)}"
 
 
 class ReversedSequenceMerge(Rule):

@@ -3,7 +3,7 @@ from typing import Any
 
 from archlint.diagnostics import Severity
 from archlint.frontend.values import KerasObject, ModuleRef
-from archlint.graph import Call, Model, TensorRef
+from archlint.graph import Call, Model, TensorRef, line_note
 from archlint.layers.base import LayerInstance
 from archlint.records import record
 from archlint.rule import Finding, Rule, RuleContext
@@ -141,7 +141,7 @@ def output_width(ref: TensorRef) -> int | None:
 
 
 def describe(call: Call) -> str:
-    return f"{call.layer.class_name} '{call.layer.name}' (line {call.span.line})"
+    return f"{call.layer.class_name} '{call.layer.name}'{line_note(call.span)}"
 
 
 def mismatch(loss: Loss, activation: str, units: int, layer: str) -> str | None:

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
-from archlint.graph import Call
+from archlint.graph import Call, line_note
 from archlint.rule import Finding, Rule, RuleContext
 
 # Layers that change values only while training.
@@ -14,7 +14,7 @@ def _producer(call: Call) -> str:
     if len(call.inbound) != 1:
         return "the previous layer"
     source = call.inbound[0].call
-    return f"{source.layer.class_name} '{source.layer.name}' (line {source.span.line})"
+    return f"{source.layer.class_name} '{source.layer.name}'{line_note(source.span)}"
 
 
 class OutputDropout(Rule):

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Layer
+from archlint.graph import Layer, line_note
 from archlint.rule import Finding, Rule, RuleContext
 
 
@@ -25,7 +25,7 @@ def _flatten_note(layer: Layer) -> str:
     if not isinstance(before, tuple) or not isinstance(after, tuple):
         return ""
     pooling = "GlobalAveragePooling1D" if len(before) == 3 else "global pooling"
-    return (f": its input is Flatten '{source.layer.name}' (line {source.span.line}), which "
+    return (f": its input is Flatten '{source.layer.name}'{line_note(source.span)}, which "
             f"turns {format_shape(before)} into {_count(after[-1])} features, each with its own "
             f"weights. {pooling} keeps {before[-1]} features (and any input length); or "
             "shrink the feature map first")

@@ -68,8 +68,9 @@ class ParameterBudget(Rule):
                 sum(n for _, n in known)
             if total <= budget:
                 continue
+            whose = "1 layer's" if unknown == 1 else f"{unknown} layers'"
             amount = f"{total:,}" if analysis.total is not None else \
-                f"at least {total:,} ({unknown} layers' parameters unknown)"
+                f"at least {total:,} ({whose} parameters unknown)"
             largest = sorted(known, key=lambda item: -item[1])[:3]
             top = ", ".join(f"{layer.class_name} '{layer.name}' {n:,} ({n / total:.0%})"
                             for layer, n in largest if n)

@@ -3,7 +3,7 @@ from itertools import pairwise
 
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call, Layer
+from archlint.graph import Call, Layer, line_note
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -127,8 +127,8 @@ class UnusedLayer(Rule):
         count = after.order - before.order - 1
         calls, them = ("1 layer call", "it") if count == 1 else (f"{count} layer calls", "them")
         return Finding(
-            f"The script makes {calls} between {_describe(before)} (line {before.span.line}) "
-            f"and {_describe(after)} (line {after.span.line}) whose output reaches no model "
+            f"The script makes {calls} between {_describe(before)}{line_note(before.span)} "
+            f"and {_describe(after)}{line_note(after.span)} whose output reaches no model "
             f"output: the model skips {them}. A later layer probably reads an older "
             f"variable; connect {them}, or delete {them}",
             after.span, owner.get(id(after)), after.layer.name)
@@ -163,7 +163,7 @@ class UnusedLayer(Rule):
         upstream.sort(key=lambda c: c.order)
         also = ""
         if upstream:
-            names = ", ".join(f"{_describe(c)} (line {c.span.line})" for c in upstream[:3])
+            names = ", ".join(f"{_describe(c)}{line_note(c.span)}" for c in upstream[:3])
             more = f" and {len(upstream) - 3} more" if len(upstream) > 3 else ""
             also = f" (nor do the layers that only feed it: {names}{more})"
         shared = len(sink.layer.calls) > 1 and any(id(c) not in dead for c in sink.layer.calls)

@@ -146,3 +146,87 @@ def test_layers_lists_the_classes_with_formulas() -> None:
     classes = {line.split()[0]: line for line in result.stdout.splitlines()}
     assert {"Conv1D", "Bidirectional", "Normalization"} <= set(classes)
     assert "MaxPool1D" in classes["MaxPooling1D"]
+
+
+def test_help_shows_the_check_options_and_every_command() -> None:
+    result = archlint("--help")
+    assert result.returncode == 0
+    for option in ("--format", "--select", "--ignore", "--config", "--output", "--exit-zero",
+                   "--jobs", "--version"):
+        assert option in result.stdout, option
+    commands = result.stdout[result.stdout.index("Commands:"):]
+    for command in ("check", "crosscheck", "explain", "layers", "rules"):
+        assert f"\n  {command} " in commands, command
+    assert "PATH..." in result.stdout.splitlines()[0]
+    for args in (["--help"], ["-h"]):
+        quick, parsed = archlint(*args), through_click(*args)
+        assert (quick.returncode, quick.stdout) == (parsed.returncode, parsed.stdout)
+
+
+def test_crosscheck_refuses_the_formats_it_cannot_write() -> None:
+    for output_format in ("sarif", "github", "concise"):
+        result = archlint("crosscheck", "--format", output_format, "examples/seed_model.py")
+        assert result.returncode == 2 and result.stdout == ""
+        assert f"'{output_format}' is not one of 'text', 'json'" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_explain_prints_no_markup() -> None:
+    from archlint.analysis import default_settings
+    from archlint.docs import rule_blocks
+    from archlint.render.explain import plain
+
+    for rule in default_settings().rules:
+        assert "``" not in plain(rule_blocks(type(rule))), rule.code
+    result = archlint("explain", "AL101")
+    assert result.returncode == 0 and "``" not in result.stdout
+    assert "  Conv1D(8, kernel_size=10) on 5 timesteps leaves -4." in result.stdout
+    assert "    model = Model(x, layers.Conv1D(8, 10)(x))" in result.stdout
+    terminal = on_terminal("explain", "AL101")
+    assert "``" not in terminal and "\x1b[" in terminal  # styled, not marked up
+    assert "Conv1D(8, kernel_size=10)" in terminal
+
+
+def on_terminal(*args: str) -> str:
+    """What archlint writes to a terminal (a pseudo-terminal), colours included."""
+    import pty
+
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env.update(TERM="xterm-256color", COLUMNS="120")
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "archlint", *args], stdout=follower,
+                            stderr=follower, cwd=ROOT, env=env, close_fds=True)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait()
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+HOSTILE = ('from keras import layers, Input, Model\n'
+           'x = Input(shape=(5, 3))\n'
+           'y = layers.Conv1D(8, 10, name="a\\x1b[2J\\n::error file=x.py::forged\\r")(x)\n'
+           'model = Model(x, y, name="m\\x1b]0;title\\x07\\u202e")\n')
+
+
+def test_control_characters_in_names_are_escaped(tmp_path: Path) -> None:
+    (tmp_path / "hostile.py").write_text(HOSTILE)
+    reports = {fmt: archlint("--format", fmt, "hostile.py", cwd=tmp_path).stdout
+               for fmt in ("text", "concise", "github")}
+    reports["rich"] = on_terminal(str(tmp_path / "hostile.py"))
+    for fmt, report in reports.items():
+        assert "a\\x1b[2J" in report, fmt
+        assert "\x1b[2J" not in report and "\x07" not in report and "\u202e" not in report, fmt
+        assert not any(line.startswith("::error file=x.py") for line in report.splitlines())
+    assert "a\\x1b[2J\\n::error file=x.py::forged\\r" in reports["concise"]
+    assert 'Model "m\\x1b]0;title\\x07\\u202e"' in reports["text"]
+    # A workflow command keeps its own encoding of line breaks.
+    assert "a\\x1b[2J%0A::error file=x.py::forged%0D" in reports["github"]

@@ -437,6 +437,23 @@ def test_old_sequential_list_config(tmp_path: Path) -> None:
     assert [(b.symbol, b.minimum) for b in analysis.bounds] == [("T", 3)]
 
 
+def test_saved_model_report_gives_no_line_numbers(tmp_path: Path) -> None:
+    """A saved model has no source lines: no Line column, no "line 0", layers by name."""
+    path = _write(tmp_path, "old.json", json.dumps(SEQUENTIAL_2_2))
+
+    def run(output_format: str) -> str:
+        return subprocess.run([sys.executable, "-m", "archlint", "--format", output_format,
+                               str(path)], capture_output=True, text=True, check=False,
+                              env={**os.environ, "NO_COLOR": "1"}).stdout
+
+    text, concise = run("text"), run("concise")
+    assert 'Model "sequential" (sequential)\n' in text
+    assert "Layer (type)               Output Shape    Param #\n" in text
+    for report in (text, concise):
+        assert "AL107" in report and "Conv1D 'conv' outputs T-2 steps" in report
+        assert "line" not in report.replace("minimum-input-length", ""), report
+
+
 def test_unsupported_and_custom_layers_are_events(tmp_path: Path) -> None:
     config = {"class_name": "Sequential", "config": {"name": "odd", "layers": [
         {"class_name": "InputLayer", "config": {"batch_shape": [None, 6], "name": "in"}},

@@ -19,6 +19,7 @@ from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
+from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.symbols import name_symbols
 from archlint.frontend.values import (
@@ -221,6 +222,8 @@ class Interpreter:
         self.globals = Scope()
         self.globals.vars["__name__"] = "__main__"
         self.names = NameCounter(keras_api.dialect_of(tree, source))
+        # Whose names string options (activation="relu", loss="mse") must be; None: any.
+        self.names_version = names_version(self.names.dialect, source)
         self.layers: list[Layer] = []
         self.calls: list[Call] = []
         self.models: list[Model] = []
@@ -1307,7 +1310,7 @@ class Interpreter:
             return self.sequential_method(obj, method.name, args, kwargs, node)
         if isinstance(obj, ModelObject):
             if method.name == "compile":
-                obj.model.compile = _compile_args(args, kwargs, node)
+                self.compile(obj.model, args, kwargs, node)
             if method.name == "__call__":
                 return self.call(obj, args, kwargs, node)
             return None
@@ -1529,7 +1532,8 @@ class Interpreter:
         span = layer.span
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
-                                         column=span.column, end_line=span.end_line)
+                                         column=span.column, end_line=span.end_line,
+                                         keras=self.names_version)
         except UnsupportedLayer as error:
             self.events.append(Event(UNSUPPORTED, f"layer class `{error.class_name}` "
                                      "is not supported by archlint", span, layer=layer.name))
@@ -1544,6 +1548,13 @@ class Interpreter:
         if class_name == "InputLayer":
             return self.names.input_layer()
         return self.names.auto(class_name)
+
+    def compile(self, model: Model, args: list[Any], kwargs: dict[str, Any],
+                node: ast.Call) -> None:
+        model.compile = _compile_args(args, kwargs, node)
+        if self.names_version is not None:
+            self.events += compile_events(model.compile.loss, model.compile.optimizer, node,
+                                          self.names_version, model.name)
 
     def make_input(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
         layer = self.make_layer("InputLayer", args, kwargs, node).layer
@@ -1630,7 +1641,7 @@ class Interpreter:
         elif name == "build":
             self.sequential_build(obj, args[0] if args else kwargs.get("input_shape"), node)
         elif name == "compile":
-            obj.model.compile = _compile_args(args, kwargs, node)
+            self.compile(obj.model, args, kwargs, node)
         elif name == "__call__":
             return self.call(obj, args, kwargs, node)
         return None

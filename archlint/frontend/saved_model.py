@@ -597,7 +597,8 @@ class _Reader:
                       span=NO_SPAN)
         try:
             config = _layer_config(entry)
-            layer.instance = instantiate(layer.class_name, config, name)
+            layer.instance = instantiate(layer.class_name, config, name,
+                                         keras="2" if self.flavour == "tf_keras" else "3")
         except _Skip as why:
             self.events.append(Event(
                 UNSUPPORTED, f"{why}; the output shape of `{name}` and everything computed "

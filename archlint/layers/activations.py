@@ -20,20 +20,6 @@ from archlint.layers.base import (
     require_known,
 )
 
-# Activation names each Keras version resolves; any other string is refused.
-KERAS3_ACTIVATIONS = frozenset({
-    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu",
-    "hard_swish", "hard_tanh", "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish",
-    "relu", "relu6", "selu", "sigmoid", "silu", "soft_shrink", "softmax", "softplus",
-    "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh",
-    "tanh_shrink", "threshold",
-})
-TF_KERAS_ACTIVATIONS = frozenset({
-    "elu", "exponential", "gelu", "hard_sigmoid", "leaky_relu", "linear", "log_softmax",
-    "mish", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "softsign",
-    "swish", "tanh",
-})
-
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -96,13 +82,8 @@ class Activation(_Elementwise):
     class_name = "Activation"
     positional = ("activation",)
 
-    def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        config = super().normalize(config)
-        name = config.get("activation")
-        if isinstance(name, str) and name not in KERAS3_ACTIVATIONS | TF_KERAS_ACTIVATIONS:
-            raise ShapeError(INVALID_CONFIG, f"Activation activation={name!r} is not an "
-                             "activation Keras knows")
-        return config
+    # An activation name Keras does not know is refused by layer_eval.instantiate, as for
+    # every layer's activation option.
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]

@@ -18,6 +18,7 @@ from archlint.crosscheck import (
     ModelVerdict,
 )
 from archlint.dims import format_shape
+from archlint.render.escape import visible
 from archlint.render.json_format import shape_to_json
 
 STYLES = {AGREE: "green", KERAS_DECLARES_WRONG: "yellow", ARCHLINT_DIFFERS: "bold red",
@@ -42,7 +43,7 @@ def render_text(verdicts: list[ModelVerdict], console: Console) -> None:
     plain = not console.is_terminal or console.no_color
     for verdict in verdicts:
         keras = f"Keras {verdict.keras_version}" if verdict.keras else "Keras"
-        title = f"{verdict.path}: model \"{verdict.model}\" vs {keras}"
+        title = visible(f"{verdict.path}: model \"{verdict.model}\" vs {keras}")
         if verdict.lengths:
             title += f" (forward passes at length {' and '.join(map(str, verdict.lengths))})"
         console.print(Text(title, style="" if plain else "bold"))
@@ -53,14 +54,15 @@ def render_text(verdicts: list[ModelVerdict], console: Console) -> None:
             for layer in verdict.layers:
                 forward = " / ".join(_shape(s) for s in layer.forward_shapes) or "-"
                 table.add_row(
-                    f"{layer.name} ({layer.class_name})",
+                    visible(f"{layer.name} ({layer.class_name})"),
                     f"{_shape(layer.archlint_shape)} {_count(layer.archlint_params)}",
                     f"{_shape(layer.declared_shape)} {_count(layer.declared_params)}",
                     f"{forward} {_count(layer.forward_params)}",
-                    Text(layer.verdict + (f": {layer.note}" if layer.note else ""),
+                    Text(visible(layer.verdict + (f": {layer.note}" if layer.note else "")),
                          style="" if plain else STYLES.get(layer.verdict, "")))
             console.print(table)
-        line = f"Verdict: {verdict.verdict}" + (f" ({verdict.note})" if verdict.note else "")
+        note = f" ({verdict.note})" if verdict.note else ""
+        line = visible(f"Verdict: {verdict.verdict}{note}")
         console.print(Text(line, style="" if plain else STYLES.get(verdict.verdict, "")))
         console.print()
     agree = sum(1 for v in verdicts if v.archlint_agrees and v.verdict != SKIPPED)

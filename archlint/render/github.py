@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from archlint.analysis import FileReport
 from archlint.diagnostics import Severity
+from archlint.render.escape import visible
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The workflow-command encoding of line breaks (GitHub shows them as breaks), then
+    every other control character escaped as in the other formats."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from archlint import __version__
 from archlint.analysis import FileReport
 from archlint.diagnostics import Severity
-from archlint.docs import sections
+from archlint.docs import INLINE_LITERAL, plain_text, sections
 from archlint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,7 +34,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": full or rule.summary},
+        "fullDescription": {"text": plain_text(full) or rule.summary,
+                            "markdown": INLINE_LITERAL.sub(r"`\1`", full) or rule.summary},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "helpUri": f"{INFORMATION_URI}#{rule.code.lower()}",
     }

@@ -15,6 +15,7 @@ from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer
+from archlint.render.escape import visible, visible_source
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
                   Severity.INFO: "cyan"}
@@ -46,7 +47,8 @@ def _layer_row(layer: Layer) -> tuple[str, str, str, str]:
         if len(layer.calls) > 1:
             shape += f"  ({len(layer.calls)} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
-    return f"{layer.name} ({layer.class_name})", shape, params, str(layer.span.line or "-")
+    return (visible(f"{layer.name} ({layer.class_name})"), shape, params,
+            str(layer.span.line or "-"))
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -61,10 +63,14 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
 def model_lines(analysis: ModelAnalysis) -> list[Line]:
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    rows = _aligned([header, *(_layer_row(layer) for layer in model.layers)], right={2, 3})
+    table = [header, *(_layer_row(layer) for layer in model.layers)]
+    # A saved model has no source lines: no Line column, no line in the title.
+    if not model.span.line and not any(layer.span.line for layer in model.layers):
+        table = [row[:3] for row in table]
+    rows = _aligned(table, right={2, 3})
     rule = "-" * max(len(row) for row in rows)
-    lines: list[Line] = [[(f'Model "{model.name}" ({model.kind}, line {model.span.line})',
-                           "bold")],
+    where = f", line {model.span.line}" if model.span.line else ""
+    lines: list[Line] = [[(f'Model "{visible(model.name)}" ({model.kind}{where})', "bold")],
                          [(rows[0], "bold")], [(rule, "")]]
     lines += [[(row, "")] for row in rows[1:]]
     lines.append([(rule, "")])
@@ -72,19 +78,19 @@ def model_lines(analysis: ModelAnalysis) -> list[Line]:
               f"Trainable params: {_count(analysis.trainable)}",
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
     if analysis.unknown_params:
-        totals.append("Unknown params in: " + ", ".join(analysis.unknown_params))
+        totals.append("Unknown params in: " + visible(", ".join(analysis.unknown_params)))
     for bound in analysis.bounds:
         if bound.minimum is None:
             totals.append(f"Minimum input length: {bound.symbol} unknown")
         elif bound.limiting_layer is not None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum} "
-                          f"({bound.limiting_layer} gets {bound.expression} steps)")
+                          f"({bound.limiting_layer} outputs {bound.expression} steps)")
         else:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum}")
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
-                      f"({joint.limiting_layer} gets {joint.expression} steps)")
-    lines += [[(text, "")] for text in totals]
+                      f"({joint.limiting_layer} outputs {joint.expression} steps)")
+    lines += [[(visible(text), "")] for text in totals]
     return lines
 
 
@@ -93,12 +99,13 @@ def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     # Saved models have no source lines: the message names the layer.
     where = f"{span.line}:{span.column + 1}:" if span.line else ""
     lines: list[Line] = [[
-        (f"{report.path}:{where} ", ""),
+        (f"{visible(report.path)}:{where} ", ""),
         (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
-        (f" [{diagnostic.severity.value}] {diagnostic.rule}: {diagnostic.message}", ""),
+        (f" [{diagnostic.severity.value}] {visible(diagnostic.rule)}: "
+         f"{visible(diagnostic.message)}", ""),
     ]]
     if 0 < span.line <= len(report.source_lines):
-        source = report.source_lines[span.line - 1].rstrip()
+        source = visible_source(report.source_lines[span.line - 1].rstrip())
         lines.append([(f"  {span.line:>4} | {source}", "dim")])
     return lines
 
@@ -124,11 +131,11 @@ def report_lines(reports: list[FileReport]) -> list[Line]:
     lines: list[Line] = []
     for report in reports:
         if report.error:
-            lines.append([(f"{report.path}: error: {report.error}", "bold red")])
+            lines.append([(visible(f"{report.path}: error: {report.error}"), "bold red")])
             continue
         if not report.models and not report.diagnostics:
             continue
-        lines.append([(report.path, "bold underline")])
+        lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
             lines += model_lines(analysis)
             lines.append([])
