@@ -98,12 +98,22 @@ def _archlint_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(tool, dict):
         raise ConfigError(f"{path}: `tool` must be a table (such as [tool.archlint]), got "
-                          f"{tool!r}")
+                          f"{_shown(tool)}")
     table = tool.get("archlint")
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{path}: `tool.archlint` must be a table ([tool.archlint]), got "
-                          f"{table!r}")
+                          f"{_shown(table)}")
     return table
+
+
+def _shown(value: Any) -> str:
+    """A configured value in a message, cut short.
+
+    >>> _shown(5), _shown(list(range(40)))
+    ('5', '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 2 ...')
+    """
+    text = repr(value)
+    return text if len(text) <= 80 else text[:76] + " ..."
 
 
 def read_table(path: Path) -> dict[str, Any]:
@@ -121,7 +131,8 @@ def read_table(path: Path) -> dict[str, Any]:
         return _archlint_table(parsed, path) or {}
     table = parsed.get("archlint", parsed)
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: `archlint` must be a table ([archlint]), got {table!r}")
+        raise ConfigError(f"{path}: `archlint` must be a table ([archlint]), got "
+                          f"{_shown(table)}")
     return table
 
 
@@ -129,7 +140,7 @@ def _string_list(value: Any, key: str, path: Path) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{path}: `{key}` must be a list of strings, got {value!r}")
+        raise ConfigError(f"{path}: `{key}` must be a list of strings, got {_shown(value)}")
     if any(not v.strip() for v in value):
         raise ConfigError(f"{path}: `{key}` holds an empty string, which names nothing")
     return [v.strip() for v in value]
@@ -140,7 +151,8 @@ def _severity(value: Any, what: str, path: Path | str) -> Severity:
         return Severity(value)
     except ValueError as error:
         choices = ", ".join(s.value for s in Severity)
-        raise ConfigError(f"{path}: {what} must be one of {choices}, got {value!r}") from error
+        raise ConfigError(f"{path}: {what} must be one of {choices}, got "
+                          f"{_shown(value)}") from error
 
 
 def matches(rule: type, selector: str) -> bool:
@@ -205,7 +217,7 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
                 numeric = default is None or type(default) in (int, float)
                 expected = "a finite number" if numeric else type(default).__name__
                 raise ConfigError(f"{path}: option `{option}` of {rule.name} must be "
-                                  f"{expected}, got {value!r}")
+                                  f"{expected}, got {_shown(value)}")
         config.rule_options[rule.code] = dict(values)
     return config
 
