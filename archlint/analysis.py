@@ -9,6 +9,7 @@ from pathlib import Path
 from archlint import suppressions
 from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
+from archlint.files import open_regular, read_source
 from archlint.frontend.interpreter import Interpreter
 from archlint.frontend.naming import KERAS2
 from archlint.graph import Layer, Span
@@ -39,6 +40,9 @@ class Settings:
 
     rules: list[Rule]
     severity: dict[str, Severity] = field(default_factory=dict)
+    # Code -> name of every rule archlint knows, enabled or not (empty: the enabled ones);
+    # a suppression naming none of them is reported.
+    catalog: dict[str, str] = field(default_factory=dict)
 
     def level(self, rule: Rule) -> Severity:
         return self.severity.get(rule.code, rule.severity)
@@ -79,17 +83,16 @@ def _run_rules(report: FileReport, context: RuleContext, settings: Settings,
                     RuleContext(context.path, [], [crash])), settings))
             continue
         found.extend(_diagnostics(rule, findings, settings))
-    for diagnostic in _one_per_site(found):
-        hit = suppressed.find(diagnostic.code, diagnostic.rule, diagnostic.span.line,
-                              diagnostic.span.end_line)
-        if hit is None:
-            report.diagnostics.append(diagnostic)
-        else:
-            hit.used = True
+    report.diagnostics.extend(d for d in _one_per_site(found) if suppressed.find(
+        d.code, d.rule, d.span.line, d.span.end_line) is None)
     unused_rule = by_code.get(UNUSED_SUPPRESSION)
-    if unused_rule is not None:
-        unused = [Event(UNUSED_SUPPRESSION, _unused_message(s), Span(s.line, s.column))
-                  for s in suppressed.unused()]
+    # A `skip-file: AL503` (or a prefix of it) silences the judgement of the others too.
+    if unused_rule is not None and not any(s.covers(unused_rule.code, unused_rule.name)
+                                           for s in suppressed.file_wide):
+        catalog = settings.catalog or {rule.code: rule.name for rule in settings.rules}
+        unused = [Event(UNUSED_SUPPRESSION, message, Span(s.line, s.column))
+                  for s in suppressed.every()
+                  if (message := _suppression_problem(s, catalog, set(by_code)))]
         report.diagnostics.extend(_diagnostics(
             unused_rule, unused_rule.check(RuleContext(context.path, [], unused)), settings))
     report.diagnostics.sort(key=Diagnostic.sort_key)
@@ -141,9 +144,35 @@ def _diagnostics(rule: Rule, findings: object, settings: Settings) -> list[Diagn
             for f in findings]  # type: ignore[attr-defined]
 
 
-def _unused_message(suppression: suppressions.Suppression) -> str:
-    what = ", ".join(sorted(suppression.codes)) if suppression.codes else "any code"
-    return f"this `archlint: noqa` for {what} suppresses nothing; remove it"
+def _suppression_problem(suppression: suppressions.Suppression, catalog: dict[str, str],
+                         enabled: set[str]) -> str | None:
+    """What is wrong with a suppression: codes that name no rule, codes that suppressed
+    nothing (only judged when every rule they name has run); None when nothing is."""
+    directive = f"`archlint: {suppression.directive}`"
+    if suppression.codes is None:
+        return None if suppression.used else \
+            f"this {directive} for any code suppresses nothing; remove it"
+    unknown, unused = [], []
+    for selector in suppression.codes:
+        named = [code for code, name in catalog.items()
+                 if suppressions.selects(selector, code, name)]
+        if not named:
+            unknown.append(selector)
+        elif selector not in suppression.used_codes and set(named) <= enabled:
+            unused.append(selector)
+    problems = []
+    if unknown:
+        which = "which matches" if len(unknown) == 1 else "which match"
+        problems.append(f"this {directive} names {' and '.join(unknown)}, {which} no rule "
+                        "code, prefix or name (see `archlint rules`)")
+    if unused and len(unused) + len(unknown) == len(suppression.codes):
+        problems.append(f"this {directive} for {', '.join(unused)} suppresses nothing; "
+                        "remove it")
+    elif unused:
+        verb, pronoun = ("suppresses", "it") if len(unused) == 1 else ("suppress", "them")
+        problems.append(f"{', '.join(unused)} in this {directive} {verb} nothing; remove "
+                        f"{pronoun} from the comment")
+    return "; ".join(problems) or None
 
 
 SAVED_MODEL_SUFFIXES = (".keras", ".json")
@@ -176,7 +205,7 @@ def analyse_saved(path: str | Path, settings: Settings | None = None) -> FileRep
 
 def _looks_like_model_json(path: Path) -> bool:
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(1 << 16).decode("utf-8", errors="replace")
     except OSError:
         return True  # let the reader report it
@@ -187,9 +216,9 @@ def analyse_file(path: str | Path, settings: Settings | None = None) -> FileRepo
     if Path(path).suffix in SAVED_MODEL_SUFFIXES:
         return analyse_saved(path, settings)
     try:
-        source = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return FileReport(str(path), error=f"cannot read {path}: {error}")
+        source = read_source(path)
+    except OSError as error:
+        return FileReport(str(path), error=f"cannot read {path}: {error.strerror or error}")
     return analyse_source(source, str(path), settings)
 
 
@@ -203,5 +232,6 @@ def default_settings() -> Settings:
         from archlint.plugins import load_rules
 
         loaded, _ = load_rules(include_plugins=False)
-        _default = Settings([entry.rule_class() for entry in loaded])
+        _default = Settings([entry.rule_class() for entry in loaded],
+                            catalog={e.rule_class.code: e.rule_class.name for e in loaded})
     return _default

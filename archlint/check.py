@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,9 +19,21 @@ class UsageProblem(Exception):
     """The command line or the configuration is wrong: exit 2 with this message."""
 
 
-def split_codes(values: Sequence[str]) -> list[str]:
-    """``--select AL1,AL2 --select AL3`` as one list."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+def split_codes(values: Sequence[str], option: str = "--select") -> list[str]:
+    """``--select AL1,AL2 --select AL3`` as one list; a value that names nothing (``''``,
+    ``',,'``) is refused rather than read as "no restriction".
+
+    >>> split_codes(["AL1, AL2", "AL3,"])
+    ['AL1', 'AL2', 'AL3']
+    """
+    codes = []
+    for value in values:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts:
+            raise UsageProblem(f"{option} {value!r} names no rule code, prefix or name "
+                               "(see `archlint rules`)")
+        codes.extend(parts)
+    return codes
 
 
 def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Sequence[str]
@@ -28,9 +41,9 @@ def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Seq
     """Configuration and rule selection; plugin load problems go to standard error."""
     from archlint.config import ConfigError, resolve
 
+    selected, ignored = split_codes(select, "--select"), split_codes(ignore, "--ignore")
     try:
-        config, settings, plugin_errors = resolve(config_file, Path.cwd(), split_codes(select),
-                                                  split_codes(ignore))
+        config, settings, plugin_errors = resolve(config_file, Path.cwd(), selected, ignored)
     except ConfigError as error:
         raise UsageProblem(str(error)) from error
     for problem in plugin_errors:
@@ -56,6 +69,8 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
         raise UsageProblem(f"no such file or directory: {', '.join(missing)}")
     config, settings = resolve_settings(config_file, select, ignore)
     files = list(collect(list(paths), config.exclude))
+    if output_file:
+        check_output_file(output_file, [*files, *([config.path] if config.path else [])])
     show_progress = output_format == "text" and output_file is None and len(files) > 20
     reports = analyse_all(files, settings, jobs, progress=show_progress)
     write_report(reports, output_format, settings, output_file)
@@ -67,7 +82,40 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
     return 1 if worst >= config.fail_on.rank else 0
 
 
+def check_output_file(output_file: str, inputs: Sequence[Path]) -> None:
+    """Refuse, before anything is analysed or written, an ``--output`` that cannot be written
+    or that names one of the files read (through any spelling, symlink or hard link)."""
+    target = Path(output_file)
+    if target.is_dir():
+        raise UsageProblem(f"--output {output_file} is a directory; give a file name")
+    if not target.parent.is_dir():
+        raise UsageProblem(f"--output {output_file}: directory {target.parent} does not exist")
+    try:
+        written = os.stat(target)
+    except OSError:
+        return  # not there yet: it cannot be one of the inputs
+    for path in inputs:
+        try:
+            read = os.stat(path)
+        except OSError:
+            continue
+        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+            raise UsageProblem(f"--output {output_file} is {path}, one of the files archlint "
+                               "reads; writing the report there would overwrite it")
+
+
 def write_report(reports, output_format: str, settings, output_file: str | None) -> None:
+    if not output_file:
+        _write_report(reports, output_format, settings, None)
+        return
+    try:
+        _write_report(reports, output_format, settings, output_file)
+    except OSError as error:
+        raise UsageProblem(f"cannot write the report to {output_file}: "
+                           f"{error.strerror or error}") from None
+
+
+def _write_report(reports, output_format: str, settings, output_file: str | None) -> None:
     if output_format == "text":
         from archlint.render import text
 

@@ -16,14 +16,17 @@ merged with command-line options. Unknown keys and bad values are errors, never 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
 
 from archlint.analysis import Settings
 from archlint.diagnostics import Severity
+from archlint.files import open_regular
 from archlint.plugins import LoadedRule, PluginError, load_rules
 from archlint.records import field, record
+from archlint.suppressions import selects
 
 # Where a [tool.archlint] table can come from: its header, a [tool] table, or a top-level
 # `tool = {...}` / `tool.archlint... =` key. Other files are not parsed at all.
@@ -56,15 +59,25 @@ def find_pyproject(start: Path) -> Path | None:
         if not path.is_file():
             continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            with open_regular(path) as handle:
+                data = handle.read()
+        except OSError:
             continue
-        if not ARCHLINT_KEY.search(text):
+        if not ARCHLINT_KEY.search(data.decode("utf-8", errors="replace")):
             continue  # cannot hold our table: no need to parse it (or to judge its TOML)
         # It may hold our table: refusing invalid TOML beats silently ignoring the settings.
-        if "archlint" in _parse_toml(text, path).get("tool", {}):
+        if _archlint_table(_parse_toml(_decode_toml(data, path), path), path) is not None:
             return path
     return None
+
+
+def _decode_toml(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(f"{path} is not valid UTF-8 (byte 0x{data[error.start]:02x} on line "
+                          f"{line}); a TOML file must be UTF-8") from None
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
@@ -74,28 +87,63 @@ def _parse_toml(text: str, path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
+    except RecursionError:
+        raise ConfigError(f"{path} is not valid TOML: it is nested too deeply") from None
+
+
+def _archlint_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.archlint]`` of a parsed pyproject.toml, None when there is none."""
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table (such as [tool.archlint]), got "
+                          f"{_shown(tool)}")
+    table = tool.get("archlint")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: `tool.archlint` must be a table ([tool.archlint]), got "
+                          f"{_shown(table)}")
+    return table
+
+
+def _shown(value: Any) -> str:
+    """A configured value in a message, cut short.
+
+    >>> _shown(5), _shown(list(range(40)))
+    ('5', '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 2 ...')
+    """
+    text = repr(value)
+    return text if len(text) <= 80 else text[:76] + " ..."
 
 
 def read_table(path: Path) -> dict[str, Any]:
     """The archlint table of a pyproject.toml, or the whole of a dedicated config file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open_regular(path) as handle:
+            data = handle.read()
     except FileNotFoundError as error:
         raise ConfigError(f"config file not found: {path}") from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read config file {path}: {error}") from error
-    data = _parse_toml(text, path)
-    if "tool" in data:
-        return data["tool"].get("archlint", {})
-    return data.get("archlint", data)
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {path}: {error.strerror or error}") \
+            from error
+    parsed = _parse_toml(_decode_toml(data, path), path)
+    if "tool" in parsed:
+        return _archlint_table(parsed, path) or {}
+    table = parsed.get("archlint", parsed)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: `archlint` must be a table ([archlint]), got "
+                          f"{_shown(table)}")
+    return table
 
 
 def _string_list(value: Any, key: str, path: Path) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{path}: `{key}` must be a list of strings, got {value!r}")
-    return list(value)
+        raise ConfigError(f"{path}: `{key}` must be a list of strings, got {_shown(value)}")
+    if any(not v.strip() for v in value):
+        raise ConfigError(f"{path}: `{key}` holds an empty string, which names nothing")
+    return [v.strip() for v in value]
 
 
 def _severity(value: Any, what: str, path: Path | str) -> Severity:
@@ -103,16 +151,19 @@ def _severity(value: Any, what: str, path: Path | str) -> Severity:
         return Severity(value)
     except ValueError as error:
         choices = ", ".join(s.value for s in Severity)
-        raise ConfigError(f"{path}: {what} must be one of {choices}, got {value!r}") from error
+        raise ConfigError(f"{path}: {what} must be one of {choices}, got "
+                          f"{_shown(value)}") from error
 
 
 def matches(rule: type, selector: str) -> bool:
     """A selector names a rule by code prefix (``AL``, ``AL2``, ``AL203``) or by name."""
-    return rule.code.startswith(selector) or rule.name == selector  # type: ignore[attr-defined]
+    return selects(selector, rule.code, rule.name)  # type: ignore[attr-defined]
 
 
 def check_selectors(selectors: list[str], rules: list[LoadedRule], where: str) -> None:
     for selector in selectors:
+        if not selector.strip():
+            raise ConfigError(f"{where}: an empty selector names no rule")
         if not any(matches(r.rule_class, selector) for r in rules):
             raise ConfigError(f"{where}: `{selector}` matches no rule code or name "
                               "(see `archlint rules`)")
@@ -127,6 +178,9 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
     config = Config(path=path)
     if "select" in table:
         config.select = _string_list(table["select"], "select", path)
+        if not config.select:
+            raise ConfigError(f"{path}: `select` is empty, which would apply no rule; remove "
+                              "it to apply every rule")
         check_selectors(config.select, rules, str(path))
     if "ignore" in table:
         config.ignore = _string_list(table["ignore"], "ignore", path)
@@ -160,9 +214,10 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
                                   f"(its options: {known})")
             default = rule.options[option]
             if not _option_type_ok(default, value):
-                expected = "a number" if default is None else type(default).__name__
+                numeric = default is None or type(default) in (int, float)
+                expected = "a finite number" if numeric else type(default).__name__
                 raise ConfigError(f"{path}: option `{option}` of {rule.name} must be "
-                                  f"{expected}, got {value!r}")
+                                  f"{expected}, got {_shown(value)}")
         config.rule_options[rule.code] = dict(values)
     return config
 
@@ -172,7 +227,7 @@ def _option_type_ok(default: Any, value: Any) -> bool:
     if isinstance(default, bool) or isinstance(value, bool):
         return isinstance(default, bool) and isinstance(value, bool)
     if default is None or isinstance(default, (int, float)):
-        return isinstance(value, (int, float))
+        return isinstance(value, (int, float)) and math.isfinite(value)  # no nan or inf
     return isinstance(value, type(default))
 
 
@@ -201,4 +256,5 @@ def resolve(config_file: str | None, cwd: Path, select: list[str], ignore: list[
                 rules.append(cls(**config.rule_options.get(cls.code, {})))
             except ValueError as error:
                 raise ConfigError(str(error)) from error
-    return config, Settings(rules, dict(config.severity)), plugin_errors
+    catalog = {entry.rule_class.code: entry.rule_class.name for entry in loaded}
+    return config, Settings(rules, dict(config.severity), catalog), plugin_errors

@@ -35,9 +35,10 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from archlint.diagnostics import Event
+from archlint.files import open_regular
 from archlint.frontend.symbols import name_symbols
 from archlint.frontend.values import KerasObject, ModuleRef
 from archlint.graph import Call, CompileArgs, Layer, Model, Span, TensorRef
@@ -55,6 +56,7 @@ METADATA_ENTRY = "metadata.json"
 SUPPORTED_MAJORS = (2, 3)
 # config.json of a large model is a few MB; more than this is not a Keras config.
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
+READ_CHUNK = 1024 * 1024
 MODEL_CLASSES = frozenset({"Functional", "Model", "Sequential"})
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
@@ -88,40 +90,52 @@ def load_config(path: str | Path) -> dict[str, Any]:
     if path.is_dir():
         return _load_directory(path)
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:
             head = stream.read(8)
+            if not head:
+                raise SavedModelError(f"{path} is empty, not a saved Keras model")
+            if head.startswith(HDF5_SIGNATURE):
+                raise SavedModelError(
+                    f"{path} is a legacy HDF5 (.h5) model; archlint reads the .keras and "
+                    ".json formats (re-save it with model.save('model.keras'))")
+            stream.seek(0)
+            if head.startswith(ZIP_SIGNATURES):
+                config = _load_archive(stream, str(path))
+            else:
+                config = _parse_json(_read_limited(stream, str(path)), str(path))
     except OSError as error:
         raise SavedModelError(f"cannot read {path}: {error.strerror or error}") from None
-    if not head:
-        raise SavedModelError(f"{path} is empty, not a saved Keras model")
-    if head.startswith(HDF5_SIGNATURE):
-        raise SavedModelError(
-            f"{path} is a legacy HDF5 (.h5) model; archlint reads the .keras and .json "
-            "formats (re-save it with model.save('model.keras'))")
-    if head.startswith(ZIP_SIGNATURES):
-        config = _load_archive(path)
-    else:
-        try:
-            size = path.stat().st_size
-            if size > MAX_CONFIG_BYTES:
-                raise SavedModelError(f"{path} is too large ({size:,} bytes) to be a Keras "
-                                      "model config")
-            data = path.read_bytes()
-        except OSError as error:
-            raise SavedModelError(f"cannot read {path}: {error.strerror or error}") from None
-        config = _parse_json(data, str(path))
     _check_model_config(config, str(path))
     return config
+
+
+def _read_limited(stream: BinaryIO, where: str) -> bytes:
+    """All of ``stream``, read in chunks and refused past MAX_CONFIG_BYTES: a zip member
+    whose header understates its size, or a huge file, never fills the memory."""
+    limit = MAX_CONFIG_BYTES
+    chunks, size = [], 0
+    while chunk := stream.read(min(READ_CHUNK, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise SavedModelError(f"{where} holds more than {limit // (1024 * 1024)} MiB, "
+                                  "too much to be a Keras model config")
+    return b"".join(chunks)
 
 
 def _load_directory(path: Path) -> dict[str, Any]:
     """An extracted ``.keras`` archive; a TensorFlow SavedModel gets a clear refusal."""
     config_file = path / CONFIG_ENTRY
     if config_file.is_file():
-        config = _parse_json(config_file.read_bytes(), str(config_file))
-        metadata_file = path / METADATA_ENTRY
-        if metadata_file.is_file():
-            _merge_metadata(config, metadata_file.read_bytes())
+        try:
+            with open_regular(config_file) as stream:
+                config = _parse_json(_read_limited(stream, str(config_file)), str(config_file))
+            metadata_file = path / METADATA_ENTRY
+            if metadata_file.is_file():
+                with open_regular(metadata_file) as stream:
+                    _merge_metadata(config, _read_limited(stream, str(metadata_file)))
+        except OSError as error:
+            raise SavedModelError(f"cannot read {path}: {error.strerror or error}") from None
         _check_model_config(config, str(path))
         return config
     if (path / "saved_model.pb").is_file():
@@ -131,10 +145,11 @@ def _load_directory(path: Path) -> dict[str, Any]:
     raise SavedModelError(f"{path} is a directory, not a saved Keras model")
 
 
-def _load_archive(path: Path) -> dict[str, Any]:
-    where = f"{path}"
+def _load_archive(stream: BinaryIO, where: str) -> dict[str, Any]:
+    """``config.json`` (and ``metadata.json``) of a ``.keras`` zip, each inflated as a
+    stream with a size limit whatever its header declares."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(stream) as archive:
             try:
                 info = archive.getinfo(CONFIG_ENTRY)
             except KeyError:
@@ -146,12 +161,14 @@ def _load_archive(path: Path) -> dict[str, Any]:
             if info.file_size > MAX_CONFIG_BYTES:
                 raise SavedModelError(f"{where}: {CONFIG_ENTRY} is too large "
                                       f"({info.file_size:,} bytes) to be a Keras model config")
-            raw = archive.read(info)
+            with archive.open(info) as member:
+                raw = _read_limited(member, f"{where} ({CONFIG_ENTRY})")
             metadata = None
             if METADATA_ENTRY in archive.namelist():
                 meta_info = archive.getinfo(METADATA_ENTRY)
                 if meta_info.file_size <= MAX_CONFIG_BYTES:
-                    metadata = archive.read(meta_info)
+                    with archive.open(meta_info) as member:
+                        metadata = _read_limited(member, f"{where} ({METADATA_ENTRY})")
     except SavedModelError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError,
