@@ -43,6 +43,8 @@ class Settings:
     # Code -> name of every rule archlint knows, enabled or not (empty: the enabled ones);
     # a suppression naming none of them is reported.
     catalog: dict[str, str] = field(default_factory=dict)
+    # The Keras scripts run under: "auto" (what each script's imports say), "3", "2", "both".
+    keras: str = "auto"
 
     def level(self, rule: Rule) -> Severity:
         return self.severity.get(rule.code, rule.severity)
@@ -57,7 +59,7 @@ def analyse_source(source: str, path: str = "<string>",
     suppressed = suppressions.parse(source)
     if suppressed.skip_file:
         return report
-    events, layers = _analyse(source, path, report)
+    events, layers = _analyse(source, path, report, settings.keras)
     report.layers = layers
     _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
     return report
@@ -113,7 +115,8 @@ def _one_per_site(found: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], list[Layer]]:
+def _analyse(source: str, path: str, report: FileReport,
+             keras: str = "auto") -> tuple[list[Event], list[Layer]]:
     try:
         tree = ast.parse(source, filename=path)
     except (RecursionError, MemoryError):
@@ -125,7 +128,7 @@ def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], l
         message = getattr(error, "msg", str(error))
         return [Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
                       Span(line, column))], []
-    interpreter = Interpreter(tree, source)
+    interpreter = Interpreter(tree, source, keras)
     interpreter.run()
     events = list(interpreter.events)
     reported: set[int] = set()
@@ -133,8 +136,8 @@ def _analyse(source: str, path: str, report: FileReport) -> tuple[list[Event], l
         report.models.append(analyse_model(model, reported))
     for analysis in report.models:
         events.extend(analysis.events)
-    keras = "2" if interpreter.names.dialect == KERAS2 else "3"
-    events.extend(stray_call_events(interpreter.calls, reported, keras))
+    version = "2" if interpreter.keras == "2" or interpreter.names.dialect == KERAS2 else "3"
+    events.extend(stray_call_events(interpreter.calls, reported, version))
     return events, interpreter.layers
 
 

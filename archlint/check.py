@@ -54,7 +54,8 @@ def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Seq
 
 def check(paths: Sequence[str], output_format: str = "text", select: Sequence[str] = (),
           ignore: Sequence[str] = (), config_file: str | None = None,
-          output_file: str | None = None, exit_zero: bool = False, jobs: int = 1) -> int:
+          output_file: str | None = None, exit_zero: bool = False, jobs: int = 1,
+          keras: str | None = None) -> int:
     """Analyse ``paths``, write the report, and return the exit code."""
     import gc
 
@@ -68,6 +69,8 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
     if missing:
         raise UsageProblem(f"no such file or directory: {', '.join(missing)}")
     config, settings = resolve_settings(config_file, select, ignore)
+    if keras is not None:
+        settings.keras = keras
     files = list(collect(list(paths), config.exclude))
     if output_file:
         check_output_file(output_file, [*files, *([config.path] if config.path else [])])

@@ -83,14 +83,17 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
               help="Analyse files in this many processes (same output, same order).")
+@click.option("--keras", "keras", type=click.Choice(["auto", "3", "2", "both"]), default=None,
+              help="The Keras the scripts run under (default: the config's, else auto: what "
+                   "each script's imports say).")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
-          exit_zero: bool, jobs: int) -> None:
+          exit_zero: bool, jobs: int, keras: str | None) -> None:
     """Analyse model scripts and saved models: files, or directories searched for *.py,
     *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
-                         exit_zero, jobs)
+                         exit_zero, jobs, keras)
     except UsageProblem as error:
         raise click.UsageError(str(error)) from error
     sys.exit(code)

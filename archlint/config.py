@@ -33,7 +33,9 @@ from archlint.suppressions import selects
 ARCHLINT_KEY = re.compile(
     r"""^\s*(\[\s*["']?tool["']?\s*(\]|\.\s*["']?archlint)|["']?tool["']?\s*(=|\.))""",
     re.MULTILINE)
-KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude"})
+KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude",
+                        "keras"})
+KERAS_TARGETS = ("auto", "3", "2", "both")
 
 
 class ConfigError(Exception):
@@ -48,6 +50,8 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     exclude: list[str] = field(default_factory=list)
+    # The Keras the scripts run under; "auto": what each script's imports say.
+    keras: str = "auto"
     path: Path | None = None
 
 
@@ -189,6 +193,12 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
         config.exclude = _string_list(table["exclude"], "exclude", path)
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], "`fail-on`", path)
+    if "keras" in table:
+        if table["keras"] not in KERAS_TARGETS:
+            raise ConfigError(f"{path}: `keras` must be one of "
+                              f"{', '.join(map(repr, KERAS_TARGETS))}, got "
+                              f"{_shown(table['keras'])}")
+        config.keras = table["keras"]
     by_key = {r.rule_class.code: r.rule_class for r in rules}
     by_key.update({r.rule_class.name: r.rule_class for r in rules})
     severities = table.get("severity", {})
@@ -257,4 +267,4 @@ def resolve(config_file: str | None, cwd: Path, select: list[str], ignore: list[
             except ValueError as error:
                 raise ConfigError(str(error)) from error
     catalog = {entry.rule_class.code: entry.rule_class.name for entry in loaded}
-    return config, Settings(rules, dict(config.severity), catalog), plugin_errors
+    return config, Settings(rules, dict(config.severity), catalog, config.keras), plugin_errors

@@ -35,12 +35,14 @@ class UnsupportedLayer(Exception):
 
 
 def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int = 0,
-                column: int = 0, end_line: int = 0, keras: str | None = KERAS3
-                ) -> LayerInstance:
+                column: int = 0, end_line: int = 0, keras: str | None = KERAS3,
+                target: str = "3") -> LayerInstance:
     """A layer instance with its options normalized; nested ``{"class_name", "config"}``
     dictionaries and LayerInstance values become nested instances. A string option Keras
     resolves by name (an activation, initializer, regularizer or constraint) must be a name
-    Keras ``keras`` ("3" or "2") knows; None skips that check.
+    Keras ``keras`` ("3" or "2") knows; None skips that check. ``target`` is the Keras the
+    script runs under ("3", "2" or "both"): a tf-keras script gets tf-keras's defaults where
+    Keras 3 requires an option, and a script for both is told what tf-keras would do.
 
     Raises UnsupportedLayer for a class the catalog does not know.
     """
@@ -57,6 +59,9 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
                                       keras=keras)
     instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
                              end_line=end_line, explicit=frozenset(config))
+    keras2_only = {k: v for k, v in spec.keras2_defaults.items() if raw.get(k) is None}
+    if target == "2":
+        raw.update(keras2_only)
     problem = _unknown_name(raw, keras) if keras is not None else None
     if problem is not None:  # Keras refuses it whatever the other options are
         instance.config_error = ShapeError(INVALID_CONFIG, problem)
@@ -79,6 +84,10 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     try:
         instance.config = spec.normalize(raw)
     except ShapeError as error:
+        if target == "both" and keras2_only:
+            given = ", ".join(f"{k}={v!r}" for k, v in keras2_only.items())
+            error.message += (f" (under tf-keras, Keras 2, the default {given} applies and "
+                              "the layer is accepted)")
         instance.config_error = error
     return instance
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
+from archlint.frontend.keras_target import target_of
 from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.symbols import name_symbols
@@ -217,13 +218,16 @@ def _line(node: ast.AST) -> int | None:
 class Interpreter:
     """Walks one module; collects the layers, calls and models it builds."""
 
-    def __init__(self, tree: ast.Module, source: str | None = None):
+    def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto"):
         self.tree = tree
+        # The Keras the script runs under: "3", "2" or "both" (see keras_target).
+        self.keras = target_of(tree, keras, source)
         self.globals = Scope()
         self.globals.vars["__name__"] = "__main__"
         self.names = NameCounter(keras_api.dialect_of(tree, source))
         # Whose names string options (activation="relu", loss="mse") must be; None: any.
-        self.names_version = names_version(self.names.dialect, source)
+        self.names_version = names_version(
+            keras_api.KERAS2 if self.keras == "2" else self.names.dialect, source)
         self.layers: list[Layer] = []
         self.calls: list[Call] = []
         self.models: list[Model] = []
@@ -1533,7 +1537,7 @@ class Interpreter:
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
                                          column=span.column, end_line=span.end_line,
-                                         keras=self.names_version)
+                                         keras=self.names_version, target=self.keras)
         except UnsupportedLayer as error:
             self.events.append(Event(UNSUPPORTED, f"layer class `{error.class_name}` "
                                      "is not supported by archlint", span, layer=layer.name))
@@ -1653,6 +1657,8 @@ class Interpreter:
             item = LayerObject(item.ref.call.layer)  # keras.Input() as the first item
         if not obj.items and isinstance(item, LayerObject):
             config = _input_config(item.layer.input_hint)
+            if config is None and self.keras == "2":
+                config = _keras2_implicit_input(item.layer)
             if config is not None:
                 obj.items.append(self._implicit_input(item.layer.name, config,
                                                       item.layer.span))
@@ -1692,9 +1698,16 @@ class Interpreter:
             current = self._input_call(items.pop(0).layer)
             model.inputs.append(current)
         elif any(isinstance(item, LayerObject) for item in items):
+            first = next(i for i in items if isinstance(i, LayerObject)).layer
+            also = ""
+            if self.keras == "both" and _keras2_implicit_input(first) is not None:
+                also = (" under Keras 3; tf-keras (Keras 2) builds it at once, its first "
+                        f"layer ({first.class_name}) taking an input of shape "
+                        f"{_keras2_implicit_input(first)['shape']}")
             model.unresolved.append(Unknown(
                 "the Sequential model has no input shape (no Input, input_shape= or "
-                "build()), so Keras does not build it until it sees data", model.span.line))
+                f"build()), so Keras does not build it until it sees data{also}",
+                model.span.line))
         for item in items:
             if not isinstance(item, LayerObject):
                 model.unresolved.append(item if isinstance(item, Unknown) else Unknown(
@@ -1753,6 +1766,15 @@ def _input_config(hint: dict[str, Any]) -> dict[str, Any] | None:
         dim = hint["input_dim"]
         return {"shape": dim if isinstance(dim, Unknown) else (dim,)}
     return None
+
+
+def _keras2_implicit_input(layer: Layer) -> dict[str, Any] | None:
+    """The input tf-keras gives a Sequential's first layer on its own: an Embedding takes
+    ``(input_length,)``, or a variable length (Keras 3 waits for data)."""
+    if layer.class_name != "Embedding" or layer.instance is None:
+        return None
+    length = layer.instance.config.get("input_length")
+    return {"shape": (length if isinstance(length, int) else None,)}
 
 
 def _is_input_item(item: Any) -> bool:

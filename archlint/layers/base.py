@@ -142,6 +142,8 @@ class LayerSpec:
     nested: ClassVar[tuple[str, ...]] = ()
     # Other spellings of options that normalize() reads (Keras 2's input_shape, say).
     aliases: ClassVar[tuple[str, ...]] = ()
+    # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
+    keras2_defaults: ClassVar[dict[str, Any]] = {}
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

@@ -133,6 +133,7 @@ class AveragePooling1D(_Pooling):
     aliases = ("AvgPool1D",)
     rank = 1
     defaults = _pooling_defaults(1, pool_size=False)
+    keras2_defaults = {"pool_size": (2,)}
     input_spec = InputSpec(ndim=3)
 
 
@@ -142,6 +143,7 @@ class AveragePooling2D(_Pooling):
     aliases = ("AvgPool2D",)
     rank = 2
     defaults = _pooling_defaults(2, pool_size=False)
+    keras2_defaults = {"pool_size": (2, 2)}
     input_spec = InputSpec(ndim=4)
 
 
@@ -151,6 +153,7 @@ class AveragePooling3D(_Pooling):
     aliases = ("AvgPool3D",)
     rank = 3
     defaults = _pooling_defaults(3, pool_size=False)
+    keras2_defaults = {"pool_size": (2, 2, 2)}
     input_spec = InputSpec(ndim=5)
 
 
