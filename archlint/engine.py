@@ -8,12 +8,21 @@ each variable axis accepts, and turns refusals and unknowns into events.
 from __future__ import annotations
 
 from archlint.diagnostics import Event
-from archlint.dims import Expr, Sym, format_shape, is_monotone, requirement, symbols_of
+from archlint.dims import (
+    MAX_INT_BITS,
+    Expr,
+    Sym,
+    format_shape,
+    is_monotone,
+    requirement,
+    symbols_of,
+)
 from archlint.graph import Call, Layer, Model, Span, line_note
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
     NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
+    OutputShape,
     Params,
     Shape,
     ShapeError,
@@ -82,6 +91,10 @@ def _infer_one(call: Call) -> None:
         call.output = Unknown(f"archlint cannot compute `{layer.name}`: {error}",
                               call.span.line)
         return
+    if _oversized(result.shape, result.params):
+        call.output = Unknown(f"archlint cannot compute `{layer.name}`: a size over "
+                              f"{MAX_INT_BITS} bits, which no real model has", call.span.line)
+        return
     first = layer.calls[0] if layer.calls else call
     if first is not call and first.params is not None and first.params != result.params:
         # A shared layer's weights are built by its first call; other inputs must fit them.
@@ -95,6 +108,16 @@ def _infer_one(call: Call) -> None:
     call.params = result.params
     call.params_unknown = result.params_unknown
     _check_lengths(call)
+
+
+def _oversized(output: OutputShape, params: Params | None) -> bool:
+    """Sizes no model has, which Python cannot even print (over 4,300 digits)."""
+    shapes = output if isinstance(output, list) else [output]
+    sizes = [d for shape in shapes if isinstance(shape, tuple) for d in shape
+             if isinstance(d, int)]
+    if params is not None:
+        sizes += [params.trainable, params.non_trainable]
+    return any(abs(size).bit_length() > MAX_INT_BITS for size in sizes)
 
 
 def _fmt_input(call: Call) -> str:
