@@ -118,11 +118,15 @@ def test_a_minimum_that_cannot_be_worked_out_is_reported_unknown(monkeypatch) ->
     (analysis,) = report.models
     (bound,) = analysis.bounds
     assert bound.minimum is None and bound.unknown_reason == "no inverse"
+    assert bound.at_least == 10  # what the conv's T-9 needs: a lower bound for crosscheck
+    assert analysis.shortest_common_length == 10
     assert [d.code for d in report.diagnostics] == ["AL107"]  # no AL101: not refused
     message = report.diagnostics[0].message
-    assert "gets (T-9)//2 >= 1 steps" in message and "cannot work out the shortest T" in message
+    assert "outputs (T-9)//2 >= 1 steps" in message
+    assert "cannot work out the shortest T" in message and "need T >= 10" in message
     text = "".join(part for line in model_lines(analysis) for part, _ in line)
-    assert "Minimum input length: T unknown (max_pooling1d gets (T-9)//2 steps: no inverse)" in text
+    assert "Minimum input length: T unknown (max_pooling1d outputs (T-9)//2 steps: no " \
+        "inverse)" in text
 
 
 def test_an_unknown_layer_makes_the_minimum_a_lower_bound() -> None:
