@@ -32,7 +32,8 @@ from archlint.unknown import Unknown
 
 # Guards against pathological expressions built by loops in a script.
 MAX_ATOMS = 16
-MAX_SEARCH = 1 << 40
+# Sizes past this are no real model's; Python also refuses to print integers over 4,300 digits.
+MAX_INT_BITS = 8192
 
 
 class Expr:
@@ -186,7 +187,13 @@ def _lin_scale(a: Lin, k: int) -> Lin:
     return Lin(tuple((atom, coef * k) for atom, coef in a.terms), a.const * k)
 
 
+def _check_size(*numbers: int) -> None:
+    if any(abs(n).bit_length() > MAX_INT_BITS for n in numbers):
+        raise OverflowError(f"symbolic size too large (a number over {MAX_INT_BITS} bits)")
+
+
 def _simplify(lin: Lin) -> Dim:
+    _check_size(lin.const, *(coef for _, coef in lin.terms))
     if not lin.terms:
         return lin.const
     if lin.const == 0 and len(lin.terms) == 1 and lin.terms[0][1] == 1:
@@ -228,6 +235,7 @@ def floor_div(num: Dim, den: int) -> Dim:
     if len(lin.terms) == 1 and lin.terms[0][1] == 1 and isinstance(lin.terms[0][0], FloorDiv):
         inner = lin.terms[0][0]
         return floor_div(inner.num + lin.const * inner.den, inner.den * den)
+    _check_size(den)
     return FloorDiv(_simplify(lin), den)  # type: ignore[arg-type]
 
 
@@ -310,53 +318,6 @@ def is_monotone(dim: Dim) -> bool:
     if isinstance(dim, MinMax):
         return all(is_monotone(a) for a in dim.args)
     return False
-
-
-def min_symbol_value(dim: Expr, symbol: str, at_least: int = 1) -> int | None:
-    """The smallest value of ``symbol`` (>= 1) for which ``dim >= at_least``.
-
-    Only for monotone expressions of one symbol; None when there is no such value
-    or it cannot be found.
-
-    >>> min_symbol_value((Sym("T") - 9) // 2, "T")
-    11
-    """
-    if dim.symbols() != {symbol} or not is_monotone(dim):
-        return None
-    return _smallest_argument(lambda n: dim.evaluate({symbol: n}), at_least)
-
-
-def min_common_value(dim: Expr, at_least: int = 1) -> int | None:
-    """The smallest ``n >= 1`` for which ``dim >= at_least`` when every symbol is ``n``.
-
-    For monotone expressions of any number of symbols; None when there is no such value.
-
-    >>> min_common_value(Sym("T") + Sym("U") - 2)
-    2
-    """
-    if not is_monotone(dim):
-        return None
-    symbols = dim.symbols()
-    return _smallest_argument(lambda n: dim.evaluate(dict.fromkeys(symbols, n)), at_least)
-
-
-def _smallest_argument(value_at: Callable[[int], int], at_least: int) -> int | None:
-    """Doubling, then bisection, over a non-decreasing function of ``n >= 1``."""
-    if value_at(1) >= at_least:
-        return 1
-    hi = 2
-    while value_at(hi) < at_least:
-        hi *= 2
-        if hi > MAX_SEARCH:
-            return None
-    lo = hi // 2  # value_at(lo) < at_least <= value_at(hi)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if value_at(mid) >= at_least:
-            hi = mid
-        else:
-            lo = mid
-    return hi
 
 
 def requirement(dim: Expr) -> str:

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from archlint.diagnostics import Event
 from archlint.dims import (
+    MAX_INT_BITS,
     Expr,
     Sym,
     format_shape,
     is_monotone,
-    min_common_value,
-    min_symbol_value,
     requirement,
+    symbols_of,
 )
 from archlint.graph import Call, Layer, Model, Span, line_note
 from archlint.layer_eval import infer_layer
 from archlint.layers.base import (
     NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
+    OutputShape,
     Params,
     Shape,
     ShapeError,
     Unresolved,
 )
+from archlint.min_length import Minimum, min_common_value, min_symbol_value
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -89,6 +91,10 @@ def _infer_one(call: Call) -> None:
         call.output = Unknown(f"archlint cannot compute `{layer.name}`: {error}",
                               call.span.line)
         return
+    if _oversized(result.shape, result.params):
+        call.output = Unknown(f"archlint cannot compute `{layer.name}`: a size over "
+                              f"{MAX_INT_BITS} bits, which no real model has", call.span.line)
+        return
     first = layer.calls[0] if layer.calls else call
     if first is not call and first.params is not None and first.params != result.params:
         # A shared layer's weights are built by its first call; other inputs must fit them.
@@ -102,6 +108,16 @@ def _infer_one(call: Call) -> None:
     call.params = result.params
     call.params_unknown = result.params_unknown
     _check_lengths(call)
+
+
+def _oversized(output: OutputShape, params: Params | None) -> bool:
+    """Sizes no model has, which Python cannot even print (over 4,300 digits)."""
+    shapes = output if isinstance(output, list) else [output]
+    sizes = [d for shape in shapes if isinstance(shape, tuple) for d in shape
+             if isinstance(d, int)]
+    if params is not None:
+        sizes += [params.trainable, params.non_trainable]
+    return any(abs(size).bit_length() > MAX_INT_BITS for size in sizes)
 
 
 def _fmt_input(call: Call) -> str:
@@ -128,12 +144,19 @@ def _check_lengths(call: Call) -> None:
 
 @record
 class LengthBound:
-    """The shortest value of a variable axis for which every layer gets >= 1 step."""
+    """The shortest value of a variable axis for which every layer gets >= 1 step.
+
+    ``minimum`` is None when no value works, or when it cannot be worked out: then
+    ``unknown_reason`` says why, the limiting layer is the one whose size (``expression``)
+    or whose unknown output (no expression) it is, and ``at_least`` is what the layers
+    archlint can follow need."""
 
     symbol: str
     minimum: int | None
     limiting_layer: str | None = None
     expression: str | None = None
+    unknown_reason: str | None = None
+    at_least: int | None = None
 
 
 @record
@@ -144,8 +167,10 @@ class JointBound:
     requirement: str
     limiting_layer: str
     expression: str
-    # The shortest length that satisfies it when every variable axis has that length.
+    # The shortest length that satisfies it when every variable axis has that length
+    # (None when no length does, or when it cannot be worked out: see ``unknown_reason``).
     common_minimum: int | None
+    unknown_reason: str | None = None
 
 
 @record
@@ -167,7 +192,8 @@ class ModelAnalysis:
     def shortest_common_length(self) -> int:
         """The shortest length every variable axis accepts when all have the same length
         (what ``crosscheck`` runs forward passes at)."""
-        minima = [b.minimum for b in self.bounds if b.minimum is not None]
+        minima = [b.minimum if b.minimum is not None else b.at_least for b in self.bounds]
+        minima = [m for m in minima if m is not None]
         minima += [b.common_minimum for b in self.joint_bounds if b.common_minimum is not None]
         return max(minima, default=1)
 
@@ -313,7 +339,7 @@ def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
 def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
     """For each symbol: the smallest input length that keeps every axis >= 1; and the axes
     over several symbols that those lengths alone do not keep >= 1."""
-    best: dict[str, LengthBound] = {}
+    found: dict[str, list[tuple[Minimum, Call, Expr]]] = {}
     several: list[tuple[Call, Expr]] = []
     for call in calls:
         shapes = call.output if isinstance(call.output, list) else [call.output]
@@ -321,27 +347,26 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
             if not isinstance(shape, tuple):
                 continue
             for dim in shape[1:]:
-                if not isinstance(dim, Expr) or isinstance(dim, Sym) or not is_monotone(dim):
+                if not isinstance(dim, Expr) or isinstance(dim, Sym):
                     continue
                 symbols = dim.symbols()
                 if len(symbols) != 1:
                     several.append((call, dim))
                     continue
-                for symbol in symbols:
-                    minimum = min_symbol_value(dim, symbol)
-                    current = best.get(symbol)
-                    if current is None or (minimum is not None and (
-                            current.minimum is None or minimum > current.minimum)):
-                        best[symbol] = LengthBound(symbol, minimum, call.layer.name, str(dim))
+                symbol = next(iter(symbols))
+                found.setdefault(symbol, []).append((min_symbol_value(dim, symbol), call, dim))
+    best = {symbol: _combined_bound(symbol, minima) for symbol, minima in found.items()}
     for call in calls:
         if call.layer.class_name == "InputLayer" and isinstance(call.output, tuple):
             for dim in call.output[1:]:
                 if isinstance(dim, Sym) and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
+    _unknown_sizes(calls, best)
     analysis.bounds = [best[s] for s in sorted(best)]
     _joint_bounds(analysis, several, best)
     for bound in analysis.bounds:
-        if bound.minimum is None and bound.limiting_layer is not None:
+        if bound.minimum is None and bound.limiting_layer is not None and \
+                bound.unknown_reason is None:
             # No input length is long enough: Keras refuses every input.
             analysis.events.append(Event(
                 NONPOSITIVE_TIMESTEPS,
@@ -350,24 +375,72 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 model=analysis.model.name, layer=bound.limiting_layer))
 
 
+def _combined_bound(symbol: str, minima: list[tuple[Minimum, Call, Expr]]) -> LengthBound:
+    """Every size must be >= 1: one that no length satisfies decides, then one whose
+    minimum is unknown (a bound without it could be wrong), then the largest minimum."""
+    for minimum, call, dim in minima:
+        if minimum is None:
+            return LengthBound(symbol, None, call.layer.name, str(dim))
+    known = [(m, call, dim) for m, call, dim in minima if isinstance(m, int)]
+    largest = max(known, key=lambda item: item[0], default=None)
+    for minimum, call, dim in minima:
+        if not isinstance(minimum, Unknown):
+            continue
+        if largest is not None and is_monotone(dim) and dim.evaluate({symbol: largest[0]}) >= 1:
+            continue  # a growing size already >= 1 at the largest known minimum
+        return LengthBound(symbol, None, call.layer.name, str(dim), minimum.reason,
+                           largest[0] if largest is not None else 1)
+    assert largest is not None
+    return LengthBound(symbol, largest[0], largest[1].layer.name, str(largest[2]))
+
+
+def _unknown_sizes(calls: list[Call], best: dict[str, LengthBound]) -> None:
+    """A layer whose output is unknown may need a longer input than the layers archlint
+    follows: the bound over that input's lengths is then only a lower one."""
+    for call in calls:
+        if not isinstance(call.output, Unknown) or call.error is not None:
+            continue
+        for ref in call.inbound:
+            shape = ref.call.output_at(ref.index)
+            if not isinstance(shape, tuple):
+                continue
+            for dim in shape[1:]:
+                for symbol in sorted(symbols_of(dim)):
+                    bound = best.get(symbol)
+                    if bound is None or bound.minimum is None:
+                        continue
+                    best[symbol] = LengthBound(
+                        symbol, None, call.layer.name, None,
+                        f"`{call.layer.name}` takes {dim} steps and its output is unknown "
+                        f"({call.output.describe()})", bound.minimum)
+
+
 def _joint_bounds(analysis: ModelAnalysis, axes: list[tuple[Call, Expr]],
                   best: dict[str, LengthBound]) -> None:
     seen: set[str] = set()
     for call, dim in axes:
         minima = {s: best[s].minimum if s in best else 1 for s in dim.symbols()}
-        if None in minima.values() or dim.evaluate(minima) >= 1:
+        if None in minima.values():
+            continue  # a separate length is already unknown, or no length works
+        if is_monotone(dim) and dim.evaluate(minima) >= 1:
             continue  # already kept >= 1 by the separate minimum lengths
         text = requirement(dim)
-        if text not in seen:
-            seen.add(text)
-            common = min_common_value(dim)
-            analysis.joint_bounds.append(JointBound(text, call.layer.name, str(dim), common))
-            if common is None:
-                analysis.events.append(Event(
-                    NONPOSITIVE_TIMESTEPS,
-                    f"'{call.layer.name}' outputs {dim} steps, which is below 1 for every "
-                    "input length", analysis.model.span, model=analysis.model.name,
-                    layer=call.layer.name))
+        if text in seen:
+            continue
+        seen.add(text)
+        common = min_common_value(dim) if is_monotone(dim) else Unknown(
+            "the size does not grow with the input lengths")
+        if isinstance(common, Unknown):
+            analysis.joint_bounds.append(JointBound(text, call.layer.name, str(dim), None,
+                                                    common.reason))
+            continue
+        analysis.joint_bounds.append(JointBound(text, call.layer.name, str(dim), common))
+        if common is None:
+            analysis.events.append(Event(
+                NONPOSITIVE_TIMESTEPS,
+                f"'{call.layer.name}' outputs {dim} steps, which is below 1 for every "
+                "input length", analysis.model.span, model=analysis.model.name,
+                layer=call.layer.name))
 
 
 def _disconnected(analysis: ModelAnalysis, calls: list[Call]) -> None:

@@ -75,7 +75,7 @@ class Call:
 
     def output_at(self, index: int) -> Shape | Unknown | None:
         if isinstance(self.output, list):
-            return self.output[index] if index < len(self.output) else None
+            return self.output[index] if 0 <= index < len(self.output) else None
         return self.output
 
 

@@ -67,6 +67,10 @@ class MinimumInputLength(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for analysis in ctx.models:
             for bound in analysis.bounds:
+                if bound.unknown_reason is not None:
+                    unknown = self._unknown_finding(analysis, bound)
+                    if unknown is not None:
+                        yield unknown
                 if bound.minimum is None or bound.minimum <= 1 or bound.limiting_layer is None:
                     continue
                 yield self._finding(analysis, bound)
@@ -82,6 +86,28 @@ class MinimumInputLength(Rule):
             "Keras cannot check this when it builds the model: shorter inputs fail at run "
             "time. Pad or filter the inputs to meet it, or use padding='same' where shorter "
             "inputs must pass",
+            call.span, analysis.model.name, call.layer.name)
+
+    def _unknown_finding(self, analysis: ModelAnalysis, bound: LengthBound) -> Finding | None:
+        call = next(c for c in analysis.model.calls if c.layer.name == bound.limiting_layer)
+        model = f"Model '{analysis.model.name}'"
+        at_least = bound.at_least or 1
+        if bound.expression is None:  # a layer's output is unknown
+            if at_least <= 1:
+                return None  # nothing is known to be needed: the unknown output says enough
+            what = (f"{model} needs {bound.symbol} >= {at_least} at least, and maybe "
+                    f"more: {bound.unknown_reason}")
+        else:
+            what = (f"{model} accepts inputs only where {call.layer.class_name} "
+                    f"'{call.layer.name}'{line_note(call.span)} outputs {bound.expression} "
+                    f">= 1 steps, and archlint cannot work out the shortest {bound.symbol} "
+                    f"that gives it: {bound.unknown_reason}")
+            if at_least > 1:
+                what += f" (the other layers need {bound.symbol} >= {at_least})"
+        return Finding(
+            f"{what}. Keras cannot check this when it builds the model: shorter inputs fail at "
+            "run time. Check the lengths of your data against it, or use padding='same' where "
+            "shorter inputs must pass",
             call.span, analysis.model.name, call.layer.name)
 
     def _finding(self, analysis: ModelAnalysis, bound: LengthBound) -> Finding:

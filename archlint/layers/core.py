@@ -46,7 +46,13 @@ class InputLayer(LayerSpec):
             shape = (shape,)
         if not isinstance(shape, (tuple, list)):
             raise ShapeError(INVALID_CONFIG, f"Input shape={shape!r} must be a tuple")
-        config["shape"] = tuple(shape)
+        for size in shape:
+            # Both Keras versions refuse anything else (a float, a string, a negative size).
+            if size is not None and (not isinstance(size, int) or size < 0):
+                raise ShapeError(INVALID_CONFIG, f"Input shape={tuple(shape)!r} holds {size!r}, "
+                                 "which is not a size (an integer >= 0, or None)")
+        # Keras 3 reads True as 1; a bool is an int to every formula here.
+        config["shape"] = tuple(int(s) if isinstance(s, bool) else s for s in shape)
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:

@@ -80,7 +80,14 @@ def model_lines(analysis: ModelAnalysis) -> list[Line]:
     if analysis.unknown_params:
         totals.append("Unknown params in: " + visible(", ".join(analysis.unknown_params)))
     for bound in analysis.bounds:
-        if bound.minimum is None:
+        if bound.unknown_reason is not None and bound.expression is None:
+            totals.append(f"Minimum input length: {bound.symbol} >= {bound.at_least} at least "
+                          f"({bound.unknown_reason})")
+        elif bound.unknown_reason is not None:
+            totals.append(f"Minimum input length: {bound.symbol} unknown "
+                          f"({bound.limiting_layer} outputs {bound.expression} steps: "
+                          f"{bound.unknown_reason})")
+        elif bound.minimum is None:
             totals.append(f"Minimum input length: {bound.symbol} unknown")
         elif bound.limiting_layer is not None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.minimum} "
