@@ -27,10 +27,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from archlint.layers.shape_utils import POOLING_CRASH
+
 ENTRY = "archlint.oracle.build:main"
 PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 POOLING = ("MaxPooling", "MaxPool", "AveragePooling", "AvgPool")
-POOLING_ISSUE = "tensorflow/tensorflow#125509"
 # Runs ``module:function(argv)`` with exactly the given sys.path.
 _BOOTSTRAP = ("import importlib, json, sys\n"
               "paths = json.loads(sys.argv[1])\n"
@@ -228,7 +229,7 @@ def crashed_result(item: dict[str, Any], partial: dict[str, Any] | None,
     result["crashed"] = {"exit": code, "signal": -code if code < 0 else None,
                          "call": running.get("call"), "layer": layer,
                          "phase": running.get("phase"), "message": message,
-                         "known_issue": POOLING_ISSUE if issue else None}
+                         "known_issue": POOLING_CRASH if issue else None}
     error = {"call": running.get("call"), "error": message}
     if running.get("phase") == "build":
         result.setdefault("build_error", error)
@@ -256,5 +257,5 @@ def known_issue(spec: dict[str, Any], input_shapes: Any) -> str:
     if any(isinstance(p, int) and isinstance(s, int) and p > s
            for p, s in zip(pools, spatial)):
         return (f"a pooling window larger than its input, on which TensorFlow's CPU pooling "
-                f"crashes the process instead of raising ({POOLING_ISSUE})")
+                f"crashes the process instead of raising ({POOLING_CRASH})")
     return ""
