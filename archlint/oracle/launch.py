@@ -216,13 +216,13 @@ def crashed_result(item: dict[str, Any], partial: dict[str, Any] | None,
         else {}
     how = f"signal {-code}" if code < 0 else f"exit status {code}"
     message = f"TensorFlow crashed ({how}) running this layer"
+    if code < 0:
+        message += f" ({_signal_name(-code)})"
     if layer:
         message += f": `{layer}` ({spec.get('class_name', '?')})"
         shapes = running.get("input_shapes")
         if shapes:
             message += " on input " + ", ".join(str(tuple(s)) for s in shapes)
-    if code < 0:
-        message += f", {_signal_name(-code)}"
     issue = known_issue(spec, running.get("input_shapes"))
     if issue:
         message += f"; {issue}"
