@@ -71,6 +71,17 @@ def _load_keras(version: str) -> Any:
     return keras
 
 
+def _onednn() -> bool | None:
+    """Whether TensorFlow runs its oneDNN CPU kernels (``TF_ENABLE_ONEDNN_OPTS``; on by default
+    on CPUs with AVX-512 VNNI/BF16 or AMX), which accept some inputs its reference kernels
+    refuse. None when this TensorFlow does not say."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
+
+
 def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
     """A layer of archlint's catalog; an option that is itself such a layer is built too, an
     activation/initializer/... given as ``{"class_name", "config"}`` is left to Keras (the
@@ -241,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     graphs = json.load(sys.stdin)
     stream = Stream(args.stream)
     keras = _load_keras(args.keras)
-    meta = {"keras_version": keras.__version__}
+    meta = {"keras_version": keras.__version__, "onednn": _onednn()}
     stream.write(meta=meta)
 
     def run(graph: dict[str, Any]) -> dict[str, Any]:
