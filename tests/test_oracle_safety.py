@@ -4,8 +4,8 @@
   in an option (a script, a ``.json`` or a ``.keras`` model) is refused before TensorFlow is
   imported, and a request crafted by hand is refused again inside the oracle process. The
   SavedModel the tests build writes a file when its graph runs: it must never be written.
-* The oracle process never imports from the user's working directory (a ``json.py``,
-  ``keras.py`` or ``numpy.py`` there writes a file when imported).
+* Neither ``python -m archlint`` nor the oracle process imports from the user's working
+  directory (a ``json.py``, ``keras.py``, ``numpy.py``... there writes a file when imported).
 * A call that kills the process is reported for its graph; every other graph keeps its
   result. A stand-in kills its own process (the real crash depends on the CPU); the real
   one, a pooling window longer than its input (tensorflow/tensorflow#125509), is run too.
@@ -236,8 +236,8 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_archlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``archlint`` as the installed command runs it: never importing from ``cwd``."""
-    return subprocess.run([sys.executable, "-P", "-m", "archlint", *args], cwd=cwd,
+    """``python -m archlint``, which Python starts with ``cwd`` first on ``sys.path``."""
+    return subprocess.run([sys.executable, "-m", "archlint", *args], cwd=cwd,
                           capture_output=True, text=True, check=False,
                           env={**os.environ, "NO_COLOR": "1"})
 
@@ -288,7 +288,8 @@ HOSTILE_MODULE = "open({marker!r}, 'a').write(__name__ + '\\n')\n"
 @pytest.mark.keras
 def test_modules_in_the_working_directory_are_never_imported(tmp_path: Path) -> None:
     marker = tmp_path / "MARKER"
-    for module in ("json", "keras", "numpy", "tf_keras"):
+    # The oracle's imports, and the command's own (json, click, rich).
+    for module in ("json", "keras", "numpy", "tf_keras", "tensorflow", "click", "rich"):
         (tmp_path / f"{module}.py").write_text(HOSTILE_MODULE.format(marker=str(marker)),
                                                encoding="utf-8")
     (tmp_path / "model.py").write_text(
