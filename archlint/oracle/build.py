@@ -52,8 +52,9 @@ class Stream:
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if path else None
 
     def write(self, **record: Any) -> None:
-        if self.fd is not None:
-            os.write(self.fd, (json.dumps(record) + "\n").encode())
+        data = (json.dumps(record) + "\n").encode()
+        while self.fd is not None and data:
+            data = data[os.write(self.fd, data):]
 
     def running(self, call: dict[str, Any], phase: str, inputs: Any,
                 pass_shapes: Any = None) -> None:

@@ -171,10 +171,12 @@ class OracleProcess:
         self.workdir.cleanup()
 
     def close(self) -> None:
-        """Stop the process if it still runs (a test that gave up on it)."""
-        if self._payload is None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        """Stop the process if it still runs (a test that gave up on it) and remove its
+        files."""
+        if self._payload is None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
             self._close_run()
 
 
