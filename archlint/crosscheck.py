@@ -4,16 +4,18 @@ Each model archlint finds is rebuilt in Keras from archlint's own graph (never b
 the script), in a subprocess per Keras version, and compared layer by layer on three
 things: archlint's shape and params, what Keras declares after a symbolic build, and the
 tensor a forward pass on zeros really produces. The forward pass is the truth.
+
+Only archlint's layer classes and plain option values are sent to Keras: a model with
+anything else is skipped with the option and line named (``archlint.oracle.allowed``). The
+Keras process runs isolated from the working directory, and a call that crashes TensorFlow
+is reported for its model while the other models keep their results
+(``archlint.oracle.launch``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import re
-import subprocess
-import sys
 from typing import Any
 
 from archlint.analysis import FileReport
@@ -21,6 +23,7 @@ from archlint.dims import Expr, evaluate
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
+from archlint.oracle import launch
 from archlint.oracle.export import model_request
 from archlint.records import field, record
 from archlint.unknown import Unknown
@@ -175,13 +178,7 @@ def _unbuildable(analysis: ModelAnalysis) -> str:
 
 
 def run_oracle(requests: list[dict[str, Any]], keras: str) -> dict[str, Any]:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    proc = subprocess.run([sys.executable, "-m", "archlint.oracle.build", "--keras", keras],
-                          input=json.dumps(requests), capture_output=True, text=True, env=env,
-                          check=False)
-    if proc.returncode != 0:
-        raise RuntimeError(f"the Keras {keras} build process failed: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout)
+    return launch.run_oracle(requests, keras)
 
 
 def compare(index: dict[str, Any], payload: dict[str, Any], keras: str) -> list[ModelVerdict]:
@@ -199,6 +196,10 @@ def compare(index: dict[str, Any], payload: dict[str, Any], keras: str) -> list[
 
 
 def _keras_refusal(result: dict[str, Any]) -> str | None:
+    crashed = result.get("crashed")
+    if crashed is not None:
+        where = "at the forward pass" if crashed["phase"] == "forward" else "at build"
+        return f"{where}: {crashed['message']}"
     if "build_error" in result:
         return f"at build: {_short(result['build_error']['error'])}"
     for run in result["forward"]:
@@ -263,8 +264,11 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     forward_ok = ours == layer.forward_shapes and params == layer.forward_params
     declared_ok = declared is not None and _declared_matches(call.output, declared) and \
         params == layer.declared_params
+    crashed = result.get("crashed") or {}
     if not runs:
         layer.verdict, layer.note = SKIPPED, "no forward pass reached this layer"
+        if crashed.get("call") == call_id:
+            layer.note = crashed["message"]
     elif not forward_ok:
         layer.verdict = ARCHLINT_DIFFERS
         layer.note = "archlint's numbers differ from the forward pass: an archlint bug"

@@ -26,20 +26,17 @@ saved as a regression fixture in tests/fixtures/differential/. The counts per Ke
 are printed to the terminal whether the test passes or not. ``benchmarks/differential.py``
 runs the same comparison on thousands of scripts.
 
-``python -m tests.test_differential --keras 3|2`` is the oracle process (JSON on stdin and
-stdout); the test starts it.
+``oracle_main`` is the oracle process (JSON on stdin, results streamed to a file), started
+by ``archlint.oracle.launch`` as ``archlint crosscheck`` starts its own.
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import gc
 import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -57,6 +54,7 @@ from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
 from archlint.keras3_declared import undeclared_reads
 from archlint.oracle.export import model_request
+from archlint.oracle.launch import OracleProcess
 from archlint.unknown import Unknown
 from tests.architectures import architectures, env_avoid
 from tests.oracle import KERAS_VERSIONS
@@ -218,38 +216,36 @@ def run_script(keras: Any, source: str) -> dict[str, Any]:
 
 
 def oracle_main(argv: list[str] | None = None) -> int:
-    """Read ``{"graphs": [...], "scripts": {id: source}}``, write the results."""
-    from archlint.oracle.build import build_graph
+    """Read a list of graphs (as ``archlint.oracle.build``) and scripts (``{"id": "script:
+    <case id>", "script": source}``), stream the results (``--stream``)."""
+    from archlint.oracle.build import Stream, build_graph, parse_args, serve
 
-    parser = argparse.ArgumentParser(description="the differential test's oracle")
-    parser.add_argument("--keras", choices=["2", "3"], required=True)
-    args = parser.parse_args(argv)
-    work = json.load(sys.stdin)
+    args = parse_args(argv, "the differential test's oracle")
+    items = json.load(sys.stdin)
+    stream = Stream(args.stream)
     started = time.perf_counter()
     keras = _load_keras(args.keras)
-    imported = time.perf_counter()
+    seconds = {"import": time.perf_counter() - started, "graphs": 0.0, "scripts": 0.0}
+    stream.write(meta={"keras_version": keras.__version__})
     gc.freeze()  # TensorFlow's own objects: never worth a collector's visit
-    results = []
-    for number, graph in enumerate(work["graphs"], start=1):
-        try:
-            clear_session(keras)
-            results.append(build_graph(keras, graph))
-        except Exception:
-            import traceback
+    done = 0
 
-            results.append({"id": graph.get("id"), "oracle_error": traceback.format_exc()})
-        if number % COLLECT_EVERY == 0:
+    def run(item: dict[str, Any]) -> dict[str, Any]:
+        nonlocal done
+        begun = time.perf_counter()
+        if "script" in item:
+            result = {"id": item["id"], **run_script(keras, item["script"])}
+        else:
+            clear_session(keras)
+            result = build_graph(keras, item, stream)
+        seconds["scripts" if "script" in item else "graphs"] += time.perf_counter() - begun
+        done += 1
+        if done % COLLECT_EVERY == 0:
             gc.collect()
-    built = time.perf_counter()
-    scripts = {}
-    for number, (case_id, source) in enumerate(work["scripts"].items(), start=1):
-        scripts[case_id] = run_script(keras, source)
-        if number % COLLECT_EVERY == 0:
-            gc.collect()
-    seconds = {"import": imported - started, "graphs": built - imported,
-               "scripts": time.perf_counter() - built}
-    json.dump({"meta": {"keras_version": keras.__version__, "seconds": seconds},
-               "results": results, "scripts": scripts}, sys.stdout)
+        return result
+
+    serve(items, run, stream)
+    stream.write(meta={"seconds": seconds})
     return 0
 
 
@@ -259,6 +255,8 @@ def oracle_main(argv: list[str] | None = None) -> int:
 # scripts where archlint reports a refusal outside the model run with every version.
 SCRIPT_VERSIONS = ("3",)
 FIXTURE_PREFIX = "fixture:"
+SCRIPT_PREFIX = "script:"
+ORACLE_ENTRY = "tests.test_differential:oracle_main"
 
 
 class Oracle:
@@ -267,43 +265,34 @@ class Oracle:
 
     def __init__(self, cases: list[Case], keras: str):
         self.keras = keras
-        work = {"graphs": [c.request for c in cases if c.request is not None],
-                "scripts": {c.id: c.source for c in cases
-                            if keras in SCRIPT_VERSIONS or c.id.startswith(FIXTURE_PREFIX)
-                            or c.request is None
-                            or any(d.model is None for d in c.errors)}}
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "",
-               "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
-               "PYTHONPATH": path}
-        # Files, not pipes: the process runs whether or not anyone reads it yet.
-        self.files = [tempfile.TemporaryFile("w+") for _ in range(3)]  # noqa: SIM115
-        stdin, self.stdout, self.stderr = self.files
-        json.dump(work, stdin)
-        stdin.seek(0)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.test_differential", "--keras", keras],
-            stdin=stdin, stdout=self.stdout, stderr=self.stderr, env=env, cwd=ROOT)
+        items = [c.request for c in cases if c.request is not None]
+        items += [{"id": SCRIPT_PREFIX + c.id, "script": c.source} for c in cases
+                  if keras in SCRIPT_VERSIONS or c.id.startswith(FIXTURE_PREFIX)
+                  or c.request is None or any(d.model is None for d in c.errors)]
+        threads = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+        self.process = OracleProcess(items, keras, entry=ORACLE_ENTRY, paths=[str(ROOT)],
+                                     env=threads)
         self._payload: dict[str, Any] | None = None
 
     def result(self) -> dict[str, Any]:
+        """``{"meta", "results": [graph results], "scripts": {case id: script result}}``;
+        a script that crashed TensorFlow is refused with the crash as its error."""
         if self._payload is None:
-            self.proc.wait()
-            self.stdout.seek(0)
-            self.stderr.seek(0)
-            if self.proc.returncode != 0:
-                raise RuntimeError(f"Keras {self.keras} oracle failed:\n"
-                                   f"{self.stderr.read()[-4000:]}")
-            self._payload = json.load(self.stdout)
-            self.close()
+            payload = self.process.result()
+            results, scripts = [], {}
+            for result in payload["results"]:
+                item_id = str(result.pop("id", ""))
+                if item_id.startswith(SCRIPT_PREFIX):
+                    crashed = result.get("crashed")
+                    scripts[item_id[len(SCRIPT_PREFIX):]] = \
+                        {"error": crashed["message"]} if crashed else result
+                else:
+                    results.append({"id": item_id, **result})
+            self._payload = {"meta": payload["meta"], "results": results, "scripts": scripts}
         return self._payload
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        for file in self.files:
-            file.close()
+        self.process.close()
 
 
 # ----------------------------------------------------------------- comparison

@@ -14,7 +14,6 @@ import ast
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,11 @@ from archlint.analysis import FileReport, analyse_source
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
 from archlint.frontend.interpreter import Interpreter
+from archlint.oracle.launch import run_isolated
 from archlint.unknown import Unknown
 
-FIXTURES = Path(__file__).parent / "fixtures" / "frontend"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "frontend"
 FRONT_END_CODES = ("AL001", "AL002", "AL003")
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
 ORACLE = re.compile(r"^#\s*oracle:\s*(\w+)", re.MULTILINE)
@@ -472,33 +473,38 @@ def test_hostile_scripts_do_not_crash_or_hang(name: str) -> None:
 
 
 # ----------------------------------------------------------------- against real Keras
-_ORACLE_RUNNER = r"""
-import json, os, runpy, sys
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import numpy as np
-out = {}
-for path, flavour in json.loads(sys.stdin.read()):
-    keras = __import__("tf_keras" if flavour == "tf_keras" else "keras")
-    keras.backend.clear_session()
-    found, seen = [], set()
-    for value in runpy.run_path(path, run_name="__main__").values():
-        if not isinstance(value, keras.Model) or id(value) in seen:
-            continue
-        seen.add(id(value))
-        layers = {}
-        for layer in value.layers:
-            outputs = layer.output if isinstance(layer.output, list) else [layer.output]
-            shapes = [tuple(None if d is None else int(d) for d in t.shape) for t in outputs]
-            text = [("(" + ", ".join(str(d) for d in s) + ")") for s in shapes]
-            layers[layer.name] = [type(layer).__name__,
-                                  text[0] if len(text) == 1 else "[" + ", ".join(text) + "]",
-                                  layer.count_params()]
-        counts = [sum(int(np.prod(w.shape)) for w in weights)
-                  for weights in (value.trainable_weights, value.non_trainable_weights)]
-        found.append([value.name, layers, counts])
-    out[path] = found
-print(json.dumps(out))
-"""
+def keras_fixtures_main(argv: list[str]) -> int:
+    """The oracle process of these tests: runs each ``[path, flavour]`` fixture read on stdin
+    with real Keras and prints, per path, its models' layers (class, output shape, params)
+    and weight counts."""
+    import runpy
+
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np
+
+    out = {}
+    for path, flavour in json.loads(sys.stdin.read()):
+        keras = __import__("tf_keras" if flavour == "tf_keras" else "keras")
+        keras.backend.clear_session()
+        found, seen = [], set()
+        for value in runpy.run_path(path, run_name="__main__").values():
+            if not isinstance(value, keras.Model) or id(value) in seen:
+                continue
+            seen.add(id(value))
+            layers = {}
+            for layer in value.layers:
+                outputs = layer.output if isinstance(layer.output, list) else [layer.output]
+                shapes = [tuple(None if d is None else int(d) for d in t.shape) for t in outputs]
+                text = [("(" + ", ".join(str(d) for d in s) + ")") for s in shapes]
+                layers[layer.name] = [type(layer).__name__,
+                                      text[0] if len(text) == 1 else "[" + ", ".join(text) + "]",
+                                      layer.count_params()]
+            counts = [sum(int(np.prod(w.shape)) for w in weights)
+                      for weights in (value.trainable_weights, value.non_trainable_weights)]
+            found.append([value.name, layers, counts])
+        out[path] = found
+    print(json.dumps(out))
+    return 0
 
 
 def oracle_fixtures() -> list[tuple[str, str]]:
@@ -513,9 +519,8 @@ def oracle_fixtures() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def keras_built() -> dict[str, Any]:
     request = [(str(FIXTURES / f"{name}.py"), flavour) for name, flavour in oracle_fixtures()]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    proc = subprocess.run([sys.executable, "-c", _ORACLE_RUNNER], input=json.dumps(request),
-                          capture_output=True, text=True, env=env, check=False)
+    proc = run_isolated("tests.test_frontend:keras_fixtures_main", [], json.dumps(request),
+                        paths=[str(ROOT)])
     if proc.returncode != 0:
         pytest.fail(f"real Keras could not build the fixtures:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

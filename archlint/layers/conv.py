@@ -89,10 +89,12 @@ class _Windowed(LayerSpec):
 
 def _equal_strides(name: str, strides: tuple[int, ...]) -> None:
     # TensorFlow's depthwise kernel (also the first step of a separable convolution) refuses
-    # "strides" that differ between rows and columns, in both Keras versions, at the first call.
+    # "strides" that differ between rows and columns, in both Keras versions, at the first call;
+    # only its oneDNN CPU kernel (TF_ENABLE_ONEDNN_OPTS=1) accepts them.
     if len(set(strides)) > 1:
         raise ShapeError(INVALID_CONFIG, f"{name} strides={strides} must be equal on both "
-                         "axes: TensorFlow's depthwise convolution supports only equal strides")
+                         "axes: TensorFlow's depthwise convolution supports only equal strides "
+                         "(except its oneDNN CPU kernel)")
 
 
 class _Conv(_Windowed):

@@ -60,6 +60,10 @@ padding='valid' on an input length of 9 leaves 0 (the window spans 10)
     return out
 
 
+# TensorFlow's CPU pooling divides by zero on a window larger than its input.
+POOLING_CRASH = "tensorflow/tensorflow#125509"
+
+
 def pooling_output_length(length: Dim, pool: int, padding: str, stride: int, *,
                           axis: int | None = None) -> Dim:
     """Output length of a pooling window along one axis.
@@ -75,7 +79,8 @@ def pooling_output_length(length: Dim, pool: int, padding: str, stride: int, *,
     >>> pooling_output_length(2, 3, "valid", 3)
     Traceback (most recent call last):
     archlint.layers.base.ShapeError: pool_size=3 with strides=3 and padding='valid' on an \
-input length of 2 leaves 0 (the window spans 3)
+input length of 2 leaves 0 (the window spans 3); on TensorFlow's CPU a forward pass on it \
+crashes the process instead of raising (tensorflow/tensorflow#125509)
     """
     if padding == "same":
         return ceil_div(length, stride)
@@ -84,7 +89,8 @@ input length of 2 leaves 0 (the window spans 3)
         raise ShapeError(
             NONPOSITIVE_TIMESTEPS,
             f"pool_size={pool} with strides={stride} and padding='{padding}' on "
-            f"{_where(axis)} {length} leaves {out} (the window spans {pool})",
+            f"{_where(axis)} {length} leaves {out} (the window spans {pool}); on TensorFlow's "
+            f"CPU a forward pass on it crashes the process instead of raising ({POOLING_CRASH})",
         )
     return out
 

@@ -1,8 +1,10 @@
 """Build layer graphs with real Keras and report what Keras declares and what really comes out.
 
-Runs in its own process (``python -m archlint.oracle.build --keras 3|2``), reading a JSON list
-of graphs on stdin and writing a JSON list of results on stdout, so that the static path
-never imports TensorFlow. Used by the test suite and by ``archlint crosscheck``.
+Runs in its own process, started by ``archlint.oracle.launch`` (isolated from the user's
+directory; ``python -m archlint.oracle.build --keras 3|2`` by hand), reading a JSON list of
+graphs on stdin, so that the static path never imports TensorFlow. With ``--stream FILE``
+it writes its progress and results there line by line (``Stream``), else one JSON document
+on stdout. Used by the test suite and by ``archlint crosscheck``.
 
 A graph::
 
@@ -14,10 +16,14 @@ A graph::
 
 ``inbound`` items are ``[call id or input name, output index]``; nested layers appear in a
 config as ``{"class_name": ..., "config": {...}}``; ``forward`` lists concrete input shapes
-(batch axis excluded) for forward passes on zeros.
+(batch axis excluded) for forward passes on zeros. Only archlint's own layer classes and
+plain option values are built (``archlint.oracle.allowed``): a graph naming anything else
+gets an ``oracle_error`` and nothing of it is built.
 
 Each result has, per call, the shape Keras declares when the graph is built symbolically and
-the shape a forward pass produces; per layer, the parameter counts of both builds.
+the shape a forward pass produces; per layer, the parameter counts of both builds. A forward
+pass runs only the calls Keras built symbolically: a layer Keras refused is never run
+(TensorFlow's CPU kernels do not all check their inputs, tensorflow/tensorflow#125509).
 """
 
 from __future__ import annotations
@@ -27,9 +33,34 @@ import json
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
+# The launcher puts archlint's own parent directory on sys.path, never the working directory.
+from archlint.layers import lookup
+from archlint.oracle.allowed import RequestRefused, check_graph
+
 FORWARD_BATCH = 2
+
+
+class Stream:
+    """Progress and results, one JSON line each, written to a file as they happen: when
+    TensorFlow kills the process, the parent still knows what was done and which call was
+    running (``archlint.oracle.launch``). Without a file, nothing is written."""
+
+    def __init__(self, path: str | None = None):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600) if path else None
+
+    def write(self, **record: Any) -> None:
+        data = (json.dumps(record) + "\n").encode()
+        while self.fd is not None and data:
+            data = data[os.write(self.fd, data):]
+
+    def running(self, call: dict[str, Any], phase: str, inputs: Any,
+                pass_shapes: Any = None) -> None:
+        self.write(running={"call": call["id"], "layer": call["layer"], "phase": phase,
+                            "input_shapes": [_shape_of(t) for t in inputs],
+                            "pass_shapes": pass_shapes})
 
 
 def _load_keras(version: str) -> Any:
@@ -41,11 +72,27 @@ def _load_keras(version: str) -> Any:
     return keras
 
 
+def _onednn() -> bool | None:
+    """Whether TensorFlow runs its oneDNN CPU kernels (``TF_ENABLE_ONEDNN_OPTS``; on by default
+    on CPUs with AVX-512 VNNI/BF16 or AMX), which accept some inputs its reference kernels
+    refuse. None when this TensorFlow does not say."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
+
+
 def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
+    """A layer of archlint's catalog; an option that is itself such a layer is built too, an
+    activation/initializer/... given as ``{"class_name", "config"}`` is left to Keras (the
+    request was checked by ``check_graph``)."""
+    if lookup(class_name) is None:  # checked before; never build a class by name otherwise
+        raise RequestRefused("", f"{class_name} is not a layer class archlint knows")
     kwargs = {}
     for key, value in config.items():
-        if isinstance(value, dict) and "class_name" in value and "config" in value:
-            value = _make_layer(keras, value["class_name"], value["config"])
+        if isinstance(value, dict) and lookup(str(value.get("class_name"))) is not None:
+            value = _make_layer(keras, value["class_name"], value.get("config", {}))
         kwargs[key] = value
     return getattr(keras.layers, class_name)(**kwargs)
 
@@ -82,12 +129,15 @@ def _error(exc: BaseException) -> str:
     return text if len(text) < 2000 else text[:2000] + "..."
 
 
-def _run_calls(graph: dict[str, Any], layers: dict[str, Any], tensors: dict[str, Any],
-               on_output: Any) -> tuple[str | None, str | None]:
+def _run_calls(calls: list[dict[str, Any]], layers: dict[str, Any], tensors: dict[str, Any],
+               on_output: Callable[[str, Any], None],
+               before: Callable[[dict[str, Any], list[Any]], None]
+               ) -> tuple[str | None, str | None]:
     """Call each layer in order; returns (failing call id, error) or (None, None)."""
-    for call in graph["calls"]:
+    for call in calls:
         inbound = [tensors[src][idx] for src, idx in call["inbound"]]
         arg = inbound if len(inbound) > 1 or call.get("list_input") else inbound[0]
+        before(call, inbound)
         try:
             out = layers[call["layer"]](arg, **call.get("call_kwargs", {}))
         except Exception as exc:  # Keras refuses: that is the answer we want.
@@ -98,10 +148,17 @@ def _run_calls(graph: dict[str, Any], layers: dict[str, Any], tensors: dict[str,
     return None, None
 
 
-def build_graph(keras: Any, graph: dict[str, Any]) -> dict[str, Any]:
+def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
+                ) -> dict[str, Any]:
     import numpy as np
 
-    result: dict[str, Any] = {"id": graph["id"], "calls": {}, "layers": {}, "forward": []}
+    stream = stream or Stream()
+    result: dict[str, Any] = {"id": graph.get("id"), "calls": {}, "layers": {},
+                              "forward": []}
+    try:
+        check_graph(graph)
+    except RequestRefused as refused:
+        return {"id": graph.get("id"), "oracle_error": f"refused: {refused.message}"}
 
     # 1. Symbolic build: what Keras declares.
     try:
@@ -119,16 +176,24 @@ def build_graph(keras: Any, graph: dict[str, Any]) -> dict[str, Any]:
     def declared(call_id: str, out: Any) -> None:
         result["calls"][call_id] = {"declared_shape": _shapes(out)}
 
-    failed, error = _run_calls(graph, layers, tensors, declared)
+    def symbolic(call: dict[str, Any], inbound: list[Any]) -> None:
+        stream.running(call, "build", inbound)
+
+    failed, error = _run_calls(graph["calls"], layers, tensors, declared, symbolic)
     if failed:
         result["build_error"] = {"call": failed, "error": error}
     for name, layer in layers.items():
         if layer.built:
             result["layers"][name] = {"declared_params": _params(layer)}
+    stream.write(partial=result)
 
-    # 2. Forward passes on zeros with fresh layers: what really comes out.
+    # 2. Forward passes on zeros with fresh layers: what really comes out. Only the calls
+    # Keras built: a layer it refused is never run (its kernel may not check its input).
+    built = [call for call in graph["calls"] if call["id"] in result["calls"]]
     for shapes in graph.get("forward", []):
         run: dict[str, Any] = {"input_shapes": shapes, "calls": {}}
+        if failed:
+            run["stopped_at"] = failed
         fresh = {name: _make_layer(keras, spec["class_name"], spec["config"])
                  for name, spec in graph["layers"].items()}
         values = {}
@@ -139,15 +204,19 @@ def build_graph(keras: Any, graph: dict[str, Any]) -> dict[str, Any]:
         def forward(call_id: str, out: Any, run: dict[str, Any] = run) -> None:
             run["calls"][call_id] = {"shape": _shapes(out)}
 
-        failed, error = _run_calls(graph, fresh, values, forward)
-        if failed:
-            run["error"] = {"call": failed, "error": error}
+        def concrete(call: dict[str, Any], inbound: list[Any], shapes: Any = shapes) -> None:
+            stream.running(call, "forward", inbound, shapes)
+
+        failed_call, error = _run_calls(built, fresh, values, forward, concrete)
+        if failed_call:
+            run["error"] = {"call": failed_call, "error": error}
         run["params"] = {name: _params(layer) for name, layer in fresh.items() if layer.built}
         result["forward"].append(run)
+        stream.write(partial=result)
     return result
 
 
-def _clear_session(keras: Any) -> None:
+def clear_session(keras: Any) -> None:
     """Reset layer naming between graphs. Keras 3 collects garbage by default, which costs
     about half a second per call; naming is all that needs resetting here."""
     try:
@@ -156,21 +225,44 @@ def _clear_session(keras: Any) -> None:
         keras.backend.clear_session()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keras", choices=["2", "3"], required=True)
-    args = parser.parse_args(argv)
-    graphs = json.load(sys.stdin)
-    keras = _load_keras(args.keras)
+def serve(items: list[dict[str, Any]], run: Callable[[dict[str, Any]], dict[str, Any]],
+          stream: Stream) -> list[dict[str, Any]]:
+    """``run`` on each item, announced before and streamed after; an exception becomes the
+    item's ``oracle_error``."""
     results = []
-    for graph in graphs:
+    for item in items:
+        stream.write(start=item.get("id"))
         try:
-            _clear_session(keras)
-            results.append(build_graph(keras, graph))
+            result = run(item)
         except Exception:
-            results.append({"id": graph.get("id"), "oracle_error": traceback.format_exc()})
-    meta = {"keras_version": keras.__version__}
-    json.dump({"meta": meta, "results": results}, sys.stdout)
+            result = {"id": item.get("id"), "oracle_error": traceback.format_exc()}
+        stream.write(done=result)
+        results.append(result)
+    return results
+
+
+def parse_args(argv: list[str] | None, description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--keras", choices=["2", "3"], required=True)
+    parser.add_argument("--stream", help="write progress and results here, line by line")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv, __doc__)
+    graphs = json.load(sys.stdin)
+    stream = Stream(args.stream)
+    keras = _load_keras(args.keras)
+    meta = {"keras_version": keras.__version__, "onednn": _onednn()}
+    stream.write(meta=meta)
+
+    def run(graph: dict[str, Any]) -> dict[str, Any]:
+        clear_session(keras)
+        return build_graph(keras, graph, stream)
+
+    results = serve(graphs, run, stream)
+    if args.stream is None:
+        json.dump({"meta": meta, "results": results}, sys.stdout)
     return 0
 
 

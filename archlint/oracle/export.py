@@ -1,19 +1,27 @@
 """archlint's graph of a model as an oracle request (see ``archlint.oracle.build``).
 
 The graph is rebuilt in Keras from archlint's own reading of the script, never by running
-the script, so a comparison measures the engine.
+the script, so a comparison measures the engine. Only archlint's layer classes and plain
+option values are exported (``archlint.oracle.allowed``): a model with any other option
+value is refused here, before TensorFlow is imported, naming the option and its line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from archlint.dims import Expr
 from archlint.graph import Model
 from archlint.layers.base import LayerInstance
+from archlint.oracle.allowed import RequestRefused, check_graph, check_layer
 
 # Options that exist only inside archlint.
 _INTERNAL = frozenset({"symbols"})
+
+
+class UnsafeOption(ValueError):
+    """An option value the oracle will not pass to Keras; the message names it and its line."""
 
 
 def _plain(value: Any) -> Any:
@@ -60,10 +68,12 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
             inputs.append({"name": layer.name, "shape": shape,
                            "dtype": instance.config.get("dtype") or "float32",
                            "batch_size": instance.config.get("batch_size")})
+            _check(instance, layer.name, check_graph, {"inputs": inputs[-1:]})
             continue
         if layer.name not in layers:
             entry = instance_config(instance)
             entry["config"]["name"] = layer.name
+            _check(instance, layer.name, check_layer, entry["class_name"], entry["config"])
             layers[layer.name] = entry
         call_id = layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
         calls.append({"id": call_id, "layer": layer.name,
@@ -75,6 +85,19 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
         forward.append([[length if d is None else d for d in i["shape"]] for i in inputs])
     return {"id": graph_id, "inputs": inputs, "layers": layers, "calls": calls,
             "forward": forward}
+
+
+def _check(instance: LayerInstance, name: str, check: Callable[..., None], *args: Any) -> None:
+    """Run a check of ``archlint.oracle.allowed``; its refusal names the layer and line."""
+    try:
+        check(*args)
+    except RequestRefused as refused:
+        line = f", line {instance.line}" if instance.line else ""
+        raise UnsafeOption(
+            f"not built: option `{refused.option}` of `{name}` ({instance.class_name}{line}): "
+            f"{refused.message}; crosscheck gives Keras only the layers archlint knows, plain "
+            "values, and activations, initializers, regularizers and constraints by their "
+            "registered names") from None
 
 
 def _call_id(call: Any, input_ids: set[int]) -> str:

@@ -34,6 +34,9 @@ class LayerCase:
     # Where the two Keras versions really behave differently (their forward passes differ),
     # the case is checked only against the versions listed, with a comment saying why.
     versions: tuple[str, ...] = ("3", "2")
+    # Refused by TensorFlow's reference kernels (archlint's error_code) but run by its oneDNN
+    # CPU kernels: with oneDNN on, archlint must still refuse it, and Keras runs it.
+    runs_with_onednn: bool = False
 
 
 def _describe(value: Any) -> str:
@@ -46,7 +49,7 @@ def _describe(value: Any) -> str:
 def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "float32",
          lengths: tuple[int, ...] = (9, 23), known_bug: dict[str, str] | None = None,
          error_code: str | None = None, versions: tuple[str, ...] = ("3", "2"),
-         **config: Any) -> LayerCase:
+         runs_with_onednn: bool = False, **config: Any) -> LayerCase:
     """``case("Conv1D", (20, 6), filters=4, kernel_size=3)`` with an id made from its options."""
     options = ",".join(f"{k}={_describe(v)}" for k, v in config.items())
     shapes = ";".join(str(tuple(s)).replace(" ", "") for s in input_shapes)
@@ -60,6 +63,7 @@ def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "f
         known_bug=known_bug or {},
         error_code=error_code,
         versions=versions,
+        runs_with_onednn=runs_with_onednn,
     )
 
 
