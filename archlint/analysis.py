@@ -136,8 +136,10 @@ def _analyse(source: str, path: str, report: FileReport,
         report.models.append(analyse_model(model, reported))
     for analysis in report.models:
         events.extend(analysis.events)
-    version = "2" if interpreter.keras == "2" or interpreter.names.dialect == KERAS2 else "3"
-    events.extend(stray_call_events(interpreter.calls, reported, version))
+    versions = {"2": ("2",), "both": ("3", "2")}.get(interpreter.keras, ("3",))
+    if interpreter.names.dialect == KERAS2:
+        versions = ("2",)
+    events.extend(stray_call_events(interpreter.calls, reported, versions))
     return events, interpreter.layers
 
 

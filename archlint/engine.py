@@ -245,18 +245,35 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     return analysis
 
 
-def stray_call_events(calls: list[Call], reported: set[int], keras: str = "3") -> list[Event]:
+_VERSION_NAMES = {"3": "Keras 3", "2": "tf-keras (Keras 2)"}
+
+
+def stray_call_events(calls: list[Call], reported: set[int],
+                      versions: tuple[str, ...] = ("3",)) -> list[Event]:
     """Refusals in calls that no model reaches. Keras raises when the script makes such a
     call on symbolic tensors; a refusal only a forward pass would show never happens, since
-    no model runs the call."""
+    no model runs the call. ``versions`` are the Keras versions the script may run under:
+    a refusal only some of them make names them."""
     events: list[Event] = []
     for call in calls:
         if id(call) in reported:
             continue
         infer_call(call)
-        if call.error is not None and _refused_when_called(call, keras):
-            reported.add(id(call))
-            events.extend(_call_events(call, None))
+        if call.error is None:
+            continue
+        refusing = [v for v in versions if _refused_when_called(call, v)]
+        if not refusing:
+            continue
+        reported.add(id(call))
+        found = _call_events(call, None)
+        if len(refusing) < len(versions):
+            others = " and ".join(_VERSION_NAMES[v] for v in versions if v not in refusing)
+            note = (f" ({' and '.join(_VERSION_NAMES[v] for v in refusing)} refuses it when "
+                    f"the script runs this line; {others} builds it and fails only if a "
+                    "forward pass runs it)")
+            found = [Event(e.code, e.message + note, e.span, e.model, e.layer)
+                     if e.code == call.error.code else e for e in found]
+        events.extend(found)
     return events
 
 

@@ -78,6 +78,13 @@ def _declare(call: Call, declared: dict[int, Declared]) -> Declared:
     try:
         result = infer_layer(instance, inputs)
     except ShapeError as error:
+        if call.layer.class_name == "Bidirectional" and not error.refused_when_built("3"):
+            # Keras 3 builds it (the halves clash only in a forward pass) and declares the
+            # forward layer's shape, which is what the next layers are built on.
+            try:
+                return Declared(bidirectional_declared_shape(instance, inputs), None)
+            except (ArithmeticError, TypeError, ValueError, KeyError, IndexError):
+                return Declared(None, None, error)
         return Declared(None, None, error)
     except (Unresolved, ArithmeticError, TypeError, ValueError, KeyError, IndexError):
         return Declared(None, None)
@@ -131,4 +138,45 @@ def undeclared_reads(layers: list[Layer]) -> list[UndeclaredRead]:
                 real = instance.spec.output_count(instance.config)
                 if declared is not None and real is not None and ref.index >= declared:
                     found.append(UndeclaredRead(ref.call, call, ref.index, declared, real))
+    return found
+
+
+@record(frozen=True)
+class DeclaredRefusal:
+    """A call outside every model that Keras 3 refuses when the script makes it, because it
+    is built on what Keras 3 misdeclares for ``bidirectional``."""
+
+    call: Call
+    bidirectional: Call
+    error: ShapeError
+
+
+def refusals_outside_models(layers: list[Layer], in_models: set[int]) -> list[DeclaredRefusal]:
+    """Calls no model reaches that archlint finds fine (or cannot compute, after a
+    Bidirectional whose halves clash) but that Keras 3 refuses when the script runs them:
+    built on a Bidirectional's declared shape, they fail at the script's own line."""
+    calls = sorted((c for layer in layers for c in layer.calls if id(c) not in in_models),
+                   key=lambda c: c.order)
+    if not any(c.layer.class_name == "Bidirectional" for c in calls):
+        return []
+    declared: dict[int, Declared] = {}
+    source: dict[int, Call] = {}  # the misdeclared Bidirectional a call is built on
+    found = []
+    for call in calls:
+        for ref in call.inbound:
+            if id(ref.call) not in declared and ref.call.output is not None:
+                declared[id(ref.call)] = Declared(
+                    ref.call.output if not isinstance(ref.call.output, Unknown) else None,
+                    ref.call.params)
+        view = declared[id(call)] = _declare(call, declared)
+        upstream = next((source[id(r.call)] for r in call.inbound if id(r.call) in source),
+                        None)
+        if call.layer.class_name == "Bidirectional" and view.shape is not None and \
+                view.shape != call.output:
+            source[id(call)] = call
+        elif upstream is not None:
+            source[id(call)] = upstream
+            error = view.error
+            if error is not None and error.refused_when_built("3") and call.error is None:
+                found.append(DeclaredRefusal(call, upstream, error))
     return found

@@ -5,7 +5,11 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer, line_note
-from archlint.keras3_declared import declared_view, undeclared_reads
+from archlint.keras3_declared import (
+    declared_view,
+    refusals_outside_models,
+    undeclared_reads,
+)
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -58,6 +62,15 @@ class Keras3AsymmetricBidirectional(Rule):
         """Outside the models (whose declared shapes are checked above): a script reading
         a state Keras 3 does not declare fails there when it runs under Keras 3."""
         in_models = {id(call) for analysis in ctx.models for call in analysis.model.calls}
+        for refusal in refusals_outside_models(ctx.layers, in_models):
+            call, bidirectional = refusal.call, refusal.bidirectional.layer
+            yield Finding(
+                f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the shape "
+                f"it misdeclares for Bidirectional '{bidirectional.name}'"
+                f"{line_note(bidirectional.span)} (keras-team/keras#23688), and Keras 3 "
+                f"refuses it when the script runs this line: {refusal.error.message}. "
+                "Use equal units on both halves, or tf-keras",
+                call.span, None, call.layer.name)
         reported: set[int] = set()
         for read in undeclared_reads(ctx.layers):
             bidirectional = read.bidirectional

@@ -78,8 +78,9 @@ def _broadcast(mode: str, fwd: Shape, bwd: Shape, names: tuple[str, str]) -> Sha
         f"{format_shape(bwd)}: their widths {fwd[-1]} and {bwd[-1]} differ (use "
         "merge_mode='concat' or give both layers the same units)",
         # Keras 3 declares the forward half only (keras-team/keras#23688) and fails at the
-        # first forward pass; tf-keras traces both halves and refuses the call.
-        build_accepts=("3",),
+        # first forward pass; tf-keras traces both halves and refuses the call, unless an
+        # axis is undefined then (a variable time axis): it builds it and fails later.
+        build_accepts=("3", "2") if any(d is None for d in fwd[1:]) else ("3",),
     )
     if len(fwd) != len(bwd):
         raise mismatch

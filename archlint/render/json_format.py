@@ -39,6 +39,8 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
     }
     if first is not None and isinstance(first.output, Unknown):
         entry["unknown_reason"] = first.output.describe()
+    elif first is None and model.unresolved:  # a layer of a model that is never built
+        entry["unknown_reason"] = f"not built: {model.unresolved[0].describe()}"
     if first is not None and first.error is not None:
         entry["error"] = {"code": first.error.code, "message": first.error.message}
     if len(layer.calls) > 1:
