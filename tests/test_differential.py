@@ -252,8 +252,8 @@ def oracle_main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# The script itself runs with Keras 3 only: archlint's reading does not depend on the
-# version, and running every script again with tf-keras would double its process's time.
+# The script itself runs with Keras 3 only (running every script again with tf-keras would
+# double its process's time); with tf-keras, the scripts below, read as tf-keras runs them:
 # Saved scripts (tests/fixtures/differential), scripts archlint has no graph of and
 # scripts where archlint reports a refusal outside the model run with every version.
 SCRIPT_VERSIONS = ("3",)
@@ -566,23 +566,28 @@ def differential_cases() -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def oracles(differential_cases: list[Case]) -> Any:
+def cases_by_version(differential_cases: list[Case]) -> dict[str, list[Case]]:
+    """archlint's reading of each script as it runs under each Keras version."""
+    return {keras: differential_cases if keras == "3" else [
+        prepare(c.id, c.source, keras) for c in differential_cases] for keras in KERAS_VERSIONS}
+
+
+@pytest.fixture(scope="module")
+def oracles(cases_by_version: dict[str, list[Case]]) -> Any:
     """Both Keras versions' processes, running side by side."""
-    started = {keras: Oracle(differential_cases, keras) for keras in KERAS_VERSIONS}
+    started = {keras: Oracle(cases_by_version[keras], keras) for keras in KERAS_VERSIONS}
     yield started
     for oracle in started.values():
         oracle.close()
 
 
 @pytest.fixture(scope="module")
-def verdicts(differential_cases: list[Case], oracles: dict[str, Oracle]) -> Any:
+def verdicts(cases_by_version: dict[str, list[Case]], oracles: dict[str, Oracle]) -> Any:
     cache: dict[str, tuple[list[Verdict], dict[str, Any]]] = {}
 
     def of(keras: str) -> tuple[list[Verdict], dict[str, Any]]:
         if keras not in cache:
-            cases = differential_cases if keras == "3" else [
-                prepare(c.id, c.source, keras) for c in differential_cases]
-            cache[keras] = run_cases(cases, keras, oracles[keras])
+            cache[keras] = run_cases(cases_by_version[keras], keras, oracles[keras])
         return cache[keras]
 
     return of

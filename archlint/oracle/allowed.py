@@ -137,8 +137,9 @@ def check_graph(graph: Any) -> None:
             raise RequestRefused("inputs", f"input {short(entry)} has unknown fields")
         for key, value in entry.items():
             if key == "shape":
+                # Plain scalars only; Keras itself refuses sizes that are not integers.
                 ok = isinstance(value, list) and all(
-                    d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in value)
+                    d is None or isinstance(d, (int, float, str)) for d in value)
             elif key == "batch_size":
                 ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
             else:
