@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.layers import lookup
-from archlint.layers.activations import KERAS3_ACTIVATIONS, TF_KERAS_ACTIVATIONS
+from archlint.keras_names import KERAS3, REGISTERED, TF_KERAS
 
 # Names Keras 3 or tf-keras resolves for each kind of option (tests/test_oracle_safety.py
 # checks each against both versions).
@@ -45,7 +45,7 @@ CONSTRAINTS = frozenset({
     "MaxNorm", "MinMaxNorm", "NonNeg", "RadialConstraint", "UnitNorm", "max_norm", "maxnorm",
     "min_max_norm", "non_neg", "nonneg", "radial_constraint", "unit_norm", "unitnorm",
 })
-ACTIVATIONS = KERAS3_ACTIVATIONS | TF_KERAS_ACTIVATIONS
+ACTIVATIONS = REGISTERED["activation"][KERAS3] | REGISTERED["activation"][TF_KERAS]
 KINDS = {"activation": ACTIVATIONS, "initializer": INITIALIZERS,
          "regularizer": REGULARIZERS, "constraint": CONSTRAINTS}
 # Keys that make Keras read a dict as a serialized object.
