@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.layers import lookup
 from archlint.keras_names import KERAS3, REGISTERED, TF_KERAS
+from archlint.layers import lookup
 
 # Names Keras 3 or tf-keras resolves for each kind of option (tests/test_oracle_safety.py
 # checks each against both versions).
