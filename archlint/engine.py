@@ -116,7 +116,7 @@ def _oversized(output: OutputShape, params: Params | None) -> bool:
     sizes = [d for shape in shapes if isinstance(shape, tuple) for d in shape
              if isinstance(d, int)]
     if params is not None:
-        sizes += [params.trainable, params.non_trainable]
+        sizes += [n for n in (params.trainable, params.non_trainable) if isinstance(n, int)]
     return any(abs(size).bit_length() > MAX_INT_BITS for size in sizes)
 
 
@@ -359,7 +359,7 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
     for call in calls:
         if call.layer.class_name == "InputLayer" and isinstance(call.output, tuple):
             for dim in call.output[1:]:
-                if isinstance(dim, Sym) and dim.name not in best:
+                if isinstance(dim, Sym) and not dim.named and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
     _unknown_sizes(calls, best)
     analysis.bounds = [best[s] for s in sorted(best)]
@@ -467,6 +467,16 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         events.append(Event(call.error.code, message, call.span,
                             model=model.name if model else None, layer=layer.name))
     instance = layer.instance
+    named = instance.config.get("named_sizes") if instance is not None else None
+    if named and call is layer.calls[0]:
+        # One finding per input (one per source site), naming every named size it holds.
+        names = ", ".join(f"`{name}`" for name in named)
+        which = f"the named size {names}" if len(named) == 1 else f"the named sizes {names}"
+        events.append(Event(
+            UNRESOLVED_INFO,
+            f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint keeps "
+            f"{which}: the sizes and parameter counts computed from them are expressions",
+            layer.span, model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,

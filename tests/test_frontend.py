@@ -338,13 +338,16 @@ def test_argparse_value_is_unresolved_with_its_origin() -> None:
     assert "`args = parser.parse_args()` on line 8" in diagnostic.message
 
 
-def test_data_shape_is_unresolved_once() -> None:
+def test_data_shape_becomes_named_sizes_each_explained_once() -> None:
     report = analyse_fixture("unresolved_data_shape")
     analysis = model_of(report, "functional")
-    assert all(r[2] == "?" for r in rows(analysis))
+    first, lstm, _ = rows(analysis)
+    assert first[2] == "(None, X_train.shape[1], X_train.shape[2])"
+    assert str(lstm[3]) == "64*X_train.shape[2]+1088"  # tests/test_named_sizes checks the form
     [diagnostic] = [d for d in report.diagnostics if d.code == "AL001"]
     assert "`X_train.shape[1]` is the shape of data" in diagnostic.message
     assert "np.load('x_train.npy')" in diagnostic.message
+    assert "named sizes `X_train.shape[1]`, `X_train.shape[2]`" in diagnostic.message
 
 
 def test_keras_tuner_hyperparameter() -> None:

@@ -22,7 +22,7 @@ from archlint.frontend import keras_api
 from archlint.frontend.keras_target import target_of
 from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
-from archlint.frontend.symbols import name_symbols
+from archlint.frontend.symbols import name_symbols, with_named_sizes
 from archlint.frontend.values import (
     COMMAND_LINE,
     DATA_SHAPE,
@@ -1534,10 +1534,15 @@ class Interpreter:
 
     def _instantiate(self, layer: Layer, config: dict[str, Any]) -> None:
         span = layer.span
+        named: dict[str, str] = {}
+        if layer.class_name == "InputLayer":
+            config, named = with_named_sizes(config)
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
                                          column=span.column, end_line=span.end_line,
                                          keras=self.names_version, target=self.keras)
+            if named and layer.instance.unresolved is None:
+                layer.instance.config["named_sizes"] = named
         except UnsupportedLayer as error:
             self.events.append(Event(UNSUPPORTED, f"layer class `{error.class_name}` "
                                      "is not supported by archlint", span, layer=layer.name))
@@ -1764,7 +1769,7 @@ def _input_config(hint: dict[str, Any]) -> dict[str, Any] | None:
         return {"batch_input_shape": hint["batch_input_shape"]}
     if "input_dim" in hint:
         dim = hint["input_dim"]
-        return {"shape": dim if isinstance(dim, Unknown) else (dim,)}
+        return {"shape": (dim,)}  # input_dim is one size, even when the data decides it
     return None
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from archlint.dims import named_size
+from archlint.frontend.values import RuntimeValue
 from archlint.graph import Layer
+
+# The InputLayer options that hold a shape (Keras 3's, and Keras 2's hints).
+_SHAPE_OPTIONS = ("shape", "batch_shape", "input_shape", "batch_input_shape")
 
 _LETTERS = {1: ["T"], 2: ["H", "W"], 3: ["D", "H", "W"]}
 
@@ -25,3 +32,25 @@ def name_symbols(layer: Layer, uses: dict[str, int]) -> None:
         uses[base] = uses.get(base, 0) + 1
         names.append(base if uses[base] == 1 else f"{base}{uses[base]}")
     instance.config["symbols"] = tuple(names)
+
+
+def with_named_sizes(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """An InputLayer's options with each size the script computes at run time
+    (``args.window``, ``len(chars)``, ``df.shape[1]``) made a named size, named after its
+    source text: two axes from the same source share the name. A shape whose rank is
+    unknown stays unknown. Also returns why each name is unknown, by name."""
+    out = dict(config)
+    reasons: dict[str, str] = {}
+    for option in _SHAPE_OPTIONS:
+        shape = out.get(option)
+        if not isinstance(shape, (tuple, list)):
+            continue
+        sizes = []
+        for dim in shape:
+            if isinstance(dim, RuntimeValue) and dim.source:
+                symbol = named_size(" ".join(dim.source.split()))
+                reasons.setdefault(symbol.name, dim.reason)
+                dim = symbol
+            sizes.append(dim)
+        out[option] = tuple(sizes)
+    return out, reasons

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from archlint.dims import Dim
+from archlint.dims import Dim, Expr
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -183,9 +183,12 @@ def as_tuple(value: Any, n: int, option: str) -> tuple[int, ...]:
 
 
 def require_known(dim: Dim, what: str) -> int:
-    """A size that Keras needs at build time (a Dense input width, say)."""
+    """A size that Keras needs at build time (a Dense input width, say): a number, or an
+    expression over named sizes, which Keras knows as a number when it builds the layer."""
     if isinstance(dim, int):
         return dim
+    if isinstance(dim, Expr) and dim.fixed():
+        return dim  # type: ignore[return-value]
     if isinstance(dim, Unknown):
         raise Unresolved(dim)
     raise ShapeError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any, ClassVar
 
-from archlint.dims import Dim
+from archlint.dims import Dim, Expr
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -22,6 +22,7 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    Unresolved,
     as_tuple,
     require_known,
 )
@@ -37,6 +38,7 @@ from archlint.layers.shape_utils import (
     spatial_axes,
     with_spatial,
 )
+from archlint.unknown import Unknown
 
 
 class _Windowed(LayerSpec):
@@ -128,7 +130,10 @@ class _Conv(_Windowed):
     def in_channels(self, config: dict[str, Any], shape: Shape) -> int:
         channels = super().in_channels(config, shape)
         groups = config["groups"]
-        if channels % groups:
+        if groups > 1 and isinstance(channels, Expr):
+            raise Unresolved(Unknown(f"whether groups={groups} divides the {channels} input "
+                                     "channels depends on a named size"))
+        if groups > 1 and channels % groups:
             axis = channel_axis(len(shape), config["data_format"])
             raise ShapeError(INVALID_CONFIG, f"{self.class_name} groups={groups} must divide "
                              f"the {channels} input channels (axis {axis})")

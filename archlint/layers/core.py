@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import Sym
+from archlint.dims import Expr, Sym
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -48,7 +48,8 @@ class InputLayer(LayerSpec):
             raise ShapeError(INVALID_CONFIG, f"Input shape={shape!r} must be a tuple")
         for size in shape:
             # Both Keras versions refuse anything else (a float, a string, a negative size).
-            if size is not None and (not isinstance(size, int) or size < 0):
+            if size is not None and not isinstance(size, Expr) and (
+                    not isinstance(size, int) or size < 0):
                 raise ShapeError(INVALID_CONFIG, f"Input shape={tuple(shape)!r} holds {size!r}, "
                                  "which is not a size (an integer >= 0, or None)")
         # Keras 3 reads True as 1; a bool is an int to every formula here.

@@ -8,16 +8,16 @@ value is refused here, before TensorFlow is imported, naming the option and its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from archlint.dims import Expr
+from archlint.dims import Expr, evaluate
 from archlint.graph import Model
 from archlint.layers.base import LayerInstance
 from archlint.oracle.allowed import RequestRefused, check_graph, check_layer
 
 # Options that exist only inside archlint.
-_INTERNAL = frozenset({"symbols"})
+_INTERNAL = frozenset({"symbols", "named_sizes"})
 
 
 class UnsafeOption(ValueError):
@@ -50,11 +50,13 @@ def instance_config(instance: LayerInstance) -> dict[str, Any]:
     return {"class_name": instance.class_name, "config": config}
 
 
-def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) -> dict[str, Any]:
+def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
+                  values: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The oracle request for a model whose calls the engine has already ordered.
 
     ``lengths`` are values bound to every variable axis in turn for forward passes; a model
-    without variable axes gets one forward pass at its declared shape.
+    without variable axes gets one forward pass at its declared shape. ``values`` binds
+    the named sizes (``args.window``), which Keras must see as numbers.
     """
     input_ids = {id(ref.call) for ref in model.inputs}
     inputs, layers, calls = [], {}, []
@@ -64,7 +66,7 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
         if instance is None:
             raise ValueError(f"layer {layer.name} ({layer.class_name}) is not supported")
         if id(call) in input_ids:
-            shape = list(instance.config["shape"])
+            shape = [_bind(d, values or {}) for d in instance.config["shape"]]
             inputs.append({"name": layer.name, "shape": shape,
                            "dtype": instance.config.get("dtype") or "float32",
                            "batch_size": instance.config.get("batch_size")})
@@ -85,6 +87,16 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
         forward.append([[length if d is None else d for d in i["shape"]] for i in inputs])
     return {"id": graph_id, "inputs": inputs, "layers": layers, "calls": calls,
             "forward": forward}
+
+
+def _bind(dim: Any, values: Mapping[str, int]) -> Any:
+    """A named size bound to its value; a request without one is refused."""
+    if not isinstance(dim, Expr):
+        return dim
+    missing = sorted(dim.symbols() - set(values))
+    if missing:
+        raise ValueError(f"named size `{missing[0]}` has no value to build the model with")
+    return evaluate(dim, values)
 
 
 def _check(instance: LayerInstance, name: str, check: Callable[..., None], *args: Any) -> None:

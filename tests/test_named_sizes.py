@@ -1,0 +1,209 @@
+"""Sizes the data decides, given in an input shape, become named sizes: each later size and
+parameter count is an expression over them, never a number the data could change.
+
+Each script is small and written for its pattern. The expressions are checked against real
+Keras builds of archlint's graph with every name bound to two different values.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from archlint.analysis import FileReport, analyse_source
+from archlint.dims import Expr, evaluate, format_shape, is_fixed
+from archlint.engine import ModelAnalysis
+from archlint.oracle.export import model_request
+from archlint.render.json_format import render as render_json
+from archlint.render.text import model_lines
+from tests.oracle import run_oracle
+
+HEAD = ("import argparse\nimport keras\nfrom keras import layers\nimport numpy as np\n"
+        "import pandas as pd\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('--window', type=int, default=16)\n"
+        "args = parser.parse_args()\n")
+
+# name: (script, {layer: (output shape, parameter count)}); the two values each name takes.
+CASES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
+    "argparse window": (
+        "inp = keras.Input(shape=(args.window, 3))\n"
+        "x = layers.Conv1D(8, 3)(inp)\n"
+        "x = layers.Flatten()(x)\n"
+        "model = keras.Model(inp, layers.Dense(4)(x))\n",
+        {"conv1d": ("(None, args.window-2, 8)", "80"),
+         "flatten": ("(None, 8*args.window-16)", "0"),
+         "dense": ("(None, 4)", "32*args.window-60")}),
+    "data frame columns": (
+        "df = pd.read_csv('data.csv')\n"
+        "inp = keras.Input(shape=(df.shape[1],))\n"
+        "x = layers.Dense(32)(inp)\n"
+        "model = keras.Model(inp, layers.Dense(8)(x))\n",
+        {"dense": ("(None, 32)", "32*df.shape[1]+32"),
+         "dense_1": ("(None, 8)", "264")}),
+    "vocabulary read from a file": (
+        "chars = []\nfor line in open('data.txt'):\n    chars.append(line)\n"
+        "inp = keras.Input(shape=(40, len(chars)))\n"
+        "x = layers.LSTM(32)(inp)\n"
+        "model = keras.Model(inp, layers.Dense(10, activation='softmax')(x))\n",
+        {"lstm": ("(None, 32)", "128*len(chars)+4224"),
+         "dense": ("(None, 10)", "330")}),
+    "Sequential input_shape hint": (
+        "x_train = np.load('x.npy')\n"
+        "model = keras.Sequential([\n"
+        "    layers.Dense(16, input_shape=(x_train.shape[1],)),\n"
+        "    layers.Dense(1)])\n",
+        {"dense": ("(None, 16)", "16*x_train.shape[1]+16"),
+         "dense_1": ("(None, 1)", "17")}),
+    "Sequential input_dim hint": (
+        "model = keras.Sequential()\n"
+        "model.add(layers.Dense(12, input_dim=args.window, activation='relu'))\n"
+        "model.add(layers.Dense(1))\n",
+        {"dense": ("(None, 12)", "12*args.window+12"),
+         "dense_1": ("(None, 1)", "13")}),
+    "Sequential build": (
+        "x_train = np.load('x.npy')\n"
+        "model = keras.Sequential([layers.Dense(6), layers.Dense(2)])\n"
+        "model.build((None, x_train.shape[1]))\n",
+        {"dense": ("(None, 6)", "6*x_train.shape[1]+6"),
+         "dense_1": ("(None, 2)", "14")}),
+    "two axes from one source share a name": (
+        "inp = keras.Input(shape=(args.window, args.window))\n"
+        "x = layers.Conv1D(4, 2, padding='same')(inp)\n"
+        "model = keras.Model(inp, layers.GlobalMaxPooling1D()(x))\n",
+        {"conv1d": ("(None, args.window, 4)", "8*args.window+4"),
+         "global_max_pooling1d": ("(None, 4)", "0")}),
+}
+VALUES = (7, 19)
+
+
+def analyse(body: str) -> FileReport:
+    return analyse_source(HEAD + body, "model.py")
+
+
+def only_model(report: FileReport) -> ModelAnalysis:
+    assert len(report.models) == 1
+    return report.models[0]
+
+
+def layer_rows(analysis: ModelAnalysis) -> dict[str, tuple[str, str]]:
+    rows = {}
+    for layer in analysis.model.layers:
+        call = layer.calls[0]
+        params = str(call.params.total) if call.params is not None else "?"
+        rows[layer.name] = (format_shape(call.output) if isinstance(call.output, tuple)
+                            else "?", params)
+    return rows
+
+
+def names_of(analysis: ModelAnalysis) -> list[str]:
+    names: set[str] = set()
+    for call in analysis.model.calls:
+        if call.layer.class_name == "InputLayer":
+            names |= {n for d in call.output if isinstance(d, Expr) for n in d.symbols()}
+    return sorted(names)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_sizes_after_a_named_size_are_expressions_over_it(case: str) -> None:
+    script, expected = CASES[case]
+    report = analyse(script)
+    rows = layer_rows(only_model(report))
+    for name, row in expected.items():
+        assert rows[name] == row, name
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def test_a_named_size_is_known_to_keras_at_build_time_unlike_a_time_axis() -> None:
+    analysis = only_model(analyse(CASES["argparse window"][0]))
+    flatten = next(c for c in analysis.model.calls if c.layer.name == "flatten")
+    assert is_fixed(flatten.output[1])  # Dense on it is built: no AL106
+    time_axis = only_model(analyse_source(
+        "import keras\ninp = keras.Input(shape=(None, 3))\n"
+        "model = keras.Model(inp, keras.layers.Conv1D(2, 3)(inp))\n"))
+    assert not is_fixed(time_axis.model.calls[-1].output[1])
+
+
+def test_totals_are_expressions_in_text_and_json() -> None:
+    report = analyse(CASES["data frame columns"][0])
+    analysis = only_model(report)
+    assert str(analysis.total) == "32*df.shape[1]+296"
+    text = "\n".join("".join(cell for cell, _ in row) for row in model_lines(analysis))
+    assert "Total params: 32*df.shape[1]+296" in text
+    assert "Trainable params: 32*df.shape[1]+296" in text
+    model = json.loads(render_json([report]))["files"][0]["models"][0]
+    assert model["total_params"] == "32*df.shape[1]+296"
+    assert model["non_trainable_params"] == 0
+    dense = next(layer for layer in model["layers"] if layer["name"] == "dense")
+    assert dense["params"] == "32*df.shape[1]+32"
+    assert dense["output_shape"] == [None, 32]
+    first = next(layer for layer in model["layers"] if layer["class"] == "InputLayer")
+    assert first["output_shape"] == [None, "df.shape[1]"]
+
+
+def test_a_product_of_two_named_sizes_is_unknown_not_a_number() -> None:
+    report = analyse("df = pd.read_csv('d.csv')\n"
+                     "inp = keras.Input(shape=(args.window, df.shape[1]))\n"
+                     "x = layers.Flatten()(inp)\n"
+                     "model = keras.Model(inp, layers.Dense(4)(x))\n")
+    rows = layer_rows(only_model(report))
+    assert rows["flatten"] == ("(None, ?)", "0")  # Flatten has no weights, whatever the size
+    assert rows["dense"] == ("?", "?")
+    assert only_model(report).total is None
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def test_an_input_of_unknown_rank_stays_unknown() -> None:
+    report = analyse("x_train = np.load('x.npy')\n"
+                     "inp = keras.Input(shape=x_train.shape[1:])\n"
+                     "x = layers.Dense(32)(inp)\n"
+                     "model = keras.Model(inp, layers.Dense(8)(x))\n")
+    analysis = only_model(report)
+    assert all(not isinstance(c.output, tuple) for c in analysis.model.calls)
+    assert all(c.params is None for c in analysis.model.calls)
+    assert analysis.total is None
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def _graphs() -> tuple[list[dict[str, Any]], dict[str, tuple[ModelAnalysis, dict[str, int]]]]:
+    graphs, index = [], {}
+    for case, (script, _) in sorted(CASES.items()):
+        analysis = only_model(analyse(script))
+        for value in VALUES:
+            values = dict.fromkeys(names_of(analysis), value)
+            graph_id = f"{case}@{value}"
+            graph = model_request(analysis.model, graph_id, values=values)
+            graph["forward"] = []
+            graphs.append(graph)
+            index[graph_id] = (analysis, values)
+    return graphs, index
+
+
+@pytest.fixture(scope="module")
+def built(request: pytest.FixtureRequest) -> dict[str, Any]:
+    graphs, index = _graphs()
+    cache = getattr(request.config, "cache", None)
+    return {"index": index, **{v: run_oracle(graphs, v, cache) for v in ("3", "2")}}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_expressions_match_keras_with_each_name_bound_to_two_values(built, keras, case):
+    for value in VALUES:
+        graph_id = f"{case}@{value}"
+        analysis, values = built["index"][graph_id]
+        result = built[keras][graph_id]
+        assert "build_error" not in result, result.get("build_error")
+        inputs = {id(ref.call) for ref in analysis.model.inputs}
+        for call in analysis.model.calls:
+            if id(call) in inputs:
+                continue
+            name = call.layer.name
+            declared = result["calls"][name]["declared_shape"]
+            ours = [None, *(evaluate(d, values) for d in call.output[1:])]
+            assert ours == [None, *declared[1:]], (name, value)
+            params = result["layers"][name].get("declared_params") or {}
+            assert evaluate(call.params.total, values) == sum(params.values()), (name, value)
