@@ -33,6 +33,7 @@ from archlint.records import field, record
 from archlint.unknown import Unknown
 
 UNRESOLVED_INFO = "AL001"
+DATA_DEPENDENT_REFUSAL = "AL110"
 UNSUPPORTED = "AL002"
 DUPLICATE_NAME = "AL501"
 DISCONNECTED = "AL104"
@@ -157,6 +158,8 @@ class LengthBound:
     expression: str | None = None
     unknown_reason: str | None = None
     at_least: int | None = None
+    # A named size (args.window): Keras knows it when it builds, and refuses smaller ones.
+    named: bool = False
 
 
 @record
@@ -362,9 +365,15 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 if isinstance(dim, Sym) and not dim.named and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
     _unknown_sizes(calls, best)
+    named = _named_sizes(calls)
+    for symbol, bound in best.items():
+        bound.named = symbol in named
     analysis.bounds = [best[s] for s in sorted(best)]
     _joint_bounds(analysis, several, best)
     for bound in analysis.bounds:
+        if bound.named and bound.minimum is not None and bound.minimum > 1 and \
+                bound.limiting_layer is not None:
+            analysis.events.append(_refused_below(analysis, bound, calls))
         if bound.minimum is None and bound.limiting_layer is not None and \
                 bound.unknown_reason is None:
             # No input length is long enough: Keras refuses every input.
@@ -373,6 +382,23 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 f"'{bound.limiting_layer}' outputs {bound.expression} steps, which is below 1 "
                 f"for every length of {bound.symbol}", analysis.model.span,
                 model=analysis.model.name, layer=bound.limiting_layer))
+
+
+def _named_sizes(calls: list[Call]) -> set[str]:
+    """The named sizes the model's inputs hold."""
+    return {dim.name for call in calls if call.layer.class_name == "InputLayer"
+            and isinstance(call.output, tuple) for dim in call.output
+            if isinstance(dim, Sym) and dim.named}
+
+
+def _refused_below(analysis: ModelAnalysis, bound: LengthBound, calls: list[Call]) -> Event:
+    """Keras refuses the model when a named size is below its minimum (AL110)."""
+    call = next(c for c in calls if c.layer.name == bound.limiting_layer)
+    return Event(
+        DATA_DEPENDENT_REFUSAL,
+        f"{call.layer.class_name} '{call.layer.name}' outputs {bound.expression} steps: "
+        f"Keras refuses the model when {bound.symbol} < {bound.minimum}, which the data "
+        "decides", call.span, model=analysis.model.name, layer=call.layer.name)
 
 
 def _combined_bound(symbol: str, minima: list[tuple[Minimum, Call, Expr]]) -> LengthBound:
@@ -462,9 +488,16 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         message = call.error.message
         if f"'{layer.name}'" not in message:
             message = f"{layer.class_name} '{layer.name}': {message}"
+        code = call.error.code
         if call.error.condition:
-            message += f" ({call.error.condition})"
-        events.append(Event(call.error.code, message, call.span,
+            if _on_named_sizes(call, call.error.condition):
+                # Keras refuses it for some values of a size the data decides, not all.
+                code = DATA_DEPENDENT_REFUSAL
+                message += (f": Keras refuses it only for some values of a size the data "
+                            f"decides; fails when {call.error.condition} ({call.error.code})")
+            else:
+                message += f" ({call.error.condition})"
+        events.append(Event(code, message, call.span,
                             model=model.name if model else None, layer=layer.name))
     instance = layer.instance
     named = instance.config.get("named_sizes") if instance is not None else None
@@ -475,7 +508,8 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint keeps "
-            f"{which}: the sizes and parameter counts computed from them are expressions",
+            f"{which}: the sizes and parameter counts computed from "
+            f"{'it' if len(named) == 1 else 'them'} are expressions",
             layer.span, model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
@@ -490,6 +524,15 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
             "parameter count is unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
     return events
+
+
+def _on_named_sizes(call: Call, condition: str) -> bool:
+    """Whether a refusal's condition is about a named size of the call's inputs."""
+    names = {name for ref in call.inbound
+             if isinstance(shape := ref.call.output_at(ref.index), tuple)
+             for dim in shape if isinstance(dim, Expr) and dim.fixed()
+             for name in dim.symbols()}
+    return any(name in condition for name in names)
 
 
 def _reason(unknown: Unknown, layer: Layer) -> str:

@@ -167,8 +167,47 @@ def test_an_input_of_unknown_rank_stays_unknown() -> None:
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
 
 
+# Refused by Keras for some values of a named size only: a warning that says which.
+CONV_ON_WINDOW = ("inp = keras.Input(shape=(args.window, 3))\n"
+                  "model = keras.Model(inp, layers.Conv1D(8, 3)(inp))\n")
+ADD_TWO_NAMES = ("a = keras.Input(shape=(args.window, 3))\n"
+                 "b = keras.Input(shape=(args.steps, 3))\n"
+                 "model = keras.Model([a, b], layers.Add()([a, b]))\n")
+# (script, values, whether Keras builds it), checked against real Keras below.
+REFUSALS = {
+    "conv@min": (CONV_ON_WINDOW, {"args.window": 3}, True),
+    "conv@min-1": (CONV_ON_WINDOW, {"args.window": 2}, False),
+    "add@equal": (ADD_TWO_NAMES, {"args.window": 7, "args.steps": 7}, True),
+    "add@differ": (ADD_TWO_NAMES, {"args.window": 7, "args.steps": 19}, False),
+}
+
+
+def warnings_and_errors(report: FileReport) -> list[tuple[str, str]]:
+    return [(d.code, d.severity.value) for d in report.diagnostics
+            if d.severity.value in ("warning", "error")]
+
+
+def test_a_kernel_longer_than_a_named_size_allows_is_a_warning_naming_the_values() -> None:
+    report = analyse(CONV_ON_WINDOW)
+    assert warnings_and_errors(report) == [("AL110", "warning")]
+    (finding,) = [d for d in report.diagnostics if d.code == "AL110"]
+    assert "Keras refuses the model when args.window < 3" in finding.message
+    assert not [d for d in report.diagnostics if d.code == "AL107"]  # not a run-time length
+
+
+def test_a_merge_of_two_named_sizes_is_a_warning_naming_the_values() -> None:
+    report = analyse(ADD_TWO_NAMES)
+    assert warnings_and_errors(report) == [("AL110", "warning")]
+    (finding,) = [d for d in report.diagnostics if d.code == "AL110"]
+    assert "fails when args.window != args.steps" in finding.message
+
+
 def _graphs() -> tuple[list[dict[str, Any]], dict[str, tuple[ModelAnalysis, dict[str, int]]]]:
     graphs, index = [], {}
+    for graph_id, (script, values, _) in REFUSALS.items():
+        graph = model_request(only_model(analyse(script)).model, graph_id, values=values)
+        graph["forward"] = []
+        graphs.append(graph)
     for case, (script, _) in sorted(CASES.items()):
         analysis = only_model(analyse(script))
         for value in VALUES:
@@ -207,3 +246,15 @@ def test_expressions_match_keras_with_each_name_bound_to_two_values(built, keras
             assert ours == [None, *declared[1:]], (name, value)
             params = result["layers"][name].get("declared_params") or {}
             assert evaluate(call.params.total, values) == sum(params.values()), (name, value)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("graph_id", sorted(REFUSALS))
+def test_keras_refuses_exactly_the_values_the_warning_names(built, keras, graph_id) -> None:
+    result = built[keras][graph_id]
+    builds = REFUSALS[graph_id][2]
+    empty = any(0 in (call.get("declared_shape") or [])[1:]
+                for call in result.get("calls", {}).values())
+    refused = "build_error" in result or empty  # refused, or a layer gets no step at all
+    assert refused != builds, result.get("build_error")
