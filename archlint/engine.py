@@ -532,6 +532,9 @@ def _on_named_sizes(call: Call, condition: str) -> bool:
              if isinstance(shape := ref.call.output_at(ref.index), tuple)
              for dim in shape if isinstance(dim, Expr) and dim.fixed()
              for name in dim.symbols()}
+    instance = call.layer.instance
+    if instance is not None:  # options given as named sizes (Conv1D(args.filters))
+        names |= set(instance.config.get("named_sizes") or ())
     return any(name in condition for name in names)
 
 

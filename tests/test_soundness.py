@@ -94,7 +94,8 @@ def test_items_known_before_the_data_stay_known() -> None:
     analysis = only_model(report)
     first = analysis.model.layers[0].calls[0]
     assert first.output == (None, 4)
-    assert analysis.model.layers[1].calls[0].params is None
+    params = analysis.model.layers[1].calls[0].params
+    assert params is None or not isinstance(params.total, int), params
 
 
 def test_a_container_filled_by_a_known_loop_keeps_its_exact_size() -> None:

@@ -22,7 +22,7 @@ from archlint.frontend import keras_api
 from archlint.frontend.keras_target import target_of
 from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
-from archlint.frontend.symbols import name_symbols, with_named_sizes
+from archlint.frontend.symbols import name_symbols, with_named_options, with_named_sizes
 from archlint.frontend.values import (
     COMMAND_LINE,
     DATA_SHAPE,
@@ -1534,9 +1534,14 @@ class Interpreter:
 
     def _instantiate(self, layer: Layer, config: dict[str, Any]) -> None:
         span = layer.span
+        from archlint.layers import lookup
+
         named: dict[str, str] = {}
+        spec = lookup(layer.class_name)
         if layer.class_name == "InputLayer":
             config, named = with_named_sizes(config)
+        elif spec is not None and spec.sized_options:
+            config, named = with_named_options(config, spec.sized_options)
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
                                          column=span.column, end_line=span.end_line,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.dims import named_size
-from archlint.frontend.values import RuntimeValue
+from archlint.frontend.values import TUNER, RuntimeValue
 from archlint.graph import Layer
 
 # The InputLayer options that hold a shape (Keras 3's, and Keras 2's hints).
@@ -32,6 +32,22 @@ def name_symbols(layer: Layer, uses: dict[str, int]) -> None:
         uses[base] = uses.get(base, 0) + 1
         names.append(base if uses[base] == 1 else f"{base}{uses[base]}")
     instance.config["symbols"] = tuple(names)
+
+
+def with_named_options(config: dict[str, Any], options: tuple[str, ...]
+                       ) -> tuple[dict[str, Any], dict[str, str]]:
+    """A layer's options with each size option (``options``: Dense's units) the script
+    computes at run time made a named size; also returns why each name is unknown."""
+    out = dict(config)
+    reasons: dict[str, str] = {}
+    for option in options:
+        value = out.get(option)
+        # A tuner's hyperparameter stays unknown: its source is no short, readable name.
+        if isinstance(value, RuntimeValue) and value.source and value.kind != TUNER:
+            symbol = named_size(" ".join(value.source.split()))
+            reasons.setdefault(symbol.name, value.reason)
+            out[option] = symbol
+    return out, reasons
 
 
 def with_named_sizes(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:

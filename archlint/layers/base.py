@@ -144,6 +144,8 @@ class LayerSpec:
     aliases: ClassVar[tuple[str, ...]] = ()
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}
+    # Size options a named size may give (Dense's units): formulas accept an expression.
+    sized_options: ClassVar[tuple[str, ...]] = ()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""
@@ -180,6 +182,11 @@ def as_tuple(value: Any, n: int, option: str) -> tuple[int, ...]:
     raise ShapeError(
         INVALID_CONFIG, f"{option}={value!r} must be an int or a tuple of {n} ints"
     )
+
+
+def is_named(value: Any) -> bool:
+    """An option value that is an expression over named sizes (``Dense(args.units)``)."""
+    return isinstance(value, Expr) and value.fixed()
 
 
 def require_known(dim: Dim, what: str) -> int:

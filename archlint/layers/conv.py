@@ -113,6 +113,7 @@ class _Conv(_Windowed):
                 "data_format": None, "dilation_rate": 1, "groups": 1, "use_bias": True,
                 "lora_rank": None}
     accepts_groups = True
+    sized_options = ("filters",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -120,7 +121,11 @@ class _Conv(_Windowed):
         config["filters"] = positive_int(config["filters"], "filters", name)
         # tf-keras reads groups=0 as 1 ("groups or 1"); Keras 3 refuses it, as here.
         groups = config["groups"] = positive_int(config["groups"], "groups", name)
-        if config["filters"] % groups:
+        if groups > 1 and isinstance(config["filters"], Expr):
+            raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} with "
+                             f"groups={groups}: archlint cannot check that groups divides a "
+                             "named size", condition=f"({config['filters']}) % {groups} != 0")
+        if groups > 1 and config["filters"] % groups:
             raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} must be "
                              f"divisible by groups={groups}")
         if config["lora_rank"] is not None:

@@ -13,6 +13,7 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    is_named,
     require_known,
 )
 
@@ -74,10 +75,13 @@ class Dense(LayerSpec):
     positional = ("units", "activation", "use_bias")
     defaults = {"units": None, "activation": None, "use_bias": True}
     input_spec = InputSpec(min_ndim=2)
+    sized_options = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         units = config["units"]
+        if is_named(units):
+            return config
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ShapeError(INVALID_CONFIG, f"Dense units={units!r} must be a positive integer")
         return config

@@ -24,27 +24,31 @@ class UnsafeOption(ValueError):
     """An option value the oracle will not pass to Keras; the message names it and its line."""
 
 
-def _plain(value: Any) -> Any:
-    """A JSON value for Keras's constructor, or ``...`` when there is none."""
+def _plain(value: Any, values: Mapping[str, int]) -> Any:
+    """A JSON value for Keras's constructor, or ``...`` when there is none; a named size
+    is bound to its value in ``values``."""
     if isinstance(value, LayerInstance):
-        return instance_config(value)
+        return instance_config(value, values)
+    if isinstance(value, Expr):
+        return _bind(value, values)
     if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
-        items = [_plain(v) for v in value]
+        items = [_plain(v, values) for v in value]
         return ... if any(i is ... for i in items) else items
     if isinstance(value, dict):
-        items = {str(k): _plain(v) for k, v in value.items()}
+        items = {str(k): _plain(v, values) for k, v in value.items()}
         return ... if any(i is ... for i in items.values()) else items
     return ...
 
 
-def instance_config(instance: LayerInstance) -> dict[str, Any]:
+def instance_config(instance: LayerInstance,
+                    values: Mapping[str, int] | None = None) -> dict[str, Any]:
     config = {}
     for key in sorted(instance.explicit):
         if key in _INTERNAL or key not in instance.config:
             continue
-        value = _plain(instance.config[key])
+        value = _plain(instance.config[key], values or {})
         if value is not ...:
             config[key] = value
     return {"class_name": instance.class_name, "config": config}
@@ -73,7 +77,7 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
             _check(instance, layer.name, check_graph, {"inputs": inputs[-1:]})
             continue
         if layer.name not in layers:
-            entry = instance_config(instance)
+            entry = instance_config(instance, values)
             entry["config"]["name"] = layer.name
             _check(instance, layer.name, check_layer, entry["class_name"], entry["config"])
             layers[layer.name] = entry
