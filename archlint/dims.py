@@ -138,8 +138,9 @@ class Lin(Expr):
             sign = "-" if coef < 0 else ("+" if out else "")
             mag = abs(coef)
             text = str(atom)
-            if mag != 1 and isinstance(atom, FloorDiv):
-                text = f"({text})"  # 2*(T//2) is not 2*T//2
+            floor = mag != 1 and isinstance(atom, FloorDiv)
+            if floor or ((mag != 1 or coef < 0) and _compound(atom)):
+                text = f"({text})"  # 2*(T//2) is not 2*T//2, nor -(n - 1) -n - 1
             out += sign + (f"{mag}*{text}" if mag != 1 else text)
         if self.const:
             out += f"{self.const:+d}"
@@ -164,7 +165,7 @@ class FloorDiv(Expr):
 
     def __str__(self) -> str:
         inner = str(self.num)
-        if not isinstance(self.num, Sym):
+        if not isinstance(self.num, Sym) or _compound(self.num):
             inner = f"({inner})"
         return f"{inner}//{self.den}"
 
@@ -191,6 +192,17 @@ class MinMax(Expr):
 
 
 Dim = int | Expr | None | Unknown
+
+
+def _compound(atom: Expr) -> bool:
+    """A named size whose name is an expression (``args.n - 1``): printed in parentheses
+    where an operator next to it would change how it reads.
+
+    >>> n = Sym("args.n - 1", named=True)
+    >>> 4 * n + 4, -n, floor_div(n, 2), n + 1
+    (4*(args.n - 1)+4, -(args.n - 1), (args.n - 1)//2, args.n - 1+1)
+    """
+    return isinstance(atom, Sym) and any(c in atom.name for c in "+-*/% ")
 
 
 def _as_lin(value: Expr | int) -> Lin:

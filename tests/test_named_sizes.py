@@ -69,6 +69,14 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "model.build((None, x_train.shape[1]))\n",
         {"dense": ("(None, 6)", "6*x_train.shape[1]+6"),
          "dense_1": ("(None, 2)", "14")}),
+    "an expression of a command-line value": (
+        "inp = keras.Input(shape=(args.window * 2 - 1, 3))\n"
+        "x = layers.Conv1D(4, 3)(inp)\n"
+        "x = layers.Flatten()(x)\n"
+        "model = keras.Model(inp, layers.Dense(2)(x))\n",
+        {"conv1d": ("(None, args.window * 2 - 1-2, 4)", "40"),
+         "flatten": ("(None, 4*(args.window * 2 - 1)-8)", "0"),
+         "dense": ("(None, 2)", "8*(args.window * 2 - 1)-14")}),
     "two axes from one source share a name": (
         "inp = keras.Input(shape=(args.window, args.window))\n"
         "x = layers.Conv1D(4, 2, padding='same')(inp)\n"
@@ -278,3 +286,23 @@ def test_keras_refuses_exactly_the_values_the_warning_names(built, keras, graph_
                 for call in result.get("calls", {}).values())
     refused = "build_error" in result or empty  # refused, or a layer gets no step at all
     assert refused != builds, result.get("build_error")
+
+
+def test_arithmetic_on_a_runtime_value_is_named_after_the_whole_expression() -> None:
+    # Not `args.window`: the size is twice that, and a name stands for the size itself.
+    report = analyse("inp = keras.Input(shape=(args.window * 2 - 1,))\n"
+                     "model = keras.Model(inp, layers.Dense(4)(inp))\n")
+    rows = layer_rows(only_model(report))
+    assert rows["input_layer"] == ("(None, args.window * 2 - 1)", "0")
+    assert rows["dense"] == ("(None, 4)", "4*(args.window * 2 - 1)+4")
+
+
+def test_arithmetic_inside_a_function_is_not_named_after_its_local_text() -> None:
+    # `n * 2` means a different size at each call: no shared name, no number.
+    report = analyse("def block(n):\n    return keras.Input(shape=(n * 2,))\n"
+                     "a = block(args.a)\nb = block(args.b)\n"
+                     "model = keras.Model([a, b], layers.Concatenate()([a, b]))\n")
+    analysis = only_model(report)
+    assert all(not isinstance(c.output, tuple) for c in analysis.model.calls)
+    assert analysis.total is None
+    assert warnings_and_errors(report) == []

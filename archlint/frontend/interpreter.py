@@ -957,6 +957,8 @@ class Interpreter:
     def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         line = _line(node)
         for side in (left, right):
+            if isinstance(side, RuntimeValue) and side.source:
+                return self._computed_from(side, node)
             if isinstance(side, Unknown):
                 return side
         if isinstance(left, Tensor) or isinstance(right, Tensor):
@@ -977,11 +979,21 @@ class Interpreter:
             return Unknown(f"`{self.text(node)}` fails: {error}", line)
         return Unknown("result too large to fold", line) if too_large(result) else result
 
+    def _computed_from(self, value: RuntimeValue, node: ast.AST) -> Unknown:
+        """A runtime value's arithmetic: named after the whole expression at module level
+        (a named size must stand for the value itself, not one operand of it); inside a
+        function the text names local variables that differ between calls: unnamed."""
+        if len(self.frames) > 1:
+            return Unknown(value.reason, value.line)
+        return derive_unknown(value, self.text(node), _line(node))
+
     def expr_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
         value = self.eval(node.operand, scope)
         if isinstance(node.op, ast.Not):
             truth = self.truth(value)
             return truth if isinstance(truth, Unknown) else not truth
+        if isinstance(value, RuntimeValue) and value.source:
+            return self._computed_from(value, node)
         if isinstance(value, Unknown) or not is_plain(value):
             return value if isinstance(value, Unknown) else Unknown(
                 f"`{self.text(node)}`", node.lineno)
