@@ -8,6 +8,10 @@ Keras builds of archlint's graph with every name bound to two different values.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,6 +106,21 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
          "dense_1": ("(None, len(chars))", "9*len(chars)")}),
 }
 VALUES = (7, 19)
+
+# Bound with --set and [tool.archlint.values] below.
+BOUND_SCRIPT = (
+    "chars = []\nfor line in open('data.txt'):\n    chars.append(line)\n"
+    "inp = keras.Input(shape=(args.window, len(chars)))\n"
+    "x = layers.Conv1D(8, 3)(inp)\n"
+    "x = layers.Flatten()(x)\n"
+    "x = layers.Dense(4)(x)\n"
+    "model = keras.Model(inp, layers.Dense(len(chars))(x))\n")
+BOUND = {"args.window": 64, "len(chars)": 30}
+CASES["two named sizes, then bound"] = (BOUND_SCRIPT, {
+    "conv1d": ("(None, args.window-2, 8)", "24*len(chars)+8"),
+    "dense": ("(None, 4)", "32*args.window-60"),
+    "dense_1": ("(None, len(chars))", "5*len(chars)")})
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def analyse(body: str) -> FileReport:
@@ -306,3 +325,63 @@ def test_arithmetic_inside_a_function_is_not_named_after_its_local_text() -> Non
     assert all(not isinstance(c.output, tuple) for c in analysis.model.calls)
     assert analysis.total is None
     assert warnings_and_errors(report) == []
+
+
+# Binding named sizes: --set and [tool.archlint.values] give the numbers the expressions
+# above take at those values (the expressions are the ones checked against Keras).
+def _json_model(args: list[str], cwd: Path, source: str = BOUND_SCRIPT
+                ) -> tuple[int, dict[str, Any] | str]:
+    (cwd / "model.py").write_text(HEAD + source)
+    result = subprocess.run([sys.executable, "-m", "archlint", *args, "--format", "json",
+                             "model.py"], cwd=cwd, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    if result.returncode == 2:
+        return 2, result.stderr
+    return result.returncode, json.loads(result.stdout)["files"][0]["models"][0]
+
+
+def _evaluated(values: dict[str, int]) -> list[tuple[Any, Any]]:
+    """Each layer's shape and parameters from the symbolic analysis, at ``values``."""
+    analysis = only_model(analyse(BOUND_SCRIPT))
+    return [([evaluate(d, values) if d is not None else None for d in layer.calls[0].output],
+             evaluate(layer.calls[0].params.total, values)) for layer in analysis.model.layers]
+
+
+def _shapes_and_params(model: dict[str, Any]) -> list[tuple[Any, Any]]:
+    return [(layer["output_shape"], layer["params"]) for layer in model["layers"]]
+
+
+def test_set_binds_named_sizes_by_full_or_last_name(tmp_path: Path) -> None:
+    code, model = _json_model(["--set", "window=64", "--set", "len(chars)=30"], tmp_path)
+    assert code == 0 and isinstance(model, dict)
+    assert _shapes_and_params(model) == _evaluated(BOUND)
+    assert isinstance(model["total_params"], int)
+
+
+def test_values_table_binds_named_sizes_and_set_overrides_it(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.archlint.values]\n"args.window" = 64\n"len(chars)" = 7\n')
+    _, model = _json_model(["--set", "len(chars)=30"], tmp_path)
+    assert isinstance(model, dict)
+    assert _shapes_and_params(model) == _evaluated(BOUND)
+
+
+def test_an_unbound_name_stays_an_expression(tmp_path: Path) -> None:
+    _, model = _json_model(["--set", "window=64"], tmp_path)
+    assert isinstance(model, dict)
+    assert model["layers"][0]["output_shape"] == [None, 64, "len(chars)"]
+    assert isinstance(model["total_params"], str)
+
+
+@pytest.mark.parametrize(("args", "pyproject", "message"), [
+    (["--set", "window"], "", "is not NAME=SIZE"),
+    (["--set", "window=-1"], "", "is not NAME=SIZE"),
+    ([], '[tool.archlint.values]\nwindow = "big"\n', "must be a size"),
+    ([], '[tool.archlint.values]\nwindow = true\n', "must be a size"),
+])
+def test_a_bad_binding_is_a_usage_error(tmp_path: Path, args: list[str], pyproject: str,
+                                        message: str) -> None:
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    code, stderr = _json_model(args, tmp_path)
+    assert code == 2 and message in str(stderr) and "Traceback" not in str(stderr)

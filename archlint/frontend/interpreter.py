@@ -218,8 +218,11 @@ def _line(node: ast.AST) -> int | None:
 class Interpreter:
     """Walks one module; collects the layers, calls and models it builds."""
 
-    def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto"):
+    def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto",
+                 values: dict[str, int] | None = None):
         self.tree = tree
+        # Values the user bound to named sizes (--set, [tool.archlint.values]).
+        self.values = values or {}
         # The Keras the script runs under: "3", "2" or "both" (see keras_target).
         self.keras = target_of(tree, keras, source)
         self.globals = Scope()
@@ -1551,9 +1554,9 @@ class Interpreter:
         named: dict[str, str] = {}
         spec = lookup(layer.class_name)
         if layer.class_name == "InputLayer":
-            config, named = with_named_sizes(config)
+            config, named = with_named_sizes(config, self.values)
         elif spec is not None and spec.sized_options:
-            config, named = with_named_options(config, spec.sized_options)
+            config, named = with_named_options(config, spec.sized_options, self.values)
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
                                          column=span.column, end_line=span.end_line,

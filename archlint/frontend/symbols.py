@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from archlint.dims import named_size
@@ -34,39 +35,59 @@ def name_symbols(layer: Layer, uses: dict[str, int]) -> None:
     instance.config["symbols"] = tuple(names)
 
 
-def with_named_options(config: dict[str, Any], options: tuple[str, ...]
+def with_named_options(config: dict[str, Any], options: tuple[str, ...],
+                       values: Mapping[str, int] | None = None
                        ) -> tuple[dict[str, Any], dict[str, str]]:
     """A layer's options with each size option (``options``: Dense's units) the script
-    computes at run time made a named size; also returns why each name is unknown."""
+    computes at run time made a named size, or the value ``values`` binds it to; also
+    returns why each remaining name is unknown."""
     out = dict(config)
     reasons: dict[str, str] = {}
     for option in options:
         value = out.get(option)
         # A tuner's hyperparameter stays unknown: its source is no short, readable name.
         if isinstance(value, RuntimeValue) and value.source and value.kind != TUNER:
-            symbol = named_size(" ".join(value.source.split()))
-            reasons.setdefault(symbol.name, value.reason)
-            out[option] = symbol
+            out[option] = _named(value, values or {}, reasons)
     return out, reasons
 
 
-def with_named_sizes(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def with_named_sizes(config: dict[str, Any], values: Mapping[str, int] | None = None
+                     ) -> tuple[dict[str, Any], dict[str, str]]:
     """An InputLayer's options with each size the script computes at run time
     (``args.window``, ``len(chars)``, ``df.shape[1]``) made a named size, named after its
-    source text: two axes from the same source share the name. A shape whose rank is
-    unknown stays unknown. Also returns why each name is unknown, by name."""
+    source text (two axes from the same source share the name), or the value ``values``
+    binds it to. A shape whose rank is unknown stays unknown. Also returns why each
+    remaining name is unknown, by name."""
     out = dict(config)
     reasons: dict[str, str] = {}
     for option in _SHAPE_OPTIONS:
         shape = out.get(option)
-        if not isinstance(shape, (tuple, list)):
-            continue
-        sizes = []
-        for dim in shape:
-            if isinstance(dim, RuntimeValue) and dim.source:
-                symbol = named_size(" ".join(dim.source.split()))
-                reasons.setdefault(symbol.name, dim.reason)
-                dim = symbol
-            sizes.append(dim)
-        out[option] = tuple(sizes)
+        if isinstance(shape, (tuple, list)):
+            out[option] = tuple(_named(d, values or {}, reasons)
+                                if isinstance(d, RuntimeValue) and d.source else d
+                                for d in shape)
     return out, reasons
+
+
+def _named(value: RuntimeValue, values: Mapping[str, int], reasons: dict[str, str]) -> Any:
+    name = " ".join(value.source.split())
+    bound = bound_value(name, values)
+    if bound is not None:
+        return bound
+    reasons.setdefault(name, value.reason)
+    return named_size(name)
+
+
+def bound_value(name: str, values: Mapping[str, int]) -> int | None:
+    """The value bound to a named size: by its whole name (``args.window``,
+    ``len(chars)``), or by the last part of a dotted one (``window``).
+
+    >>> bound_value("args.window", {"window": 64}), bound_value("len(chars)", {"chars": 3})
+    (64, None)
+    """
+    if name in values:
+        return values[name]
+    last = name.rpartition(".")[2]
+    if last.isidentifier() and last in values:
+        return values[last]
+    return None
