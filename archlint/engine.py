@@ -278,7 +278,9 @@ def _refused_when_called(call: Call, keras: str) -> bool:
         if not isinstance(shape, tuple):
             return True  # cannot tell: report it, as for any refusal
         real.append(shape)
-    as_keras_sees = [tuple(None if isinstance(d, Expr) else d for d in s) for s in real]
+    # A named size is a number to Keras when it builds; only the other symbols are None.
+    as_keras_sees = [tuple(None if isinstance(d, Expr) and not d.fixed() else d for d in s)
+                     for s in real]
     if as_keras_sees == real:
         return True  # no symbolic length: Keras sees what archlint saw
     try:

@@ -385,3 +385,15 @@ def test_a_bad_binding_is_a_usage_error(tmp_path: Path, args: list[str], pyproje
         (tmp_path / "pyproject.toml").write_text(pyproject)
     code, stderr = _json_model(args, tmp_path)
     assert code == 2 and message in str(stderr) and "Traceback" not in str(stderr)
+
+
+@pytest.mark.keras
+def test_crosscheck_builds_a_model_with_named_sizes_at_two_values() -> None:
+    from archlint.crosscheck import crosscheck
+
+    report = analyse(CASES["options given as named sizes"][0])
+    verdicts = crosscheck([report], ["3", "2"])
+    assert len(verdicts) == 4  # two builds, in each Keras version
+    assert sorted({tuple(v.values.values()) for v in verdicts}) == [(7, 7, 7), (19, 19, 19)]
+    assert all(v.archlint_agrees and v.verdict == "agree" for v in verdicts), \
+        [(v.model, v.keras, v.verdict, v.note) for v in verdicts]
