@@ -397,3 +397,11 @@ def test_crosscheck_builds_a_model_with_named_sizes_at_two_values() -> None:
     assert sorted({tuple(v.values.values()) for v in verdicts}) == [(7, 7, 7), (19, 19, 19)]
     assert all(v.archlint_agrees and v.verdict == "agree" for v in verdicts), \
         [(v.model, v.keras, v.verdict, v.note) for v in verdicts]
+
+
+def test_an_argparse_default_is_shown_not_assumed() -> None:
+    report = analyse(CASES["argparse window"][0])
+    (info,) = [d for d in report.diagnostics if d.code == "AL001"]
+    assert "`args.window` comes from the command line" in info.message
+    assert "its default is 16; bind it with --set window=..." in info.message
+    assert layer_rows(only_model(report))["conv1d"] == ("(None, args.window-2, 8)", "80")

@@ -22,7 +22,13 @@ from archlint.frontend import keras_api
 from archlint.frontend.keras_target import target_of
 from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
-from archlint.frontend.symbols import name_symbols, with_named_options, with_named_sizes
+from archlint.frontend.symbols import (
+    argparse_defaults,
+    name_symbols,
+    with_defaults,
+    with_named_options,
+    with_named_sizes,
+)
 from archlint.frontend.values import (
     COMMAND_LINE,
     DATA_SHAPE,
@@ -223,6 +229,7 @@ class Interpreter:
         self.tree = tree
         # Values the user bound to named sizes (--set, [tool.archlint.values]).
         self.values = values or {}
+        self.argparse_defaults = argparse_defaults(tree)
         # The Keras the script runs under: "3", "2" or "both" (see keras_target).
         self.keras = target_of(tree, keras, source)
         self.globals = Scope()
@@ -1562,7 +1569,8 @@ class Interpreter:
                                          column=span.column, end_line=span.end_line,
                                          keras=self.names_version, target=self.keras)
             if named and layer.instance.unresolved is None:
-                layer.instance.config["named_sizes"] = named
+                layer.instance.config["named_sizes"] = with_defaults(
+                    named, self.argparse_defaults)
         except UnsupportedLayer as error:
             self.events.append(Event(UNSUPPORTED, f"layer class `{error.class_name}` "
                                      "is not supported by archlint", span, layer=layer.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from typing import Any
 
@@ -91,3 +92,44 @@ def bound_value(name: str, values: Mapping[str, int]) -> int | None:
     if last.isidentifier() and last in values:
         return values[last]
     return None
+
+
+def argparse_defaults(tree: ast.Module) -> dict[str, object]:
+    """``dest -> default`` of the script's ``add_argument("--units", default=16)`` calls
+    (constant defaults only), to say what a command-line size is when not given.
+
+    >>> argparse_defaults(ast.parse("p.add_argument('--n-units', type=int, default=16)"))
+    {'n_units': 16}
+    """
+    defaults: dict[str, object] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "add_argument"):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        default = keywords.get("default")
+        if not isinstance(default, ast.Constant) or default.value is None:
+            continue
+        dest = keywords.get("dest")
+        if isinstance(dest, ast.Constant) and isinstance(dest.value, str):
+            defaults[dest.value] = default.value
+            continue
+        flags = [a.value for a in node.args
+                 if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        long = next((f for f in flags if f.startswith("--")), None)
+        name = long or (flags[0] if flags else None)
+        if name:
+            defaults[name.lstrip("-").replace("-", "_")] = default.value
+    return defaults
+
+
+def with_defaults(reasons: dict[str, str], defaults: Mapping[str, object]) -> dict[str, str]:
+    """Each command-line size's reason with its argparse default, which is not assumed:
+    the data or the user may give another value."""
+    out = {}
+    for name, reason in reasons.items():
+        last = name.rpartition(".")[2]
+        if "command line" in reason and last in defaults:
+            reason += f" (its default is {defaults[last]!r}; bind it with --set {last}=...)"
+        out[name] = reason
+    return out
