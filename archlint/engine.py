@@ -29,6 +29,7 @@ from archlint.layers.base import (
     Unresolved,
 )
 from archlint.min_length import Minimum, min_common_value, min_symbol_value
+from archlint.rank_free import UnknownRank, rank_free_output, unknown_rank_input
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -63,6 +64,11 @@ def _infer_one(call: Call) -> None:
         # Keras refuses the layer when it is created, whatever its inputs are.
         call.error = layer.instance.config_error
         return
+    if layer.instance is not None and layer.class_name == "InputLayer":
+        rank = unknown_rank_input(layer.instance)
+        if rank is not None:
+            call.output, call.params = rank, Params(0)
+            return
     inputs: list[Shape] = []
     for ref in call.inbound:
         source = ref.call
@@ -71,6 +77,9 @@ def _infer_one(call: Call) -> None:
                                   call.span.line)
             return
         shape = source.output_at(ref.index)
+        if isinstance(shape, UnknownRank) and len(call.inbound) == 1 and \
+                layer.instance is not None and _after_unknown_rank(call, shape):
+            return
         if shape is None or isinstance(shape, Unknown):
             call.output = shape if isinstance(shape, Unknown) else Unknown(
                 f"`{source.layer.name}` has no output {ref.index}", call.span.line)
@@ -109,6 +118,22 @@ def _infer_one(call: Call) -> None:
     call.params = result.params
     call.params_unknown = result.params_unknown
     _check_lengths(call)
+
+
+def _after_unknown_rank(call: Call, shape: UnknownRank) -> bool:
+    """A layer on a tensor of unknown rank: what holds whatever the rank (see rank_free)."""
+    instance = call.layer.instance
+    assert instance is not None
+    if instance.unresolved is not None or instance.config_error is not None:
+        return False
+    if instance.class_name == "Flatten":
+        call.output, call.params = (None, Unknown(shape.reason, shape.line)), Params(0)
+        return True
+    found = rank_free_output(instance, shape)
+    if found is None:
+        return False
+    call.output, call.params, call.params_unknown = found
+    return True
 
 
 def _oversized(output: OutputShape, params: Params | None) -> bool:

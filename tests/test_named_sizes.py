@@ -194,21 +194,39 @@ def test_a_product_of_two_named_sizes_is_unknown_not_a_number() -> None:
                      "model = keras.Model(inp, layers.Dense(4)(x))\n")
     rows = layer_rows(only_model(report))
     assert rows["flatten"] == ("(None, ?)", "0")  # Flatten has no weights, whatever the size
-    assert rows["dense"] == ("?", "?")
+    assert rows["dense"] == ("(None, 4)", "?")  # the width changes the weights, not the shape
     assert only_model(report).total is None
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
 
 
-def test_an_input_of_unknown_rank_stays_unknown() -> None:
+def test_an_input_of_unknown_rank_still_gives_the_layers_that_do_not_depend_on_it() -> None:
     report = analyse("x_train = np.load('x.npy')\n"
                      "inp = keras.Input(shape=x_train.shape[1:])\n"
                      "x = layers.Dense(32)(inp)\n"
+                     "x = layers.Dropout(0.5)(x)\n"
                      "model = keras.Model(inp, layers.Dense(8)(x))\n")
     analysis = only_model(report)
-    assert all(not isinstance(c.output, tuple) for c in analysis.model.calls)
-    assert all(c.params is None for c in analysis.model.calls)
+    calls = {c.layer.name: c for c in analysis.model.calls}
+    assert all(not isinstance(c.output, tuple) for c in calls.values())  # the rank is unknown
+    assert calls["dense"].params is None and calls["dense"].params_unknown is not None
+    # Dense(8) on 32 features, whatever the rank: as after Dense(32) in "data frame columns".
+    known = layer_rows(only_model(analyse(CASES["data frame columns"][0])))["dense_1"][1]
+    assert str(calls["dense_1"].params.total) == known
     assert analysis.total is None
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def test_flatten_over_an_input_of_unknown_rank_gives_a_rank_2_tensor() -> None:
+    report = analyse("x_train = np.load('x.npy')\n"
+                     "inp = keras.Input(shape=x_train.shape[1:])\n"
+                     "x = layers.Flatten()(inp)\n"
+                     "x = layers.Dense(32)(x)\n"
+                     "model = keras.Model(inp, layers.Dense(8)(x))\n")
+    rows = layer_rows(only_model(report))
+    known = layer_rows(only_model(analyse(CASES["data frame columns"][0])))
+    assert rows["flatten"] == ("(None, ?)", "0")
+    assert rows["dense"] == ("(None, 32)", "?")
+    assert rows["dense_1"] == known["dense_1"]
 
 
 # Refused by Keras for some values of a named size only: a warning that says which.

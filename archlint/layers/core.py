@@ -16,6 +16,7 @@ from archlint.layers.base import (
     is_named,
     require_known,
 )
+from archlint.unknown import Unknown
 
 
 @register
@@ -87,7 +88,8 @@ class Dense(LayerSpec):
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
-        require_known(inputs[0][-1], "The last axis of a Dense layer's input")
+        if not isinstance(inputs[0][-1], Unknown):  # an unknown width changes only the weights
+            require_known(inputs[0][-1], "The last axis of a Dense layer's input")
         return (*inputs[0][:-1], config["units"])
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
