@@ -532,19 +532,21 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         # One finding per input (one per source site), naming every named size it holds.
         names = ", ".join(f"`{name}`" for name in named)
         which = f"the named size {names}" if len(named) == 1 else f"the named sizes {names}"
-        events.append(Event(
-            UNRESOLVED_INFO,
-            f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint keeps "
-            f"{which}: the sizes and parameter counts computed from "
-            f"{'it' if len(named) == 1 else 'them'} are expressions",
-            layer.span, model=model.name if model else None, layer=layer.name))
+        message = (f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint "
+                   f"keeps {which}: the sizes and parameter counts computed from "
+                   f"{'it' if len(named) == 1 else 'them'} are expressions")
+        if call.params_unknown is not None:  # one finding per site: say both here
+            message += (f"; its own parameter count is unknown: "
+                        f"{_reason(call.params_unknown, layer)}")
+        events.append(Event(UNRESOLVED_INFO, message, layer.span,
+                            model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
-    if call.params_unknown is not None and call is layer.calls[0]:
+    if call.params_unknown is not None and call is layer.calls[0] and not named:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(call.params_unknown, layer)}; its "

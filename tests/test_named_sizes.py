@@ -423,3 +423,10 @@ def test_an_argparse_default_is_shown_not_assumed() -> None:
     assert "`args.window` comes from the command line" in info.message
     assert "its default is 16; bind it with --set window=..." in info.message
     assert layer_rows(only_model(report))["conv1d"] == ("(None, args.window-2, 8)", "80")
+
+
+def test_a_parameter_count_left_unknown_says_why_in_the_names_finding() -> None:
+    report = analyse(CASES["options given as named sizes"][0])
+    lstm = next(d for d in report.diagnostics if d.code == "AL001" and d.layer == "lstm")
+    assert "named size `args.units`" in lstm.message
+    assert "its own parameter count is unknown: the product of args.units" in lstm.message
