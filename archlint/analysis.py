@@ -45,6 +45,8 @@ class Settings:
     catalog: dict[str, str] = field(default_factory=dict)
     # The Keras scripts run under: "auto" (what each script's imports say), "3", "2", "both".
     keras: str = "auto"
+    # Values bound to named sizes (--set, [tool.archlint.values]): name -> size.
+    values: dict[str, int] = field(default_factory=dict)
 
     def level(self, rule: Rule) -> Severity:
         return self.severity.get(rule.code, rule.severity)
@@ -59,7 +61,7 @@ def analyse_source(source: str, path: str = "<string>",
     suppressed = suppressions.parse(source)
     if suppressed.skip_file:
         return report
-    events, layers = _analyse(source, path, report, settings.keras)
+    events, layers = _analyse(source, path, report, settings.keras, settings.values)
     report.layers = layers
     _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
     return report
@@ -115,8 +117,8 @@ def _one_per_site(found: list[Diagnostic]) -> list[Diagnostic]:
     return kept
 
 
-def _analyse(source: str, path: str, report: FileReport,
-             keras: str = "auto") -> tuple[list[Event], list[Layer]]:
+def _analyse(source: str, path: str, report: FileReport, keras: str = "auto",
+             values: dict[str, int] | None = None) -> tuple[list[Event], list[Layer]]:
     try:
         tree = ast.parse(source, filename=path)
     except (RecursionError, MemoryError):
@@ -128,7 +130,7 @@ def _analyse(source: str, path: str, report: FileReport,
         message = getattr(error, "msg", str(error))
         return [Event(SYNTAX_ERROR, f"Python cannot parse this file: {message}",
                       Span(line, column))], []
-    interpreter = Interpreter(tree, source, keras)
+    interpreter = Interpreter(tree, source, keras, values)
     interpreter.run()
     events = list(interpreter.events)
     reported: set[int] = set()

@@ -55,8 +55,9 @@ def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Seq
 def check(paths: Sequence[str], output_format: str = "text", select: Sequence[str] = (),
           ignore: Sequence[str] = (), config_file: str | None = None,
           output_file: str | None = None, exit_zero: bool = False, jobs: int = 1,
-          keras: str | None = None) -> int:
-    """Analyse ``paths``, write the report, and return the exit code."""
+          keras: str | None = None, values: dict[str, int] | None = None) -> int:
+    """Analyse ``paths``, write the report, and return the exit code. ``values`` (--set)
+    bind named sizes, over the configuration's."""
     import gc
 
     from archlint.files import collect
@@ -71,6 +72,7 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
     config, settings = resolve_settings(config_file, select, ignore)
     if keras is not None:
         settings.keras = keras
+    settings.values = {**settings.values, **(values or {})}
     files = list(collect(list(paths), config.exclude))
     if output_file:
         check_output_file(output_file, [*files, *([config.path] if config.path else [])])

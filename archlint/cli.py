@@ -61,6 +61,19 @@ def main() -> None:
     """
 
 
+def _bindings(settings: tuple[str, ...]) -> dict[str, int]:
+    """``--set NAME=SIZE`` options as a dictionary; a malformed one is a usage error."""
+    values = {}
+    for setting in settings:
+        name, equals, size = setting.rpartition("=")
+        name = " ".join(name.split())
+        if not equals or not name or not size.strip().isdigit():
+            raise click.BadParameter(f"{setting!r} is not NAME=SIZE with SIZE an integer >= 0",
+                                     param_hint="'--set'")
+        values[name] = int(size)
+    return values
+
+
 def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...]):
     try:
         return resolve_settings(config_file, select, ignore)
@@ -86,14 +99,17 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 @click.option("--keras", "keras", type=click.Choice(["auto", "3", "2", "both"]), default=None,
               help="The Keras the scripts run under (default: the config's, else auto: what "
                    "each script's imports say).")
+@click.option("--set", "settings", multiple=True, metavar="NAME=SIZE",
+              help="Bind a named size (a size the data decides, such as args.window or "
+                   "len(chars)) to an integer; repeatable, over [tool.archlint.values].")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
-          exit_zero: bool, jobs: int, keras: str | None) -> None:
+          exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...]) -> None:
     """Analyse model scripts and saved models: files, or directories searched for *.py,
     *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
-                         exit_zero, jobs, keras)
+                         exit_zero, jobs, keras, _bindings(settings))
     except UsageProblem as error:
         raise click.UsageError(str(error)) from error
     sys.exit(code)

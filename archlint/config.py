@@ -34,7 +34,7 @@ ARCHLINT_KEY = re.compile(
     r"""^\s*(\[\s*["']?tool["']?\s*(\]|\.\s*["']?archlint)|["']?tool["']?\s*(=|\.))""",
     re.MULTILINE)
 KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude",
-                        "keras"})
+                        "keras", "values"})
 KERAS_TARGETS = ("auto", "3", "2", "both")
 
 
@@ -52,6 +52,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     # The Keras the scripts run under; "auto": what each script's imports say.
     keras: str = "auto"
+    # Values bound to named sizes ([tool.archlint.values]): name -> size.
+    values: dict[str, int] = field(default_factory=dict)
     path: Path | None = None
 
 
@@ -199,6 +201,8 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
                               f"{', '.join(map(repr, KERAS_TARGETS))}, got "
                               f"{_shown(table['keras'])}")
         config.keras = table["keras"]
+    if "values" in table:
+        config.values = named_values(table["values"], f"{path}: [tool.archlint.values]")
     by_key = {r.rule_class.code: r.rule_class for r in rules}
     by_key.update({r.rule_class.name: r.rule_class for r in rules})
     severities = table.get("severity", {})
@@ -230,6 +234,19 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
                                   f"{expected}, got {_shown(value)}")
         config.rule_options[rule.code] = dict(values)
     return config
+
+
+def named_values(table: Any, where: str) -> dict[str, int]:
+    """Values bound to named sizes: each a size, an integer >= 0."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table of named sizes and integers")
+    values = {}
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"{where}: `{name}` must be a size (an integer >= 0), got "
+                              f"{_shown(value)}")
+        values[" ".join(str(name).split())] = value
+    return values
 
 
 def _option_type_ok(default: Any, value: Any) -> bool:
@@ -267,4 +284,5 @@ def resolve(config_file: str | None, cwd: Path, select: list[str], ignore: list[
             except ValueError as error:
                 raise ConfigError(str(error)) from error
     catalog = {entry.rule_class.code: entry.rule_class.name for entry in loaded}
-    return config, Settings(rules, dict(config.severity), catalog, config.keras), plugin_errors
+    return config, Settings(rules, dict(config.severity), catalog, config.keras,
+                            dict(config.values)), plugin_errors

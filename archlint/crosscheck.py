@@ -37,6 +37,10 @@ NOT_REFUSED = "archlint said refused, Keras built it"
 UNEXPECTED_REFUSAL = "Keras refused, archlint did not say so"
 SKIPPED = "skipped"
 LONGER_BY = 13  # the second forward pass binds variable axes to minimum + this
+# A model with named sizes is built twice: every name bound to this (or its minimum), then
+# to this plus NAMED_APART.
+NAMED_VALUE = 7
+NAMED_APART = 12
 
 
 class KerasMissing(Exception):
@@ -74,6 +78,8 @@ class ModelVerdict:
     keras_version: str = ""
     lengths: list[int] = field(default_factory=list)
     layers: list[LayerVerdict] = field(default_factory=list)
+    # The values the named sizes were bound to for this build.
+    values: dict[str, int] = field(default_factory=dict)
     verdict: str = AGREE
     note: str = ""
 
@@ -88,25 +94,28 @@ def _lengths(analysis: ModelAnalysis) -> tuple[int, ...]:
     return (minimum, minimum + LONGER_BY)
 
 
-def bind_lengths(shape: Any, length: int) -> Any:
-    """archlint's shape (or list of shapes) as lists, every symbol bound to ``length`` and
-    the batch axis None, as forward passes are compared."""
+def bind_lengths(shape: Any, length: int, values: dict[str, int] | None = None) -> Any:
+    """archlint's shape (or list of shapes) as lists, every named size bound to its value
+    in ``values``, every other symbol to ``length``, and the batch axis None, as forward
+    passes are compared."""
     if isinstance(shape, list):
-        return [bind_lengths(s, length) for s in shape]
+        return [bind_lengths(s, length, values) for s in shape]
     if isinstance(shape, tuple):
-        return [None, *(d if d is None else evaluate(d, _Env(length)) for d in shape[1:])]
+        env = _Env(length, values or {})
+        return [None, *(d if d is None else evaluate(d, env) for d in shape[1:])]
     return None
 
 
 class _Env(dict):
-    """Binds every symbol to one length."""
+    """Binds each named size to its value, every other symbol to one length."""
 
-    def __init__(self, length: int):
+    def __init__(self, length: int, values: dict[str, int]):
         super().__init__()
         self.length = length
+        self.values = values
 
     def __getitem__(self, key: str) -> int:
-        return self.length
+        return self.values.get(key, self.length)
 
 
 def without_batch(shape: Any) -> Any:
@@ -116,13 +125,14 @@ def without_batch(shape: Any) -> Any:
     return [None, *shape[1:]] if shape else shape
 
 
-def _declared_matches(ours: Any, declared: Any) -> bool:
+def _declared_matches(ours: Any, declared: Any, values: dict[str, int]) -> bool:
     if isinstance(ours, list):
         return isinstance(declared, list) and len(ours) == len(declared) and all(
-            _declared_matches(o, d) for o, d in zip(ours, declared))
+            _declared_matches(o, d, values) for o, d in zip(ours, declared))
     if not isinstance(ours, tuple) or not isinstance(declared, list) or \
             (declared and isinstance(declared[0], list)) or len(ours) != len(declared):
         return False
+    ours = tuple(evaluate(o, values) if isinstance(o, Expr) and o.fixed() else o for o in ours)
     return all((d is None and (o is None or isinstance(o, Expr))) or o == d
                for o, d in zip(ours, declared))
 
@@ -149,16 +159,32 @@ def plan(reports: list[FileReport]) -> tuple[list[dict[str, Any]], dict[str, Any
                                             verdict=SKIPPED, note=reason))
                 continue
             lengths = _lengths(analysis)
-            try:
-                request = model_request(analysis.model, graph_id, lengths)
-            except (ValueError, KeyError) as error:
-                skipped.append(ModelVerdict(report.path, analysis.model.name, "",
-                                            verdict=SKIPPED, note=str(error)))
-                continue
-            requests.append(request)
-            index[graph_id] = (report, analysis, list(lengths) if any(
-                d is None for i in request["inputs"] for d in i["shape"]) else [])
+            for values in _named_values(analysis):
+                bound = ", ".join(f"{n}={v}" for n, v in values.items())
+                graph = f"{graph_id}::{bound}" if values else graph_id
+                try:
+                    request = model_request(analysis.model, graph, lengths, values)
+                except (ValueError, KeyError) as error:
+                    skipped.append(ModelVerdict(report.path, analysis.model.name, "",
+                                                verdict=SKIPPED, note=str(error)))
+                    break
+                requests.append(request)
+                index[graph] = (report, analysis, list(lengths) if any(
+                    d is None for i in request["inputs"] for d in i["shape"]) else [], values)
     return requests, index, skipped
+
+
+def _named_values(analysis: ModelAnalysis) -> list[dict[str, int]]:
+    """The values each build binds the model's named sizes to: none for a model without
+    them; else two builds, every name at least its minimum."""
+    names = sorted({name for layer in analysis.model.layers + [
+        ref.call.layer for ref in analysis.model.inputs] if layer.instance is not None
+        for name in layer.instance.config.get("named_sizes") or ()})
+    if not names:
+        return [{}]
+    minima = {b.symbol: b.minimum for b in analysis.bounds if b.named and b.minimum}
+    first = {name: max(NAMED_VALUE, minima.get(name, 1)) for name in names}
+    return [first, {name: value + NAMED_APART for name, value in first.items()}]
 
 
 def _unbuildable(analysis: ModelAnalysis) -> str:
@@ -168,6 +194,13 @@ def _unbuildable(analysis: ModelAnalysis) -> str:
     if not model.calls:
         return "the model has no layers archlint could connect"
     refused = any(call.error is not None for call in model.calls)
+    conditional = next((c for c in model.calls if c.error is not None and c.error.condition
+                        and c.layer.instance is not None), None)
+    if conditional is not None and any(
+            isinstance(d, Expr) and d.fixed() for ref in conditional.inbound
+            if isinstance(shape := ref.call.output_at(ref.index), tuple) for d in shape):
+        return (f"Keras refuses `{conditional.layer.name}` only for some values of a named "
+                "size (AL110)")
     for call in model.calls:
         if call.layer.instance is None:
             return f"layer `{call.layer.name}` ({call.layer.class_name}) is not supported"
@@ -184,9 +217,12 @@ def run_oracle(requests: list[dict[str, Any]], keras: str) -> dict[str, Any]:
 def compare(index: dict[str, Any], payload: dict[str, Any], keras: str) -> list[ModelVerdict]:
     verdicts = []
     for result in payload["results"]:
-        report, analysis, lengths = index[result["id"]]
-        verdict = ModelVerdict(report.path, analysis.model.name, keras,
-                               payload["meta"]["keras_version"], lengths)
+        report, analysis, lengths, values = index[result["id"]]
+        name = analysis.model.name
+        if values:
+            name += " [" + ", ".join(f"{n}={v}" for n, v in values.items()) + "]"
+        verdict = ModelVerdict(report.path, name, keras, payload["meta"]["keras_version"],
+                               lengths, values=values)
         if "oracle_error" in result:
             verdict.verdict, verdict.note = SKIPPED, result["oracle_error"].splitlines()[-1]
         else:
@@ -238,7 +274,8 @@ def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[
     for call in analysis.model.calls:
         if id(call) in input_ids:
             continue
-        verdict.layers.append(_compare_call(call, result, keras, bug_after, verdict.lengths))
+        verdict.layers.append(_compare_call(call, result, keras, bug_after, verdict.lengths,
+                                            verdict.values))
     if verdict.verdict == AGREE:
         if any(layer.verdict == ARCHLINT_DIFFERS for layer in verdict.layers):
             verdict.verdict = ARCHLINT_DIFFERS
@@ -247,9 +284,10 @@ def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[
 
 
 def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set[int],
-                  lengths: list[int]) -> LayerVerdict:
+                  lengths: list[int], values: dict[str, int] | None = None) -> LayerVerdict:
     call_id = _call_id(call)
-    params = call.params.total if call.params is not None else None
+    values = values or {}
+    params = evaluate(call.params.total, values) if call.params is not None else None
     layer = LayerVerdict(call.layer.name, call.layer.class_name, call.output, params)
     declared = result["calls"].get(call_id, {}).get("declared_shape")
     declared_params = result["layers"].get(call.layer.name, {}).get("declared_params")
@@ -260,10 +298,12 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     forward_params = runs[0][1]["params"].get(call.layer.name) if runs else None
     layer.forward_params = sum(forward_params.values()) if forward_params else None
     # Every variable axis of pass i was bound to lengths[i].
-    ours = [bind_lengths(call.output, lengths[i] if lengths else 0) for i, _ in runs]
-    forward_ok = ours == layer.forward_shapes and params == layer.forward_params
-    declared_ok = declared is not None and _declared_matches(call.output, declared) and \
-        params == layer.declared_params
+    ours = [bind_lengths(call.output, lengths[i] if lengths else 0, values) for i, _ in runs]
+    # Parameters archlint says it does not know (a product of named sizes) are not compared.
+    unknown = params is None and call.params_unknown is not None
+    forward_ok = ours == layer.forward_shapes and (unknown or params == layer.forward_params)
+    declared_ok = declared is not None and _declared_matches(call.output, declared, values) and \
+        (unknown or params == layer.declared_params)
     crashed = result.get("crashed") or {}
     if not runs:
         layer.verdict, layer.note = SKIPPED, "no forward pass reached this layer"

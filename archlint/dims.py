@@ -6,7 +6,9 @@ A dimension is one of
 * ``None``: a size Keras itself leaves undefined (the batch axis, or an axis Keras cannot
   compute at build time, such as Flatten over a variable time axis);
 * ``Expr``: a size that depends on an input axis declared ``None``, kept as an expression
-  over a symbol (``T``) so that a report can say ``(T-9)//2`` and "needs T >= 11";
+  over a symbol (``T``) so that a report can say ``(T-9)//2`` and "needs T >= 11"; or on a
+  *named size*, a symbol named after the script's source text (``args.window``) for a size
+  the data decides: Keras sees a number there when the layer is built, never None;
 * ``Unknown``: a size the front end could not resolve (see ``archlint.unknown``).
 
 Expressions are kept in a normal form: a linear combination of *atoms* (symbols, floor
@@ -45,6 +47,10 @@ class Expr:
     def symbols(self) -> frozenset[str]:
         raise NotImplementedError
 
+    def fixed(self) -> bool:
+        """True when every symbol is a named size: Keras then knows the number at build time."""
+        raise NotImplementedError
+
     # Arithmetic is defined on the linear normal form.
     def __add__(self, other: object) -> Dim:
         return _binary(self, other, _lin_add)
@@ -62,6 +68,8 @@ class Expr:
         return _simplify(_lin_scale(_as_lin(self), -1))
 
     def __mul__(self, other: object) -> Dim:
+        if isinstance(other, Expr):
+            raise NonLinear(self, other)
         if isinstance(other, bool) or not isinstance(other, int):
             return NotImplemented
         return _simplify(_lin_scale(_as_lin(self), other))
@@ -77,17 +85,32 @@ class Expr:
         return str(self)
 
 
+class NonLinear(ArithmeticError):
+    """A product of two symbolic sizes, which the linear normal form does not hold."""
+
+    def __init__(self, a: Expr, b: Expr):
+        super().__init__(f"the product of {a} and {b} is beyond archlint's linear expressions")
+
+
 @record(frozen=True, repr=False)
 class Sym(Expr):
-    """A named input axis whose size is only known at run time."""
+    """A named input axis whose size is only known at run time.
+
+    ``named`` marks a *named size* (``args.window``): a number the data decides, which
+    Keras knows when the layer is built; otherwise the axis is None to Keras (``T``).
+    """
 
     name: str
+    named: bool = False
 
     def evaluate(self, env: Mapping[str, int]) -> int:
         return env[self.name]
 
     def symbols(self) -> frozenset[str]:
         return frozenset({self.name})
+
+    def fixed(self) -> bool:
+        return self.named
 
     def __str__(self) -> str:
         return self.name
@@ -106,14 +129,18 @@ class Lin(Expr):
     def symbols(self) -> frozenset[str]:
         return frozenset().union(*(a.symbols() for a, _ in self.terms))
 
+    def fixed(self) -> bool:
+        return all(a.fixed() for a, _ in self.terms)
+
     def __str__(self) -> str:
         out = ""
         for atom, coef in self.terms:
             sign = "-" if coef < 0 else ("+" if out else "")
             mag = abs(coef)
             text = str(atom)
-            if mag != 1 and isinstance(atom, FloorDiv):
-                text = f"({text})"  # 2*(T//2) is not 2*T//2
+            floor = mag != 1 and isinstance(atom, FloorDiv)
+            if floor or ((mag != 1 or coef < 0) and _compound(atom)):
+                text = f"({text})"  # 2*(T//2) is not 2*T//2, nor -(n - 1) -n - 1
             out += sign + (f"{mag}*{text}" if mag != 1 else text)
         if self.const:
             out += f"{self.const:+d}"
@@ -133,9 +160,12 @@ class FloorDiv(Expr):
     def symbols(self) -> frozenset[str]:
         return self.num.symbols()
 
+    def fixed(self) -> bool:
+        return self.num.fixed()
+
     def __str__(self) -> str:
         inner = str(self.num)
-        if not isinstance(self.num, Sym):
+        if not isinstance(self.num, Sym) or _compound(self.num):
             inner = f"({inner})"
         return f"{inner}//{self.den}"
 
@@ -154,11 +184,25 @@ class MinMax(Expr):
     def symbols(self) -> frozenset[str]:
         return frozenset().union(*(a.symbols() for a in self.args if isinstance(a, Expr)))
 
+    def fixed(self) -> bool:
+        return all(a.fixed() for a in self.args if isinstance(a, Expr))
+
     def __str__(self) -> str:
         return f"{self.op}({', '.join(str(a) for a in self.args)})"
 
 
 Dim = int | Expr | None | Unknown
+
+
+def _compound(atom: Expr) -> bool:
+    """A named size whose name is an expression (``args.n - 1``): printed in parentheses
+    where an operator next to it would change how it reads.
+
+    >>> n = Sym("args.n - 1", named=True)
+    >>> 4 * n + 4, -n, floor_div(n, 2), n + 1
+    (4*(args.n - 1)+4, -(args.n - 1), (args.n - 1)//2, args.n - 1+1)
+    """
+    return isinstance(atom, Sym) and any(c in atom.name for c in "+-*/% ")
 
 
 def _as_lin(value: Expr | int) -> Lin:
@@ -274,10 +318,13 @@ def _min_max(op: str, args: Iterable[Dim]) -> Dim:
 
 
 def dim_mul(a: Dim, b: Dim) -> Dim:
-    """Product of two dimensions; a product of two symbolic sizes is left undefined (None).
+    """Product of two dimensions; a product of two symbolic sizes is left undefined (None),
+    or unknown when both are named sizes (a number to Keras, but not a linear one).
 
     >>> dim_mul(3, Sym("T")), dim_mul(Sym("T"), Sym("T")), dim_mul(None, 2)
     (3*T, None, None)
+    >>> dim_mul(Sym("F", named=True), Sym("G", named=True)).reason
+    "the product of F and G is beyond archlint's linear expressions"
     """
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return a if isinstance(a, Unknown) else b
@@ -285,7 +332,26 @@ def dim_mul(a: Dim, b: Dim) -> Dim:
         return None
     if isinstance(a, int) or isinstance(b, int):
         return a * b  # type: ignore[operator]
+    if is_fixed(a) and is_fixed(b):
+        return Unknown(str(NonLinear(a, b)))  # type: ignore[arg-type]
     return None
+
+
+def is_fixed(dim: Dim) -> bool:
+    """Whether Keras knows the size when the layer is built: a number, or an expression
+    over named sizes only.
+
+    >>> is_fixed(3), is_fixed(Sym("F", named=True) * 2), is_fixed(Sym("T") + 1), is_fixed(None)
+    (True, True, False, False)
+    """
+    if isinstance(dim, int):
+        return True
+    return isinstance(dim, Expr) and dim.fixed()
+
+
+def named_size(name: str) -> Sym:
+    """The symbol of a size the data decides, named after its source text."""
+    return Sym(name, named=True)
 
 
 def evaluate(dim: Dim, env: Mapping[str, int]) -> int | None:
@@ -344,6 +410,11 @@ def format_shape(shape: tuple[Dim, ...]) -> str:
     """
     inner = ", ".join(format_dim(d) for d in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def count_to_str(count: int | Expr) -> str:
+    """A parameter count as reports print it: ``61,696`` or ``32*F+32``."""
+    return f"{count:,}" if isinstance(count, int) else str(count)
 
 
 def dim_to_json(dim: Dim) -> int | str | None:

@@ -29,10 +29,12 @@ from archlint.layers.base import (
     Unresolved,
 )
 from archlint.min_length import Minimum, min_common_value, min_symbol_value
+from archlint.rank_free import UnknownRank, rank_free_output, unknown_rank_input
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
 UNRESOLVED_INFO = "AL001"
+DATA_DEPENDENT_REFUSAL = "AL110"
 UNSUPPORTED = "AL002"
 DUPLICATE_NAME = "AL501"
 DISCONNECTED = "AL104"
@@ -62,6 +64,11 @@ def _infer_one(call: Call) -> None:
         # Keras refuses the layer when it is created, whatever its inputs are.
         call.error = layer.instance.config_error
         return
+    if layer.instance is not None and layer.class_name == "InputLayer":
+        rank = unknown_rank_input(layer.instance)
+        if rank is not None:
+            call.output, call.params = rank, Params(0)
+            return
     inputs: list[Shape] = []
     for ref in call.inbound:
         source = ref.call
@@ -70,6 +77,9 @@ def _infer_one(call: Call) -> None:
                                   call.span.line)
             return
         shape = source.output_at(ref.index)
+        if isinstance(shape, UnknownRank) and len(call.inbound) == 1 and \
+                layer.instance is not None and _after_unknown_rank(call, shape):
+            return
         if shape is None or isinstance(shape, Unknown):
             call.output = shape if isinstance(shape, Unknown) else Unknown(
                 f"`{source.layer.name}` has no output {ref.index}", call.span.line)
@@ -110,13 +120,29 @@ def _infer_one(call: Call) -> None:
     _check_lengths(call)
 
 
+def _after_unknown_rank(call: Call, shape: UnknownRank) -> bool:
+    """A layer on a tensor of unknown rank: what holds whatever the rank (see rank_free)."""
+    instance = call.layer.instance
+    assert instance is not None
+    if instance.unresolved is not None or instance.config_error is not None:
+        return False
+    if instance.class_name == "Flatten":
+        call.output, call.params = (None, Unknown(shape.reason, shape.line)), Params(0)
+        return True
+    found = rank_free_output(instance, shape)
+    if found is None:
+        return False
+    call.output, call.params, call.params_unknown = found
+    return True
+
+
 def _oversized(output: OutputShape, params: Params | None) -> bool:
     """Sizes no model has, which Python cannot even print (over 4,300 digits)."""
     shapes = output if isinstance(output, list) else [output]
     sizes = [d for shape in shapes if isinstance(shape, tuple) for d in shape
              if isinstance(d, int)]
     if params is not None:
-        sizes += [params.trainable, params.non_trainable]
+        sizes += [n for n in (params.trainable, params.non_trainable) if isinstance(n, int)]
     return any(abs(size).bit_length() > MAX_INT_BITS for size in sizes)
 
 
@@ -157,6 +183,8 @@ class LengthBound:
     expression: str | None = None
     unknown_reason: str | None = None
     at_least: int | None = None
+    # A named size (args.window): Keras knows it when it builds, and refuses smaller ones.
+    named: bool = False
 
 
 @record
@@ -292,7 +320,9 @@ def _refused_when_called(call: Call, keras: str) -> bool:
         if not isinstance(shape, tuple):
             return True  # cannot tell: report it, as for any refusal
         real.append(shape)
-    as_keras_sees = [tuple(None if isinstance(d, Expr) else d for d in s) for s in real]
+    # A named size is a number to Keras when it builds; only the other symbols are None.
+    as_keras_sees = [tuple(None if isinstance(d, Expr) and not d.fixed() else d for d in s)
+                     for s in real]
     if as_keras_sees == real:
         return True  # no symbolic length: Keras sees what archlint saw
     try:
@@ -376,12 +406,18 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
     for call in calls:
         if call.layer.class_name == "InputLayer" and isinstance(call.output, tuple):
             for dim in call.output[1:]:
-                if isinstance(dim, Sym) and dim.name not in best:
+                if isinstance(dim, Sym) and not dim.named and dim.name not in best:
                     best[dim.name] = LengthBound(dim.name, 1, None, dim.name)
     _unknown_sizes(calls, best)
+    named = _named_sizes(calls)
+    for symbol, bound in best.items():
+        bound.named = symbol in named
     analysis.bounds = [best[s] for s in sorted(best)]
     _joint_bounds(analysis, several, best)
     for bound in analysis.bounds:
+        if bound.named and bound.minimum is not None and bound.minimum > 1 and \
+                bound.limiting_layer is not None:
+            analysis.events.append(_refused_below(analysis, bound, calls))
         if bound.minimum is None and bound.limiting_layer is not None and \
                 bound.unknown_reason is None:
             # No input length is long enough: Keras refuses every input.
@@ -390,6 +426,23 @@ def _bounds(analysis: ModelAnalysis, calls: list[Call]) -> None:
                 f"'{bound.limiting_layer}' outputs {bound.expression} steps, which is below 1 "
                 f"for every length of {bound.symbol}", analysis.model.span,
                 model=analysis.model.name, layer=bound.limiting_layer))
+
+
+def _named_sizes(calls: list[Call]) -> set[str]:
+    """The named sizes the model's inputs hold."""
+    return {dim.name for call in calls if call.layer.class_name == "InputLayer"
+            and isinstance(call.output, tuple) for dim in call.output
+            if isinstance(dim, Sym) and dim.named}
+
+
+def _refused_below(analysis: ModelAnalysis, bound: LengthBound, calls: list[Call]) -> Event:
+    """Keras refuses the model when a named size is below its minimum (AL110)."""
+    call = next(c for c in calls if c.layer.name == bound.limiting_layer)
+    return Event(
+        DATA_DEPENDENT_REFUSAL,
+        f"{call.layer.class_name} '{call.layer.name}' outputs {bound.expression} steps: "
+        f"Keras refuses the model when {bound.symbol} < {bound.minimum}, which the data "
+        "decides", call.span, model=analysis.model.name, layer=call.layer.name)
 
 
 def _combined_bound(symbol: str, minima: list[tuple[Minimum, Call, Expr]]) -> LengthBound:
@@ -479,24 +532,56 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         message = call.error.message
         if f"'{layer.name}'" not in message:
             message = f"{layer.class_name} '{layer.name}': {message}"
+        code = call.error.code
         if call.error.condition:
-            message += f" ({call.error.condition})"
-        events.append(Event(call.error.code, message, call.span,
+            if _on_named_sizes(call, call.error.condition):
+                # Keras refuses it for some values of a size the data decides, not all.
+                code = DATA_DEPENDENT_REFUSAL
+                message += (f": Keras refuses it only for some values of a size the data "
+                            f"decides; fails when {call.error.condition} ({call.error.code})")
+            else:
+                message += f" ({call.error.condition})"
+        events.append(Event(code, message, call.span,
                             model=model.name if model else None, layer=layer.name))
     instance = layer.instance
+    named = instance.config.get("named_sizes") if instance is not None else None
+    if named and call is layer.calls[0]:
+        # One finding per input (one per source site), naming every named size it holds.
+        names = ", ".join(f"`{name}`" for name in named)
+        which = f"the named size {names}" if len(named) == 1 else f"the named sizes {names}"
+        message = (f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint "
+                   f"keeps {which}: the sizes and parameter counts computed from "
+                   f"{'it' if len(named) == 1 else 'them'} are expressions")
+        if call.params_unknown is not None:  # one finding per site: say both here
+            message += (f"; its own parameter count is unknown: "
+                        f"{_reason(call.params_unknown, layer)}")
+        events.append(Event(UNRESOLVED_INFO, message, layer.span,
+                            model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
-    if call.params_unknown is not None and call is layer.calls[0]:
+    if call.params_unknown is not None and call is layer.calls[0] and not named:
         events.append(Event(
             UNRESOLVED_INFO,
             f"{layer.class_name} '{layer.name}': {_reason(call.params_unknown, layer)}; its "
             "parameter count is unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
     return events
+
+
+def _on_named_sizes(call: Call, condition: str) -> bool:
+    """Whether a refusal's condition is about a named size of the call's inputs."""
+    names = {name for ref in call.inbound
+             if isinstance(shape := ref.call.output_at(ref.index), tuple)
+             for dim in shape if isinstance(dim, Expr) and dim.fixed()
+             for name in dim.symbols()}
+    instance = call.layer.instance
+    if instance is not None:  # options given as named sizes (Conv1D(args.filters))
+        names |= set(instance.config.get("named_sizes") or ())
+    return any(name in condition for name in names)
 
 
 def _reason(unknown: Unknown, layer: Layer) -> str:

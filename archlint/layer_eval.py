@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archlint.dims import NonLinear
 from archlint.keras_names import KERAS3, name_problem, option_kind
 from archlint.layers import lookup
 from archlint.layers.base import (
@@ -166,4 +167,6 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
         params = instance.spec.param_count(instance.config, inputs)
     except Unresolved as unresolved:
         return LayerOutput(shape, None, unresolved.unknown)
+    except NonLinear as product:  # a product of two named sizes: the shape stays known
+        return LayerOutput(shape, None, Unknown(str(product)))
     return LayerOutput(shape, params)

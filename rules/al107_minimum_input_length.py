@@ -67,6 +67,8 @@ class MinimumInputLength(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         for analysis in ctx.models:
             for bound in analysis.bounds:
+                if bound.named:
+                    continue  # Keras checks a named size when it builds: AL110 says it
                 if bound.unknown_reason is not None:
                     unknown = self._unknown_finding(analysis, bound)
                     if unknown is not None:

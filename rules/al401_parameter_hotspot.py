@@ -7,9 +7,11 @@ from archlint.rule import Finding, Rule, RuleContext
 
 
 def layer_params(layer: Layer) -> int | None:
-    """A layer's parameters (trainable and not), as ``model.summary()`` counts them."""
+    """A layer's parameters (trainable and not), as ``model.summary()`` counts them; None
+    when unknown or when they depend on a named size (an expression)."""
     params = next((c.params for c in layer.calls if c.params is not None), None)
-    return params.total if params is not None else None
+    total = params.total if params is not None else None
+    return total if isinstance(total, int) else None
 
 
 def _flatten_note(layer: Layer) -> str:
@@ -73,7 +75,7 @@ class ParameterHotspot(Rule):
         share_limit = self.settings["hotspot-share"]
         for analysis in ctx.models:
             total = analysis.total
-            if not total or total < self.settings["min-params"]:
+            if not isinstance(total, int) or not total or total < self.settings["min-params"]:
                 continue
             counts = [(layer, layer_params(layer)) for layer in analysis.model.layers]
             weighted = [(layer, n) for layer, n in counts if n]

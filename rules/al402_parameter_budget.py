@@ -64,12 +64,12 @@ class ParameterBudget(Rule):
             counts = [(layer, layer_params(layer)) for layer in analysis.model.layers]
             known = [(layer, n) for layer, n in counts if n is not None]
             unknown = len(counts) - len(known)
-            total = analysis.total if analysis.total is not None else \
-                sum(n for _, n in known)
+            exact = isinstance(analysis.total, int)  # not an expression over a named size
+            total = analysis.total if exact else sum(n for _, n in known)
             if total <= budget:
                 continue
             whose = "1 layer's" if unknown == 1 else f"{unknown} layers'"
-            amount = f"{total:,}" if analysis.total is not None else \
+            amount = f"{total:,}" if exact else \
                 f"at least {total:,} ({whose} parameters unknown)"
             largest = sorted(known, key=lambda item: -item[1])[:3]
             top = ", ".join(f"{layer.class_name} '{layer.name}' {n:,} ({n / total:.0%})"

@@ -327,24 +327,29 @@ def test_factory_never_called_is_analysed_with_its_defaults() -> None:
 
 
 # ----------------------------------------------------------------- unknowns
-def test_argparse_value_is_unresolved_with_its_origin() -> None:
+def test_argparse_value_is_a_named_size_with_its_origin() -> None:
     report = analyse_fixture("unresolved_argparse")
     analysis = model_of(report, "functional")
-    assert rows(analysis)[1] == ("dense", "Dense", "?", None)
-    assert analysis.total is None
+    # tests/test_named_sizes checks such expressions against Keras.
+    assert [(r[2], str(r[3])) for r in rows(analysis)[1:]] == [
+        ("(None, args.units)", "11*args.units"), ("(None, 1)", "args.units+1")]
+    assert str(analysis.total) == "12*args.units+1"
     diagnostic = next(d for d in report.diagnostics if d.code == "AL001")
     assert diagnostic.severity.value == "info"
     assert "`args.units` comes from the command line" in diagnostic.message
     assert "`args = parser.parse_args()` on line 8" in diagnostic.message
 
 
-def test_data_shape_is_unresolved_once() -> None:
+def test_data_shape_becomes_named_sizes_each_explained_once() -> None:
     report = analyse_fixture("unresolved_data_shape")
     analysis = model_of(report, "functional")
-    assert all(r[2] == "?" for r in rows(analysis))
+    first, lstm, _ = rows(analysis)
+    assert first[2] == "(None, X_train.shape[1], X_train.shape[2])"
+    assert str(lstm[3]) == "64*X_train.shape[2]+1088"  # tests/test_named_sizes checks the form
     [diagnostic] = [d for d in report.diagnostics if d.code == "AL001"]
     assert "`X_train.shape[1]` is the shape of data" in diagnostic.message
     assert "np.load('x_train.npy')" in diagnostic.message
+    assert "named sizes `X_train.shape[1]`, `X_train.shape[2]`" in diagnostic.message
 
 
 def test_keras_tuner_hyperparameter() -> None:

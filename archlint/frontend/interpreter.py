@@ -22,7 +22,13 @@ from archlint.frontend import keras_api
 from archlint.frontend.keras_target import target_of
 from archlint.frontend.named_options import compile_events, names_version
 from archlint.frontend.naming import NameCounter
-from archlint.frontend.symbols import name_symbols
+from archlint.frontend.symbols import (
+    argparse_defaults,
+    name_symbols,
+    with_defaults,
+    with_named_options,
+    with_named_sizes,
+)
 from archlint.frontend.values import (
     COMMAND_LINE,
     DATA_SHAPE,
@@ -218,8 +224,12 @@ def _line(node: ast.AST) -> int | None:
 class Interpreter:
     """Walks one module; collects the layers, calls and models it builds."""
 
-    def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto"):
+    def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto",
+                 values: dict[str, int] | None = None):
         self.tree = tree
+        # Values the user bound to named sizes (--set, [tool.archlint.values]).
+        self.values = values or {}
+        self.argparse_defaults = argparse_defaults(tree)
         # The Keras the script runs under: "3", "2" or "both" (see keras_target).
         self.keras = target_of(tree, keras, source)
         self.globals = Scope()
@@ -957,6 +967,8 @@ class Interpreter:
     def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         line = _line(node)
         for side in (left, right):
+            if isinstance(side, RuntimeValue) and side.source:
+                return self._computed_from(side, node)
             if isinstance(side, Unknown):
                 return side
         if isinstance(left, Tensor) or isinstance(right, Tensor):
@@ -977,11 +989,21 @@ class Interpreter:
             return Unknown(f"`{self.text(node)}` fails: {error}", line)
         return Unknown("result too large to fold", line) if too_large(result) else result
 
+    def _computed_from(self, value: RuntimeValue, node: ast.AST) -> Unknown:
+        """A runtime value's arithmetic: named after the whole expression at module level
+        (a named size must stand for the value itself, not one operand of it); inside a
+        function the text names local variables that differ between calls: unnamed."""
+        if len(self.frames) > 1:
+            return Unknown(value.reason, value.line)
+        return derive_unknown(value, self.text(node), _line(node))
+
     def expr_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
         value = self.eval(node.operand, scope)
         if isinstance(node.op, ast.Not):
             truth = self.truth(value)
             return truth if isinstance(truth, Unknown) else not truth
+        if isinstance(value, RuntimeValue) and value.source:
+            return self._computed_from(value, node)
         if isinstance(value, Unknown) or not is_plain(value):
             return value if isinstance(value, Unknown) else Unknown(
                 f"`{self.text(node)}`", node.lineno)
@@ -1534,10 +1556,21 @@ class Interpreter:
 
     def _instantiate(self, layer: Layer, config: dict[str, Any]) -> None:
         span = layer.span
+        from archlint.layers import lookup
+
+        named: dict[str, str] = {}
+        spec = lookup(layer.class_name)
+        if layer.class_name == "InputLayer":
+            config, named = with_named_sizes(config, self.values)
+        elif spec is not None and spec.sized_options:
+            config, named = with_named_options(config, spec.sized_options, self.values)
         try:
             layer.instance = instantiate(layer.class_name, config, layer.name, line=span.line,
                                          column=span.column, end_line=span.end_line,
                                          keras=self.names_version, target=self.keras)
+            if named and layer.instance.unresolved is None:
+                layer.instance.config["named_sizes"] = with_defaults(
+                    named, self.argparse_defaults)
         except UnsupportedLayer as error:
             self.events.append(Event(UNSUPPORTED, f"layer class `{error.class_name}` "
                                      "is not supported by archlint", span, layer=layer.name))
@@ -1764,7 +1797,7 @@ def _input_config(hint: dict[str, Any]) -> dict[str, Any] | None:
         return {"batch_input_shape": hint["batch_input_shape"]}
     if "input_dim" in hint:
         dim = hint["input_dim"]
-        return {"shape": dim if isinstance(dim, Unknown) else (dim,)}
+        return {"shape": (dim,)}  # input_dim is one size, even when the data decides it
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from archlint.dims import Dim
+from archlint.dims import Dim, Expr
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -144,6 +144,8 @@ class LayerSpec:
     aliases: ClassVar[tuple[str, ...]] = ()
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}
+    # Size options a named size may give (Dense's units): formulas accept an expression.
+    sized_options: ClassVar[tuple[str, ...]] = ()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""
@@ -182,10 +184,18 @@ def as_tuple(value: Any, n: int, option: str) -> tuple[int, ...]:
     )
 
 
+def is_named(value: Any) -> bool:
+    """An option value that is an expression over named sizes (``Dense(args.units)``)."""
+    return isinstance(value, Expr) and value.fixed()
+
+
 def require_known(dim: Dim, what: str) -> int:
-    """A size that Keras needs at build time (a Dense input width, say)."""
+    """A size that Keras needs at build time (a Dense input width, say): a number, or an
+    expression over named sizes, which Keras knows as a number when it builds the layer."""
     if isinstance(dim, int):
         return dim
+    if isinstance(dim, Expr) and dim.fixed():
+        return dim  # type: ignore[return-value]
     if isinstance(dim, Unknown):
         raise Unresolved(dim)
     raise ShapeError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any, ClassVar
 
-from archlint.dims import Dim
+from archlint.dims import Dim, Expr
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -22,6 +22,7 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    Unresolved,
     as_tuple,
     require_known,
 )
@@ -37,6 +38,7 @@ from archlint.layers.shape_utils import (
     spatial_axes,
     with_spatial,
 )
+from archlint.unknown import Unknown
 
 
 class _Windowed(LayerSpec):
@@ -111,6 +113,7 @@ class _Conv(_Windowed):
                 "data_format": None, "dilation_rate": 1, "groups": 1, "use_bias": True,
                 "lora_rank": None}
     accepts_groups = True
+    sized_options = ("filters",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -118,7 +121,11 @@ class _Conv(_Windowed):
         config["filters"] = positive_int(config["filters"], "filters", name)
         # tf-keras reads groups=0 as 1 ("groups or 1"); Keras 3 refuses it, as here.
         groups = config["groups"] = positive_int(config["groups"], "groups", name)
-        if config["filters"] % groups:
+        if groups > 1 and isinstance(config["filters"], Expr):
+            raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} with "
+                             f"groups={groups}: archlint cannot check that groups divides a "
+                             "named size", condition=f"({config['filters']}) % {groups} != 0")
+        if groups > 1 and config["filters"] % groups:
             raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} must be "
                              f"divisible by groups={groups}")
         if config["lora_rank"] is not None:
@@ -128,7 +135,10 @@ class _Conv(_Windowed):
     def in_channels(self, config: dict[str, Any], shape: Shape) -> int:
         channels = super().in_channels(config, shape)
         groups = config["groups"]
-        if channels % groups:
+        if groups > 1 and isinstance(channels, Expr):
+            raise Unresolved(Unknown(f"whether groups={groups} divides the {channels} input "
+                                     "channels depends on a named size"))
+        if groups > 1 and channels % groups:
             axis = channel_axis(len(shape), config["data_format"])
             raise ShapeError(INVALID_CONFIG, f"{self.class_name} groups={groups} must divide "
                              f"the {channels} input channels (axis {axis})")

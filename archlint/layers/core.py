@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import Sym
+from archlint.dims import Expr, Sym
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -13,8 +13,10 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    is_named,
     require_known,
 )
+from archlint.unknown import Unknown
 
 
 @register
@@ -48,7 +50,8 @@ class InputLayer(LayerSpec):
             raise ShapeError(INVALID_CONFIG, f"Input shape={shape!r} must be a tuple")
         for size in shape:
             # Both Keras versions refuse anything else (a float, a string, a negative size).
-            if size is not None and (not isinstance(size, int) or size < 0):
+            if size is not None and not isinstance(size, Expr) and (
+                    not isinstance(size, int) or size < 0):
                 raise ShapeError(INVALID_CONFIG, f"Input shape={tuple(shape)!r} holds {size!r}, "
                                  "which is not a size (an integer >= 0, or None)")
         # Keras 3 reads True as 1; a bool is an int to every formula here.
@@ -73,16 +76,20 @@ class Dense(LayerSpec):
     positional = ("units", "activation", "use_bias")
     defaults = {"units": None, "activation": None, "use_bias": True}
     input_spec = InputSpec(min_ndim=2)
+    sized_options = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         units = config["units"]
+        if is_named(units):
+            return config
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             raise ShapeError(INVALID_CONFIG, f"Dense units={units!r} must be a positive integer")
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
-        require_known(inputs[0][-1], "The last axis of a Dense layer's input")
+        if not isinstance(inputs[0][-1], Unknown):  # an unknown width changes only the weights
+            require_known(inputs[0][-1], "The last axis of a Dense layer's input")
         return (*inputs[0][:-1], config["units"])
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:

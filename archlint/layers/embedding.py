@@ -12,10 +12,13 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    is_named,
 )
 
 
 def _positive(value: Any, option: str) -> int:
+    if is_named(value):
+        return value  # type: ignore[no-any-return]  # a named size: Keras checks it at build
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ShapeError(INVALID_CONFIG, f"Embedding {option}={value!r} must be a positive "
                          "integer")
@@ -43,6 +46,7 @@ class Embedding(LayerSpec):
     positional = ("input_dim", "output_dim", "embeddings_initializer")
     defaults = {"input_dim": None, "output_dim": None, "lora_rank": None}
     input_spec = InputSpec(min_ndim=1)
+    sized_options = ("input_dim", "output_dim")
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)

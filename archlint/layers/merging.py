@@ -92,7 +92,8 @@ def equal_dims(a: Dim, b: Dim, what: str) -> Dim:
         return a
     if isinstance(a, int) and isinstance(b, int):
         raise ShapeError(INCOMPATIBLE_MERGE, f"{what}: sizes {a} and {b} differ")
-    if isinstance(a, Expr) and isinstance(b, Expr) and symbols_of(a) != symbols_of(b):
+    if isinstance(a, Expr) and isinstance(b, Expr) and symbols_of(a) != symbols_of(b) and \
+            not (a.fixed() and b.fixed()):  # Keras compares named sizes when it builds
         return a
     raise _mismatch(a, b, what, broadcast=False)
 
@@ -135,7 +136,8 @@ def broadcast_dims(a: Dim, b: Dim, what: str) -> Dim:
     if isinstance(a, int) and isinstance(b, int):
         raise ShapeError(INCOMPATIBLE_MERGE, f"{what}: sizes {a} and {b} differ "
                          "(and neither is 1)")
-    if isinstance(a, Expr) and isinstance(b, Expr) and symbols_of(a) != symbols_of(b):
+    if isinstance(a, Expr) and isinstance(b, Expr) and symbols_of(a) != symbols_of(b) and \
+            not (a.fixed() and b.fixed()):  # Keras compares named sizes when it builds
         # Whenever the forward pass succeeds (equal, or one of them 1), this is the size.
         return dim_max(a, b)
     raise _mismatch(a, b, what, broadcast=True)

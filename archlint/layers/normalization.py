@@ -8,7 +8,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any
 
-from archlint.dims import format_shape
+from archlint.dims import Expr, format_shape
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -17,8 +17,10 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    Unresolved,
     require_known,
 )
+from archlint.unknown import Unknown
 
 
 def _is_int(value: Any) -> bool:
@@ -194,6 +196,9 @@ of axis 2
         (axis,) = resolve_axes(config["axis"], shape, self.class_name)
         channels = require_known(shape[axis], f"Axis {axis} of a GroupNormalization input")
         groups = channels if config["groups"] == -1 else config["groups"]
+        if isinstance(channels, Expr) and groups != channels:
+            raise Unresolved(Unknown(f"whether groups={groups} divides the {channels} "
+                                     "channels depends on a named size"))
         if channels < groups or channels % groups:
             raise ShapeError(INVALID_CONFIG, f"GroupNormalization groups={groups} must divide "
                              f"the {channels} channels of axis {axis}")

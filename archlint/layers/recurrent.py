@@ -18,7 +18,7 @@ from __future__ import annotations
 from math import prod
 from typing import Any, ClassVar
 
-from archlint.dims import Dim, format_shape
+from archlint.dims import Dim, format_shape, is_fixed
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
@@ -31,6 +31,7 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    is_named,
     require_known,
 )
 from archlint.layers.shape_utils import (
@@ -84,6 +85,8 @@ def rnn_params(units: int, features: int, *, gates: int, biases: int) -> int:
 
 def check_units(class_name: str, units: Any) -> None:
     """Keras refuses a non-positive ``units`` at construction."""
+    if is_named(units):
+        return
     if isinstance(units, bool) or not isinstance(units, int):
         raise ShapeError(INVALID_CONFIG,
                          f"{class_name} units={units!r} must be a positive integer")
@@ -103,6 +106,7 @@ class RecurrentSpec(LayerSpec):
     positional = ("units", "activation", "use_bias")
     defaults = RECURRENT_DEFAULTS
     input_spec = InputSpec(ndim=3)
+    sized_options = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         if "time_major" in config:
@@ -146,7 +150,7 @@ class RecurrentSpec(LayerSpec):
                 f"{format_shape(shape)} has an undefined batch axis (give the Input a "
                 "batch_size)",
             )
-        if config["unroll"] and not isinstance(steps, int):
+        if config["unroll"] and not is_fixed(steps):
             # tf-keras refuses at build; Keras 3 when its call is traced on this input.
             raise ShapeError(
                 UNDEFINED_DIMENSION,

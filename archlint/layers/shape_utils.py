@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import Dim, ceil_div, floor_div
+from archlint.dims import Dim, Expr, ceil_div, floor_div
 from archlint.layers.base import (
     INVALID_CONFIG,
     NONPOSITIVE_TIMESTEPS,
@@ -218,6 +218,8 @@ def positive_int(value: Any, option: str, layer: str = "") -> int:
     Traceback (most recent call last):
     archlint.layers.base.ShapeError: Conv1D filters=0 must be a positive integer
     """
+    if isinstance(value, Expr) and value.fixed():
+        return value  # type: ignore[return-value]  # a named size: Keras checks it at build
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         owner = f"{layer} " if layer else ""
         raise ShapeError(INVALID_CONFIG, f"{owner}{option}={value!r} must be a positive integer")

@@ -8,53 +8,59 @@ value is refused here, before TensorFlow is imported, naming the option and its 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from archlint.dims import Expr
+from archlint.dims import Expr, evaluate
 from archlint.graph import Model
 from archlint.layers.base import LayerInstance
 from archlint.oracle.allowed import RequestRefused, check_graph, check_layer
 
 # Options that exist only inside archlint.
-_INTERNAL = frozenset({"symbols"})
+_INTERNAL = frozenset({"symbols", "named_sizes"})
 
 
 class UnsafeOption(ValueError):
     """An option value the oracle will not pass to Keras; the message names it and its line."""
 
 
-def _plain(value: Any) -> Any:
-    """A JSON value for Keras's constructor, or ``...`` when there is none."""
+def _plain(value: Any, values: Mapping[str, int]) -> Any:
+    """A JSON value for Keras's constructor, or ``...`` when there is none; a named size
+    is bound to its value in ``values``."""
     if isinstance(value, LayerInstance):
-        return instance_config(value)
+        return instance_config(value, values)
+    if isinstance(value, Expr):
+        return _bind(value, values)
     if isinstance(value, bool) or value is None or isinstance(value, (int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
-        items = [_plain(v) for v in value]
+        items = [_plain(v, values) for v in value]
         return ... if any(i is ... for i in items) else items
     if isinstance(value, dict):
-        items = {str(k): _plain(v) for k, v in value.items()}
+        items = {str(k): _plain(v, values) for k, v in value.items()}
         return ... if any(i is ... for i in items.values()) else items
     return ...
 
 
-def instance_config(instance: LayerInstance) -> dict[str, Any]:
+def instance_config(instance: LayerInstance,
+                    values: Mapping[str, int] | None = None) -> dict[str, Any]:
     config = {}
     for key in sorted(instance.explicit):
         if key in _INTERNAL or key not in instance.config:
             continue
-        value = _plain(instance.config[key])
+        value = _plain(instance.config[key], values or {})
         if value is not ...:
             config[key] = value
     return {"class_name": instance.class_name, "config": config}
 
 
-def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) -> dict[str, Any]:
+def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
+                  values: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The oracle request for a model whose calls the engine has already ordered.
 
     ``lengths`` are values bound to every variable axis in turn for forward passes; a model
-    without variable axes gets one forward pass at its declared shape.
+    without variable axes gets one forward pass at its declared shape. ``values`` binds
+    the named sizes (``args.window``), which Keras must see as numbers.
     """
     input_ids = {id(ref.call) for ref in model.inputs}
     inputs, layers, calls = [], {}, []
@@ -64,14 +70,14 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
         if instance is None:
             raise ValueError(f"layer {layer.name} ({layer.class_name}) is not supported")
         if id(call) in input_ids:
-            shape = list(instance.config["shape"])
+            shape = [_bind(d, values or {}) for d in instance.config["shape"]]
             inputs.append({"name": layer.name, "shape": shape,
                            "dtype": instance.config.get("dtype") or "float32",
                            "batch_size": instance.config.get("batch_size")})
             _check(instance, layer.name, check_graph, {"inputs": inputs[-1:]})
             continue
         if layer.name not in layers:
-            entry = instance_config(instance)
+            entry = instance_config(instance, values)
             entry["config"]["name"] = layer.name
             _check(instance, layer.name, check_layer, entry["class_name"], entry["config"])
             layers[layer.name] = entry
@@ -85,6 +91,16 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = ()) ->
         forward.append([[length if d is None else d for d in i["shape"]] for i in inputs])
     return {"id": graph_id, "inputs": inputs, "layers": layers, "calls": calls,
             "forward": forward}
+
+
+def _bind(dim: Any, values: Mapping[str, int]) -> Any:
+    """A named size bound to its value; a request without one is refused."""
+    if not isinstance(dim, Expr):
+        return dim
+    missing = sorted(dim.symbols() - set(values))
+    if missing:
+        raise ValueError(f"named size `{missing[0]}` has no value to build the model with")
+    return evaluate(dim, values)
 
 
 def _check(instance: LayerInstance, name: str, check: Callable[..., None], *args: Any) -> None:

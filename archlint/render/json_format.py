@@ -29,9 +29,10 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         "class": layer.class_name,
         "line": layer.span.line,
         "output_shape": shape_to_json(first.output) if first is not None else None,
-        "params": params.total if params is not None else None,
-        "trainable_params": split.trainable if split is not None else None,
-        "non_trainable_params": split.non_trainable if split is not None else None,
+        "params": dim_to_json(params.total) if params is not None else None,
+        "trainable_params": dim_to_json(split.trainable) if split is not None else None,
+        "non_trainable_params": dim_to_json(split.non_trainable) if split is not None
+        else None,
         # Every tensor the call takes, initial_state= and the like included (Keras's
         # "Connected to").
         "inbound": [ref.call.layer.name for ref in (*first.inbound, *first.side_inputs)]
@@ -55,9 +56,9 @@ def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
         "name": model.name,
         "kind": model.kind,
         "line": model.span.line,
-        "total_params": analysis.total,
-        "trainable_params": analysis.trainable,
-        "non_trainable_params": analysis.non_trainable,
+        "total_params": dim_to_json(analysis.total),
+        "trainable_params": dim_to_json(analysis.trainable),
+        "non_trainable_params": dim_to_json(analysis.non_trainable),
         "layers": [layer_to_json(layer, model) for layer in model.layers],
         "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
         # Axes over several variable lengths that min_input_length alone does not satisfy.

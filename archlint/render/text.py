@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.diagnostics import Diagnostic, Severity
-from archlint.dims import format_shape
+from archlint.dims import Expr, count_to_str, format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer
 from archlint.render.escape import visible, visible_source
@@ -32,8 +32,8 @@ def _shape_text(output: Any) -> str:
     return "?"
 
 
-def _count(value: int | None) -> str:
-    return f"{value:,}" if value is not None else "?"
+def _count(value: int | Expr | None) -> str:
+    return count_to_str(value) if value is not None else "?"
 
 
 def _layer_row(layer: Layer) -> tuple[str, str, str, str]:
