@@ -20,19 +20,13 @@ import pytest
 
 from archlint.frontend import saved_model
 from archlint.frontend.saved_model import SavedModelError, load_config
+from tests.test_config import MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
          "m = Model(x, layers.Dense(2)(x))\n")
 # One AL204 warning (line 3) and one AL101 error (line 6).
-TWO_FINDINGS = """from keras import layers, Input, Model
-x = Input(shape=(10, 3))
-b = layers.Bidirectional(layers.LSTM(24),
-    backward_layer=layers.GRU(16, go_backwards=True))
-short = Input(shape=(4, 3))
-c = layers.Conv1D(8, 6)(short)
-model = Model([x, short], [b(x), c])
-"""
+TWO_FINDINGS = MODEL
 
 
 def archlint(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -6,12 +6,12 @@ Neither form shows the docstrings' reStructuredText markup: ``Dense(8)`` prints 
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from typing import TextIO
 
 from archlint.docs import INLINE_LITERAL, Block, plain_text
+from archlint.render.terminal import wants_colour
 
 PLAIN_WIDTH = 88
 LITERAL_STYLE = "bold cyan"
@@ -69,9 +69,7 @@ def write_rich(blocks: list[Block]) -> None:
 def render(blocks: list[Block], stream: TextIO | None = None) -> None:
     """Styled on a colour terminal, plain everywhere else (pipes, files, NO_COLOR)."""
     stream = stream or sys.stdout
-    colour = stream.isatty() and not os.environ.get("NO_COLOR") and \
-        os.environ.get("TERM") != "dumb"
-    if colour and stream is sys.stdout:
+    if wants_colour(stream):
         write_rich(blocks)
     else:
         stream.write(plain(blocks))

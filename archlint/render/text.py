@@ -173,12 +173,10 @@ def write_rich(reports: list[FileReport]) -> None:
 
 def render(reports: list[FileReport], stream: TextIO | None = None) -> None:
     """Rich on a colour terminal, plain text everywhere else (pipes, files, NO_COLOR)."""
-    import os
+    from archlint.render.terminal import wants_colour
 
     stream = stream or sys.stdout
-    colour = stream.isatty() and not os.environ.get("NO_COLOR") and \
-        os.environ.get("TERM") != "dumb"
-    if colour and stream is sys.stdout:
+    if wants_colour(stream):
         write_rich(reports)
     else:
         write_plain(reports, stream)
