@@ -13,7 +13,7 @@ here: ``frozen``, ``eq``, ``repr``, ``field(default_factory=...)``, ``__post_ini
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, dataclass_transform, overload
 
 T = TypeVar("T", bound=type)
 
@@ -36,6 +36,17 @@ def field(*, default_factory: Callable[[], Any]) -> Any:
     return _Factory(default_factory)
 
 
+@overload
+def record(cls: T, /) -> T: ...
+
+
+@overload
+def record(*, frozen: bool = False, eq: bool = True,
+           repr: bool = True) -> Callable[[T], T]: ...
+
+
+# Type checkers then see the generated __init__, __eq__ and frozen fields as for a dataclass.
+@dataclass_transform(eq_default=True, field_specifiers=(field,))
 def record(cls: T | None = None, /, *, frozen: bool = False, eq: bool = True,
            repr: bool = True) -> Any:
     """Class decorator: ``@record`` or ``@record(frozen=True, eq=False, repr=False)``."""
