@@ -13,8 +13,10 @@ from archlint.dims import NonLinear
 from archlint.keras_names import KERAS3, name_problem, option_kind
 from archlint.layers import lookup
 from archlint.layers.base import (
+    BOTH_VERSIONS,
     INCOMPATIBLE_MERGE,
     INVALID_CONFIG,
+    KERAS3_ONLY,
     NDIM_MISMATCH,
     LayerInstance,
     OutputShape,
@@ -57,9 +59,9 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
             inner_name = value["config"].get("name", f"{option}_{value['class_name'].lower()}")
             raw[option] = instantiate(value["class_name"], value["config"], inner_name,
                                       line=line, column=column, end_line=end_line,
-                                      keras=keras)
+                                      keras=keras, target=target)
     instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
-                             end_line=end_line, explicit=frozenset(config))
+                             end_line=end_line, explicit=frozenset(config), target=target)
     keras2_only = {k: v for k, v in spec.keras2_defaults.items() if raw.get(k) is None}
     if target == "2":
         raw.update(keras2_only)
@@ -89,8 +91,25 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
             given = ", ".join(f"{k}={v!r}" for k, v in keras2_only.items())
             error.message += (f" (under tf-keras, Keras 2, the default {given} applies and "
                               "the layer is accepted)")
-        instance.config_error = error
+        outcome = error.for_target(target)
+        if isinstance(outcome, Unresolved):
+            instance.unresolved = outcome.unknown
+        else:
+            instance.config_error = outcome
     return instance
+
+
+def _keras2_check(instance: LayerInstance, inputs: list[Shape]) -> None:
+    """Where tf-keras parts from Keras 3 on a layer the formulas accept: its refusal, or
+    (for a tf-keras script) an unknown where it builds something else."""
+    spec = instance.spec
+    refusal = spec.keras2_refusal(instance, inputs)
+    if refusal is not None:
+        raise ShapeError(INVALID_CONFIG, refusal, refused_by=("2",)).for_target(instance.target)
+    other = spec.keras2_unmodelled(instance, inputs) if instance.target == "2" else None
+    if other is not None:
+        raise Unresolved(Unknown(f"tf-keras (Keras 2), which this script uses, {other}; "
+                                 "archlint models Keras 3 there"))
 
 
 def _unknown_name(config: dict[str, Any], keras: str) -> str | None:
@@ -132,8 +151,10 @@ def check_inputs(instance: LayerInstance, inputs: list[Shape]) -> None:
     for shape in inputs:
         ndim = len(shape)
         if spec.ndim is not None and ndim != spec.ndim:
+            folds = ndim > spec.ndim and instance.spec.keras2_folds_leading_axes
             raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim={spec.ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
+                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}",
+                             refused_by=KERAS3_ONLY if folds else BOTH_VERSIONS)
         if spec.min_ndim is not None and ndim < spec.min_ndim:
             raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim>={spec.min_ndim}, "
                              f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
@@ -161,8 +182,13 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
     for shape in inputs:
         if isinstance(shape, Unknown):
             raise Unresolved(shape)
-    check_inputs(instance, inputs)
-    shape = instance.spec.output_shape(instance.config, inputs)
+    try:
+        check_inputs(instance, inputs)
+        shape = instance.spec.output_shape(instance.config, inputs)
+    except ShapeError as error:
+        raise error.for_target(instance.target) from None
+    if instance.target != "3":
+        _keras2_check(instance, inputs)
     try:
         params = instance.spec.param_count(instance.config, inputs)
     except Unresolved as unresolved:

@@ -108,3 +108,42 @@ def test_keras_option_and_setting_on_the_command_line(tmp_path) -> None:
     bad = run_cli(tmp_path, "m.py")
     assert bad.returncode == 2 and "`keras` must be one of" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+# A refusal Keras 3 added (tf-keras lower-cases a pooling padding), and one tf-keras has
+# (strides with dilation in a depthwise convolution, which Keras 3 decomposes). That each
+# version really behaves so is checked by tests/test_layer_formulas.py (refused_by cases).
+UPPER_CASE_PADDING = ("x = keras.Input((9, 3))\ny = layers.MaxPooling1D(2, padding='SAME')(x)\n"
+                      "z = layers.Dense(4)(y)\nm = keras.Model(x, z)\n")
+STRIDED_DILATED = ("x = keras.Input((12, 3))\n"
+                   "y = layers.DepthwiseConv1D(3, strides=2, dilation_rate=3)(x)\n"
+                   "m = keras.Model(x, y)\n")
+
+
+def errors(report) -> list:
+    return [d for d in report.diagnostics if d.severity.value == "error"]
+
+
+def test_a_keras_3_refusal_is_an_honest_unknown_for_a_tf_keras_script() -> None:
+    report = analyse("2", UPPER_CASE_PADDING)
+    assert errors(report) == []
+    pool, dense = report.models[0].model.layers[1:3]
+    assert "only Keras 3 refuses" in pool.calls[0].output.reason
+    # What follows keeps what does not depend on it: Dense(4) on ? features is unknown too.
+    assert not isinstance(dense.calls[0].output, tuple)
+    assert any("only Keras 3 refuses" in d.message for d in report.diagnostics)
+
+
+def test_a_keras_3_refusal_names_keras_3_for_a_script_for_either_version() -> None:
+    [error] = errors(analyse("both", UPPER_CASE_PADDING))
+    assert error.message.endswith("(Keras 3 only: tf-keras, Keras 2, accepts it)")
+    [error] = errors(analyse("3", UPPER_CASE_PADDING))
+    assert "tf-keras" not in error.message
+
+
+def test_a_tf_keras_refusal_is_an_error_for_tf_keras_only() -> None:
+    assert errors(analyse("3", STRIDED_DILATED)) == []
+    [error] = errors(analyse("2", STRIDED_DILATED))
+    assert "strides=(2,) > 1 cannot be combined with dilation_rate=(3,)" in error.message
+    [error] = errors(analyse("both", STRIDED_DILATED))
+    assert error.message.endswith("(tf-keras, Keras 2, only: Keras 3 accepts it)")

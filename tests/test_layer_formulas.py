@@ -13,8 +13,9 @@ import pytest
 
 from archlint.crosscheck import bind_lengths, without_batch
 from archlint.dims import Dim, Expr, Sym
+from archlint.keras_names import KERAS3, TF_KERAS
 from archlint.layer_eval import LayerOutput, infer_layer, instantiate
-from archlint.layers.base import ShapeError
+from archlint.layers.base import ShapeError, Unresolved
 from tests.layer_cases import LayerCase, all_cases
 
 CASES = all_cases()
@@ -40,8 +41,10 @@ def case_graph(case: LayerCase) -> dict[str, Any]:
     }
 
 
-def archlint_output(case: LayerCase) -> LayerOutput:
-    instance = instantiate(case.class_name, case.config, name="layer")
+def archlint_output(case: LayerCase, target: str = "3") -> LayerOutput:
+    """archlint's result for the case in a script that runs under Keras ``target``."""
+    instance = instantiate(case.class_name, case.config, name="layer",
+                           keras=TF_KERAS if target == "2" else KERAS3, target=target)
     shapes = [(None, *(Sym(SYMBOL) if d is None else d for d in s)) for s in case.input_shapes]
     return infer_layer(instance, shapes)
 
@@ -89,15 +92,25 @@ def test_layer_formula(case: LayerCase, keras: str, layer_oracle: dict[str, Any]
         assert raised.value.code == case.error_code, raised.value.message
         return
     if keras_error is not None:
+        assert keras in case.refused_by, f"Keras {keras} refuses: {keras_error}"
         with pytest.raises(ShapeError) as raised:
-            archlint_output(case)
+            archlint_output(case, target=keras)
         if case.error_code:
             assert raised.value.code == case.error_code, raised.value.message
+        assert raised.value.refused_by == case.refused_by, raised.value.message
         return
+    if len(case.refused_by) == 1:  # one version refuses: the other must build it
+        assert keras not in case.refused_by, f"Keras {keras} builds what the case says it refuses"
     try:
-        ours = archlint_output(case)
+        ours = archlint_output(case, target=keras)
     except ShapeError as error:
         pytest.fail(f"archlint refuses ({error.code}: {error.message}) what Keras {keras} builds")
+    except Unresolved as unresolved:
+        # Only where tf-keras parts from the Keras 3 formulas: an unknown, never a number.
+        assert keras == "2" and (case.refused_by == ("3",) or case.keras2_unknown), (
+            unresolved.unknown.reason)
+        return
+    assert not (keras == "2" and case.keras2_unknown), "a tf-keras number archlint gives"
     for length, run in zip(case.lengths, result["forward"]):
         truth = without_batch(run["calls"]["layer"]["shape"])
         assert bind_lengths(ours.shape, length) == truth, f"forward pass with T={length}"

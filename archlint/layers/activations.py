@@ -17,6 +17,7 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    keras3_only,
     require_known,
 )
 
@@ -129,8 +130,9 @@ class LeakyReLU(_Elementwise):
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
-        _check_non_negative(config, "negative_slope", "LeakyReLU", allow_none=False)
-        _check_non_negative(config, "alpha", "LeakyReLU", allow_none=False)
+        with keras3_only():  # tf-keras takes any slope but None
+            _check_non_negative(config, "negative_slope", "LeakyReLU", allow_none=False)
+            _check_non_negative(config, "alpha", "LeakyReLU", allow_none=False)
         return config
 
 

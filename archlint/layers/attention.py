@@ -31,6 +31,7 @@ from archlint.layers.base import (
     NDIM_MISMATCH,
     NO_PARAMS,
     InputSpec,
+    LayerInstance,
     LayerSpec,
     Params,
     Shape,
@@ -202,3 +203,22 @@ class AdditiveAttention(_Attention):
         if not config["use_scale"]:
             return NO_PARAMS
         return Params(_scale_size(inputs[0]))
+
+    def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
+        if "score_mode" in instance.explicit:
+            return "AdditiveAttention takes no score_mode option"
+        query, value = inputs[0][-1], inputs[1][-1]
+        key = inputs[2][-1] if len(inputs) > 2 else value
+        scored = query if key in (1, query) else key  # query + key, broadcast
+        if (instance.config["use_scale"] and all(isinstance(d, int) for d in (scored, value))
+                and value not in (1, scored) and scored != 1):
+            return (f"tf-keras sizes the AdditiveAttention scale by the value's {value} "
+                    f"features, which cannot meet the {scored} features of query + key")
+        return None
+
+    def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
+        query, value = inputs[0][-1], inputs[1][-1]
+        if instance.config["use_scale"] and query != value:
+            return (f"sizes the AdditiveAttention scale by the value's features ({value}), "
+                    f"not the query's ({query})")
+        return None

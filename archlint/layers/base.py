@@ -26,6 +26,10 @@ GO_BACKWARDS_MISMATCH = "AL201"
 BIDIRECTIONAL_CONFIG_MISMATCH = "AL202"
 ASYMMETRIC_MERGE = "AL203"
 
+# Which Keras versions refuse a configuration (ShapeError.refused_by).
+BOTH_VERSIONS = ("3", "2")
+KERAS3_ONLY = ("3",)
+
 
 class Unresolved(Exception):
     """A formula needs a size the front end could not resolve; the result is unknown."""
@@ -42,7 +46,8 @@ class ShapeError(Exception):
     """
 
     def __init__(self, code: str, message: str, *, condition: str | None = None,
-                 build_accepts: tuple[str, ...] = ()):
+                 build_accepts: tuple[str, ...] = (),
+                 refused_by: tuple[str, ...] = BOTH_VERSIONS):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -51,21 +56,65 @@ class ShapeError(Exception):
         # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
         # at its first forward pass.
         self.build_accepts = build_accepts
+        # Keras versions that refuse it at all: ("3",) where tf-keras accepts the layer.
+        self.refused_by = refused_by
 
     def refused_when_built(self, keras: str) -> bool:
         """Whether Keras ``keras`` raises when the script calls the layer on symbolic
         tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
-        return self.condition is None and keras not in self.build_accepts
+        return (keras in self.refused_by and self.condition is None
+                and keras not in self.build_accepts)
+
+    def for_target(self, target: str) -> ShapeError | Unresolved:
+        """This refusal as the script's Keras (``target``: "3", "2" or "both") meets it:
+        unchanged where every version it runs under refuses; an honest unknown where none
+        does (archlint models Keras 3's refusal, not what tf-keras builds instead); for
+        "both", the message names the version that refuses."""
+        versions = BOTH_VERSIONS if target == "both" else (target,)
+        refusing = [v for v in versions if v in self.refused_by]
+        if not refusing:
+            return Unresolved(Unknown(
+                f"only Keras 3 refuses this layer ({self.message}); tf-keras (Keras 2), "
+                "which this script uses, accepts it, and archlint does not model what it "
+                "builds"))
+        if len(refusing) < len(versions):
+            suffix = (" (Keras 3 only: tf-keras, Keras 2, accepts it)" if refusing == ["3"]
+                      else " (tf-keras, Keras 2, only: Keras 3 accepts it)")
+            if suffix not in self.message and not (refusing == ["3"]
+                                                   and "tf-keras" in self.message):
+                self.message += suffix
+                self.args = (self.message,)
+        return self
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Reports cross process boundaries with --jobs: keep the keyword-only fields.
-        return (_rebuild_shape_error,
-                (self.code, self.message, self.condition, self.build_accepts))
+        return (_rebuild_shape_error, (self.code, self.message, self.condition,
+                                       self.build_accepts, self.refused_by))
 
 
 def _rebuild_shape_error(code: str, message: str, condition: str | None,
-                         build_accepts: tuple[str, ...]) -> ShapeError:
-    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
+                         build_accepts: tuple[str, ...],
+                         refused_by: tuple[str, ...]) -> ShapeError:
+    return ShapeError(code, message, condition=condition, build_accepts=build_accepts,
+                      refused_by=refused_by)
+
+
+class keras3_only:  # used as a statement: ``with keras3_only():``
+    """Marks every ShapeError raised inside as refused by Keras 3 only (tf-keras accepts
+    the configuration: a check Keras 3 added, or an option tf-keras reads otherwise).
+    ``when=False`` leaves them refused by both, for checks only some values escape."""
+
+    def __init__(self, when: bool = True) -> None:
+        self.when = when
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: object) -> bool:
+        if self.when and isinstance(error, ShapeError):
+            error.refused_by = KERAS3_ONLY
+        return False
 
 
 @record(frozen=True)
@@ -117,6 +166,8 @@ class LayerInstance:
     # Set when an option the formulas read could not be resolved, or Keras rejects it.
     unresolved: Unknown | None = None
     config_error: ShapeError | None = None
+    # The Keras the script runs under ("3", "2" or "both"): decides version-specific refusals.
+    target: str = "3"
 
     @property
     def class_name(self) -> str:
@@ -144,6 +195,8 @@ class LayerSpec:
     aliases: ClassVar[tuple[str, ...]] = ()
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}
+    # tf-keras folds extra leading axes into the batch where Keras 3 refuses the rank.
+    keras2_folds_leading_axes: ClassVar[bool] = False
     # Size options a named size may give (Dense's units): formulas accept an expression.
     sized_options: ClassVar[tuple[str, ...]] = ()
 
@@ -156,6 +209,16 @@ class LayerSpec:
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         return NO_PARAMS
+
+    def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
+        """Why tf-keras refuses what Keras 3 builds (the formulas follow Keras 3), if it
+        does: checked for scripts that may run under tf-keras."""
+        return None
+
+    def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
+        """Why tf-keras builds something else than the formulas' Keras 3 result, if it
+        does: a tf-keras script then gets an honest unknown."""
+        return None
 
     def output_count(self, config: dict[str, Any]) -> int | None:
         """How many tensors a call returns, from the options alone (None: not known so).

@@ -18,12 +18,14 @@ from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
     InputSpec,
+    LayerInstance,
     LayerSpec,
     Params,
     Shape,
     ShapeError,
     Unresolved,
     as_tuple,
+    keras3_only,
     require_known,
 )
 from archlint.layers.shape_utils import (
@@ -48,6 +50,7 @@ class _Windowed(LayerSpec):
     rank: ClassVar[int]
     # Only Conv1D takes 'causal' in Keras 3 (tf-keras also lets SeparableConv1D take it).
     allow_causal: ClassVar[bool] = False
+    keras2_allows_causal: ClassVar[bool] = False
     # ConvND and ConvNDTranspose refuse strides > 1 with dilation_rate > 1 in both versions;
     # Keras 3's depthwise and separable convolutions decompose the pair and accept it.
     strides_with_dilation: ClassVar[bool] = False
@@ -58,14 +61,17 @@ class _Windowed(LayerSpec):
         config = super().normalize(config)
         name, rank = self.class_name, self.rank
         if not self.accepts_groups and "groups" in config:
-            raise ShapeError(INVALID_CONFIG, f"{name} takes no groups option "
-                             f"(groups={config['groups']!r})")
+            with keras3_only():  # tf-keras takes the keyword and ignores it
+                raise ShapeError(INVALID_CONFIG, f"{name} takes no groups option "
+                                 f"(groups={config['groups']!r})")
         if config["kernel_size"] is None:
             raise ShapeError(INVALID_CONFIG, f"{name} needs a kernel_size")
         for option in ("kernel_size", "strides", "dilation_rate"):
             config[option] = positive_tuple(config[option], rank, option, name)
         allowed = (*PADDINGS, "causal") if self.allow_causal else PADDINGS
-        config["padding"] = normalize_padding(config["padding"], allowed, layer=name)
+        causal = str(config["padding"]).lower() == "causal"
+        with keras3_only(causal and self.keras2_allows_causal):
+            config["padding"] = normalize_padding(config["padding"], allowed, layer=name)
         config["data_format"] = normalize_data_format(config["data_format"])
         strides, dilation = config["strides"], config["dilation_rate"]
         if not self.strides_with_dilation and max(strides) > 1 and max(dilation) > 1:
@@ -73,6 +79,13 @@ class _Windowed(LayerSpec):
                              f"combined with dilation_rate={dilation} > 1")
         config["use_bias"] = bool(config["use_bias"])
         return config
+
+    def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
+        strides, dilation = instance.config["strides"], instance.config["dilation_rate"]
+        if self.strides_with_dilation and max(strides) > 1 and max(dilation) > 1:
+            return (f"{self.class_name} strides={strides} > 1 cannot be combined with "
+                    f"dilation_rate={dilation} > 1")
+        return None
 
     def in_channels(self, config: dict[str, Any], shape: Shape) -> int:
         """The input's channel count, which the kernel's shape needs."""
@@ -114,13 +127,18 @@ class _Conv(_Windowed):
                 "lora_rank": None}
     accepts_groups = True
     sized_options = ("filters",)
+    keras2_folds_leading_axes = True
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         name = self.class_name
-        config["filters"] = positive_int(config["filters"], "filters", name)
+        filters = config["filters"]
+        # tf-keras truncates a float (int(filters)); Keras 3 fails to create the kernel.
+        with keras3_only(isinstance(filters, float) and filters >= 1):
+            config["filters"] = positive_int(filters, "filters", name)
         # tf-keras reads groups=0 as 1 ("groups or 1"); Keras 3 refuses it, as here.
-        groups = config["groups"] = positive_int(config["groups"], "groups", name)
+        with keras3_only(config["groups"] == 0):
+            groups = config["groups"] = positive_int(config["groups"], "groups", name)
         if groups > 1 and isinstance(config["filters"], Expr):
             raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} with "
                              f"groups={groups}: archlint cannot check that groups divides a "
@@ -232,7 +250,8 @@ class _DepthwiseConv(_Windowed):
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
-        # tf-keras builds a depthwise layer with depth_multiplier=0 (0 output channels).
+        # tf-keras builds depth_multiplier=0 (0 output channels), then its forward pass
+        # fails ("filter must not have zero elements"): both refuse.
         config["depth_multiplier"] = positive_int(config["depth_multiplier"],
                                                   "depth_multiplier", self.class_name)
         _equal_strides(self.class_name, config["strides"])
@@ -322,6 +341,7 @@ class SeparableConv1D(_SeparableConv):
     class_name = "SeparableConv1D"
     aliases = ("SeparableConvolution1D",)
     rank = 1
+    keras2_allows_causal = True
     input_spec = InputSpec(ndim=3)
 
 

@@ -18,6 +18,7 @@ from archlint.layers.base import (
     Shape,
     ShapeError,
     Unresolved,
+    keras3_only,
     require_known,
 )
 from archlint.unknown import Unknown
@@ -103,7 +104,9 @@ class BatchNormalization(_SameShape):
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
-        config["axis"] = _axes_option(config["axis"], self.class_name, allow_list=False)
+        # tf-keras accepts a list of axes here.
+        with keras3_only(isinstance(config["axis"], (list, tuple))):
+            config["axis"] = _axes_option(config["axis"], self.class_name, allow_list=False)
         return config
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:

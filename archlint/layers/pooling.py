@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
+    KERAS3_ONLY,
     InputSpec,
     LayerSpec,
     Shape,
@@ -41,7 +42,7 @@ class _Pooling(LayerSpec):
         if config["pool_size"] is None:
             # Keras 3's AveragePoolingND require it (tf-keras defaults to 2 per axis).
             raise ShapeError(INVALID_CONFIG, f"{name} needs a pool_size: Keras 3 has no "
-                             "default for it")
+                             "default for it", refused_by=KERAS3_ONLY)
         config["pool_size"] = positive_tuple(config["pool_size"], rank, "pool_size", name)
         strides = config["strides"]
         # Keras accepts strides=0 when constructing, then fails in the pooling op.
@@ -51,7 +52,8 @@ class _Pooling(LayerSpec):
         if isinstance(padding, str) and padding != padding.lower() and padding.lower() in PADDINGS:
             # Keras 3 compares it as written (tf-keras lower-cases it): 'SAME' fails to build.
             raise ShapeError(INVALID_CONFIG, f"{name} padding={padding!r} must be written in "
-                             f"lower case ({padding.lower()!r}): Keras 3 refuses other cases")
+                             f"lower case ({padding.lower()!r}): Keras 3 refuses other cases",
+                             refused_by=KERAS3_ONLY)
         config["padding"] = normalize_padding(padding, PADDINGS, lower=False, layer=name)
         config["data_format"] = normalize_data_format(config["data_format"])
         return config

@@ -21,6 +21,7 @@ from archlint.layers.base import (
     Shape,
     ShapeError,
     Unresolved,
+    keras3_only,
     require_known,
 )
 from archlint.layers.normalization import resolve_axes
@@ -186,13 +187,15 @@ class Normalization(LayerSpec):
         if mean is None or _unresolved(mean, variance):
             return config
         shape = array_shape(mean, "mean", "Normalization")
-        if array_shape(variance, "variance", "Normalization") != shape:
-            raise ShapeError(INVALID_CONFIG, f"Normalization mean={mean!r} and "
-                             f"variance={variance!r} must have the same shape")
-        if len(shape) > len(config["axis"]):
-            raise ShapeError(INVALID_CONFIG, f"Normalization mean={mean!r} has rank "
-                             f"{len(shape)}, more than the {len(config['axis'])} axes of "
-                             f"axis={config['axis']}")
+        # tf-keras lets NumPy broadcast such constants.
+        with keras3_only():
+            if array_shape(variance, "variance", "Normalization") != shape:
+                raise ShapeError(INVALID_CONFIG, f"Normalization mean={mean!r} and "
+                                 f"variance={variance!r} must have the same shape")
+            if len(shape) > len(config["axis"]):
+                raise ShapeError(INVALID_CONFIG, f"Normalization mean={mean!r} has rank "
+                                 f"{len(shape)}, more than the {len(config['axis'])} axes of "
+                                 f"axis={config['axis']}")
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:

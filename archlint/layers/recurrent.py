@@ -22,6 +22,7 @@ from archlint.dims import Dim, format_shape, is_fixed
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
+    KERAS3_ONLY,
     NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
     UNDEFINED_DIMENSION,
@@ -32,6 +33,7 @@ from archlint.layers.base import (
     Shape,
     ShapeError,
     is_named,
+    keras3_only,
     require_known,
 )
 from archlint.layers.shape_utils import (
@@ -115,6 +117,7 @@ class RecurrentSpec(LayerSpec):
                 INVALID_CONFIG,
                 f"{self.class_name} time_major={config['time_major']!r} is a tf-keras option; "
                 "Keras 3 refuses it (Unrecognized keyword arguments)",
+                refused_by=KERAS3_ONLY,
             )
         config = super().normalize(config)
         check_units(self.class_name, config["units"])
@@ -307,8 +310,9 @@ class _ConvLSTM(LayerSpec):
         # Axes of the full input (the time axis sits before the step's axes).
         axes = [i + 1 for i in spatial_axes(len(step), data_format)]
         # Keras 3 refuses undefined spatial sizes (tf-keras would leave them None).
-        spatial_in = [require_known(shape[a], f"Spatial axis {a} of the {name} input")
-                      for a in axes]
+        with keras3_only():
+            spatial_in = [require_known(shape[a], f"Spatial axis {a} of the {name} input")
+                          for a in axes]
         steps = shape[1]
         if isinstance(steps, int) and steps <= 0:
             raise ShapeError(

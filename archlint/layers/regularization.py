@@ -14,11 +14,14 @@ from typing import Any, ClassVar
 
 from archlint.layers import register
 from archlint.layers.base import (
+    BOTH_VERSIONS,
     INVALID_CONFIG,
+    KERAS3_ONLY,
     InputSpec,
     LayerSpec,
     Shape,
     ShapeError,
+    keras3_only,
 )
 from archlint.layers.shape_utils import normalize_data_format
 from archlint.unknown import Unknown
@@ -34,6 +37,8 @@ class _Identity(LayerSpec):
     input_spec = InputSpec(min_ndim=1)
     # The option that must lie in [0, 1], if any.
     unit_option: ClassVar[str | None] = None
+    # Whether tf-keras checks it too (Dropout does; the noise layers do not).
+    keras2_checks_unit: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -43,9 +48,12 @@ class _Identity(LayerSpec):
             # Unresolved values cannot be checked; the shape does not depend on them.
             if _number(value) and not 0 <= value <= 1:
                 raise ShapeError(INVALID_CONFIG, f"{self.class_name} {option}={value} must be "
-                                 "between 0 and 1")
+                                 "between 0 and 1",
+                                 refused_by=BOTH_VERSIONS if self.keras2_checks_unit
+                                 else KERAS3_ONLY)
         if "noise_shape" in config:
-            _check_noise_shape(config["noise_shape"], self.class_name)
+            with keras3_only():
+                _check_noise_shape(config["noise_shape"], self.class_name)
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
@@ -76,11 +84,13 @@ class Dropout(_Identity):
     class_name = "Dropout"
     positional = ("rate", "noise_shape", "seed")
     unit_option = "rate"
+    keras2_checks_unit = True
 
 
 class _SpatialDropout(_Identity):
     positional = ("rate",)
     unit_option = "rate"
+    keras2_checks_unit = True
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)

@@ -14,13 +14,16 @@ from typing import Any, ClassVar
 from archlint.dims import Dim, Expr, Lin, dim_mul, floor_div, format_dim, format_shape
 from archlint.layers import register
 from archlint.layers.base import (
+    BOTH_VERSIONS,
     INVALID_CONFIG,
+    KERAS3_ONLY,
     NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
     InputSpec,
     LayerSpec,
     Shape,
     ShapeError,
+    keras3_only,
 )
 from archlint.layers.shape_utils import normalize_data_format, positive_tuple, spatial_axes
 from archlint.unknown import Unknown
@@ -149,7 +152,8 @@ input (None, 3, 5) holds 15
             raise ShapeError(INVALID_CONFIG,
                              f"Reshape target_shape={target!r} must be a tuple of ints")
         target = tuple(target)
-        # Keras 3 refuses these when the layer is created (tf-keras reads any negative as -1).
+        # Keras 3 refuses these when the layer is created; tf-keras builds a lone negative
+        # as -1, then its forward pass fails ("Size 1 must be non-negative, not -2").
         if any(d < -1 for d in target) or target.count(-1) > 1:
             raise ShapeError(INVALID_CONFIG, f"Reshape target_shape={target} must hold "
                              "non-negative sizes and at most one -1")
@@ -238,7 +242,8 @@ class RepeatVector(LayerSpec):
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         # Keras 3 refuses n <= 0; tf-keras builds n=0 (an empty time axis).
-        config["n"] = _positive(config["n"], "n", "RepeatVector")
+        with keras3_only(config["n"] == 0):
+            config["n"] = _positive(config["n"], "n", "RepeatVector")
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
@@ -392,6 +397,8 @@ class _CroppingND(_SpatialPairs):
     """Cropping2D and Cropping3D: remove ``start`` and ``end`` steps on each spatial axis."""
 
     option = "cropping"
+    # tf-keras's Cropping3D slices an over-cropped axis down to 0 steps.
+    keras2_checks_crop: ClassVar[bool] = True
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]
@@ -406,7 +413,9 @@ class _CroppingND(_SpatialPairs):
                 raise ShapeError(NONPOSITIVE_TIMESTEPS,
                                  f"{self.class_name} cropping={config['cropping']} with "
                                  f"data_format='{config['data_format']}' on input axis {axis} "
-                                 f"of length {shape[axis]} leaves {out[axis]}")
+                                 f"of length {shape[axis]} leaves {out[axis]}",
+                                 refused_by=BOTH_VERSIONS if self.keras2_checks_crop
+                                 else KERAS3_ONLY)
         return tuple(out)
 
 
@@ -450,6 +459,7 @@ class Cropping3D(_CroppingND):
 
     class_name = "Cropping3D"
     rank = 3
+    keras2_checks_crop = False
     positional = ("cropping", "data_format")
     defaults = {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}
     input_spec = InputSpec(ndim=5)
@@ -510,6 +520,7 @@ class ZeroPadding3D(_ZeroPaddingND):
 
 # What Keras 3's image resize accepts; tf-keras also takes "gaussian" and "mitchellcubic".
 INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
+KERAS2_INTERPOLATIONS = ("gaussian", "mitchellcubic")
 
 
 class _UpSamplingND(LayerSpec):
@@ -561,7 +572,9 @@ class UpSampling2D(_UpSamplingND):
             if text not in INTERPOLATIONS:
                 options = ", ".join(repr(m) for m in INTERPOLATIONS)
                 raise ShapeError(INVALID_CONFIG, f"UpSampling2D interpolation={method!r} must "
-                                 f"be one of {options}")
+                                 f"be one of {options}",
+                                 refused_by=KERAS3_ONLY if text in KERAS2_INTERPOLATIONS
+                                 else BOTH_VERSIONS)
             config["interpolation"] = text
         return config
 

@@ -21,6 +21,7 @@ from archlint.layers.base import (
     BIDIRECTIONAL_CONFIG_MISMATCH,
     GO_BACKWARDS_MISMATCH,
     INVALID_CONFIG,
+    KERAS3_ONLY,
     NONPOSITIVE_TIMESTEPS,
     InputSpec,
     LayerInstance,
@@ -191,11 +192,13 @@ class Bidirectional(LayerSpec):
                 f"Bidirectional without backward_layer copies {_describe(forward)} with "
                 "go_backwards=True, but it already has go_backwards=True: Keras 3 refuses "
                 "(tf-keras flips it instead)",
+                refused_by=KERAS3_ONLY,
             )
         config = forward.spec.normalize({**forward.config, "go_backwards": True})
         return LayerInstance(spec=forward.spec, config=config, name=f"backward_{forward.name}",
                              line=forward.line, column=forward.column,
-                             end_line=forward.end_line, explicit=forward.explicit)
+                             end_line=forward.end_line, explicit=forward.explicit,
+                             target=forward.target)
 
     def _halves(self, config: dict[str, Any], inputs: list[Shape]
                 ) -> tuple[tuple[OutputShape, Params], tuple[OutputShape, Params]]:
@@ -297,6 +300,7 @@ class TimeDistributed(LayerSpec):
                 NONPOSITIVE_TIMESTEPS,
                 f"TimeDistributed({inner.class_name}) on {steps} timesteps "
                 f"{format_shape(shape)}: Keras 3 fails on an empty time axis",
+                refused_by=KERAS3_ONLY,
             )
         return step_shape, params
 

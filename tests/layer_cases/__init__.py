@@ -37,6 +37,12 @@ class LayerCase:
     # Refused by TensorFlow's reference kernels (archlint's error_code) but run by its oneDNN
     # CPU kernels: with oneDNN on, archlint must still refuse it, and Keras runs it.
     runs_with_onednn: bool = False
+    # Where only one version refuses the case ("3": a check Keras 3 added; "2": tf-keras),
+    # checked against both: the other version must build it.
+    refused_by: tuple[str, ...] = ("3", "2")
+    # tf-keras builds something other than Keras 3 here: archlint gives a tf-keras script
+    # an unknown instead of Keras 3's numbers.
+    keras2_unknown: bool = False
 
 
 def _describe(value: Any) -> str:
@@ -49,7 +55,8 @@ def _describe(value: Any) -> str:
 def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "float32",
          lengths: tuple[int, ...] = (9, 23), known_bug: dict[str, str] | None = None,
          error_code: str | None = None, versions: tuple[str, ...] = ("3", "2"),
-         runs_with_onednn: bool = False, **config: Any) -> LayerCase:
+         runs_with_onednn: bool = False, refused_by: tuple[str, ...] = ("3", "2"),
+         keras2_unknown: bool = False, **config: Any) -> LayerCase:
     """``case("Conv1D", (20, 6), filters=4, kernel_size=3)`` with an id made from its options."""
     options = ",".join(f"{k}={_describe(v)}" for k, v in config.items())
     shapes = ";".join(str(tuple(s)).replace(" ", "") for s in input_shapes)
@@ -64,6 +71,8 @@ def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "f
         error_code=error_code,
         versions=versions,
         runs_with_onednn=runs_with_onednn,
+        refused_by=refused_by,
+        keras2_unknown=keras2_unknown,
     )
 
 

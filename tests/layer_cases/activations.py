@@ -21,7 +21,9 @@ CASES = [
     # Keras 3 renamed alpha to negative_slope (tf-keras refuses the new name) and refuses
     # a negative slope (tf-keras accepts it).
     case("LeakyReLU", (4,), negative_slope=0.1, versions=("3",)),
-    case("LeakyReLU", (4,), negative_slope=-0.5, versions=("3",), error_code="AL108"),
+    case("LeakyReLU", (4,), negative_slope=-0.5, versions=("3",), refused_by=("3",),
+         error_code="AL108"),
+    case("LeakyReLU", (4,), alpha=-0.5, refused_by=("3",), error_code="AL108"),
     case("ELU", (None, 2), alpha=0.5),
     case("Softmax", (4, 5)),
     case("Softmax", (None, 5), axis=(1, 2)),

@@ -69,14 +69,14 @@ ADDITIVE = [
     case("AdditiveAttention", (4,), (4,)),
     # Keras 3 sizes the scale by the query's features, tf-keras by the value's (forward
     # passes: 4 weights in Keras 3, refused by tf-keras, whose scale of 6 meets 4 features).
-    case("AdditiveAttention", (3, 4), (5, 6), (5, 4), versions=("3",)),
+    case("AdditiveAttention", (3, 4), (5, 6), (5, 4), refused_by=("2",)),
     # Feature sizes of 1 broadcast; the scale has 1 weight in Keras 3 where tf-keras has 4
     # (the value's), and the other way round: both forward passes succeed.
-    case("AdditiveAttention", (3, 1), (5, 4), versions=("3",)),
-    case("AdditiveAttention", (3, 4), (5, 1), versions=("3",)),
+    case("AdditiveAttention", (3, 1), (5, 4), keras2_unknown=True),
+    case("AdditiveAttention", (3, 4), (5, 1), keras2_unknown=True),
     # Keras 3 passes score_mode on to Attention, which checks and ignores it; tf-keras
     # rejects the keyword.
-    case("AdditiveAttention", (3, 4), (5, 4), score_mode="concat", versions=("3",)),
+    case("AdditiveAttention", (3, 4), (5, 4), score_mode="concat", refused_by=("2",)),
     # Refused: the scale needs a known feature size, features that do not broadcast, key
     # and value lengths, an invalid score_mode, a bare tensor.
     case("AdditiveAttention", (3, None), (5, None), error_code="AL106"),

@@ -47,7 +47,7 @@ CASES = [
     case("Conv1D", (9, 6), filters=3, kernel_size=3, groups=2, error_code="AL108"),
     # tf-keras reads groups=0 as groups=1 ("self.groups = groups or 1"); Keras 3 refuses it.
     case("Conv1D", (9, 6), filters=3, kernel_size=3, groups=0, error_code="AL108",
-         versions=("3",)),
+         refused_by=("3",)),
     # Invalid options, refused by both versions when the layer is constructed.
     case("Conv1D", (9, 3), filters=2, kernel_size=3, strides=2, dilation_rate=2,
          error_code="AL108"),
@@ -60,13 +60,15 @@ CASES = [
     case("Conv1D", (9, 3), filters=2, kernel_size=3, data_format="channels_middle",
          error_code="AL108"),
     # tf-keras truncates filters=2.0 to 2; Keras 3 fails to create the kernel.
-    case("Conv1D", (9, 3), filters=2.0, kernel_size=3, error_code="AL108", versions=("3",)),
+    case("Conv1D", (9, 3), filters=2.0, kernel_size=3, error_code="AL108", refused_by=("3",)),
     # The kernel needs the channel count; a wrong rank is refused.
     case("Conv1D", (9, None), filters=2, kernel_size=3, error_code="AL106"),
     case("Conv1D", (9,), filters=2, kernel_size=3, error_code="AL104"),
     # tf-keras folds extra leading axes into the batch ((None, 5, 7, 4) here); Keras 3 refuses:
     # "Kernel shape must have the same length as input".
-    case("Conv1D", (5, 9, 3), filters=4, kernel_size=3, error_code="AL104", versions=("3",)),
+    case("Conv1D", (5, 9, 3), filters=4, kernel_size=3, error_code="AL104", refused_by=("3",)),
+    case("Conv2D", (2, 6, 5, 3), filters=2, kernel_size=2, error_code="AL104", refused_by=("3",)),
+    case("Conv1D", (9, 6), filters=2.5, kernel_size=3, error_code="AL108", refused_by=("3",)),
     # Keras 3's LoRA: the kernel becomes non-trainable, two trainable factors are added.
     # tf-keras has no lora_rank argument.
     case("Conv1D", (9, 6), filters=4, kernel_size=3, lora_rank=2, versions=("3",)),
@@ -115,13 +117,13 @@ CASES = [
     case("DepthwiseConv1D", (9, 3), kernel_size=3, padding="causal", error_code="AL108"),
     # Keras 3 decomposes strides > 1 with dilation_rate > 1; tf-keras refuses the pair.
     case("DepthwiseConv1D", (12, 3), kernel_size=3, strides=2, dilation_rate=3,
-         versions=("3",)),
-    # tf-keras builds depth_multiplier=0 as 0 output channels; Keras 3 refuses it.
-    case("DepthwiseConv1D", (9, 3), kernel_size=3, depth_multiplier=0, error_code="AL108",
-         versions=("3",)),
+         refused_by=("2",)),
+    # tf-keras builds depth_multiplier=0 as 0 output channels, then its forward pass fails
+    # ("filter must not have zero elements"); Keras 3 refuses it when created.
+    case("DepthwiseConv1D", (9, 3), kernel_size=3, depth_multiplier=0, error_code="AL108"),
     # Keras 3 refuses a groups keyword here; tf-keras ignores it.
     case("DepthwiseConv1D", (9, 4), kernel_size=3, groups=2, error_code="AL108",
-         versions=("3",)),
+         refused_by=("3",)),
     case("DepthwiseConv1D", (3, 9), kernel_size=3, data_format="channels_first",
          versions=("3",)),
     case("DepthwiseConv1D", (3, 10), kernel_size=2, depth_multiplier=2,
@@ -136,7 +138,7 @@ CASES = [
                          "loses static spatial sizes"}),
     case("DepthwiseConv2D", (3, 9, 8), kernel_size=3, data_format="channels_first"),
     case("DepthwiseConv2D", (9, 8, 3), kernel_size=3, strides=2, dilation_rate=2,
-         versions=("3",)),
+         refused_by=("2",)),
     # Both versions declare (None, 7, 3, 3), then TensorFlow's depthwise kernel refuses:
     # "Current implementation only supports equal length strides in the row and column";
     # its oneDNN CPU kernel (TF_ENABLE_ONEDNN_OPTS=1) runs it.
@@ -154,9 +156,9 @@ CASES = [
          error_code="AL108"),
     # tf-keras lets SeparableConv1D pad causally ((None, 9, 4) here); Keras 3 refuses.
     case("SeparableConv1D", (9, 3), filters=4, kernel_size=3, padding="causal",
-         error_code="AL108", versions=("3",)),
+         error_code="AL108", refused_by=("3",)),
     case("SeparableConv1D", (9, 3), filters=4, kernel_size=3, strides=2, dilation_rate=2,
-         versions=("3",)),
+         refused_by=("2",)),
     case("SeparableConv1D", (3, 9), filters=4, kernel_size=3, data_format="channels_first",
          versions=("3",)),
     case("SeparableConv1D", (3, 10), filters=2, kernel_size=3, use_bias=False,
@@ -199,7 +201,7 @@ CASES = [
     case("Conv1DTranspose", (5, 9, 3), filters=4, kernel_size=3, error_code="AL104"),
     # tf-keras accepts groups and ignores it; Keras 3 refuses the keyword.
     case("Conv1DTranspose", (9, 4), filters=4, kernel_size=3, groups=2, error_code="AL108",
-         versions=("3",)),
+         refused_by=("3",)),
     case("Conv1DTranspose", (9, 3), filters=4, kernel_size=3, dilation_rate=2, lengths=()),
     case("Conv1DTranspose", (9, 3), filters=4, kernel_size=4, dilation_rate=2,
          padding="same", output_padding=0, lengths=()),

@@ -17,7 +17,7 @@ CASES = [
     case("BatchNormalization", (3, 4), axis=3, error_code="AL108"),
     # tf-keras accepts a list of axes (48 parameters here: 4 vectors of 3*4); Keras 3
     # refuses it (int(axis) fails), as archlint does.
-    case("BatchNormalization", (3, 4), axis=[1, 2], versions=("3",), error_code="AL108"),
+    case("BatchNormalization", (3, 4), axis=[1, 2], refused_by=("3",), error_code="AL108"),
     # LayerNormalization: one gamma and one beta entry per element of the axes.
     case("LayerNormalization", (None, 8)),
     case("LayerNormalization", (3, 4), axis=[1, 2]),

@@ -35,7 +35,7 @@ CASES = [
     # 'valid' or 'same'. Received: padding=SAME", also serengil/retinaface#90); tf-keras does,
     # and gives (None, 5, 3).
     case("MaxPooling1D", (9, 3), pool_size=2, padding="SAME", error_code="AL108",
-         versions=("3",)),
+         refused_by=("3",)),
     case("MaxPooling1D", (5, 9, 3), pool_size=2, error_code="AL104"),
     case("MaxPooling1D", (9,), pool_size=2, error_code="AL104"),
     # AveragePooling1D
@@ -45,12 +45,12 @@ CASES = [
     case("AveragePooling1D", (3, 9), pool_size=2, data_format="channels_first"),
     case("AveragePooling1D", (2, 3), pool_size=3, error_code="AL101"),
     case("AveragePooling1D", (9, 3), pool_size=2, padding="Valid", error_code="AL108",
-         versions=("3",)),
+         refused_by=("3",)),
     # Keras 3's AveragePoolingND have no default pool_size ("missing 1 required positional
     # argument: 'pool_size'", also NeuromorphicProcessorProject/snn_toolbox#145); tf-keras
     # defaults to 2 per axis and gives (None, 4, 3) here.
-    case("AveragePooling1D", (9, 3), error_code="AL108", versions=("3",)),
-    case("AveragePooling2D", (9, 8, 3), error_code="AL108", versions=("3",)),
+    case("AveragePooling1D", (9, 3), error_code="AL108", refused_by=("3",)),
+    case("AveragePooling2D", (9, 8, 3), error_code="AL108", refused_by=("3",)),
     # MaxPooling2D / AveragePooling2D
     case("MaxPooling2D", (9, 8, 3)),
     case("MaxPool2D", (None, 8, 3), pool_size=(3, 2), strides=(2, 1), padding="same",

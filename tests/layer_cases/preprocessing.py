@@ -51,7 +51,7 @@ CASES = [
     # tf-keras lets NumPy broadcast these (mean * ones(3)) and builds them with 0 weights;
     # Keras 3 refuses them at construction, as archlint does.
     case("Normalization", (5, 3), mean=[[1.0, 2.0, 3.0]], variance=[[1.0, 1.0, 1.0]],
-         versions=("3",), error_code="AL108"),
-    case("Normalization", (5, 3), mean=[1.0, 2.0, 3.0], variance=1.0, versions=("3",),
+         refused_by=("3",), error_code="AL108"),
+    case("Normalization", (5, 3), mean=[1.0, 2.0, 3.0], variance=1.0, refused_by=("3",),
          error_code="AL108"),
 ]

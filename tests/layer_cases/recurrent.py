@@ -50,7 +50,7 @@ CASES = [
     case("LSTM", (None, 32), units=8, unroll=True, error_code="AL106", versions=("2",)),
     # time_major is tf-keras only: Keras 3 refuses the keyword at construction, while tf-keras
     # reads axis 0 as time (on this input it returns (5, 4)).
-    case("LSTM", (5, 32), units=4, time_major=True, error_code="AL108", versions=("3",)),
+    case("LSTM", (5, 32), units=4, time_major=True, error_code="AL108", refused_by=("3",)),
     # ConvLSTM: a ConvND per step (kernel_size, strides, padding, dilation_rate, data_format).
     case("ConvLSTM1D", (4, 10, 3), filters=5, kernel_size=3),
     case("ConvLSTM1D", (None, 10, 3), filters=5, kernel_size=3, return_sequences=True,
@@ -85,7 +85,7 @@ CASES = [
     # An undefined spatial axis: Keras 3 refuses ("ConvLSTM layers only support static input
     # shapes for the spatial dimension"); tf-keras builds it with an undefined output axis.
     case("ConvLSTM1D", (4, None, 3), filters=5, kernel_size=3, error_code="AL106",
-         versions=("3",)),
+         refused_by=("3",)),
 ]
 
 

@@ -29,9 +29,9 @@ CASES = [
     # 3*T elements only split into pairs for even T (9 and 23 are odd).
     case("Reshape", (None, 3), target_shape=(-1, 2), error_code="AL108"),
     case("Reshape", (None, 3), target_shape=(6, 3), error_code="AL108"),
-    # tf-keras reads any negative entry as the inferred one ((-2, 2) gives (6, 2) here);
-    # Keras 3 refuses it when the layer is created, as archlint does.
-    case("Reshape", (3, 4), target_shape=(-2, 2), versions=("3",), error_code="AL108"),
+    # tf-keras declares a lone negative entry as the inferred one ((6, 2) here) and fails at
+    # the forward pass; Keras 3 refuses it when the layer is created, as archlint does.
+    case("Reshape", (3, 4), target_shape=(-2, 2), error_code="AL108"),
     # Permute: 1-based permutation of the non-batch axes.
     case("Permute", (None, 64), dims=(2, 1)),
     case("Permute", (2, 3, 4), dims=[3, 1, 2]),
@@ -41,7 +41,7 @@ CASES = [
     case("RepeatVector", (8,), n=3),
     case("RepeatVector", (2, 8), n=3, error_code="AL104"),
     # tf-keras builds n=0 into an empty (None, 0, 8); Keras 3 refuses it, as archlint does.
-    case("RepeatVector", (8,), n=0, versions=("3",), error_code="AL108"),
+    case("RepeatVector", (8,), n=0, refused_by=("3",), error_code="AL108"),
     # Cropping1D: int or (start, end); a crop that leaves no step is refused by both.
     case("Cropping1D", (10, 4)),
     case("Cropping1D", (10, 4), cropping=3),
@@ -89,9 +89,9 @@ CASES = [
     # tf-keras's Cropping3D checks nothing: an over-crop (or a negative int) slices the axis
     # down to 0 steps, (None, 0, 6, 7, 2) here, and its forward pass returns that empty
     # tensor. Keras 3 refuses both, as archlint does.
-    case("Cropping3D", (5, 6, 7, 2), cropping=((2, 3), 0, 0), versions=("3",),
+    case("Cropping3D", (5, 6, 7, 2), cropping=((2, 3), 0, 0), refused_by=("3",),
          error_code="AL101"),
-    case("Cropping3D", (None, 4, None, 1), cropping=(0, (2, 2), 0), versions=("3",),
+    case("Cropping3D", (None, 4, None, 1), cropping=(0, (2, 2), 0), refused_by=("3",),
          error_code="AL101"),
     case("Cropping3D", (5, 6, 7, 2), cropping=-1, versions=("3",), error_code="AL108"),
     case("Cropping3D", (5, 6, 7, 2), cropping=(1, 1), error_code="AL108"),
@@ -128,7 +128,9 @@ CASES = [
     case("UpSampling2D", (5, 6, 2), interpolation="bogus", error_code="AL108"),
     # tf-keras also resizes with 'gaussian' (and 'mitchellcubic'), to (None, 10, 12, 2)
     # here; Keras 3's image resize refuses them at the forward pass, as archlint does.
-    case("UpSampling2D", (5, 6, 2), interpolation="gaussian", versions=("3",),
+    case("UpSampling2D", (5, 6, 2), interpolation="mitchellcubic", refused_by=("3",),
+         error_code="AL108"),
+    case("UpSampling2D", (5, 6, 2), interpolation="gaussian", refused_by=("3",),
          error_code="AL108"),
     case("UpSampling2D", (5, 6, 2), size=0, error_code="AL108"),
     case("UpSampling2D", (5, 6, 2), size=(1, 2, 3), error_code="AL108"),

@@ -81,7 +81,7 @@ CASES = [
     # Keras 3 copies layer with go_backwards=True, equal to the forward's: refused. tf-keras
     # flips go_backwards for the copy and builds it ((None, 32) here).
     case("Bidirectional", (None, 32), layer=layer("LSTM", units=16, go_backwards=True),
-         error_code="AL201", versions=("3",)),
+         error_code="AL201", refused_by=("3",)),
     # Refused: invalid merge_mode, a non-recurrent layer, inputs the RNN refuses.
     case("Bidirectional", (None, 32), layer=layer("LSTM", units=16), merge_mode="max",
          error_code="AL108"),
@@ -120,7 +120,7 @@ CASES = [
          error_code="AL108"),
     # An empty time axis: Keras 3 fails stacking zero steps; tf-keras returns (batch, 0, 3).
     case("TimeDistributed", (0, 7), layer=layer("Dense", units=3), error_code="AL101",
-         versions=("3",)),
+         refused_by=("3",)),
 ]
 
 
