@@ -91,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     scripts = sources(args.n, args.seed, avoid)
-    cases = [prepare(f"arch{index:06d}", source) for index, source in scripts]
+    # Each version's oracle is compared with archlint's reading of the scripts under it.
+    by_version = {v: [prepare(f"arch{index:06d}", source, v) for index, source in scripts]
+                  for v in versions}
+    cases = by_version[versions[0]]
     indexes = {case.id: index for case, (index, _) in zip(cases, scripts)}
     prepared = time.perf_counter()
     print(f"{len(cases)} architectures generated and read by archlint in "
@@ -101,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     verdicts: dict[str, list[Verdict]] = {v: [] for v in versions}
     metas: dict[str, list[dict]] = {v: [] for v in versions}
     for first in range(0, len(cases), args.batch):
-        batch = cases[first:first + args.batch]
-        oracles = {v: Oracle(batch, v) for v in versions}  # side by side
+        batches = {v: by_version[v][first:first + args.batch] for v in versions}
+        oracles = {v: Oracle(batches[v], v) for v in versions}  # side by side
+        batch = batches[versions[0]]
         for v in versions:
-            found, meta = run_cases(batch, v, oracles[v])
+            found, meta = run_cases(batches[v], v, oracles[v])
             verdicts[v] += found
             metas[v].append(meta)
         done = first + len(batch)

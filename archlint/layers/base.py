@@ -111,10 +111,9 @@ class keras3_only:  # used as a statement: ``with keras3_only():``
         return None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: object) -> bool:
+                 traceback: object) -> None:
         if self.when and isinstance(error, ShapeError):
             error.refused_by = KERAS3_ONLY
-        return False
 
 
 @record(frozen=True)
