@@ -76,8 +76,8 @@ class ModelAnalysis:
     def shortest_common_length(self) -> int:
         """The shortest length every variable axis accepts when all have the same length
         (what ``crosscheck`` runs forward passes at)."""
-        minima = [b.minimum if b.minimum is not None else b.at_least for b in self.bounds]
-        minima = [m for m in minima if m is not None]
+        found = [b.minimum if b.minimum is not None else b.at_least for b in self.bounds]
+        minima = [m for m in found if m is not None]
         minima += [b.common_minimum for b in self.joint_bounds if b.common_minimum is not None]
         return max(minima, default=1)
 
@@ -330,8 +330,9 @@ def _joint_bounds(analysis: ModelAnalysis, axes: list[tuple[Call, Expr]],
                   best: dict[str, LengthBound]) -> None:
     seen: set[str] = set()
     for call, dim in axes:
-        minima = {s: best[s].minimum if s in best else 1 for s in dim.symbols()}
-        if None in minima.values():
+        separate = {s: best[s].minimum if s in best else 1 for s in dim.symbols()}
+        minima = {s: m for s, m in separate.items() if m is not None}
+        if len(minima) < len(separate):
             continue  # a separate length is already unknown, or no length works
         if is_monotone(dim) and dim.evaluate(minima) >= 1:
             continue  # already kept >= 1 by the separate minimum lengths

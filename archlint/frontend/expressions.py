@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from archlint.frontend.folding import (
     MUTATING_METHODS,
     SAFE_METHODS,
     TUNER_METHODS,
+    UNARY_OPS,
     joins_sequences,
     known_position,
     runtime_kind,
@@ -348,8 +348,7 @@ class ExpressionEvaluator:
             return value if isinstance(value, Unknown) else Unknown(
                 f"`{self.text(node)}`", node.lineno)
         try:
-            return {ast.USub: operator.neg, ast.UAdd: operator.pos,
-                    ast.Invert: operator.invert}[type(node.op)](value)
+            return UNARY_OPS[type(node.op)](value)
         except TypeError as error:
             return Unknown(f"`{self.text(node)}` fails: {error}", node.lineno)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import operator
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from archlint.frontend.scope import FREE_FRAMES
@@ -70,13 +71,16 @@ _WIDTH_METHODS = frozenset({"zfill", "ljust", "rjust", "center"})
 # Methods of a hyperparameter object (KerasTuner's `hp.Int(...)`): their results are tuner values.
 TUNER_METHODS = frozenset({"Int", "Float", "Choice", "Boolean", "Fixed", "conditional_scope"})
 
-BINOPS = {
+BINOPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
     ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
 }
-CMPOPS = {
+UNARY_OPS: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert,
+}
+CMPOPS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
     ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,

@@ -189,7 +189,7 @@ def _multi_output(instance: Any) -> bool:
 
 def _side_inputs(args: list[Any], kwargs: dict[str, Any]) -> list[TensorRef]:
     """Tensors among a layer call's other arguments (``initial_state=[h, c]``, ``mask=``)."""
-    found = []
+    found: list[TensorRef] = []
     for name, value in [*enumerate(args), *kwargs.items()]:
         if name == "inputs":
             continue

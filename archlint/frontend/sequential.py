@@ -88,10 +88,11 @@ class SequentialModels(LayerFactory):
         elif any(isinstance(item, LayerObject) for item in items):
             first = next(i for i in items if isinstance(i, LayerObject)).layer
             also = ""
-            if self.keras == "both" and _keras2_implicit_input(first) is not None:
+            implicit = _keras2_implicit_input(first)
+            if self.keras == "both" and implicit is not None:
                 also = (" under Keras 3; tf-keras (Keras 2) builds it at once, its first "
                         f"layer ({first.class_name}) taking an input of shape "
-                        f"{_keras2_implicit_input(first)['shape']}")
+                        f"{implicit['shape']}")
             model.unresolved.append(Unknown(
                 "the Sequential model has no input shape (no Input, input_shape= or "
                 f"build()), so Keras does not build it until it sees data{also}",
