@@ -12,6 +12,7 @@ import ast
 from typing import Any
 
 from archlint.diagnostics import Event
+from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
 from archlint.frontend.library import PythonHost
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import span_of
@@ -22,7 +23,6 @@ from archlint.frontend.symbols import (
     with_named_options,
     with_named_sizes,
 )
-from archlint.frontend.values import LayerObject, SequentialObject, Tensor
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup

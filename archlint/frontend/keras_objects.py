@@ -18,20 +18,12 @@ from archlint.diagnostics import Event
 from archlint.frontend import keras_api
 from archlint.frontend.folding import short_source
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
+from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.sequential import SequentialModels
-from archlint.frontend.values import (
-    BoundMethod,
-    KerasObject,
-    LayerObject,
-    ModelObject,
-    ModuleRef,
-    SequentialObject,
-    Tensor,
-    UserClass,
-)
+from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
 

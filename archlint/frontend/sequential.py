@@ -11,8 +11,8 @@ import ast
 from typing import Any
 
 from archlint.frontend.keras_layers import LayerFactory
+from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
-from archlint.frontend.values import LayerObject, SequentialObject, Tensor
 from archlint.graph import Call, Layer, Model, Span, TensorRef
 from archlint.unknown import Unknown
 
