@@ -50,3 +50,25 @@ def test_no_front_end_or_engine_module_is_over_600_lines() -> None:
     paths += [ARCHLINT / "engine.py", ARCHLINT / "call_inference.py"]
     long = {p.name: n for p in paths if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
     assert not long
+
+
+def test_shapes_come_from_the_injected_service() -> None:
+    from archlint.frontend.interpreter import Interpreter
+    from archlint.frontend.shape_service import EngineShapes
+    from archlint.graph import Call
+
+    class Recording(EngineShapes):
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def infer(self, call: Call) -> None:
+            self.asked.append(call.layer.name)
+            super().infer(call)
+
+    source = ("import keras\nx = keras.Input(shape=(8,))\ny = keras.layers.Dense(4)(x)\n"
+              "units = y.shape[-1]\nmodel = keras.Model(x, keras.layers.Dense(units)(y))\n")
+    shapes = Recording()
+    interpreter = Interpreter(ast.parse(source), source, shapes=shapes)
+    interpreter.run()
+    assert shapes.asked == ["dense"]
+    assert isinstance(interpreter.globals.vars["units"], int)  # resolved by the service
