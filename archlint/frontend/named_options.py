@@ -45,8 +45,8 @@ def _names(value: Any) -> list[str]:
 
 def _span_of_name(node: ast.Call, name: str) -> Span:
     """Where the call spells ``name`` out, else the call itself."""
-    found: ast.AST = next((n for n in ast.walk(node)
-                           if isinstance(n, ast.Constant) and n.value == name), node)
+    found: ast.expr = next((n for n in ast.walk(node)
+                            if isinstance(n, ast.Constant) and n.value == name), node)
     return Span(found.lineno, found.col_offset, found.end_lineno or 0,
                 found.end_col_offset or 0)
 

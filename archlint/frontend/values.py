@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from archlint.graph import Layer, Model, Span, TensorRef
+from archlint.graph import Span
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -128,7 +128,8 @@ class ModuleRef:
 
 @record(frozen=True)
 class KerasObject:
-    """A Keras object that is not a layer or model (a loss, optimizer, regularizer...)."""
+    """An object a library call made, kept with its arguments: a Keras object that is not
+    a layer, tensor or model (a loss, optimizer, regularizer...)."""
 
     path: str
     args: tuple[Any, ...] = ()
@@ -137,36 +138,6 @@ class KerasObject:
     @property
     def leaf(self) -> str:
         return self.path.rsplit(".", 1)[-1]
-
-
-@record(frozen=True, eq=False)
-class Tensor:
-    """A symbolic Keras tensor: one output of one layer call."""
-
-    ref: TensorRef
-
-
-@record(eq=False)
-class LayerObject:
-    """A layer constructed by the script, callable on tensors."""
-
-    layer: Layer
-
-
-@record(eq=False)
-class ModelObject:
-    """A functional model (``keras.Model(inputs, outputs)``)."""
-
-    model: Model
-
-
-@record(eq=False)
-class SequentialObject:
-    """A Sequential model under construction: its items are layers (the first one may be
-    an InputLayer) or unknown values, as in Keras's ``Sequential._layers``."""
-
-    model: Model
-    items: list[Any] = field(default_factory=list)
 
 
 @record(eq=False)

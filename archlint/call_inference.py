@@ -1,0 +1,166 @@
+"""One layer call's output shape and parameters, computed from its inputs' shapes.
+
+``infer_call`` fills a call's output (memoized on the call, inputs first); ``model_calls``
+lists the calls between a model's inputs and outputs. The engine totals and checks whole
+models on top of these; the front end asks for single shapes (``x.shape``) through them.
+"""
+
+from __future__ import annotations
+
+from archlint.dims import MAX_INT_BITS, format_shape
+from archlint.graph import Call, Model, line_note
+from archlint.layer_eval import infer_layer
+from archlint.layers.base import (
+    NDIM_MISMATCH,
+    NONPOSITIVE_TIMESTEPS,
+    OutputShape,
+    Params,
+    Shape,
+    ShapeError,
+    Unresolved,
+)
+from archlint.rank_free import UnknownRank, rank_free_output, unknown_rank_input
+from archlint.unknown import Unknown
+
+
+def infer_call(call: Call) -> None:
+    """Fill ``call.output`` and ``call.params`` (or ``call.error``), inputs first."""
+    if call.output is not None or call.error is not None:
+        return
+    stack = [call]
+    # Iterative post-order walk: deep models must not hit the recursion limit.
+    while stack:
+        current = stack[-1]
+        pending = [r.call for r in current.inbound
+                   if r.call.output is None and r.call.error is None]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if current.output is None and current.error is None:
+            _infer_one(current)
+
+
+def _infer_one(call: Call) -> None:
+    layer = call.layer
+    if layer.instance is not None and layer.instance.config_error is not None:
+        # Keras refuses the layer when it is created, whatever its inputs are.
+        call.error = layer.instance.config_error
+        return
+    if layer.instance is not None and layer.class_name == "InputLayer":
+        rank = unknown_rank_input(layer.instance)
+        if rank is not None:
+            call.output, call.params = rank, Params(0)
+            return
+    inputs: list[Shape] = []
+    for ref in call.inbound:
+        source = ref.call
+        if source.error is not None:
+            call.output = Unknown(f"not computed: `{source.layer.name}` fails first",
+                                  call.span.line)
+            return
+        shape = source.output_at(ref.index)
+        if isinstance(shape, UnknownRank) and len(call.inbound) == 1 and \
+                layer.instance is not None and _after_unknown_rank(call, shape):
+            return
+        if shape is None or isinstance(shape, Unknown):
+            call.output = shape if isinstance(shape, Unknown) else Unknown(
+                f"`{source.layer.name}` has no output {ref.index}", call.span.line)
+            return
+        inputs.append(shape)
+    if layer.instance is None:
+        call.output = Unknown(f"`{layer.class_name}` is not supported", call.span.line)
+        return
+    try:
+        result = infer_layer(layer.instance, inputs)
+    except ShapeError as error:
+        call.error = error
+        return
+    except Unresolved as unresolved:
+        call.output = unresolved.unknown
+        return
+    except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as error:
+        # A formula met a value it does not handle: say so rather than guess.
+        call.output = Unknown(f"archlint cannot compute `{layer.name}`: {error}",
+                              call.span.line)
+        return
+    if _oversized(result.shape, result.params):
+        call.output = Unknown(f"archlint cannot compute `{layer.name}`: a size over "
+                              f"{MAX_INT_BITS} bits, which no real model has", call.span.line)
+        return
+    first = layer.calls[0] if layer.calls else call
+    if first is not call and first.params is not None and first.params != result.params:
+        # A shared layer's weights are built by its first call; other inputs must fit them.
+        call.error = ShapeError(
+            NDIM_MISMATCH,
+            f"{layer.class_name} '{layer.name}' is shared: its first call"
+            f"{line_note(first.span)} built weights for {_fmt_input(first)}, but this call gives "
+            f"it {format_shape(inputs[0]) if inputs else '()'}; Keras refuses the mismatch")
+        return
+    call.output = result.shape
+    call.params = result.params
+    call.params_unknown = result.params_unknown
+    _check_lengths(call)
+
+
+def _after_unknown_rank(call: Call, shape: UnknownRank) -> bool:
+    """A layer on a tensor of unknown rank: what holds whatever the rank (see rank_free)."""
+    instance = call.layer.instance
+    assert instance is not None
+    if instance.unresolved is not None or instance.config_error is not None:
+        return False
+    if instance.class_name == "Flatten":
+        call.output, call.params = (None, Unknown(shape.reason, shape.line)), Params(0)
+        return True
+    found = rank_free_output(instance, shape)
+    if found is None:
+        return False
+    call.output, call.params, call.params_unknown = found
+    return True
+
+
+def _oversized(output: OutputShape, params: Params | None) -> bool:
+    """Sizes no model has, which Python cannot even print (over 4,300 digits)."""
+    shapes = output if isinstance(output, list) else [output]
+    sizes = [d for shape in shapes if isinstance(shape, tuple) for d in shape
+             if isinstance(d, int)]
+    if params is not None:
+        sizes += [n for n in (params.trainable, params.non_trainable) if isinstance(n, int)]
+    return any(abs(size).bit_length() > MAX_INT_BITS for size in sizes)
+
+
+def _fmt_input(call: Call) -> str:
+    ref = call.inbound[0] if call.inbound else None
+    shape = ref.call.output_at(ref.index) if ref is not None else None
+    return format_shape(shape) if isinstance(shape, tuple) else "its input"
+
+
+def _check_lengths(call: Call) -> None:
+    """A concrete axis of size 0 or less is a refusal (AL101)."""
+    shapes = call.output if isinstance(call.output, list) else [call.output]
+    for shape in shapes:
+        if not isinstance(shape, tuple):
+            continue
+        for axis, dim in enumerate(shape[1:], start=1):
+            if isinstance(dim, int) and dim <= 0:
+                call.error = ShapeError(
+                    NONPOSITIVE_TIMESTEPS,
+                    f"{call.layer.class_name} '{call.layer.name}' leaves {dim} steps on axis "
+                    f"{axis} (output {format_shape(shape)})")
+                call.output = None
+                return
+
+
+def model_calls(model: Model) -> list[Call]:
+    """The calls between the model's inputs and outputs, in the order the script made them."""
+    seen: dict[int, Call] = {}
+    stack = [ref.call for ref in model.outputs]
+    input_calls = {id(ref.call) for ref in model.inputs}
+    while stack:
+        call = stack.pop()
+        if id(call) in seen:
+            continue
+        seen[id(call)] = call
+        if id(call) not in input_calls:
+            stack.extend(ref.call for ref in (*call.inbound, *call.side_inputs))
+    return sorted(seen.values(), key=lambda c: c.order)

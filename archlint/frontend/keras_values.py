@@ -1,0 +1,39 @@
+"""The values of the Keras object model: tensors, layers and models as a script holds
+them. Each wraps a node of the layer graph (graph.py) that the script is building."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archlint.graph import Layer, Model, TensorRef
+from archlint.records import field, record
+
+
+@record(frozen=True, eq=False)
+class Tensor:
+    """A symbolic Keras tensor: one output of one layer call."""
+
+    ref: TensorRef
+
+
+@record(eq=False)
+class LayerObject:
+    """A layer constructed by the script, callable on tensors."""
+
+    layer: Layer
+
+
+@record(eq=False)
+class ModelObject:
+    """A functional model (``keras.Model(inputs, outputs)``)."""
+
+    model: Model
+
+
+@record(eq=False)
+class SequentialObject:
+    """A Sequential model under construction: its items are layers (the first one may be
+    an InputLayer) or unknown values, as in Keras's ``Sequential._layers``."""
+
+    model: Model
+    items: list[Any] = field(default_factory=list)

@@ -1,0 +1,145 @@
+"""The Keras half of the front end, second layer: Sequential models.
+
+``Sequential([...])``, ``.add``, ``.pop`` and ``.build`` as Keras does them, automatic
+names included; at the end of the script each Sequential's layers are chained into calls
+from its input layer (an ``Input``, a first layer's ``input_shape=``, or ``build()``).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from archlint.frontend.keras_layers import LayerFactory
+from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
+from archlint.frontend.scope import span_of
+from archlint.graph import Call, Layer, Model, Span, TensorRef
+from archlint.unknown import Unknown
+
+
+class SequentialModels(LayerFactory):
+    """Layers, calls and Sequential models."""
+
+    def make_sequential(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        items = args[0] if args else kwargs.get("layers")
+        name = kwargs.get("name", args[2] if len(args) > 2 else None)
+        model = Model(name=name if isinstance(name, str) else self.names.sequential_model(),
+                      kind="sequential", span=span_of(node))
+        sequential = SequentialObject(model)
+        self.sequentials.append(sequential)
+        self.models.append(model)
+        if isinstance(items, (list, tuple)):
+            for item in items:
+                self.sequential_add(sequential, item, rebuild=False)
+            self._sequential_rebuilt(sequential)
+        elif items is not None:
+            sequential.items.append(items if isinstance(items, Unknown) else Unknown(
+                "the layers of this Sequential are not a list known statically",
+                node.lineno))
+        return sequential
+
+    def sequential_add(self, obj: SequentialObject, item: Any, rebuild: bool = True) -> None:
+        """``Sequential.add`` as Keras does it, names included: the input layer of a first
+        layer's ``input_shape=`` is made here, and each rebuild takes a model name."""
+        if isinstance(item, Tensor) and item.ref.call.layer.class_name == "InputLayer":
+            item = LayerObject(item.ref.call.layer)  # keras.Input() as the first item
+        if not obj.items and isinstance(item, LayerObject):
+            config = _input_config(item.layer.input_hint)
+            if config is None and self.keras == "2":
+                config = _keras2_implicit_input(item.layer)
+            if config is not None:
+                obj.items.append(self._implicit_input(item.layer.name, config,
+                                                      item.layer.span))
+        obj.items.append(item)
+        if rebuild:
+            self._sequential_rebuilt(obj)
+
+    def sequential_build(self, obj: SequentialObject, shape: Any, node: ast.Call) -> None:
+        if shape is None or not obj.items:
+            return  # Keras does not build without a shape or layers
+        if not is_input_item(obj.items[0]):
+            first = obj.items[0]
+            first_name = first.layer.name if isinstance(first, LayerObject) else "sequential"
+            obj.items.insert(0, self._implicit_input(first_name, {"batch_input_shape": shape},
+                                                     span_of(node)))
+        self.names.sequential_built()
+
+    def _sequential_rebuilt(self, obj: SequentialObject) -> None:
+        if len(obj.items) > 1 and is_input_item(obj.items[0]):
+            self.names.sequential_built()
+
+    def _implicit_input(self, first_layer_name: str, config: dict[str, Any],
+                        span: Span) -> LayerObject:
+        layer = Layer(name=self.names.sequential_input_layer(first_layer_name),
+                      class_name="InputLayer", span=span)
+        self.instantiate_layer(layer, config)
+        self.name_symbols_of(layer)
+        self.layers.append(layer)
+        return LayerObject(layer)
+
+    def _finish_sequential(self, obj: SequentialObject) -> None:
+        """Chain a Sequential's layers into calls, from its input layer."""
+        model = obj.model
+        items = list(obj.items)
+        current: TensorRef | None = None
+        if items and is_input_item(items[0]):
+            current = self.input_call(items.pop(0).layer)
+            model.inputs.append(current)
+        elif any(isinstance(item, LayerObject) for item in items):
+            first = next(i for i in items if isinstance(i, LayerObject)).layer
+            also = ""
+            implicit = _keras2_implicit_input(first)
+            if self.keras == "both" and implicit is not None:
+                also = (" under Keras 3; tf-keras (Keras 2) builds it at once, its first "
+                        f"layer ({first.class_name}) taking an input of shape "
+                        f"{implicit['shape']}")
+            model.unresolved.append(Unknown(
+                "the Sequential model has no input shape (no Input, input_shape= or "
+                f"build()), so Keras does not build it until it sees data{also}",
+                model.span.line))
+        for item in items:
+            if not isinstance(item, LayerObject):
+                model.unresolved.append(item if isinstance(item, Unknown) else Unknown(
+                    "an item of the Sequential model is not a layer known statically",
+                    model.span.line))
+                current = None
+            elif current is None:
+                model.layers.append(item.layer)
+            else:
+                call = Call(layer=item.layer, inbound=[current], span=item.layer.span,
+                            order=len(self.calls))
+                item.layer.calls.append(call)
+                self.calls.append(call)
+                current = TensorRef(call, 0)
+        if current is not None:
+            model.outputs.append(current)
+        if model.unresolved:
+            # Its layers are known even where the chain is not: their parameters then count
+            # as unknown rather than as absent.
+            model.layers.extend(item.layer for item in items if isinstance(item, LayerObject)
+                                and item.layer not in model.layers)
+
+
+def _input_config(hint: dict[str, Any]) -> dict[str, Any] | None:
+    """The InputLayer options a first layer's Keras 2 style hints stand for."""
+    if "input_shape" in hint:
+        return {"shape": hint["input_shape"], "batch_size": hint.get("batch_size")}
+    if "batch_input_shape" in hint:
+        return {"batch_input_shape": hint["batch_input_shape"]}
+    if "input_dim" in hint:
+        dim = hint["input_dim"]
+        return {"shape": (dim,)}  # input_dim is one size, even when the data decides it
+    return None
+
+
+def _keras2_implicit_input(layer: Layer) -> dict[str, Any] | None:
+    """The input tf-keras gives a Sequential's first layer on its own: an Embedding takes
+    ``(input_length,)``, or a variable length (Keras 3 waits for data)."""
+    if layer.class_name != "Embedding" or layer.instance is None:
+        return None
+    length = layer.instance.config.get("input_length")
+    return {"shape": (length if isinstance(length, int) else None,)}
+
+
+def is_input_item(item: Any) -> bool:
+    return isinstance(item, LayerObject) and item.layer.class_name == "InputLayer"
