@@ -363,10 +363,6 @@ def evaluate(dim: Dim, env: Mapping[str, int]) -> int | None:
     return None
 
 
-def is_static(dim: Dim) -> bool:
-    return isinstance(dim, int) and not isinstance(dim, bool)
-
-
 def symbols_of(dim: Dim) -> frozenset[str]:
     return dim.symbols() if isinstance(dim, Expr) else frozenset()
 

@@ -121,7 +121,3 @@ def _call_id(call: Any, input_ids: set[int]) -> str:
     if id(call) in input_ids or len(layer.calls) == 1:
         return layer.name
     return f"{layer.name}#{layer.calls.index(call)}"
-
-
-def is_symbolic(dim: Any) -> bool:
-    return isinstance(dim, Expr)
