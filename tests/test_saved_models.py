@@ -548,7 +548,7 @@ def test_unreadable_options_are_an_event(monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise TypeError("'<' not supported between instances of 'dict' and 'int'")
 
-    monkeypatch.setattr("archlint.frontend.saved_model.instantiate", refuse)
+    monkeypatch.setattr("archlint.frontend.saved_graph.instantiate", refuse)
     events: list[Event] = []
     config = _functional(
         {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [None, 3]}},
