@@ -26,6 +26,7 @@ from archlint.engine import ModelAnalysis
 from archlint.frontend.interpreter import Interpreter
 from archlint.oracle.launch import run_isolated
 from archlint.unknown import Unknown
+from tests.oracle import needs_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "frontend"
@@ -523,6 +524,7 @@ def oracle_fixtures() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def keras_built() -> dict[str, Any]:
     request = [(str(FIXTURES / f"{name}.py"), flavour) for name, flavour in oracle_fixtures()]
     proc = run_isolated("tests.test_frontend:keras_fixtures_main", [], json.dumps(request),
