@@ -18,7 +18,7 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from archlint.files import open_regular
 
@@ -71,7 +71,7 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
-def _read_limited(stream: BinaryIO, where: str) -> bytes:
+def _read_limited(stream: IO[bytes], where: str) -> bytes:
     """All of ``stream``, read in chunks and refused past MAX_CONFIG_BYTES: a zip member
     whose header understates its size, or a huge file, never fills the memory."""
     limit = MAX_CONFIG_BYTES

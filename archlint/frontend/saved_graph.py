@@ -20,7 +20,7 @@ the total is unknown rather than wrong.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from archlint.diagnostics import Event
 from archlint.frontend.saved_files import SavedModelError, check_model_config, one_line
@@ -451,7 +451,7 @@ def _single_input(layer: Layer) -> bool:
 # --------------------------------------------------------------------------- saved calls
 
 
-def _is_saved_ref(value: Any) -> bool:
+def _is_saved_ref(value: Any) -> TypeGuard[list[Any] | tuple[Any, ...]]:
     """``[layer_name, node_index, tensor_index]`` (tf-keras adds the call's kwargs)."""
     return isinstance(value, (list, tuple)) and len(value) in (3, 4) and \
         isinstance(value[0], str) and all(

@@ -79,7 +79,7 @@ class Dropout(_Identity):
 
 
 class _SpatialDropout(_Identity):
-    positional = ("rate",)
+    positional: ClassVar[tuple[str, ...]] = ("rate",)
     unit_option = "rate"
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
