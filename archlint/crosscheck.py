@@ -23,6 +23,7 @@ from archlint.dims import Expr, evaluate
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
+from archlint.layers.base import ShapeError
 from archlint.oracle import launch
 from archlint.oracle.export import model_request
 from archlint.records import field, record
@@ -106,16 +107,16 @@ def bind_lengths(shape: Any, length: int, values: dict[str, int] | None = None) 
     return None
 
 
-class _Env(dict):
+class _Env(dict[str, int]):
     """Binds each named size to its value, every other symbol to one length."""
 
     def __init__(self, length: int, values: dict[str, int]):
         super().__init__()
         self.length = length
-        self.values = values
+        self.named = values  # not `values`: that would hide dict.values()
 
     def __getitem__(self, key: str) -> int:
-        return self.values.get(key, self.length)
+        return self.named.get(key, self.length)
 
 
 def without_batch(shape: Any) -> Any:
@@ -142,8 +143,9 @@ def _call_id(call: Call) -> str:
     return layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
 
 
-def _has_error(analysis: ModelAnalysis) -> Call | None:
-    return next((c for c in analysis.model.calls if c.error is not None), None)
+def _first_error(analysis: ModelAnalysis) -> tuple[Call, ShapeError] | None:
+    """The first call archlint found an error in, with its error."""
+    return next(((c, c.error) for c in analysis.model.calls if c.error is not None), None)
 
 
 def plan(reports: list[FileReport]) -> tuple[list[dict[str, Any]], dict[str, Any], list[
@@ -258,14 +260,15 @@ def _short(message: str, limit: int = 240) -> str:
 def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[str, Any],
                    keras: str) -> None:
     refusal = _keras_refusal(result)
-    failing = _has_error(analysis)
+    failing = _first_error(analysis)
     if failing is not None:
+        call, error = failing
         if refusal:
             verdict.verdict = REFUSED_AS_EXPECTED
-            verdict.note = f"{failing.error.code} on `{failing.layer.name}`; Keras {refusal}"
+            verdict.note = f"{error.code} on `{call.layer.name}`; Keras {refusal}"
         else:
             verdict.verdict = NOT_REFUSED
-            verdict.note = f"archlint reported {failing.error.code} on `{failing.layer.name}`"
+            verdict.note = f"archlint reported {error.code} on `{call.layer.name}`"
         return
     if refusal:
         verdict.verdict, verdict.note = UNEXPECTED_REFUSAL, f"Keras {refusal}"

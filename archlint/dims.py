@@ -52,22 +52,22 @@ class Expr:
         raise NotImplementedError
 
     # Arithmetic is defined on the linear normal form.
-    def __add__(self, other: object) -> Dim:
+    def __add__(self, other: object) -> int | Expr:
         return _binary(self, other, _lin_add)
 
-    def __radd__(self, other: object) -> Dim:
+    def __radd__(self, other: object) -> int | Expr:
         return _binary(self, other, _lin_add)
 
-    def __sub__(self, other: object) -> Dim:
+    def __sub__(self, other: object) -> int | Expr:
         return _binary(self, other, lambda a, b: _lin_add(a, _lin_scale(b, -1)))
 
-    def __rsub__(self, other: object) -> Dim:
+    def __rsub__(self, other: object) -> int | Expr:
         return _binary(self, other, lambda a, b: _lin_add(b, _lin_scale(a, -1)))
 
-    def __neg__(self) -> Dim:
+    def __neg__(self) -> int | Expr:
         return _simplify(_lin_scale(_as_lin(self), -1))
 
-    def __mul__(self, other: object) -> Dim:
+    def __mul__(self, other: object) -> int | Expr:
         if isinstance(other, Expr):
             raise NonLinear(self, other)
         if isinstance(other, bool) or not isinstance(other, int):
@@ -175,10 +175,10 @@ class MinMax(Expr):
     """``min(...)`` or ``max(...)`` of expressions and at most one integer."""
 
     op: str  # "min" or "max"
-    args: tuple[Dim, ...]
+    args: tuple[int | Expr, ...]  # unknown or undefined arguments make the result so
 
     def evaluate(self, env: Mapping[str, int]) -> int:
-        values = [evaluate(a, env) for a in self.args]
+        values = [a if isinstance(a, int) else a.evaluate(env) for a in self.args]
         return min(values) if self.op == "min" else max(values)
 
     def symbols(self) -> frozenset[str]:
@@ -236,7 +236,7 @@ def _check_size(*numbers: int) -> None:
         raise OverflowError(f"symbolic size too large (a number over {MAX_INT_BITS} bits)")
 
 
-def _simplify(lin: Lin) -> Dim:
+def _simplify(lin: Lin) -> int | Expr:
     _check_size(lin.const, *(coef for _, coef in lin.terms))
     if not lin.terms:
         return lin.const
@@ -245,7 +245,7 @@ def _simplify(lin: Lin) -> Dim:
     return lin
 
 
-def _binary(left: Expr, other: object, op: Callable[[Lin, Lin], Lin]) -> Dim:
+def _binary(left: Expr, other: object, op: Callable[[Lin, Lin], Lin]) -> int | Expr:
     if isinstance(other, bool) or not isinstance(other, (int, Expr)):
         return NotImplemented
     return _simplify(op(_as_lin(left), _as_lin(other)))
@@ -331,9 +331,9 @@ def dim_mul(a: Dim, b: Dim) -> Dim:
     if a is None or b is None:
         return None
     if isinstance(a, int) or isinstance(b, int):
-        return a * b  # type: ignore[operator]
+        return a * b
     if is_fixed(a) and is_fixed(b):
-        return Unknown(str(NonLinear(a, b)))  # type: ignore[arg-type]
+        return Unknown(str(NonLinear(a, b)))
     return None
 
 
@@ -361,10 +361,6 @@ def evaluate(dim: Dim, env: Mapping[str, int]) -> int | None:
     if isinstance(dim, Expr):
         return dim.evaluate(env)
     return None
-
-
-def is_static(dim: Dim) -> bool:
-    return isinstance(dim, int) and not isinstance(dim, bool)
 
 
 def symbols_of(dim: Dim) -> frozenset[str]:

@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from archlint.dims import (
     Dim,
@@ -122,7 +122,7 @@ def _least(dim: Dim, target: int) -> Minimum:
     return Unknown("archlint has no inverse for this kind of size")
 
 
-def _first_unknown(values: list[Minimum]) -> Unknown | None:
+def _first_unknown(values: Sequence[Minimum]) -> Unknown | None:
     return next((v for v in values if isinstance(v, Unknown)), None)
 
 

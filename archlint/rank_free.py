@@ -71,4 +71,5 @@ def unknown_rank_input(instance: LayerInstance) -> UnknownRank | None:
 
 
 def _describe(shape: Unknown) -> str:
-    return f"`{shape.source}`" if getattr(shape, "source", "") else "the input shape"
+    source = getattr(shape, "source", "")
+    return f"`{source}`" if source else "the input shape"

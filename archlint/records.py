@@ -162,5 +162,5 @@ def _build(cls: T, *, frozen: bool, eq: bool, with_repr: bool) -> T:
     if eq and not frozen and not explicit_hash:
         cls.__hash__ = None  # type: ignore[assignment]  # mutable and comparable: unhashable
     cls.__record_fields__ = fields  # type: ignore[attr-defined]
-    cls.__match_args__ = names  # type: ignore[attr-defined]
+    cls.__match_args__ = names  # type: ignore[attr-defined, misc]
     return cls

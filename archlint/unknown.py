@@ -40,10 +40,6 @@ class Unknown:
     __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = _absorb
 
 
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
-
-
 def first_unknown(values: object) -> Unknown | None:
     """The first Unknown found in a (possibly nested) value, or None.
 

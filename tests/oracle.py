@@ -11,11 +11,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from archlint.oracle import launch
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 KERAS_VERSIONS = ("3", "2")
+
+
+def needs_keras(fixture: F) -> F:
+    """Declares that a fixture builds with real Keras: tests/conftest.py marks every test
+    using it ``keras``, so that ``pytest -m "not keras"`` never starts TensorFlow.
+
+    Put it under ``@pytest.fixture``."""
+    fixture.needs_keras = True  # type: ignore[attr-defined]
+    return fixture
 
 
 def run_oracle(graphs: list[dict[str, Any]], keras: str, cache: Any = None) -> dict[str, Any]:

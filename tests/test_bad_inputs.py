@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from archlint.frontend import saved_model
+from archlint.frontend import saved_files
 from archlint.frontend.saved_model import SavedModelError, load_config
 from tests.test_config import MODEL
 
@@ -325,7 +325,7 @@ def test_zip_member_that_inflates_past_the_limit(tmp_path: Path,
     # Read as a stream that stops at the limit: a huge JSON file, and a zip member.
     big = tmp_path / "big.json"
     big.write_bytes(b" " * (3 << 20))
-    monkeypatch.setattr(saved_model, "MAX_CONFIG_BYTES", 1 << 20)
+    monkeypatch.setattr(saved_files, "MAX_CONFIG_BYTES", 1 << 20)
     with pytest.raises(SavedModelError, match=r"big.json holds more than 1 MiB, too much to "
                                               "be a Keras model config"):
         load_config(big)
@@ -334,7 +334,7 @@ def test_zip_member_that_inflates_past_the_limit(tmp_path: Path,
     with zipfile.ZipFile(lying) as archive, archive.open("config.json") as member, \
             pytest.raises(SavedModelError, match=r"lying \(config.json\) holds more than 1 "
                                                  "MiB"):
-        saved_model._read_limited(member, "lying (config.json)")
+        saved_files._read_limited(member, "lying (config.json)")
 
 
 # --------------------------------------------------------------------------- suppressions

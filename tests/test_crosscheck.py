@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.oracle import needs_keras
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -20,6 +22,7 @@ def crosscheck(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def examples() -> dict:
     result = crosscheck("--keras", "both", "--format", "json", "examples/seed_model.py",
                         "examples/variable_length.py", "examples/shape_errors.py")

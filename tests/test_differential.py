@@ -57,7 +57,7 @@ from archlint.oracle.export import model_request
 from archlint.oracle.launch import OracleProcess
 from archlint.unknown import Unknown
 from tests.architectures import architectures, env_avoid
-from tests.oracle import KERAS_VERSIONS
+from tests.oracle import KERAS_VERSIONS, needs_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_N = 300
@@ -573,6 +573,7 @@ def cases_by_version(differential_cases: list[Case]) -> dict[str, list[Case]]:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def oracles(cases_by_version: dict[str, list[Case]]) -> Any:
     """Both Keras versions' processes, running side by side."""
     started = {keras: Oracle(cases_by_version[keras], keras) for keras in KERAS_VERSIONS}

@@ -20,6 +20,7 @@ import pytest
 
 from archlint.analysis import analyse_source
 from archlint.keras_names import KINDS, REFUSED_WHEN, REGISTERED, resolves
+from tests.oracle import needs_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,6 +49,7 @@ STAGE_WORDS_TF_KERAS_REGULARIZER = "once the layer is used"
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def registry() -> dict[str, dict[str, Any]]:
     """Per Keras version: the names it resolves, and where it refuses each test name."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}

@@ -16,7 +16,7 @@ from archlint.analysis import analyse_source
 from archlint.oracle.export import model_request
 from archlint.render.text import model_lines
 from archlint.unknown import Unknown
-from tests.oracle import run_oracle
+from tests.oracle import needs_keras, run_oracle
 
 HEAD = "from keras import layers, Input, Model\nx = Input(shape=(None, 2))\nh = x\n"
 SIXTEEN_BLOCKS = HEAD + (
@@ -54,6 +54,7 @@ def _graph_at(analysis: Any, graph_id: str, length: int) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def built(request: pytest.FixtureRequest) -> dict[str, Any]:
     graphs, minima = [], {}
     for name, source in CASES.items():

@@ -22,7 +22,7 @@ from archlint.engine import ModelAnalysis
 from archlint.oracle.export import model_request
 from archlint.render.json_format import render as render_json
 from archlint.render.text import model_lines
-from tests.oracle import run_oracle
+from tests.oracle import needs_keras, run_oracle
 
 HEAD = ("import argparse\nimport keras\nfrom keras import layers\nimport numpy as np\n"
         "import pandas as pd\n"
@@ -283,6 +283,7 @@ def _graphs() -> tuple[list[dict[str, Any]], dict[str, tuple[ModelAnalysis, dict
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def built(request: pytest.FixtureRequest) -> dict[str, Any]:
     graphs, index = _graphs()
     cache = getattr(request.config, "cache", None)

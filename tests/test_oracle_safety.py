@@ -32,6 +32,7 @@ from archlint.layers.shape_utils import pooling_output_length
 from archlint.oracle import launch
 from archlint.oracle.allowed import KINDS, RequestRefused, check_graph, check_layer, kind_of
 from archlint.oracle.export import UnsafeOption, model_request
+from tests.oracle import needs_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE = "tensorflow/tensorflow#125509"
@@ -207,6 +208,7 @@ def _with_hostile_activation(config: Any, hostile: dict[str, Any]) -> Any:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SavedModel that writes ``MARKER`` when its graph runs, and a script, a ``.json``
     and a ``.keras`` model naming it as a Dense's activation."""

@@ -32,6 +32,7 @@ from archlint.frontend.saved_model import (
 )
 from archlint.graph import Model
 from archlint.rule import RuleContext
+from tests.oracle import needs_keras
 
 # Each script builds `model` from `keras` (Keras 3, or tf_keras imported as keras).
 SOURCES = {
@@ -172,6 +173,7 @@ requires_keras = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     """What each Keras version did with each script: {"3": {name: result}, "2": ...}."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
@@ -548,7 +550,7 @@ def test_unreadable_options_are_an_event(monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise TypeError("'<' not supported between instances of 'dict' and 'int'")
 
-    monkeypatch.setattr("archlint.frontend.saved_model.instantiate", refuse)
+    monkeypatch.setattr("archlint.frontend.saved_graph.instantiate", refuse)
     events: list[Event] = []
     config = _functional(
         {"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [None, 3]}},

@@ -18,7 +18,7 @@ import pytest
 
 from archlint.analysis import analyse_file
 from archlint.oracle.export import model_request
-from tests.oracle import run_oracle
+from tests.oracle import needs_keras, run_oracle
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "seed_model.py"
@@ -35,6 +35,7 @@ def seed_json() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
+@needs_keras
 def seed_oracle(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
     report = analyse_file(SEED)
     graph = model_request(report.models[0].model, "seed")

@@ -18,7 +18,7 @@ from archlint.layers.base import (
 
 def _positive(value: Any, option: str) -> int:
     if is_named(value):
-        return value  # type: ignore[no-any-return]  # a named size: Keras checks it at build
+        return value  # a named size: Keras checks it at build
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ShapeError(INVALID_CONFIG, f"Embedding {option}={value!r} must be a positive "
                          "integer")

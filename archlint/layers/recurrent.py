@@ -105,7 +105,7 @@ class RecurrentSpec(LayerSpec):
     states: ClassVar[int] = 1
     # A hint the engine may append to its ndim-mismatch message.
     ndim_hint: ClassVar[str] = RNN_NDIM_HINT
-    positional = ("units", "activation", "use_bias")
+    positional: ClassVar[tuple[str, ...]] = ("units", "activation", "use_bias")
     defaults = RECURRENT_DEFAULTS
     input_spec = InputSpec(ndim=3)
     sized_options = ("units",)

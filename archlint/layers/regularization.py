@@ -88,7 +88,7 @@ class Dropout(_Identity):
 
 
 class _SpatialDropout(_Identity):
-    positional = ("rate",)
+    positional: ClassVar[tuple[str, ...]] = ("rate",)
     unit_option = "rate"
     keras2_checks_unit = True
 

@@ -9,7 +9,7 @@ it. A product of two symbolic axes cannot be written as an expression and is ``N
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeGuard
 
 from archlint.dims import Dim, Expr, Lin, dim_mul, floor_div, format_dim, format_shape
 from archlint.layers import register
@@ -374,7 +374,7 @@ def _pairs(value: Any, n: int, option: str, layer: str) -> tuple[tuple[int, int]
     return tuple(pairs)
 
 
-def _is_length(dim: Dim) -> bool:
+def _is_length(dim: Dim) -> TypeGuard[int | Expr]:
     # None and Unknown axes stay as they are.
     return dim is not None and not isinstance(dim, Unknown)
 
@@ -405,15 +405,16 @@ class _CroppingND(_SpatialPairs):
         out = list(shape)
         axes = spatial_axes(len(shape), config["data_format"])
         for axis, (start, end) in zip(axes, config["cropping"]):
-            if not _is_length(shape[axis]):
+            length = shape[axis]
+            if not _is_length(length):
                 continue
-            out[axis] = shape[axis] - start - end
+            cropped = out[axis] = length - start - end
             # Keras 3 refuses a crop that leaves nothing on a known axis (tf-keras 2D too).
-            if isinstance(out[axis], int) and out[axis] <= 0:
+            if isinstance(cropped, int) and cropped <= 0:
                 raise ShapeError(NONPOSITIVE_TIMESTEPS,
                                  f"{self.class_name} cropping={config['cropping']} with "
                                  f"data_format='{config['data_format']}' on input axis {axis} "
-                                 f"of length {shape[axis]} leaves {out[axis]}",
+                                 f"of length {length} leaves {cropped}",
                                  refused_by=BOTH_VERSIONS if self.keras2_checks_crop
                                  else KERAS3_ONLY)
         return tuple(out)

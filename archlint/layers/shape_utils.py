@@ -9,7 +9,7 @@ to check later.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from archlint.dims import Dim, Expr, ceil_div, floor_div
 from archlint.layers.base import (
@@ -120,7 +120,7 @@ def deconv_output_length(length: Dim, kernel: int, padding: str, stride: int,
     return (length - 1) * stride + span - 2 * pad + output_padding
 
 
-def _is_dim_value(length: Dim) -> bool:
+def _is_dim_value(length: Dim) -> TypeGuard[int | Expr]:
     # None and Unknown pass through the formulas unchanged.
     return length is not None and not isinstance(length, Unknown)
 

@@ -116,6 +116,8 @@ def _params(layer: Any) -> dict[str, int]:
         for w in weights:
             size = 1
             for d in _shape_of(w):
+                if d is None:  # never for a built weight; a clear error if it ever happens
+                    raise ValueError(f"weight {getattr(w, 'name', w)!r} has an unknown size")
                 size *= d
             total += size
         return total

@@ -37,8 +37,8 @@ def _plain(value: Any, values: Mapping[str, int]) -> Any:
         items = [_plain(v, values) for v in value]
         return ... if any(i is ... for i in items) else items
     if isinstance(value, dict):
-        items = {str(k): _plain(v, values) for k, v in value.items()}
-        return ... if any(i is ... for i in items.values()) else items
+        entries = {str(k): _plain(v, values) for k, v in value.items()}
+        return ... if any(i is ... for i in entries.values()) else entries
     return ...
 
 
@@ -63,7 +63,9 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
     the named sizes (``args.window``), which Keras must see as numbers.
     """
     input_ids = {id(ref.call) for ref in model.inputs}
-    inputs, layers, calls = [], {}, []
+    inputs: list[dict[str, Any]] = []
+    layers: dict[str, Any] = {}
+    calls: list[dict[str, Any]] = []
     for call in model.calls:
         layer = call.layer
         instance = layer.instance
@@ -121,7 +123,3 @@ def _call_id(call: Any, input_ids: set[int]) -> str:
     if id(call) in input_ids or len(layer.calls) == 1:
         return layer.name
     return f"{layer.name}#{layer.calls.index(call)}"
-
-
-def is_symbolic(dim: Any) -> bool:
-    return isinstance(dim, Expr)

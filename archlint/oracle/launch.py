@@ -212,7 +212,7 @@ def crashed_result(item: dict[str, Any], partial: dict[str, Any] | None,
                    running: dict[str, Any], code: int) -> dict[str, Any]:
     """The result of an item whose process died: what it had found, the call it was
     running, and that call's failure as a refusal at the phase it was in."""
-    result = dict(partial) if partial else {"id": item.get("id")}
+    result: dict[str, Any] = dict(partial) if partial else {"id": item.get("id")}
     layer = running.get("layer")
     spec = item.get("layers", {}).get(layer, {}) if isinstance(item.get("layers"), dict) \
         else {}

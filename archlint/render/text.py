@@ -63,7 +63,7 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
 def model_lines(analysis: ModelAnalysis) -> list[Line]:
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    table = [header, *(_layer_row(layer) for layer in model.layers)]
+    table: list[tuple[str, ...]] = [header, *(_layer_row(layer) for layer in model.layers)]
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
         table = [row[:3] for row in table]
