@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -14,7 +15,7 @@ class UnresolvedValue(EventRule):
     Use instead: a module constant or a default argument, when the number is fixed.
     """
 
-    code = "AL001"
+    code = codes.UNRESOLVED_VALUE
     name = "unresolved-value"
     severity = Severity.INFO
     summary = "A value the model depends on is only known when the script runs"

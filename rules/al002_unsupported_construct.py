@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -14,7 +15,7 @@ class UnsupportedConstruct(EventRule):
     Use instead: built-in layers where they exist; the functional API for whole models.
     """
 
-    code = "AL002"
+    code = codes.UNSUPPORTED_CONSTRUCT
     name = "unsupported-construct"
     severity = Severity.WARNING
     summary = "A layer class or model style that cannot be analysed statically"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -12,7 +13,7 @@ class SyntaxErrorRule(EventRule):
     Use instead: fix the syntax error Python reports at that line.
     """
 
-    code = "AL003"
+    code = codes.SYNTAX_ERROR
     name = "syntax-error"
     severity = Severity.ERROR
     summary = "The file is not valid Python"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -13,7 +14,7 @@ class NonpositiveTimesteps(EventRule):
     Use instead: a smaller kernel or pool, ``padding="same"``, or a longer input.
     """
 
-    code = "AL101"
+    code = codes.NONPOSITIVE_TIMESTEPS
     name = "nonpositive-timesteps"
     severity = Severity.ERROR
     summary = "A layer shrinks an axis to zero or fewer steps"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call, Layer, TensorRef, line_note
@@ -86,7 +87,7 @@ class TooFewTimesteps(Rule):
     recurrent layer.
     """
 
-    code = "AL102"
+    code = codes.TOO_FEW_TIMESTEPS
     name = "too-few-timesteps"
     severity = Severity.WARNING
     summary = "A recurrent or attention layer gets fewer timesteps than it needs"

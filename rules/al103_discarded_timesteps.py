@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
@@ -63,7 +64,7 @@ class DiscardedTimesteps(Rule):
     pool size or stride that tiles the length, or an input length that it tiles.
     """
 
-    code = "AL103"
+    code = codes.DISCARDED_TIMESTEPS
     name = "discarded-timesteps"
     severity = Severity.INFO
     summary = "A valid-padded convolution or pooling drops the trailing steps"

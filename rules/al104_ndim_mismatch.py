@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -13,7 +14,7 @@ class NdimMismatch(EventRule):
     Use instead: ``return_sequences=True`` on the first RNN, or a layer of the right rank.
     """
 
-    code = "AL104"
+    code = codes.NDIM_MISMATCH
     name = "ndim-mismatch"
     severity = Severity.ERROR
     summary = "A layer receives a tensor of a rank it does not accept"

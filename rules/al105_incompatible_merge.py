@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -13,7 +14,7 @@ class IncompatibleMerge(EventRule):
     Use instead: a Dense projection to a common width, or Concatenate on the differing axis.
     """
 
-    code = "AL105"
+    code = codes.INCOMPATIBLE_MERGE
     name = "incompatible-merge"
     severity = Severity.ERROR
     summary = "A merge layer's inputs have incompatible shapes"

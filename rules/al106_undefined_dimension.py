@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -13,7 +14,7 @@ class UndefinedDimension(EventRule):
     Use instead: a fixed input length, or a global pooling layer instead of Flatten.
     """
 
-    code = "AL106"
+    code = codes.UNDEFINED_DIMENSION
     name = "undefined-dimension"
     severity = Severity.ERROR
     summary = "A layer needs a size that is undefined until run time"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import Expr, Sym, format_shape
 from archlint.engine import JointBound, LengthBound, ModelAnalysis
@@ -47,7 +48,7 @@ class MinimumInputLength(Rule):
     (and ``causal`` for Conv1D) where short sequences must pass.
     """
 
-    code = "AL107"
+    code = codes.MINIMUM_INPUT_LENGTH
     name = "minimum-input-length"
     severity = Severity.INFO
     summary = "A variable-length input must be at least this long"

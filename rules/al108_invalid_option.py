@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -19,7 +20,7 @@ class InvalidOption(EventRule):
     Use instead: one of the values the message lists, or the name it suggests.
     """
 
-    code = "AL108"
+    code = codes.INVALID_OPTION
     name = "invalid-option"
     severity = Severity.ERROR
     summary = "A layer or compile() option has a value Keras rejects"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call, line_note
@@ -38,7 +39,7 @@ class AttentionOverBatch(Rule):
     a softmax activation.
     """
 
-    code = "AL109"
+    code = codes.ATTENTION_OVER_BATCH
     name = "attention-over-batch"
     severity = Severity.WARNING
     summary = "An attention layer gets 2-D inputs and attends across the batch"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -18,7 +19,7 @@ class DataDependentRefusal(EventRule):
     size must pass.
     """
 
-    code = "AL110"
+    code = codes.DATA_DEPENDENT_REFUSAL
     name = "data-dependent-refusal"
     severity = Severity.WARNING
     summary = "Keras refuses a layer for some values of a size the data decides"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -14,7 +15,7 @@ class GoBackwardsMismatch(EventRule):
     Use instead: ``backward_layer=GRU(8, go_backwards=True)``.
     """
 
-    code = "AL201"
+    code = codes.GO_BACKWARDS_MISMATCH
     name = "go-backwards-mismatch"
     severity = Severity.ERROR
     summary = "Bidirectional halves read the sequence in the same direction"

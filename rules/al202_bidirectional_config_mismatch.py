@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -14,7 +15,7 @@ class BidirectionalConfigMismatch(EventRule):
     Use instead: the same ``return_sequences`` / ``return_state`` / ``stateful`` on both.
     """
 
-    code = "AL202"
+    code = codes.BIDIRECTIONAL_CONFIG_MISMATCH
     name = "bidirectional-config-mismatch"
     severity = Severity.ERROR
     summary = "Bidirectional halves disagree on return_sequences/return_state/stateful"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -14,7 +15,7 @@ class AsymmetricMerge(EventRule):
     Use instead: equal units on both halves, or ``merge_mode="concat"``.
     """
 
-    code = "AL203"
+    code = codes.ASYMMETRIC_MERGE
     name = "asymmetric-merge"
     severity = Severity.ERROR
     summary = "Bidirectional sum/mul/ave over halves of different width"

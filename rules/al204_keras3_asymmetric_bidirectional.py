@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
@@ -35,7 +36,7 @@ class Keras3AsymmetricBidirectional(Rule):
     explicit RNNs merged with ``Concatenate`` (reversing the backward output in time).
     """
 
-    code = "AL204"
+    code = codes.KERAS3_ASYMMETRIC_BIDIRECTIONAL
     name = "keras3-asymmetric-bidirectional"
     severity = Severity.WARNING
     summary = "Keras 3 misreports the width of an asymmetric Bidirectional layer"

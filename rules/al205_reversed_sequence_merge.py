@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call, TensorRef, line_note
 from archlint.layers.base import LayerInstance
@@ -141,7 +142,7 @@ class ReversedSequenceMerge(Rule):
     output back (``keras.ops.flip(y, axis=1)`` in a Lambda) before the merge.
     """
 
-    code = "AL205"
+    code = codes.REVERSED_SEQUENCE_MERGE
     name = "reversed-sequence-merge"
     severity = Severity.WARNING
     summary = "A go_backwards sequence is merged with a forward one, misaligned in time"

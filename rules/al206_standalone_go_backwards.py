@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call, Model
 from archlint.rule import Finding, Rule, RuleContext
@@ -62,7 +63,7 @@ class StandaloneGoBackwards(Rule):
     backward-reading stack (suppress with ``# archlint: noqa: AL206``).
     """
 
-    code = "AL206"
+    code = codes.STANDALONE_GO_BACKWARDS
     name = "standalone-go-backwards"
     severity = Severity.INFO
     summary = "A go_backwards sequence goes on in reversed time order"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
@@ -72,7 +73,7 @@ class CudnnIncompatibleRnn(Rule):
     option knowingly (``use_cudnn=False`` says so).
     """
 
-    code = "AL207"
+    code = codes.CUDNN_INCOMPATIBLE_RNN
     name = "cudnn-incompatible-rnn"
     severity = Severity.INFO
     summary = "An LSTM or GRU option rules out the fast cuDNN kernel"

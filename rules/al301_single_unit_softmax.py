@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
@@ -36,7 +37,7 @@ class SingleUnitSoftmax(Rule):
     yes/no output, or ``Dense(n_classes, activation="softmax")``.
     """
 
-    code = "AL301"
+    code = codes.SINGLE_UNIT_SOFTMAX
     name = "single-unit-softmax"
     severity = Severity.WARNING
     summary = "Softmax over an axis of size 1 always outputs 1.0"

@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.frontend.values import KerasObject, ModuleRef
 from archlint.graph import Call, Model, TensorRef, line_note
@@ -219,7 +220,7 @@ class LossActivationMismatch(Rule):
     with ``from_logits=True``.
     """
 
-    code = "AL302"
+    code = codes.LOSS_ACTIVATION_MISMATCH
     name = "loss-activation-mismatch"
     severity = Severity.WARNING
     summary = "The compile() loss does not fit the output layer's activation or width"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -22,7 +23,7 @@ class ReluOutput(Rule):
     must stay positive (smooth, never stuck at 0); clip predictions afterwards if needed.
     """
 
-    code = "AL303"
+    code = codes.RELU_OUTPUT
     name = "relu-output"
     severity = Severity.INFO
     summary = "A relu regression output can die at zero"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call, line_note
 from archlint.rule import Finding, Rule, RuleContext
@@ -35,7 +36,7 @@ class OutputDropout(Rule):
     ``Dense(1, activation="sigmoid")``).
     """
 
-    code = "AL304"
+    code = codes.OUTPUT_DROPOUT
     name = "output-dropout"
     severity = Severity.WARNING
     summary = "Dropout or training noise is applied to the model's output"

@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Layer, line_note
@@ -53,7 +54,7 @@ class ParameterHotspot(Rule):
     units, or more downsampling before the dense head.
     """
 
-    code = "AL401"
+    code = codes.PARAMETER_HOTSPOT
     name = "parameter-hotspot"
     severity = Severity.INFO
     summary = "One layer holds most of the model's parameters"

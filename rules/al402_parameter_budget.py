@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import Finding, Rule, RuleContext
 
@@ -40,7 +41,7 @@ class ParameterBudget(Rule):
     or a budget that fits the model (``max-params``).
     """
 
-    code = "AL402"
+    code = codes.PARAMETER_BUDGET
     name = "parameter-budget"
     severity = Severity.WARNING
     summary = "The model has more parameters than the budget allows"

@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -12,7 +13,7 @@ class DuplicateLayerName(EventRule):
     Use instead: a distinct name for each layer, or no name (Keras numbers them).
     """
 
-    code = "AL501"
+    code = codes.DUPLICATE_LAYER_NAME
     name = "duplicate-layer-name"
     severity = Severity.ERROR
     summary = "Two layers of a model share a name"

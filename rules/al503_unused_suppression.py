@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -17,7 +18,7 @@ class UnusedSuppression(EventRule):
     meant for.
     """
 
-    code = "AL503"
+    code = codes.UNUSED_SUPPRESSION
     name = "unused-suppression"
     severity = Severity.WARNING
     summary = "A suppression comment suppresses nothing or names no rule"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from archlint import codes
 from archlint.dims import Dim, Expr
 from archlint.records import field, record
 from archlint.unknown import Unknown
@@ -16,15 +17,15 @@ from archlint.unknown import Unknown
 Shape = tuple[Dim, ...]
 OutputShape = Shape | list[Shape]
 
-# Diagnostic codes a formula may raise (see rules/ for their documentation).
-NONPOSITIVE_TIMESTEPS = "AL101"
-NDIM_MISMATCH = "AL104"
-INCOMPATIBLE_MERGE = "AL105"
-UNDEFINED_DIMENSION = "AL106"
-INVALID_CONFIG = "AL108"
-GO_BACKWARDS_MISMATCH = "AL201"
-BIDIRECTIONAL_CONFIG_MISMATCH = "AL202"
-ASYMMETRIC_MERGE = "AL203"
+# Diagnostic codes a formula may raise (see archlint.codes; rules/ documents them).
+NONPOSITIVE_TIMESTEPS = codes.NONPOSITIVE_TIMESTEPS
+NDIM_MISMATCH = codes.NDIM_MISMATCH
+INCOMPATIBLE_MERGE = codes.INCOMPATIBLE_MERGE
+UNDEFINED_DIMENSION = codes.UNDEFINED_DIMENSION
+INVALID_CONFIG = codes.INVALID_OPTION
+GO_BACKWARDS_MISMATCH = codes.GO_BACKWARDS_MISMATCH
+BIDIRECTIONAL_CONFIG_MISMATCH = codes.BIDIRECTIONAL_CONFIG_MISMATCH
+ASYMMETRIC_MERGE = codes.ASYMMETRIC_MERGE
 
 
 class Unresolved(Exception):
