@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.layers.base import LayerInstance, OutputShape, Params, Shape, ShapeError
+from archlint.layer_types import LayerInstance, OutputShape, Params, Shape, ShapeError
 from archlint.records import field, record
 from archlint.unknown import Unknown
 

@@ -80,6 +80,7 @@ class Activation(_Elementwise):
     """
 
     class_name = "Activation"
+    time_order = "preserves"
     positional = ("activation",)
 
     # An activation name Keras does not know is refused by layer_eval.instantiate, as for
@@ -103,6 +104,7 @@ class ReLU(_Elementwise):
     """
 
     class_name = "ReLU"
+    time_order = "preserves"
     positional = ("max_value", "negative_slope", "threshold")
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -125,6 +127,7 @@ class LeakyReLU(_Elementwise):
     """
 
     class_name = "LeakyReLU"
+    time_order = "preserves"
     positional = ("negative_slope",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +146,7 @@ class ELU(_Elementwise):
     """
 
     class_name = "ELU"
+    time_order = "preserves"
     positional = ("alpha",)
 
 
@@ -156,6 +160,7 @@ class ThresholdedReLU(_Elementwise):
     """
 
     class_name = "ThresholdedReLU"
+    time_order = "preserves"
     positional = ("theta",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +181,7 @@ class Softmax(_Elementwise):
     """
 
     class_name = "Softmax"
+    time_order = "preserves"
     positional = ("axis",)
     defaults = {"axis": -1}
 
@@ -217,6 +223,7 @@ class PReLU(_Elementwise):
     """
 
     class_name = "PReLU"
+    time_order = "preserves"
     positional = ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")
     defaults = {"shared_axes": None}
     input_spec = InputSpec(min_ndim=2)

@@ -7,15 +7,21 @@ first and only calls a formula once every option it declares is resolved.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from archlint import codes
 from archlint.dims import Dim, Expr
-from archlint.records import field, record
+from archlint.layer_types import NO_PARAMS as NO_PARAMS
+from archlint.layer_types import LayerInstance as LayerInstance
+from archlint.layer_types import OutputShape as OutputShape
+from archlint.layer_types import Params as Params
+from archlint.layer_types import Shape as Shape
+from archlint.layer_types import ShapeError as ShapeError
+from archlint.layer_types import Unresolved as Unresolved
+from archlint.records import record
 from archlint.unknown import Unknown
 
-Shape = tuple[Dim, ...]
-OutputShape = Shape | list[Shape]
+TimeOrderTrait = Literal["preserves", "pairs", "ignores"]
 
 # Diagnostic codes a formula may raise (see archlint.codes; rules/ documents them).
 NONPOSITIVE_TIMESTEPS = codes.NONPOSITIVE_TIMESTEPS
@@ -28,65 +34,6 @@ BIDIRECTIONAL_CONFIG_MISMATCH = codes.BIDIRECTIONAL_CONFIG_MISMATCH
 ASYMMETRIC_MERGE = codes.ASYMMETRIC_MERGE
 
 
-class Unresolved(Exception):
-    """A formula needs a size the front end could not resolve; the result is unknown."""
-
-    def __init__(self, unknown: Unknown):
-        super().__init__(unknown.reason)
-        self.unknown = unknown
-
-
-class ShapeError(Exception):
-    """Keras would refuse this layer, at build time or at the first forward pass.
-
-    The message names every option and size that led to the refusal.
-    """
-
-    def __init__(self, code: str, message: str, *, condition: str | None = None,
-                 build_accepts: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        # For symbolic sizes: the input lengths for which the error happens ("T < 11").
-        self.condition = condition
-        # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
-        # at its first forward pass.
-        self.build_accepts = build_accepts
-
-    def refused_when_built(self, keras: str) -> bool:
-        """Whether Keras ``keras`` raises when the script calls the layer on symbolic
-        tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
-        return self.condition is None and keras not in self.build_accepts
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Reports cross process boundaries with --jobs: keep the keyword-only fields.
-        return (_rebuild_shape_error,
-                (self.code, self.message, self.condition, self.build_accepts))
-
-
-def _rebuild_shape_error(code: str, message: str, condition: str | None,
-                         build_accepts: tuple[str, ...]) -> ShapeError:
-    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
-
-
-@record(frozen=True)
-class Params:
-    """Parameter counts of one layer, as ``model.summary()`` counts them."""
-
-    trainable: int
-    non_trainable: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.trainable + self.non_trainable
-
-    def __add__(self, other: Params) -> Params:
-        return Params(self.trainable + other.trainable, self.non_trainable + other.non_trainable)
-
-
-NO_PARAMS = Params(0, 0)
-
-
 @record(frozen=True)
 class InputSpec:
     """Declared constraints on a layer's inputs, checked by the engine (like Keras's InputSpec)."""
@@ -97,31 +44,6 @@ class InputSpec:
     # Number of input tensors: single-input layers take exactly one.
     min_inputs: int = 1
     max_inputs: int | None = 1
-
-
-@record
-class LayerInstance:
-    """A layer object as constructed in the script: its kind, resolved config and name.
-
-    Nested layers (``Bidirectional(layer=LSTM(...))``, ``TimeDistributed(Dense(...))``)
-    appear as LayerInstance values inside the wrapper's config.
-    """
-
-    spec: LayerSpec
-    config: dict[str, Any]
-    name: str
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    # Options given explicitly in the script (the rest are Keras defaults).
-    explicit: frozenset[str] = field(default_factory=frozenset)
-    # Set when an option the formulas read could not be resolved, or Keras rejects it.
-    unresolved: Unknown | None = None
-    config_error: ShapeError | None = None
-
-    @property
-    def class_name(self) -> str:
-        return self.spec.class_name
 
 
 class LayerSpec:
@@ -147,6 +69,16 @@ class LayerSpec:
     keras2_defaults: ClassVar[dict[str, Any]] = {}
     # Size options a named size may give (Dense's units): formulas accept an expression.
     sized_options: ClassVar[tuple[str, ...]] = ()
+    # Traits the rules read (archlint/rule_helpers.py), declared here, not listed in rules.
+    # A recurrent layer; its recurrent kernel holds ``gates`` blocks of units x units.
+    recurrent: ClassVar[bool] = False
+    gates: ClassVar[int | None] = None
+    # What it does to the order of the time axis: "preserves" (output step t comes from
+    # input steps at or near t), "pairs" (a merge of step t of each input with step t of
+    # the others), "ignores" (pools over time), None (not modelled: nothing is assumed).
+    time_order: ClassVar[TimeOrderTrait | None] = None
+    # The activation it applies when none is given (None: no activation option of its own).
+    default_activation: ClassVar[str | None] = None
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

@@ -175,6 +175,8 @@ class Conv1D(_Conv):
     """
 
     class_name = "Conv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     aliases = ("Convolution1D",)
     rank = 1
     allow_causal = True
@@ -193,6 +195,7 @@ class Conv2D(_Conv):
     """
 
     class_name = "Conv2D"
+    default_activation = "linear"
     aliases = ("Convolution2D",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -211,6 +214,7 @@ class Conv3D(_Conv):
     """
 
     class_name = "Conv3D"
+    default_activation = "linear"
     aliases = ("Convolution3D",)
     rank = 3
     input_spec = InputSpec(ndim=5)
@@ -261,6 +265,8 @@ class DepthwiseConv1D(_DepthwiseConv):
     """
 
     class_name = "DepthwiseConv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     rank = 1
     input_spec = InputSpec(ndim=3)
 
@@ -268,6 +274,7 @@ class DepthwiseConv1D(_DepthwiseConv):
 @register
 class DepthwiseConv2D(_DepthwiseConv):
     class_name = "DepthwiseConv2D"
+    default_activation = "linear"
     rank = 2
     input_spec = InputSpec(ndim=4)
 
@@ -320,6 +327,8 @@ class SeparableConv1D(_SeparableConv):
     """
 
     class_name = "SeparableConv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     aliases = ("SeparableConvolution1D",)
     rank = 1
     input_spec = InputSpec(ndim=3)
@@ -328,6 +337,7 @@ class SeparableConv1D(_SeparableConv):
 @register
 class SeparableConv2D(_SeparableConv):
     class_name = "SeparableConv2D"
+    default_activation = "linear"
     aliases = ("SeparableConvolution2D",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -400,6 +410,7 @@ class Conv1DTranspose(_ConvTranspose):
     """
 
     class_name = "Conv1DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution1DTranspose",)
     rank = 1
     input_spec = InputSpec(ndim=3)
@@ -408,6 +419,7 @@ class Conv1DTranspose(_ConvTranspose):
 @register
 class Conv2DTranspose(_ConvTranspose):
     class_name = "Conv2DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution2DTranspose",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -416,6 +428,7 @@ class Conv2DTranspose(_ConvTranspose):
 @register
 class Conv3DTranspose(_ConvTranspose):
     class_name = "Conv3DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution3DTranspose",)
     rank = 3
     # Keras 3 puts data_format before output_padding here (tf-keras: after, as in 1D/2D).

@@ -98,6 +98,7 @@ class BatchNormalization(_SameShape):
     """
 
     class_name = "BatchNormalization"
+    time_order = "preserves"
     positional = ("axis", "momentum", "epsilon", "center", "scale")
     defaults = {"axis": -1, "center": True, "scale": True, "renorm": False}
 
@@ -124,6 +125,7 @@ class LayerNormalization(_SameShape):
     """
 
     class_name = "LayerNormalization"
+    time_order = "preserves"
     positional = ("axis", "epsilon", "center", "scale")
     defaults = {"axis": -1, "center": True, "scale": True, "rms_scaling": False}
 
@@ -151,6 +153,7 @@ class RMSNormalization(_SameShape):
     """
 
     class_name = "RMSNormalization"
+    time_order = "preserves"
     positional = ("axis", "epsilon")
     defaults = {"axis": -1}
 
@@ -179,6 +182,7 @@ of axis 2
     """
 
     class_name = "GroupNormalization"
+    time_order = "preserves"
     positional = ("groups", "axis", "epsilon", "center", "scale")
     defaults = {"groups": 32, "axis": -1, "center": True, "scale": True}
 
@@ -215,6 +219,7 @@ class UnitNormalization(_SameShape):
     """
 
     class_name = "UnitNormalization"
+    time_order = "preserves"
     positional = ("axis",)
     defaults = {"axis": -1}
 

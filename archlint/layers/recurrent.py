@@ -197,6 +197,8 @@ class SimpleRNN(RecurrentSpec):
     """
 
     class_name = "SimpleRNN"
+    recurrent = True
+    gates = 1
     # Keras 3 and tf-keras agree on this order up to unroll.
     positional = ("units", "activation", "use_bias", "dropout", "recurrent_dropout",
                   "return_sequences", "return_state", "go_backwards", "stateful", "unroll")
@@ -214,6 +216,8 @@ class GRU(RecurrentSpec):
     """
 
     class_name = "GRU"
+    recurrent = True
+    gates = 3
     # Keras 3 inserts seed after recurrent_dropout; tf-keras does not: stop there.
     positional = ("units", "activation", "recurrent_activation", "use_bias", "dropout",
                   "recurrent_dropout")
@@ -242,6 +246,8 @@ class LSTM(RecurrentSpec):
     """
 
     class_name = "LSTM"
+    recurrent = True
+    gates = 4
     # Keras 3 inserts seed after recurrent_dropout; tf-keras does not: stop there.
     positional = ("units", "activation", "recurrent_activation", "use_bias",
                   "unit_forget_bias", "dropout", "recurrent_dropout")
@@ -367,6 +373,7 @@ class ConvLSTM1D(_ConvLSTM):
     """
 
     class_name = "ConvLSTM1D"
+    recurrent = True
     rank = 1
     input_spec = InputSpec(ndim=4)
 
@@ -376,6 +383,7 @@ class ConvLSTM2D(_ConvLSTM):
     """ConvLSTM2D: ``(batch, timesteps, rows, cols, channels)`` in."""
 
     class_name = "ConvLSTM2D"
+    recurrent = True
     rank = 2
     input_spec = InputSpec(ndim=5)
 
@@ -385,5 +393,6 @@ class ConvLSTM3D(_ConvLSTM):
     """ConvLSTM3D: ``(batch, timesteps, dim1, dim2, dim3, channels)`` in."""
 
     class_name = "ConvLSTM3D"
+    recurrent = True
     rank = 3
     input_spec = InputSpec(ndim=6)

@@ -74,6 +74,7 @@ class Dropout(_Identity):
     """
 
     class_name = "Dropout"
+    time_order = "preserves"
     positional = ("rate", "noise_shape", "seed")
     unit_option = "rate"
 
@@ -98,6 +99,7 @@ class SpatialDropout1D(_SpatialDropout):
     """
 
     class_name = "SpatialDropout1D"
+    time_order = "preserves"
     input_spec = InputSpec(ndim=3)
 
 
@@ -136,6 +138,7 @@ class GaussianNoise(_Identity):
     """
 
     class_name = "GaussianNoise"
+    time_order = "preserves"
     positional = ("stddev", "seed")
     unit_option = "stddev"
 
@@ -149,6 +152,7 @@ class GaussianDropout(_Identity):
     """
 
     class_name = "GaussianDropout"
+    time_order = "preserves"
     positional = ("rate", "seed")
     unit_option = "rate"
 
@@ -163,6 +167,7 @@ class AlphaDropout(_Identity):
     """
 
     class_name = "AlphaDropout"
+    time_order = "preserves"
     positional = ("rate", "noise_shape", "seed")
     unit_option = "rate"
 
@@ -176,4 +181,5 @@ class ActivityRegularization(_Identity):
     """
 
     class_name = "ActivityRegularization"
+    time_order = "preserves"
     positional = ("l1", "l2")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.dims import Dim, format_shape
+from archlint.layer_call import infer_layer
+from archlint.layer_types import label
 from archlint.layers import register
 from archlint.layers.base import (
     ASYMMETRIC_MERGE,
@@ -38,10 +40,6 @@ COMMON_ATTRIBUTES = ("stateful", "return_sequences", "return_state")
 SEQUENCE_ATTRIBUTES = ("go_backwards", "return_sequences", "return_state", "stateful")
 
 
-def _describe(inner: LayerInstance) -> str:
-    return f"{inner.class_name} '{inner.name}'"
-
-
 def _nested(config: dict[str, Any], option: str, wrapper: str) -> LayerInstance:
     """The wrapped layer of ``option``, with its own configuration error re-raised."""
     inner = config.get(option)
@@ -54,9 +52,6 @@ def _nested(config: dict[str, Any], option: str, wrapper: str) -> LayerInstance:
 
 
 def _infer(inner: LayerInstance, shape: Shape) -> tuple[OutputShape, Params]:
-    # Imported here: layer_eval imports the layer catalog, which imports this module.
-    from archlint.layer_eval import infer_layer
-
     result = infer_layer(inner, [shape])
     return result.shape, result.params
 
@@ -158,7 +153,7 @@ class Bidirectional(LayerSpec):
             raise ShapeError(
                 GO_BACKWARDS_MISMATCH,
                 f"Bidirectional needs forward and backward layers with different go_backwards, "
-                f"but the forward {_describe(forward)} and the backward {_describe(backward)} "
+                f"but the forward {label(forward)} and the backward {label(backward)} "
                 f"both have go_backwards={fwd_cfg['go_backwards']}",
             )
         for attribute in COMMON_ATTRIBUTES:
@@ -166,8 +161,8 @@ class Bidirectional(LayerSpec):
                 raise ShapeError(
                     BIDIRECTIONAL_CONFIG_MISMATCH,
                     f"Bidirectional needs the same {attribute} on both layers, but the forward "
-                    f"{_describe(forward)} has {attribute}={fwd_cfg[attribute]} and the "
-                    f"backward {_describe(backward)} has {attribute}={bwd_cfg[attribute]}",
+                    f"{label(forward)} has {attribute}={fwd_cfg[attribute]} and the "
+                    f"backward {label(backward)} has {attribute}={bwd_cfg[attribute]}",
                 )
         return config
 
@@ -177,7 +172,7 @@ class Bidirectional(LayerSpec):
         if missing:
             raise ShapeError(
                 INVALID_CONFIG,
-                f"Bidirectional {option}={_describe(inner)} must be a recurrent layer "
+                f"Bidirectional {option}={label(inner)} must be a recurrent layer "
                 f"(with {', '.join(SEQUENCE_ATTRIBUTES)}); {inner.class_name} has no "
                 f"{missing[0]}",
             )
@@ -188,7 +183,7 @@ class Bidirectional(LayerSpec):
         if forward.config["go_backwards"]:
             raise ShapeError(
                 GO_BACKWARDS_MISMATCH,
-                f"Bidirectional without backward_layer copies {_describe(forward)} with "
+                f"Bidirectional without backward_layer copies {label(forward)} with "
                 "go_backwards=True, but it already has go_backwards=True: Keras 3 refuses "
                 "(tf-keras flips it instead)",
             )
@@ -207,7 +202,7 @@ class Bidirectional(LayerSpec):
         return_state = bool(config["layer"].config["return_state"])
         fwd, fwd_states = _split(fwd_shape, return_state)
         bwd, bwd_states = _split(bwd_shape, return_state)
-        names = (_describe(config["layer"]), _describe(config["backward_layer"]))
+        names = (label(config["layer"]), label(config["backward_layer"]))
         merged = merge_directions(config["merge_mode"], fwd, bwd, names)
         if not return_state:
             return merged
@@ -271,6 +266,7 @@ class TimeDistributed(LayerSpec):
     """
 
     class_name = "TimeDistributed"
+    time_order = "preserves"
     positional = ("layer",)
     defaults = {"layer": None}
     nested = ("layer",)
@@ -287,7 +283,7 @@ class TimeDistributed(LayerSpec):
         if isinstance(step_shape, list):
             raise ShapeError(
                 INVALID_CONFIG,
-                f"TimeDistributed cannot wrap {_describe(inner)}: it returns "
+                f"TimeDistributed cannot wrap {label(inner)}: it returns "
                 f"{len(step_shape)} outputs (return_state=True?), Keras needs one tensor",
             )
         steps = shape[1]

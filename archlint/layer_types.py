@@ -1,0 +1,124 @@
+"""The types the layer graph and the layer formulas share: shapes, parameter counts, the
+refusal a formula raises, and a layer as the script constructs it.
+
+``archlint.graph`` and ``archlint.layers`` both build on these, so neither imports the
+other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from archlint.dims import Dim
+from archlint.records import field, record
+from archlint.unknown import Unknown
+
+if TYPE_CHECKING:
+    from archlint.layers.base import LayerSpec
+
+Shape = tuple[Dim, ...]
+OutputShape = Shape | list[Shape]
+
+
+class Named(Protocol):
+    """A layer, as the graph or the script has it: its Keras class and its name."""
+
+    @property
+    def class_name(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def label(layer: Named) -> str:
+    """How a message names a layer: its class, then its name in quotes.
+
+    >>> from archlint.graph import Layer, Span
+    >>> label(Layer("dense_1", "Dense", Span(3)))
+    "Dense 'dense_1'"
+    """
+    return f"{layer.class_name} '{layer.name}'"
+
+
+class Unresolved(Exception):
+    """A formula needs a size the front end could not resolve; the result is unknown."""
+
+    def __init__(self, unknown: Unknown):
+        super().__init__(unknown.reason)
+        self.unknown = unknown
+
+
+class ShapeError(Exception):
+    """Keras would refuse this layer, at build time or at the first forward pass.
+
+    The message names every option and size that led to the refusal.
+    """
+
+    def __init__(self, code: str, message: str, *, condition: str | None = None,
+                 build_accepts: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        # For symbolic sizes: the input lengths for which the error happens ("T < 11").
+        self.condition = condition
+        # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
+        # at its first forward pass.
+        self.build_accepts = build_accepts
+
+    def refused_when_built(self, keras: str) -> bool:
+        """Whether Keras ``keras`` raises when the script calls the layer on symbolic
+        tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
+        return self.condition is None and keras not in self.build_accepts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Reports cross process boundaries with --jobs: keep the keyword-only fields.
+        return (_rebuild_shape_error,
+                (self.code, self.message, self.condition, self.build_accepts))
+
+
+def _rebuild_shape_error(code: str, message: str, condition: str | None,
+                         build_accepts: tuple[str, ...]) -> ShapeError:
+    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
+
+
+@record(frozen=True)
+class Params:
+    """Parameter counts of one layer, as ``model.summary()`` counts them."""
+
+    trainable: int
+    non_trainable: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.trainable + self.non_trainable
+
+    def __add__(self, other: Params) -> Params:
+        return Params(self.trainable + other.trainable, self.non_trainable + other.non_trainable)
+
+
+NO_PARAMS = Params(0, 0)
+
+
+@record
+class LayerInstance:
+    """A layer object as constructed in the script: its kind, resolved config and name.
+
+    Nested layers (``Bidirectional(layer=LSTM(...))``, ``TimeDistributed(Dense(...))``)
+    appear as LayerInstance values inside the wrapper's config.
+    """
+
+    spec: LayerSpec
+    config: dict[str, Any]
+    name: str
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    # Options given explicitly in the script (the rest are Keras defaults).
+    explicit: frozenset[str] = field(default_factory=frozenset)
+    # Set when an option the formulas read could not be resolved, or Keras rejects it.
+    unresolved: Unknown | None = None
+    config_error: ShapeError | None = None
+
+    @property
+    def class_name(self) -> str:
+        return self.spec.class_name
