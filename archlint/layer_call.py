@@ -8,15 +8,8 @@ from __future__ import annotations
 
 from archlint.codes import INCOMPATIBLE_MERGE, NDIM_MISMATCH
 from archlint.dims import NonLinear, format_shape
-from archlint.layer_types import (
-    LayerInstance,
-    OutputShape,
-    Params,
-    Shape,
-    ShapeError,
-    Unresolved,
-    label,
-)
+from archlint.layer_types import LayerInstance, OutputShape, Params, Shape, label
+from archlint.layers.base import ShapeError, Unresolved
 from archlint.records import record
 from archlint.unknown import Unknown
 

@@ -16,8 +16,9 @@ from archlint.keras_names import KERAS3, name_problem, option_kind
 from archlint.layer_call import LayerOutput as LayerOutput
 from archlint.layer_call import check_inputs as check_inputs
 from archlint.layer_call import infer_layer as infer_layer
-from archlint.layer_types import LayerInstance, ShapeError
+from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
+from archlint.layers.base import ShapeError
 from archlint.unknown import first_unknown
 
 

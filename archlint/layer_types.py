@@ -1,8 +1,8 @@
-"""The types the layer graph and the layer formulas share: shapes, parameter counts, the
-refusal a formula raises, and a layer as the script constructs it.
+"""The types the layer graph and the layer formulas share: shapes, parameter counts, and a
+layer as the script constructs it.
 
-``archlint.graph`` and ``archlint.layers`` both build on these, so neither imports the
-other.
+``archlint.graph`` and ``archlint.layers`` both build on these, so that the graph does not
+import the formulas (their refusal, ShapeError, is only named in its annotations).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from archlint.records import field, record
 from archlint.unknown import Unknown
 
 if TYPE_CHECKING:
-    from archlint.layers.base import LayerSpec
+    from archlint.layers.base import LayerSpec, ShapeError
 
 Shape = tuple[Dim, ...]
 OutputShape = Shape | list[Shape]
@@ -38,47 +38,6 @@ def label(layer: Named) -> str:
     "Dense 'dense_1'"
     """
     return f"{layer.class_name} '{layer.name}'"
-
-
-class Unresolved(Exception):
-    """A formula needs a size the front end could not resolve; the result is unknown."""
-
-    def __init__(self, unknown: Unknown):
-        super().__init__(unknown.reason)
-        self.unknown = unknown
-
-
-class ShapeError(Exception):
-    """Keras would refuse this layer, at build time or at the first forward pass.
-
-    The message names every option and size that led to the refusal.
-    """
-
-    def __init__(self, code: str, message: str, *, condition: str | None = None,
-                 build_accepts: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        # For symbolic sizes: the input lengths for which the error happens ("T < 11").
-        self.condition = condition
-        # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
-        # at its first forward pass.
-        self.build_accepts = build_accepts
-
-    def refused_when_built(self, keras: str) -> bool:
-        """Whether Keras ``keras`` raises when the script calls the layer on symbolic
-        tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
-        return self.condition is None and keras not in self.build_accepts
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Reports cross process boundaries with --jobs: keep the keyword-only fields.
-        return (_rebuild_shape_error,
-                (self.code, self.message, self.condition, self.build_accepts))
-
-
-def _rebuild_shape_error(code: str, message: str, condition: str | None,
-                         build_accepts: tuple[str, ...]) -> ShapeError:
-    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
 
 
 @record(frozen=True)

@@ -6,6 +6,7 @@ from archlint.dims import format_shape
 from archlint.graph import Call
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule_helpers import label
 
 # Windowed layers and the option that holds their window.
 CONVOLUTIONS = frozenset({"Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
@@ -84,15 +85,10 @@ class DiscardedTimesteps(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for call in analysis.model.calls:
-                if id(call) in seen:
-                    continue
-                seen.add(id(call))
-                message = self._message(call)
-                if message is not None:
-                    yield Finding(message, call.span, analysis.model.name, call.layer.name)
+        for analysis, call in ctx.layer_calls():
+            message = self._message(call)
+            if message is not None:
+                yield Finding(message, call.span, analysis.model.name, call.layer.name)
 
     def _message(self, call: Call) -> str | None:
         instance = call.layer.instance
@@ -123,7 +119,7 @@ class DiscardedTimesteps(Rule):
                 losses.append((axis, length, windows, dropped, stride))
         if not losses:
             return None
-        head = f"{instance.class_name} '{call.layer.name}' ({options}, padding='valid')"
+        head = f"{label(call.layer)} ({options}, padding='valid')"
         if rank == 1:
             _, length, windows, dropped, stride = losses[0]
             covered = length - dropped

@@ -13,6 +13,7 @@ from archlint.keras3_declared import (
 )
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule_helpers import describe, label, usable
 
 
 def _width(instance: LayerInstance) -> object:
@@ -66,7 +67,7 @@ class Keras3AsymmetricBidirectional(Rule):
         for refusal in refusals_outside_models(ctx.layers, in_models):
             call, bidirectional = refusal.call, refusal.bidirectional.layer
             yield Finding(
-                f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the shape "
+                f"{label(call.layer)} is built by Keras 3 on the shape "
                 f"it misdeclares for Bidirectional '{bidirectional.name}'"
                 f"{line_note(bidirectional.span)} (keras-team/keras#23688), and Keras 3 "
                 f"refuses it when the script runs this line: {refusal.error.message}. "
@@ -78,12 +79,11 @@ class Keras3AsymmetricBidirectional(Rule):
             if id(bidirectional) in in_models or id(bidirectional) in reported:
                 continue
             reported.add(id(bidirectional))
-            reader = read.reader.layer
             yield Finding(
                 f"Bidirectional '{bidirectional.layer.name}' returns {read.real} tensors, "
                 f"but Keras 3 declares {read.declared}: it counts the forward layer's states "
                 "twice, not the backward layer's (keras-team/keras#23688). "
-                f"{reader.class_name} '{reader.name}'{line_note(read.reader.span)} reads "
+                f"{describe(read.reader)} reads "
                 f"output {read.index}, which Keras 3 does not have: the script fails there "
                 "with an IndexError under Keras 3 (tf-keras runs it). Use the same RNN "
                 "class on both halves, or tf-keras",
@@ -112,7 +112,7 @@ class Keras3AsymmetricBidirectional(Rule):
             if view.params is not None and view.params.total != call.params.total:
                 source = ", ".join(f"'{r.call.layer.name}'" for r in call.inbound)
                 yield Finding(
-                    f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the "
+                    f"{label(call.layer)} is built by Keras 3 on the "
                     f"misreported output of {source} (keras-team/keras#23688): its summary "
                     f"shows {view.params.total:,} parameters instead of "
                     f"{call.params.total:,}, and fit/predict fails with a dimension error. "
@@ -136,8 +136,7 @@ class Keras3AsymmetricBidirectional(Rule):
     def _asymmetric_concats(self, analysis: ModelAnalysis) -> Iterator[tuple[Any, ...]]:
         for layer in analysis.model.layers:
             instance = layer.instance
-            if layer.class_name != "Bidirectional" or instance is None or \
-                    instance.unresolved is not None or instance.config_error is not None:
+            if layer.class_name != "Bidirectional" or not usable(instance):
                 continue
             if instance.config.get("merge_mode") != "concat":
                 continue

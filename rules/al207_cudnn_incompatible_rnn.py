@@ -4,8 +4,7 @@ from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
-
-from .al302_loss_activation_mismatch import activation_name
+from archlint.rule_helpers import activation_name, label, usable
 
 CUDNN_LAYERS = frozenset({"LSTM", "GRU"})
 
@@ -42,8 +41,7 @@ def cudnn_blockers(instance: LayerInstance) -> list[str]:
 
 def _recurrent(instance: LayerInstance | None) -> LayerInstance | None:
     """The LSTM or GRU a layer runs (itself, or the forward half of a wrapper)."""
-    if instance is None or instance.unresolved is not None or \
-            instance.config_error is not None:
+    if not usable(instance):
         return None
     if instance.class_name in CUDNN_LAYERS:
         return instance
@@ -91,23 +89,19 @@ class CudnnIncompatibleRnn(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for layer in analysis.model.layers:
-                recurrent = _recurrent(layer.instance)
-                if recurrent is None or id(layer) in seen:
-                    continue
-                seen.add(id(layer))
-                blockers = cudnn_blockers(recurrent)
-                if not blockers:
-                    continue
-                inside = "" if recurrent is layer.instance else \
-                    f" (its {recurrent.class_name})"
-                yield Finding(
-                    f"{layer.class_name} '{layer.name}'{inside} has {', '.join(blockers)}: "
-                    "Keras then cannot use the cuDNN kernel, so on a GPU (TensorFlow "
-                    "backend) it runs a step-by-step loop, typically several times slower. "
-                    "Use the defaults (activation='tanh', recurrent_activation='sigmoid', "
-                    "recurrent_dropout=0, unroll=False, use_bias=True), dropout= instead of "
-                    "recurrent_dropout=, or (Keras 3) use_cudnn=False to keep them knowingly",
-                    layer.span, analysis.model.name, layer.name)
+        for analysis, layer in ctx.model_layers():
+            recurrent = _recurrent(layer.instance)
+            if recurrent is None:
+                continue
+            blockers = cudnn_blockers(recurrent)
+            if not blockers:
+                continue
+            inside = "" if recurrent is layer.instance else f" (its {recurrent.class_name})"
+            yield Finding(
+                f"{label(layer)}{inside} has {', '.join(blockers)}: "
+                "Keras then cannot use the cuDNN kernel, so on a GPU (TensorFlow "
+                "backend) it runs a step-by-step loop, typically several times slower. "
+                "Use the defaults (activation='tanh', recurrent_activation='sigmoid', "
+                "recurrent_dropout=0, unroll=False, use_bias=True), dropout= instead of "
+                "recurrent_dropout=, or (Keras 3) use_cudnn=False to keep them knowingly",
+                layer.span, analysis.model.name, layer.name)

@@ -2,9 +2,9 @@ from collections.abc import Iterator
 
 from archlint import codes
 from archlint.diagnostics import Severity
+from archlint.losses import output_losses
 from archlint.rule import Finding, Rule, RuleContext
-
-from .al302_loss_activation_mismatch import describe, head_activation, output_losses
+from archlint.rule_helpers import describe, head_activation
 
 
 class ReluOutput(Rule):

@@ -5,14 +5,7 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Layer, line_note
 from archlint.rule import Finding, Rule, RuleContext
-
-
-def layer_params(layer: Layer) -> int | None:
-    """A layer's parameters (trainable and not), as ``model.summary()`` counts them; None
-    when unknown or when they depend on a named size (an expression)."""
-    params = next((c.params for c in layer.calls if c.params is not None), None)
-    total = params.total if params is not None else None
-    return total if isinstance(total, int) else None
+from archlint.rule_helpers import label, layer_params
 
 
 def _flatten_note(layer: Layer) -> str:
@@ -89,6 +82,6 @@ class ParameterHotspot(Rule):
                 note = _flatten_note(layer) or \
                     ": consider fewer units or filters, or a smaller input to it"
                 yield Finding(
-                    f"{layer.class_name} '{layer.name}' holds {params:,} of the model's "
+                    f"{label(layer)} holds {params:,} of the model's "
                     f"{total:,} parameters ({share:.1%}){note}",
                     layer.span, analysis.model.name, layer.name)

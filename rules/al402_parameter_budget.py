@@ -3,8 +3,7 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import Finding, Rule, RuleContext
-
-from .al401_parameter_hotspot import layer_params
+from archlint.rule_helpers import label, layer_params
 
 # Bytes per float32 parameter; training with Adam adds a gradient and two moments.
 BYTES = 4
@@ -73,7 +72,7 @@ class ParameterBudget(Rule):
             amount = f"{total:,}" if exact else \
                 f"at least {total:,} ({whose} parameters unknown)"
             largest = sorted(known, key=lambda item: -item[1])[:3]
-            top = ", ".join(f"{layer.class_name} '{layer.name}' {n:,} ({n / total:.0%})"
+            top = ", ".join(f"{label(layer)} {n:,} ({n / total:.0%})"
                             for layer, n in largest if n)
             yield Finding(
                 f"Model '{analysis.model.name}' has {amount} parameters, above "

@@ -3,9 +3,10 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call, Layer, line_note
+from archlint.graph import Call, Layer
 from archlint.layers.base import LayerInstance
 from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule_helpers import describe, label
 
 
 def _nested_instances(layers: list[Layer]) -> set[int]:
@@ -19,10 +20,6 @@ def _nested_instances(layers: list[Layer]) -> set[int]:
                 found.add(id(value))
                 stack.append(value)
     return found
-
-
-def _describe(call: Call) -> str:
-    return f"{call.layer.class_name} '{call.layer.name}'"
 
 
 class UnusedLayer(Rule):
@@ -95,7 +92,7 @@ class UnusedLayer(Rule):
                     layer.instance is not None and id(layer.instance) in nested):
                 continue
             yield Finding(
-                f"{layer.class_name} '{layer.name}' is built but never called on a tensor, "
+                f"{label(layer)} is built but never called on a tensor, "
                 "wrapped by another layer or added to a model: it is in no model. Call it "
                 "where it was meant to go, or delete it",
                 layer.span, None, layer.name)
@@ -137,11 +134,11 @@ class UnusedLayer(Rule):
         upstream.sort(key=lambda c: c.order)
         also = ""
         if upstream:
-            names = ", ".join(f"{_describe(c)}{line_note(c.span)}" for c in upstream[:3])
+            names = ", ".join(describe(c) for c in upstream[:3])
             more = f" and {len(upstream) - 3} more" if len(upstream) > 3 else ""
             also = f" (nor do the layers that only feed it: {names}{more})"
         shared = len(sink.layer.calls) > 1 and any(id(c) not in dead for c in sink.layer.calls)
-        what = f"this call of {_describe(sink)}" if shared else _describe(sink)
+        what = f"this call of {label(sink.layer)}" if shared else label(sink.layer)
         source = next((owner[id(ref.call)] for ref in sink.inbound if id(ref.call) in owner),
                       None)
         return Finding(

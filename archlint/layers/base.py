@@ -16,8 +16,6 @@ from archlint.layer_types import LayerInstance as LayerInstance
 from archlint.layer_types import OutputShape as OutputShape
 from archlint.layer_types import Params as Params
 from archlint.layer_types import Shape as Shape
-from archlint.layer_types import ShapeError as ShapeError
-from archlint.layer_types import Unresolved as Unresolved
 from archlint.records import record
 from archlint.unknown import Unknown
 
@@ -32,6 +30,47 @@ INVALID_CONFIG = codes.INVALID_OPTION
 GO_BACKWARDS_MISMATCH = codes.GO_BACKWARDS_MISMATCH
 BIDIRECTIONAL_CONFIG_MISMATCH = codes.BIDIRECTIONAL_CONFIG_MISMATCH
 ASYMMETRIC_MERGE = codes.ASYMMETRIC_MERGE
+
+
+class Unresolved(Exception):
+    """A formula needs a size the front end could not resolve; the result is unknown."""
+
+    def __init__(self, unknown: Unknown):
+        super().__init__(unknown.reason)
+        self.unknown = unknown
+
+
+class ShapeError(Exception):
+    """Keras would refuse this layer, at build time or at the first forward pass.
+
+    The message names every option and size that led to the refusal.
+    """
+
+    def __init__(self, code: str, message: str, *, condition: str | None = None,
+                 build_accepts: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        # For symbolic sizes: the input lengths for which the error happens ("T < 11").
+        self.condition = condition
+        # Keras versions ("3", "2") whose symbolic build accepts the layer and fail only
+        # at its first forward pass.
+        self.build_accepts = build_accepts
+
+    def refused_when_built(self, keras: str) -> bool:
+        """Whether Keras ``keras`` raises when the script calls the layer on symbolic
+        tensors; otherwise only a forward pass fails (a size it cannot see at build time)."""
+        return self.condition is None and keras not in self.build_accepts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Reports cross process boundaries with --jobs: keep the keyword-only fields.
+        return (_rebuild_shape_error,
+                (self.code, self.message, self.condition, self.build_accepts))
+
+
+def _rebuild_shape_error(code: str, message: str, condition: str | None,
+                         build_accepts: tuple[str, ...]) -> ShapeError:
+    return ShapeError(code, message, condition=condition, build_accepts=build_accepts)
 
 
 @record(frozen=True)
