@@ -56,6 +56,27 @@ class RuleContext:
                     yield analysis, layer
 
 
+class Invalid(str):
+    """An INVALID example with what the rule must report on it: the line (1-based) and a
+    fragment of the message, as Fixit's ``Invalid(line=..., expected_message=...)``. A plain
+    string in INVALID still works; then only the code must be reported.
+
+    >>> example = Invalid("x = 1\n", line=1, message="x")
+    >>> example, example.line, example.message
+    ('x = 1\n', 1, 'x')
+    """
+
+    line: int | None
+    message: str | None
+
+    def __new__(cls, source: str, *, line: int | None = None,
+                message: str | None = None) -> Invalid:
+        example = super().__new__(cls, source)
+        example.line = line
+        example.message = message
+        return example
+
+
 class Rule:
     """Base class. The docstring has the sections What it does / Why it matters /
     Example / Use instead; ``archlint explain CODE`` prints it."""

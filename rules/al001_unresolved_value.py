@@ -1,6 +1,6 @@
 from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class UnresolvedValue(EventRule):
@@ -20,9 +20,11 @@ class UnresolvedValue(EventRule):
     severity = Severity.INFO
     summary = "A value the model depends on is only known when the script runs"
     INVALID = (
-        "import sys\nfrom keras import layers, Input, Model\n"
-        "units = int(sys.argv[1])\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(units)(x))\n",
+        Invalid(
+            "import sys\nfrom keras import layers, Input, Model\n"
+            "units = int(sys.argv[1])\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(units)(x))\n",
+            line=5, message="Dense 'dense': `int(sys.argv[1])` comes from the command"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)

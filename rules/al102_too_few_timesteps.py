@@ -6,7 +6,7 @@ from archlint.dims import format_shape
 from archlint.graph import Call, Layer, TensorRef, line_note
 from archlint.layers.base import LayerInstance
 from archlint.records import record
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import is_int, label, usable
 
 ATTENTION = frozenset({"Attention", "AdditiveAttention", "MultiHeadAttention",
@@ -83,14 +83,20 @@ class TooFewTimesteps(Rule):
     summary = "A recurrent or attention layer gets fewer timesteps than it needs"
     options = {"min-timesteps": 2}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
-        "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(10)(h)\n"
-        "model = Model(x, layers.LSTM(16)(h))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(1, 12))\n"
-        "model = Model(x, layers.Bidirectional(layers.GRU(8))(x))\n",
-        "from keras import layers, Input, Model\nq = Input(shape=(8, 16))\n"
-        "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
-        "model = Model([q, k], layers.Attention()([q, v]))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
+            "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(10)(h)\n"
+            "model = Model(x, layers.LSTM(16)(h))\n",
+            line=5, message="LSTM 'lstm' runs over a single timestep (input (None, 1"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(1, 12))\n"
+            "model = Model(x, layers.Bidirectional(layers.GRU(8))(x))\n",
+            line=3, message="Bidirectional 'bidirectional' runs over a single timestep"),
+        Invalid(
+            "from keras import layers, Input, Model\nq = Input(shape=(8, 16))\n"
+            "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
+            "model = Model([q, k], layers.Attention()([q, v]))\n",
+            line=5, message="Attention 'attention' attends over a single timestep (keys"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"

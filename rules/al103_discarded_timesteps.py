@@ -5,7 +5,7 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import label
 
 # Windowed layers and the option that holds their window.
@@ -70,10 +70,14 @@ class DiscardedTimesteps(Rule):
     severity = Severity.INFO
     summary = "A valid-padded convolution or pooling drops the trailing steps"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(11, 4))\n"
-        "model = Model(x, layers.MaxPool1D(2)(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "model = Model(x, layers.Conv1D(8, 3, strides=2)(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(11, 4))\n"
+            "model = Model(x, layers.MaxPool1D(2)(x))\n",
+            line=3, message="MaxPooling1D 'max_pooling1d' (pool_size=2, strides=2"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "model = Model(x, layers.Conv1D(8, 3, strides=2)(x))\n",
+            line=3, message="Conv1D 'conv1d' (kernel_size=3, strides=2, padding='valid')"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"

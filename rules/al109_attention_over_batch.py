@@ -5,7 +5,7 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label
 
 ATTENTION = frozenset({"Attention", "AdditiveAttention"})
@@ -45,9 +45,11 @@ class AttentionOverBatch(Rule):
     severity = Severity.WARNING
     summary = "An attention layer gets 2-D inputs and attends across the batch"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "h = layers.LSTM(8)(x)\n"
-        "model = Model(x, layers.Attention()([h, h]))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "h = layers.LSTM(8)(x)\n"
+            "model = Model(x, layers.Attention()([h, h]))\n",
+            line=4, message="Attention 'attention' gets the 2-D input (None, 8) from"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"

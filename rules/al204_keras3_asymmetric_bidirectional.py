@@ -12,7 +12,7 @@ from archlint.keras3_declared import (
     undeclared_reads,
 )
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label, usable
 
 
@@ -42,10 +42,12 @@ class Keras3AsymmetricBidirectional(Rule):
     severity = Severity.WARNING
     summary = "Keras 3 misreports the width of an asymmetric Bidirectional layer"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.Bidirectional(layers.LSTM(24, return_sequences=True),\n"
-        "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
-        "model = Model(x, b(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.Bidirectional(layers.LSTM(24, return_sequences=True),\n"
+            "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
+            "model = Model(x, b(x))\n",
+            line=3, message="Bidirectional 'bidirectional' concatenates LSTM(24) and"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"

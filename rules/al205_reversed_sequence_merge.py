@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label
 from archlint.time_order import Misalignment, time_order
 
@@ -30,13 +30,17 @@ class ReversedSequenceMerge(Rule):
     severity = Severity.WARNING
     summary = "A go_backwards sequence is merged with a forward one, misaligned in time"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "f = layers.LSTM(16, return_sequences=True)(x)\n"
-        "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.Concatenate()([f, b]))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.add([x, layers.Dropout(0.1)(b)]))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "f = layers.LSTM(16, return_sequences=True)(x)\n"
+            "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.Concatenate()([f, b]))\n",
+            line=5, message="Concatenate 'concatenate' pairs the reversed-time output of"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.add([x, layers.Dropout(0.1)(b)]))\n",
+            line=4, message="Add 'add' pairs the reversed-time output of Dropout"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"

@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call, Model
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label, spec_of
 from archlint.time_order import TimeOrder, reverses_time, time_order
 
@@ -58,12 +58,16 @@ class StandaloneGoBackwards(Rule):
     severity = Severity.INFO
     summary = "A go_backwards sequence goes on in reversed time order"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.LSTM(8)(b))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.Dense(1)(b))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.LSTM(8)(b))\n",
+            line=3, message="GRU 'gru' has go_backwards=True and return_sequences=True"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.Dense(1)(b))\n",
+            line=3, message="GRU 'gru' has go_backwards=True and return_sequences=True"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"

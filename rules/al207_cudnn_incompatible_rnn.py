@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import activation_name, label, usable
 
 CUDNN_LAYERS = frozenset({"LSTM", "GRU"})
@@ -76,10 +76,14 @@ class CudnnIncompatibleRnn(Rule):
     severity = Severity.INFO
     summary = "An LSTM or GRU option rules out the fast cuDNN kernel"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "model = Model(x, layers.LSTM(16, activation='relu')(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "model = Model(x, layers.Bidirectional(layers.GRU(8, recurrent_dropout=0.2))(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "model = Model(x, layers.LSTM(16, activation='relu')(x))\n",
+            line=3, message="LSTM 'lstm' has activation='relu'"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "model = Model(x, layers.Bidirectional(layers.GRU(8, recurrent_dropout=0.2))(x))\n",
+            line=3, message="Bidirectional 'bidirectional' (its GRU) has"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"

@@ -4,7 +4,7 @@ from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import head_activation, label, usable
 
 
@@ -40,11 +40,15 @@ class SingleUnitSoftmax(Rule):
     severity = Severity.WARNING
     summary = "Softmax over an axis of size 1 always outputs 1.0"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1, activation='softmax')(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "h = layers.TimeDistributed(layers.Dense(1))(x)\n"
-        "model = Model(x, layers.Softmax()(h))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1, activation='softmax')(x))\n",
+            line=3, message="Dense 'dense' applies softmax over its last axis, which has"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "h = layers.TimeDistributed(layers.Dense(1))(x)\n"
+            "model = Model(x, layers.Softmax()(h))\n",
+            line=4, message="Softmax 'softmax' applies softmax over its last axis, which"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"

@@ -4,7 +4,7 @@ from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import TensorRef
 from archlint.losses import Loss, output_losses
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, head_activation, is_int
 
 # Activations whose outputs are not probabilities.
@@ -103,21 +103,31 @@ class LossActivationMismatch(Rule):
     severity = Severity.WARNING
     summary = "The compile() loss does not fit the output layer's activation or width"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1, activation='sigmoid')(x))\n"
-        "model.compile(loss='categorical_crossentropy', optimizer='adam')\n",
-        "from keras import layers, Input, Model, losses\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(5, activation='softmax')(x))\n"
-        "model.compile(loss=losses.CategoricalCrossentropy(from_logits=True))\n",
-        "from keras import layers, Input, Model, losses\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(5, activation='softmax')(x))\n"
-        "model.compile(loss=losses.binary_crossentropy, optimizer='adam')\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1)(x))\n"
-        "model.compile(loss='sparse_categorical_crossentropy', optimizer='adam')\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(4, activation='sigmoid')(x))\n"
-        "model.compile(loss='CategoricalCrossentropy', optimizer='adam')\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1, activation='sigmoid')(x))\n"
+            "model.compile(loss='categorical_crossentropy', optimizer='adam')\n",
+            line=4, message="The loss 'categorical_crossentropy' on the output Dense"),
+        Invalid(
+            "from keras import layers, Input, Model, losses\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(5, activation='softmax')(x))\n"
+            "model.compile(loss=losses.CategoricalCrossentropy(from_logits=True))\n",
+            line=4, message="The loss CategoricalCrossentropy(from_logits=True) expects"),
+        Invalid(
+            "from keras import layers, Input, Model, losses\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(5, activation='softmax')(x))\n"
+            "model.compile(loss=losses.binary_crossentropy, optimizer='adam')\n",
+            line=4, message="The loss binary_crossentropy scores each of the 5 units of"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1)(x))\n"
+            "model.compile(loss='sparse_categorical_crossentropy', optimizer='adam')\n",
+            line=4, message="The loss 'sparse_categorical_crossentropy' on the output"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(4, activation='sigmoid')(x))\n"
+            "model.compile(loss='CategoricalCrossentropy', optimizer='adam')\n",
+            line=4, message="The loss 'CategoricalCrossentropy' expects a softmax"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"

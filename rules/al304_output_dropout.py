@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label
 
 # Layers that change values only while training.
@@ -41,10 +41,12 @@ class OutputDropout(Rule):
     severity = Severity.WARNING
     summary = "Dropout or training noise is applied to the model's output"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "h = layers.Dense(1, activation='sigmoid')(x)\n"
-        "model = Model(x, layers.Dropout(0.5)(h))\n"
-        "model.compile(loss='binary_crossentropy', optimizer='adam')\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "h = layers.Dense(1, activation='sigmoid')(x)\n"
+            "model = Model(x, layers.Dropout(0.5)(h))\n"
+            "model.compile(loss='binary_crossentropy', optimizer='adam')\n",
+            line=4, message="The model's output comes from Dropout 'dropout'"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"

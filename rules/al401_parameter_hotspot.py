@@ -4,7 +4,7 @@ from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Layer, line_note
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import label, layer_params
 
 
@@ -53,9 +53,11 @@ class ParameterHotspot(Rule):
     summary = "One layer holds most of the model's parameters"
     options = {"hotspot-share": 0.5, "min-params": 10_000}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"
-        "h = layers.Conv1D(16, 3)(x)\nh = layers.Flatten()(h)\n"
-        "model = Model(x, layers.Dense(64)(h))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"
+            "h = layers.Conv1D(16, 3)(x)\nh = layers.Flatten()(h)\n"
+            "model = Model(x, layers.Dense(64)(h))\n",
+            line=5, message="Dense 'dense' holds 49,216 of the model's 50,000 parameters"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"

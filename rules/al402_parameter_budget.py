@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import label, layer_params
 
 # Bytes per float32 parameter; training with Adam adds a gradient and two moments.
@@ -47,8 +47,10 @@ class ParameterBudget(Rule):
     options = {"max-params": None}  # off until a budget is configured
     EXAMPLE_OPTIONS = {"max-params": 100_000_000}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"
-        "model = Model(x, layers.Dense(128)(layers.Flatten()(x)))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"
+            "model = Model(x, layers.Dense(128)(layers.Flatten()(x)))\n",
+            line=3, message="Model 'functional' has 411,041,920 parameters, above"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"

@@ -5,7 +5,7 @@ from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call, Layer
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 from archlint.rule_helpers import describe, label
 
 
@@ -46,11 +46,15 @@ class UnusedLayer(Rule):
     severity = Severity.WARNING
     summary = "A layer or input does not reach any model output"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
-        "model = Model(x, layers.Dense(1)(h))\n",
-        "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
-        "b = Input(shape=(3,))\nmodel = Model([a, b], layers.Dense(1)(a))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
+            "model = Model(x, layers.Dense(1)(h))\n",
+            line=4, message="Dropout 'dropout' reaches no model output"),
+        Invalid(
+            "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
+            "b = Input(shape=(3,))\nmodel = Model([a, b], layers.Dense(1)(a))\n",
+            line=3, message="Input 'input_layer_1' (None, 3) of model 'functional'"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
