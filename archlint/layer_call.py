@@ -69,11 +69,11 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
         if isinstance(shape, Unknown):
             raise Unresolved(shape)
     check_inputs(instance, inputs)
-    shape = instance.spec.output_shape(instance.config, inputs)
+    output = instance.spec.output_shape(instance.config, inputs)
     try:
         params = instance.spec.param_count(instance.config, inputs)
     except Unresolved as unresolved:
-        return LayerOutput(shape, None, unresolved.unknown)
+        return LayerOutput(output, None, unresolved.unknown)
     except NonLinear as product:  # a product of two named sizes: the shape stays known
-        return LayerOutput(shape, None, Unknown(str(product)))
-    return LayerOutput(shape, params)
+        return LayerOutput(output, None, Unknown(str(product)))
+    return LayerOutput(output, params)

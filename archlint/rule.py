@@ -61,9 +61,9 @@ class Invalid(str):
     fragment of the message, as Fixit's ``Invalid(line=..., expected_message=...)``. A plain
     string in INVALID still works; then only the code must be reported.
 
-    >>> example = Invalid("x = 1\n", line=1, message="x")
+    >>> example = Invalid("x = Dense(0)", line=1, message="units=0")
     >>> example, example.line, example.message
-    ('x = 1\n', 1, 'x')
+    ('x = Dense(0)', 1, 'units=0')
     """
 
     line: int | None

@@ -42,7 +42,7 @@ def spec_of(layer: Layer | LayerInstance | None) -> LayerSpec | None:
     return instance.spec if instance is not None else None
 
 
-def is_int(value: object) -> bool:
+def is_int(value: object) -> TypeGuard[int]:
     """A plain integer size (not a bool, not an expression over named sizes).
 
     >>> is_int(3), is_int(True), is_int(None)

@@ -50,8 +50,9 @@ def trace_time_axis(ref: TensorRef, axis: int) -> tuple[list[Shortening], Call]:
         before = source.call.output_at(source.index)
         if not isinstance(before, tuple) or len(before) != len(out):
             break
-        if is_int(before[axis]) and is_int(out[axis]) and out[axis] < before[axis]:
-            found.append(Shortening(call.layer, before[axis], out[axis]))
+        length_before, length_after = before[axis], out[axis]
+        if is_int(length_before) and is_int(length_after) and length_after < length_before:
+            found.append(Shortening(call.layer, length_before, length_after))
         current = source
     return found[::-1], current.call
 

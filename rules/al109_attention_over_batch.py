@@ -61,13 +61,12 @@ class AttentionOverBatch(Rule):
         for analysis, call in ctx.layer_calls():
             if call.layer.class_name not in ATTENTION:
                 continue
-            flat = [ref for ref in call.inbound
+            flat = [(ref.call, shape) for ref in call.inbound
                     if isinstance(shape := ref.call.output_at(ref.index), tuple)
                     and len(shape) == 2]
             if not flat:
                 continue
-            source = flat[0].call
-            shape = source.output_at(flat[0].index)
+            source, shape = flat[0]
             yield Finding(
                 f"{label(call.layer)} gets the 2-D input {format_shape(shape)} from "
                 f"{describe(source)}{_hint(source)}. With no time axis, Keras "

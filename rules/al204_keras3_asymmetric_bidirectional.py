@@ -67,11 +67,11 @@ class Keras3AsymmetricBidirectional(Rule):
         a state Keras 3 does not declare fails there when it runs under Keras 3."""
         in_models = {id(call) for analysis in ctx.models for call in analysis.model.calls}
         for refusal in refusals_outside_models(ctx.layers, in_models):
-            call, bidirectional = refusal.call, refusal.bidirectional.layer
+            call, wrapper = refusal.call, refusal.bidirectional.layer
             yield Finding(
                 f"{label(call.layer)} is built by Keras 3 on the shape "
-                f"it misdeclares for Bidirectional '{bidirectional.name}'"
-                f"{line_note(bidirectional.span)} (keras-team/keras#23688), and Keras 3 "
+                f"it misdeclares for Bidirectional '{wrapper.name}'"
+                f"{line_note(wrapper.span)} (keras-team/keras#23688), and Keras 3 "
                 f"refuses it when the script runs this line: {refusal.error.message}. "
                 "Use equal units on both halves, or tf-keras",
                 call.span, None, call.layer.name)

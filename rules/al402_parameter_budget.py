@@ -66,8 +66,9 @@ class ParameterBudget(Rule):
             counts = [(layer, layer_params(layer)) for layer in analysis.model.layers]
             known = [(layer, n) for layer, n in counts if n is not None]
             unknown = len(counts) - len(known)
-            exact = isinstance(analysis.total, int)  # not an expression over a named size
-            total = analysis.total if exact else sum(n for _, n in known)
+            counted = analysis.total
+            exact = isinstance(counted, int)  # not an expression over a named size
+            total = counted if isinstance(counted, int) else sum(n for _, n in known)
             if total <= budget:
                 continue
             whose = "1 layer's" if unknown == 1 else f"{unknown} layers'"

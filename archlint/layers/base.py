@@ -96,13 +96,13 @@ class LayerSpec:
     """
 
     class_name: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
     positional: ClassVar[tuple[str, ...]] = ()
     defaults: ClassVar[dict[str, Any]] = {}
     input_spec: ClassVar[InputSpec] = InputSpec()
     # Options whose value is another layer (wrappers).
     nested: ClassVar[tuple[str, ...]] = ()
-    # Other spellings of options that normalize() reads (Keras 2's input_shape, say).
+    # Other names: of the class (MaxPool1D for MaxPooling1D), registered with it; or, for
+    # InputLayer, other spellings of options that normalize() reads (Keras 2's input_shape).
     aliases: ClassVar[tuple[str, ...]] = ()
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}

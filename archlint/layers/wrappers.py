@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.dims import Dim, format_shape
-from archlint.layer_call import infer_layer
+from archlint.layer_call import LayerOutput, infer_layer
 from archlint.layer_types import label
 from archlint.layers import register
 from archlint.layers.base import (
@@ -31,7 +31,9 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    Unresolved,
 )
+from archlint.unknown import Unknown
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 # Attributes Keras requires equal on both halves of a Bidirectional.
@@ -51,9 +53,12 @@ def _nested(config: dict[str, Any], option: str, wrapper: str) -> LayerInstance:
     return inner
 
 
-def _infer(inner: LayerInstance, shape: Shape) -> tuple[OutputShape, Params]:
-    result = infer_layer(inner, [shape])
-    return result.shape, result.params
+def _weights(inner: LayerOutput) -> Params:
+    """The wrapped layer's weights; weights it cannot count (a product of two named sizes)
+    leave the wrapper's uncounted too."""
+    if inner.params is None:
+        raise Unresolved(inner.params_unknown or Unknown("the wrapped layer's weights"))
+    return inner.params
 
 
 def _split(shape: OutputShape, return_state: bool) -> tuple[Shape, list[Shape]]:
@@ -193,12 +198,14 @@ class Bidirectional(LayerSpec):
                              end_line=forward.end_line, explicit=forward.explicit)
 
     def _halves(self, config: dict[str, Any], inputs: list[Shape]
-                ) -> tuple[tuple[OutputShape, Params], tuple[OutputShape, Params]]:
-        return _infer(config["layer"], inputs[0]), _infer(config["backward_layer"], inputs[0])
+                ) -> tuple[LayerOutput, LayerOutput]:
+        return (infer_layer(config["layer"], [inputs[0]]),
+                infer_layer(config["backward_layer"], [inputs[0]]))
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> OutputShape:
         """The merged output, then (return_state) the forward states and backward states."""
-        (fwd_shape, _), (bwd_shape, _) = self._halves(config, inputs)
+        forward, backward = self._halves(config, inputs)
+        fwd_shape, bwd_shape = forward.shape, backward.shape
         return_state = bool(config["layer"].config["return_state"])
         fwd, fwd_states = _split(fwd_shape, return_state)
         bwd, bwd_states = _split(bwd_shape, return_state)
@@ -210,8 +217,8 @@ class Bidirectional(LayerSpec):
         return [*outputs, *fwd_states, *bwd_states]
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
-        (_, fwd_params), (_, bwd_params) = self._halves(config, inputs)
-        return fwd_params + bwd_params
+        forward, backward = self._halves(config, inputs)
+        return _weights(forward) + _weights(backward)
 
     def output_count(self, config: dict[str, Any]) -> int | None:
         """One merged output (two with merge_mode=None), then each half's states."""
@@ -238,7 +245,7 @@ def keras3_declared_output_shape(config: dict[str, Any], inputs: list[Shape]) ->
     """
     forward: LayerInstance = config["layer"]
     return_state = bool(forward.config["return_state"])
-    fwd, states = _split(_infer(forward, inputs[0])[0], return_state)
+    fwd, states = _split(infer_layer(forward, [inputs[0]]).shape, return_state)
     mode = config["merge_mode"]
     merged: Shape | list[Shape]
     if mode == "concat":
@@ -277,9 +284,10 @@ class TimeDistributed(LayerSpec):
         _nested(config, "layer", "TimeDistributed")
         return config
 
-    def _step(self, config: dict[str, Any], shape: Shape) -> tuple[Shape, Params]:
+    def _step(self, config: dict[str, Any], shape: Shape) -> tuple[Shape, LayerOutput]:
         inner: LayerInstance = config["layer"]
-        step_shape, params = _infer(inner, (shape[0], *shape[2:]))
+        step = infer_layer(inner, [(shape[0], *shape[2:])])
+        step_shape = step.shape
         if isinstance(step_shape, list):
             raise ShapeError(
                 INVALID_CONFIG,
@@ -294,11 +302,11 @@ class TimeDistributed(LayerSpec):
                 f"TimeDistributed({inner.class_name}) on {steps} timesteps "
                 f"{format_shape(shape)}: Keras 3 fails on an empty time axis",
             )
-        return step_shape, params
+        return step_shape, step
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         step_shape, _ = self._step(config, inputs[0])
         return (step_shape[0], inputs[0][1], *step_shape[1:])
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
-        return self._step(config, inputs[0])[1]
+        return _weights(self._step(config, inputs[0])[1])
