@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 from archlint import suppressions
+from archlint.codes import RULE_CRASHED, SYNTAX_ERROR, UNUSED_SUPPRESSION
 from archlint.diagnostics import Diagnostic, Event, Severity
 from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
 from archlint.files import open_regular, read_source
@@ -16,9 +17,6 @@ from archlint.graph import Layer, Span
 from archlint.records import field, record
 from archlint.rule import Rule, RuleContext
 
-SYNTAX_ERROR = "AL003"
-RULE_CRASHED = "AL004"
-UNUSED_SUPPRESSION = "AL503"
 KERAS_MARKERS = ("keras", "tensorflow")
 
 

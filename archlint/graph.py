@@ -6,11 +6,14 @@ rules and renderers read them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from archlint.layers.base import LayerInstance, OutputShape, Params, Shape, ShapeError
+from archlint.layer_types import LayerInstance, OutputShape, Params, Shape
 from archlint.records import field, record
 from archlint.unknown import Unknown
+
+if TYPE_CHECKING:
+    from archlint.layers.base import ShapeError
 
 
 @record(frozen=True)
@@ -30,6 +33,22 @@ def line_note(span: Span) -> str:
     (' (line 7)', '')
     """
     return f" (line {span.line})" if span.line else ""
+
+
+@runtime_checkable
+class KerasName(Protocol):
+    """A Keras function or object the script names (``keras.losses.mse``, ``tf.nn.relu``)."""
+
+    path: str
+
+
+@runtime_checkable
+class KerasConstruct(Protocol):
+    """A Keras object the script constructs (``keras.losses.Huber(delta=2.0)``)."""
+
+    path: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
 
 
 @record(eq=False)
@@ -92,7 +111,9 @@ class CompileArgs:
     """What ``model.compile(...)`` was given, as resolved values with their source text."""
 
     span: Span
-    loss: Any = None
+    # A loss name, a Keras function or object (KerasName, KerasConstruct), a list or dict of
+    # them (one per output), or a value the front end could not make sense of.
+    loss: object = None
     loss_source: str | None = None
     optimizer: Any = None
     metrics: Any = None

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import NonLinear
+from archlint.codes import INVALID_OPTION
 from archlint.keras_names import KERAS3, name_problem, option_kind
+
+# One call of a layer lives in layer_call, which the wrappers import too; kept here by name.
+from archlint.layer_call import LayerOutput as LayerOutput
+from archlint.layer_call import check_inputs as check_inputs
+from archlint.layer_call import infer_layer as infer_layer
+from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
-from archlint.layers.base import (
-    BOTH_VERSIONS,
-    INCOMPATIBLE_MERGE,
-    INVALID_CONFIG,
-    KERAS3_ONLY,
-    NDIM_MISMATCH,
-    LayerInstance,
-    OutputShape,
-    Params,
-    Shape,
-    ShapeError,
-    Unresolved,
-)
-from archlint.records import record
-from archlint.unknown import Unknown, first_unknown
+from archlint.layers.base import ShapeError, Unresolved
+from archlint.unknown import first_unknown
 
 
 class UnsupportedLayer(Exception):
@@ -67,7 +60,7 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
         raw.update(keras2_only)
     problem = _unknown_name(raw, keras) if keras is not None else None
     if problem is not None:  # Keras refuses it whatever the other options are
-        instance.config_error = ShapeError(INVALID_CONFIG, problem)
+        instance.config_error = ShapeError(INVALID_OPTION, problem)
         return instance
     relevant = {k: v for k, v in raw.items()
                 if k in spec.defaults or k in spec.nested or k in spec.aliases}
@@ -99,19 +92,6 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     return instance
 
 
-def _keras2_check(instance: LayerInstance, inputs: list[Shape]) -> None:
-    """Where tf-keras parts from Keras 3 on a layer the formulas accept: its refusal, or
-    (for a tf-keras script) an unknown where it builds something else."""
-    spec = instance.spec
-    refusal = spec.keras2_refusal(instance, inputs)
-    if refusal is not None:
-        raise ShapeError(INVALID_CONFIG, refusal, refused_by=("2",)).for_target(instance.target)
-    other = spec.keras2_unmodelled(instance, inputs) if instance.target == "2" else None
-    if other is not None:
-        raise Unresolved(Unknown(f"tf-keras (Keras 2), which this script uses, {other}; "
-                                 "archlint models Keras 3 there"))
-
-
 def _unknown_name(config: dict[str, Any], keras: str) -> str | None:
     """The first string option naming an activation, initializer, regularizer or
     constraint that Keras ``keras`` does not know, as a message."""
@@ -122,77 +102,3 @@ def _unknown_name(config: dict[str, Any], keras: str) -> str | None:
             if problem is not None:
                 return problem
     return None
-
-
-@record(frozen=True)
-class LayerOutput:
-    shape: OutputShape
-    params: Params | None
-    # Why params is None: the shape is known, the weights depend on an unknown value.
-    params_unknown: Unknown | None = None
-
-
-def check_inputs(instance: LayerInstance, inputs: list[Shape]) -> None:
-    """Keras's InputSpec check: number of inputs and their ranks."""
-    spec = instance.spec.input_spec
-    name = f"{instance.class_name} '{instance.name}'"
-    count = len(inputs)
-    if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
-        if spec.max_inputs == 1:
-            expected = "1 input"
-        elif spec.max_inputs is None:
-            expected = f"at least {spec.min_inputs} inputs"
-        else:
-            expected = f"{spec.min_inputs} to {spec.max_inputs} inputs"
-        code = INCOMPATIBLE_MERGE if spec.max_inputs != 1 else NDIM_MISMATCH
-        raise ShapeError(code, f"{name} expects {expected}, but is called on {count}")
-    hint = getattr(instance.spec, "ndim_hint", "")
-    hint = f"; {hint}" if hint else ""
-    for shape in inputs:
-        ndim = len(shape)
-        if spec.ndim is not None and ndim != spec.ndim:
-            folds = ndim > spec.ndim and instance.spec.keras2_folds_leading_axes
-            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim={spec.ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}",
-                             refused_by=KERAS3_ONLY if folds else BOTH_VERSIONS)
-        if spec.min_ndim is not None and ndim < spec.min_ndim:
-            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim>={spec.min_ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
-        if spec.max_ndim is not None and ndim > spec.max_ndim:
-            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim<={spec.max_ndim}, "
-                             f"but its input has ndim={ndim} {_fmt(shape)}{hint}")
-
-
-def _fmt(shape: Shape) -> str:
-    from archlint.dims import format_shape
-
-    return format_shape(shape)
-
-
-def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
-    """Output shape and parameters of one call of a layer.
-
-    Raises ShapeError where Keras would refuse the call, Unresolved where an option or a
-    size the formulas need is unknown.
-    """
-    if instance.unresolved is not None:
-        raise Unresolved(instance.unresolved)
-    if instance.config_error is not None:
-        raise instance.config_error
-    for shape in inputs:
-        if isinstance(shape, Unknown):
-            raise Unresolved(shape)
-    try:
-        check_inputs(instance, inputs)
-        shape = instance.spec.output_shape(instance.config, inputs)
-    except ShapeError as error:
-        raise error.for_target(instance.target) from None
-    if instance.target != "3":
-        _keras2_check(instance, inputs)
-    try:
-        params = instance.spec.param_count(instance.config, inputs)
-    except Unresolved as unresolved:
-        return LayerOutput(shape, None, unresolved.unknown)
-    except NonLinear as product:  # a product of two named sizes: the shape stays known
-        return LayerOutput(shape, None, Unknown(str(product)))
-    return LayerOutput(shape, params)

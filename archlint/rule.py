@@ -1,8 +1,10 @@
 """The rule API: every diagnostic archlint reports comes from a Rule subclass.
 
 A rule module (in ``rules/``, installed as ``archlint.rules``) defines one Rule with its
-code, kebab-case name, default severity, documentation and VALID / INVALID example
-scripts; the test suite runs every rule's examples.
+code (from ``archlint.codes``), kebab-case name, default severity, documentation and
+VALID / INVALID example scripts; the test suite runs every rule's examples. What rules
+share is in ``archlint.rule_helpers`` (labels, layer traits, activations),
+``archlint.losses`` and ``archlint.time_order``: a rule never imports another rule.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any, ClassVar
 
 from archlint.diagnostics import Event, Severity
 from archlint.engine import ModelAnalysis
-from archlint.graph import Layer, Span
+from archlint.graph import Call, Layer, Span
 from archlint.records import field, record
 
 
@@ -33,6 +35,46 @@ class RuleContext:
     events: list[Event] = field(default_factory=list)
     # Every layer the script builds, in any model or none (for unused-layer checks).
     layers: list[Layer] = field(default_factory=list)
+
+    def layer_calls(self) -> Iterator[tuple[ModelAnalysis, Call]]:
+        """Every layer call of the models once, with the first model that makes it (a model
+        nested in another, or a layer two models share, would show its calls twice)."""
+        seen: set[int] = set()
+        for analysis in self.models:
+            for call in analysis.model.calls:
+                if id(call) not in seen:
+                    seen.add(id(call))
+                    yield analysis, call
+
+    def model_layers(self) -> Iterator[tuple[ModelAnalysis, Layer]]:
+        """Every layer of the models once, with the first model that holds it."""
+        seen: set[int] = set()
+        for analysis in self.models:
+            for layer in analysis.model.layers:
+                if id(layer) not in seen:
+                    seen.add(id(layer))
+                    yield analysis, layer
+
+
+class Invalid(str):
+    """An INVALID example with what the rule must report on it: the line (1-based) and a
+    fragment of the message, as Fixit's ``Invalid(line=..., expected_message=...)``. A plain
+    string in INVALID still works; then only the code must be reported.
+
+    >>> example = Invalid("x = Dense(0)", line=1, message="units=0")
+    >>> example, example.line, example.message
+    ('x = Dense(0)', 1, 'units=0')
+    """
+
+    line: int | None
+    message: str | None
+
+    def __new__(cls, source: str, *, line: int | None = None,
+                message: str | None = None) -> Invalid:
+        example = super().__new__(cls, source)
+        example.line = line
+        example.message = message
+        return example
 
 
 class Rule:

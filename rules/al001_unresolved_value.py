@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class UnresolvedValue(EventRule):
@@ -14,14 +15,16 @@ class UnresolvedValue(EventRule):
     Use instead: a module constant or a default argument, when the number is fixed.
     """
 
-    code = "AL001"
+    code = codes.UNRESOLVED_VALUE
     name = "unresolved-value"
     severity = Severity.INFO
     summary = "A value the model depends on is only known when the script runs"
     INVALID = (
-        "import sys\nfrom keras import layers, Input, Model\n"
-        "units = int(sys.argv[1])\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(units)(x))\n",
+        Invalid(
+            "import sys\nfrom keras import layers, Input, Model\n"
+            "units = int(sys.argv[1])\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(units)(x))\n",
+            line=5, message="Dense 'dense': `int(sys.argv[1])` comes from the command"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class UnsupportedConstruct(EventRule):
@@ -14,14 +15,18 @@ class UnsupportedConstruct(EventRule):
     Use instead: built-in layers where they exist; the functional API for whole models.
     """
 
-    code = "AL002"
+    code = codes.UNSUPPORTED_CONSTRUCT
     name = "unsupported-construct"
     severity = Severity.WARNING
     summary = "A layer class or model style that cannot be analysed statically"
     INVALID = (
-        "import keras\n\nclass Net(keras.Model):\n    def call(self, x):\n        return x\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
+        Invalid(
+            "import keras\n\nclass Net(keras.Model):\n    def call(self, x):\n        return x\n",
+            line=3, message="subclassed model `Net` defines its graph in call(), which"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
+            line=3, message="layer class `Lambda` is not supported by archlint"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class SyntaxErrorRule(EventRule):
@@ -12,9 +13,13 @@ class SyntaxErrorRule(EventRule):
     Use instead: fix the syntax error Python reports at that line.
     """
 
-    code = "AL003"
+    code = codes.SYNTAX_ERROR
     name = "syntax-error"
     severity = Severity.ERROR
     summary = "The file is not valid Python"
-    INVALID = ("from keras import layers\nx = layers.Dense(4)(\n",)
+    INVALID = (
+        Invalid(
+            "from keras import layers\nx = layers.Dense(4)(\n",
+            line=2, message="Python cannot parse this file"),
+    )
     VALID = ("from keras import layers\nx = layers.Dense(4)\n",)

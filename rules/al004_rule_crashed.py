@@ -1,3 +1,4 @@
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.rule import EventRule
 
@@ -13,7 +14,7 @@ class RuleCrashed(EventRule):
     Use instead: report the message to the plugin's authors; ``--ignore`` its code meanwhile.
     """
 
-    code = "AL004"
+    code = codes.RULE_CRASHED
     name = "rule-crashed"
     severity = Severity.ERROR
     summary = "A rule raised an exception while checking the file"

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class NonpositiveTimesteps(EventRule):
@@ -13,11 +14,15 @@ class NonpositiveTimesteps(EventRule):
     Use instead: a smaller kernel or pool, ``padding="same"``, or a longer input.
     """
 
-    code = "AL101"
+    code = codes.NONPOSITIVE_TIMESTEPS
     name = "nonpositive-timesteps"
     severity = Severity.ERROR
     summary = "A layer shrinks an axis to zero or fewer steps"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(5, 3))\n"
-               "model = Model(x, layers.Conv1D(8, 10)(x))\n",)
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(5, 3))\n"
+               "model = Model(x, layers.Conv1D(8, 10)(x))\n",
+            line=3, message="Conv1D 'conv1d': kernel_size=10 with strides=1"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(20, 3))\n"
              "model = Model(x, layers.Conv1D(8, 10)(x))\n",)

@@ -1,15 +1,14 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call, Layer, TensorRef, line_note
 from archlint.layers.base import LayerInstance
 from archlint.records import record
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import is_int, label, usable
 
-RECURRENT = frozenset({"SimpleRNN", "GRU", "LSTM", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
-# Gates of each recurrent layer: its recurrent kernel is gates * units * units.
-GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 ATTENTION = frozenset({"Attention", "AdditiveAttention", "MultiHeadAttention",
                        "GroupedQueryAttention", "GroupQueryAttention"})
 
@@ -23,24 +22,16 @@ class Shortening:
     after: int
 
 
-def _usable(instance: object) -> bool:
-    return isinstance(instance, LayerInstance) and instance.unresolved is None and \
-        instance.config_error is None
-
-
 def _recurrent_halves(instance: LayerInstance) -> list[LayerInstance] | None:
     """The recurrent layers a layer runs over its time axis (two for Bidirectional)."""
-    if instance.class_name in RECURRENT:
+    if instance.spec.recurrent:
         return [instance]
     if instance.class_name == "Bidirectional":
         halves = [instance.config.get("layer"), instance.config.get("backward_layer")]
-        if all(isinstance(h, LayerInstance) and h.class_name in RECURRENT for h in halves):
-            return halves  # type: ignore[return-value]
+        recurrent = [h for h in halves if isinstance(h, LayerInstance) and h.spec.recurrent]
+        if len(recurrent) == len(halves):
+            return recurrent
     return None
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def trace_time_axis(ref: TensorRef, axis: int) -> tuple[list[Shortening], Call]:
@@ -59,8 +50,9 @@ def trace_time_axis(ref: TensorRef, axis: int) -> tuple[list[Shortening], Call]:
         before = source.call.output_at(source.index)
         if not isinstance(before, tuple) or len(before) != len(out):
             break
-        if _is_int(before[axis]) and _is_int(out[axis]) and out[axis] < before[axis]:
-            found.append(Shortening(call.layer, before[axis], out[axis]))
+        length_before, length_after = before[axis], out[axis]
+        if is_int(length_before) and is_int(length_after) and length_after < length_before:
+            found.append(Shortening(call.layer, length_before, length_after))
         current = source
     return found[::-1], current.call
 
@@ -86,20 +78,26 @@ class TooFewTimesteps(Rule):
     recurrent layer.
     """
 
-    code = "AL102"
+    code = codes.TOO_FEW_TIMESTEPS
     name = "too-few-timesteps"
     severity = Severity.WARNING
     summary = "A recurrent or attention layer gets fewer timesteps than it needs"
     options = {"min-timesteps": 2}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
-        "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(10)(h)\n"
-        "model = Model(x, layers.LSTM(16)(h))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(1, 12))\n"
-        "model = Model(x, layers.Bidirectional(layers.GRU(8))(x))\n",
-        "from keras import layers, Input, Model\nq = Input(shape=(8, 16))\n"
-        "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
-        "model = Model([q, k], layers.Attention()([q, v]))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
+            "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(10)(h)\n"
+            "model = Model(x, layers.LSTM(16)(h))\n",
+            line=5, message="LSTM 'lstm' runs over a single timestep (input (None, 1"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(1, 12))\n"
+            "model = Model(x, layers.Bidirectional(layers.GRU(8))(x))\n",
+            line=3, message="Bidirectional 'bidirectional' runs over a single timestep"),
+        Invalid(
+            "from keras import layers, Input, Model\nq = Input(shape=(8, 16))\n"
+            "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
+            "model = Model([q, k], layers.Attention()([q, v]))\n",
+            line=5, message="Attention 'attention' attends over a single timestep (keys"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
@@ -114,15 +112,10 @@ class TooFewTimesteps(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         minimum = self.settings["min-timesteps"]
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for call in analysis.model.calls:
-                if id(call) in seen:
-                    continue
-                seen.add(id(call))
-                message = self._message(call, minimum)
-                if message is not None:
-                    yield Finding(message, call.span, analysis.model.name, call.layer.name)
+        for analysis, call in ctx.layer_calls():
+            message = self._message(call, minimum)
+            if message is not None:
+                yield Finding(message, call.span, analysis.model.name, call.layer.name)
 
     def _message(self, call: Call, minimum: int) -> str | None:
         layer = call.layer
@@ -137,12 +130,11 @@ class TooFewTimesteps(Rule):
                 return None  # the value is not known: a call like mha(query, value)
             ref = call.inbound[2] if len(call.inbound) > 2 else call.inbound[1]
         else:
-            if not _usable(instance):
+            if not usable(instance):
                 return None
-            assert isinstance(instance, LayerInstance)
             if instance.class_name == "TimeDistributed":
                 inner = instance.config.get("layer")
-                if not _usable(inner):
+                if not usable(inner):
                     return None
                 instance, axis = inner, 2
             halves = _recurrent_halves(instance)
@@ -156,15 +148,15 @@ class TooFewTimesteps(Rule):
         if not isinstance(shape, tuple) or len(shape) <= axis:
             return None
         steps = shape[axis]
-        if not _is_int(steps) or steps < 1 or steps >= minimum:
+        if not is_int(steps) or steps < 1 or steps >= minimum:
             return None
         shortenings, origin = trace_time_axis(ref, axis)
         what = "1 timestep" if steps == 1 else f"{steps} timesteps"
-        label = "keys" if halves is None else "input"
-        amount = f"{'a single timestep' if steps == 1 else what} ({label} {format_shape(shape)})"
+        measured = "keys" if halves is None else "input"
+        amount = f"{'a single timestep' if steps == 1 else what} ({measured} {format_shape(shape)})"
         if minimum > 2:
             amount += f", fewer than min-timesteps={minimum}"
-        name = f"{layer.class_name} '{layer.name}'"
+        name = label(layer)
         if axis == 2 and halves is not None:
             name += f" (its {halves[0].class_name}, per step of axis 1)"
         if halves is None:
@@ -174,8 +166,8 @@ class TooFewTimesteps(Rule):
                 effect = (f"{name} attends over {amount}: softmax over a single key gives "
                           "it weight 1.0 for every query, so the layer only copies the value")
         else:
-            kernel = sum(GATES[h.class_name] * h.config["units"] ** 2 for h in halves
-                         if h.class_name in GATES and _is_int(h.config.get("units")))
+            kernel = sum(h.spec.gates * h.config["units"] ** 2 for h in halves
+                         if h.spec.gates is not None and is_int(h.config.get("units")))
             kernels = "kernels" if len(halves) > 1 else "kernel"
             weights = f" ({kernel:,} weights)" if kernel else ""
             plural = len(halves) > 1
@@ -185,7 +177,7 @@ class TooFewTimesteps(Rule):
                       f"{history}, so the layer is little more than a Dense layer")
         if shortenings:
             steps_text = ", ".join(
-                f"{s.layer.class_name} '{s.layer.name}' ("
+                f"{label(s.layer)} ("
                 f"{f'line {s.layer.span.line}: ' if s.layer.span.line else ''}"
                 f"{s.before} -> {s.after})" for s in shortenings)
             cause = (f". The time axis was shortened by {steps_text}. Keep more steps: "

@@ -1,10 +1,12 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import label
 
 # Windowed layers and the option that holds their window.
 CONVOLUTIONS = frozenset({"Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
@@ -63,15 +65,19 @@ class DiscardedTimesteps(Rule):
     pool size or stride that tiles the length, or an input length that it tiles.
     """
 
-    code = "AL103"
+    code = codes.DISCARDED_TIMESTEPS
     name = "discarded-timesteps"
     severity = Severity.INFO
     summary = "A valid-padded convolution or pooling drops the trailing steps"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(11, 4))\n"
-        "model = Model(x, layers.MaxPool1D(2)(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "model = Model(x, layers.Conv1D(8, 3, strides=2)(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(11, 4))\n"
+            "model = Model(x, layers.MaxPool1D(2)(x))\n",
+            line=3, message="MaxPooling1D 'max_pooling1d' (pool_size=2, strides=2"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "model = Model(x, layers.Conv1D(8, 3, strides=2)(x))\n",
+            line=3, message="Conv1D 'conv1d' (kernel_size=3, strides=2, padding='valid')"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
@@ -83,15 +89,10 @@ class DiscardedTimesteps(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for call in analysis.model.calls:
-                if id(call) in seen:
-                    continue
-                seen.add(id(call))
-                message = self._message(call)
-                if message is not None:
-                    yield Finding(message, call.span, analysis.model.name, call.layer.name)
+        for analysis, call in ctx.layer_calls():
+            message = self._message(call)
+            if message is not None:
+                yield Finding(message, call.span, analysis.model.name, call.layer.name)
 
     def _message(self, call: Call) -> str | None:
         instance = call.layer.instance
@@ -122,7 +123,7 @@ class DiscardedTimesteps(Rule):
                 losses.append((axis, length, windows, dropped, stride))
         if not losses:
             return None
-        head = f"{instance.class_name} '{call.layer.name}' ({options}, padding='valid')"
+        head = f"{label(call.layer)} ({options}, padding='valid')"
         if rank == 1:
             _, length, windows, dropped, stride = losses[0]
             covered = length - dropped

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class NdimMismatch(EventRule):
@@ -13,12 +14,16 @@ class NdimMismatch(EventRule):
     Use instead: ``return_sequences=True`` on the first RNN, or a layer of the right rank.
     """
 
-    code = "AL104"
+    code = codes.NDIM_MISMATCH
     name = "ndim-mismatch"
     severity = Severity.ERROR
     summary = "A layer receives a tensor of a rank it does not accept"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-               "h = layers.LSTM(8)(x)\nmodel = Model(x, layers.LSTM(8)(h))\n",)
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+               "h = layers.LSTM(8)(x)\nmodel = Model(x, layers.LSTM(8)(h))\n",
+            line=4, message="LSTM 'lstm_1' expects ndim=3, but its input has ndim=2"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
              "h = layers.LSTM(8, return_sequences=True)(x)\n"
              "model = Model(x, layers.LSTM(8)(h))\n",)

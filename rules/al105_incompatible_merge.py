@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class IncompatibleMerge(EventRule):
@@ -13,11 +14,15 @@ class IncompatibleMerge(EventRule):
     Use instead: a Dense projection to a common width, or Concatenate on the differing axis.
     """
 
-    code = "AL105"
+    code = codes.INCOMPATIBLE_MERGE
     name = "incompatible-merge"
     severity = Severity.ERROR
     summary = "A merge layer's inputs have incompatible shapes"
-    INVALID = ("from keras import layers, Input, Model\na = Input(shape=(8,))\n"
-               "b = Input(shape=(4,))\nmodel = Model([a, b], layers.Add()([a, b]))\n",)
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
+               "b = Input(shape=(4,))\nmodel = Model([a, b], layers.Add()([a, b]))\n",
+            line=4, message="Add 'add': Add cannot broadcast inputs (None, 8), (None, 4)"),
+    )
     VALID = ("from keras import layers, Input, Model\na = Input(shape=(8,))\n"
              "b = Input(shape=(4,))\nmodel = Model([a, b], layers.Concatenate()([a, b]))\n",)

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class UndefinedDimension(EventRule):
@@ -13,11 +14,15 @@ class UndefinedDimension(EventRule):
     Use instead: a fixed input length, or a global pooling layer instead of Flatten.
     """
 
-    code = "AL106"
+    code = codes.UNDEFINED_DIMENSION
     name = "undefined-dimension"
     severity = Severity.ERROR
     summary = "A layer needs a size that is undefined until run time"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
-               "h = layers.Flatten()(x)\nmodel = Model(x, layers.Dense(1)(h))\n",)
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
+               "h = layers.Flatten()(x)\nmodel = Model(x, layers.Dense(1)(h))\n",
+            line=4, message="Dense 'dense': The last axis of a Dense layer's input must"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
              "h = layers.Flatten()(x)\nmodel = Model(x, layers.Dense(1)(h))\n",)

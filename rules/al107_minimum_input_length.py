@@ -1,10 +1,11 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import Expr, Sym, format_shape
 from archlint.engine import JointBound, LengthBound, ModelAnalysis
 from archlint.graph import Call, Span, line_note
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
 
 
 def _input_call(analysis: ModelAnalysis, symbol: str) -> Call | None:
@@ -47,14 +48,16 @@ class MinimumInputLength(Rule):
     (and ``causal`` for Conv1D) where short sequences must pass.
     """
 
-    code = "AL107"
+    code = codes.MINIMUM_INPUT_LENGTH
     name = "minimum-input-length"
     severity = Severity.INFO
     summary = "A variable-length input must be at least this long"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
-        "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(2)(h)\n"
-        "model = Model(x, layers.GlobalAveragePooling1D()(h))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"
+            "h = layers.Conv1D(32, 10)(x)\nh = layers.MaxPool1D(2)(h)\n"
+            "model = Model(x, layers.GlobalAveragePooling1D()(h))\n",
+            line=2, message="Model 'functional' accepts inputs with T >= 11 timesteps"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(None, 6))\n"

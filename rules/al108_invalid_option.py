@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class InvalidOption(EventRule):
@@ -19,18 +20,24 @@ class InvalidOption(EventRule):
     Use instead: one of the values the message lists, or the name it suggests.
     """
 
-    code = "AL108"
+    code = codes.INVALID_OPTION
     name = "invalid-option"
     severity = Severity.ERROR
     summary = "A layer or compile() option has a value Keras rejects"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(0)(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(4, activation='rellu')(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1)(x))\n"
-        "model.compile(loss='mean_sqaured_error', optimizer='adam')\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(0)(x))\n",
+            line=3, message="Dense 'dense': Dense units=0 must be a positive integer"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(4, activation='rellu')(x))\n",
+            line=3, message="Dense 'dense': activation='rellu' is not an activation name"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1)(x))\n"
+            "model.compile(loss='mean_sqaured_error', optimizer='adam')\n",
+            line=4, message="compile(): loss='mean_sqaured_error' is not a loss name"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"

@@ -1,19 +1,21 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call, line_note
+from archlint.graph import Call
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, label
 
 ATTENTION = frozenset({"Attention", "AdditiveAttention"})
-RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "Bidirectional"})
 
 
 def _hint(source: Call) -> str:
     """Why the input is 2-D, when an RNN that drops the time axis made it."""
     instance = source.layer.instance
-    if source.layer.class_name in RECURRENT and instance is not None:
+    if instance is not None and (instance.spec.recurrent or
+                                 instance.class_name == "Bidirectional"):
         inner = instance.config.get("layer")  # a Bidirectional's forward layer
         config = inner.config if isinstance(inner, LayerInstance) else instance.config
         if not config.get("return_sequences", True):
@@ -38,14 +40,16 @@ class AttentionOverBatch(Rule):
     a softmax activation.
     """
 
-    code = "AL109"
+    code = codes.ATTENTION_OVER_BATCH
     name = "attention-over-batch"
     severity = Severity.WARNING
     summary = "An attention layer gets 2-D inputs and attends across the batch"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "h = layers.LSTM(8)(x)\n"
-        "model = Model(x, layers.Attention()([h, h]))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "h = layers.LSTM(8)(x)\n"
+            "model = Model(x, layers.Attention()([h, h]))\n",
+            line=4, message="Attention 'attention' gets the 2-D input (None, 8) from"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
@@ -54,24 +58,18 @@ class AttentionOverBatch(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for call in analysis.model.calls:
-                if call.layer.class_name not in ATTENTION or id(call) in seen:
-                    continue
-                seen.add(id(call))
-                flat = [ref for ref in call.inbound
-                        if isinstance(shape := ref.call.output_at(ref.index), tuple)
-                        and len(shape) == 2]
-                if not flat:
-                    continue
-                source = flat[0].call
-                shape = source.output_at(flat[0].index)
-                yield Finding(
-                    f"{call.layer.class_name} '{call.layer.name}' gets the 2-D input "
-                    f"{format_shape(shape)} from {source.layer.class_name} "
-                    f"'{source.layer.name}'{line_note(source.span)}{_hint(source)}. With "
-                    "no time axis, Keras "
-                    "attends across the batch: each sample's output mixes the other "
-                    "samples of its batch. Feed (batch, steps, features) tensors",
-                    call.span, analysis.model.name, call.layer.name)
+        for analysis, call in ctx.layer_calls():
+            if call.layer.class_name not in ATTENTION:
+                continue
+            flat = [(ref.call, shape) for ref in call.inbound
+                    if isinstance(shape := ref.call.output_at(ref.index), tuple)
+                    and len(shape) == 2]
+            if not flat:
+                continue
+            source, shape = flat[0]
+            yield Finding(
+                f"{label(call.layer)} gets the 2-D input {format_shape(shape)} from "
+                f"{describe(source)}{_hint(source)}. With no time axis, Keras "
+                "attends across the batch: each sample's output mixes the other "
+                "samples of its batch. Feed (batch, steps, features) tensors",
+                call.span, analysis.model.name, call.layer.name)

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class DataDependentRefusal(EventRule):
@@ -18,13 +19,17 @@ class DataDependentRefusal(EventRule):
     size must pass.
     """
 
-    code = "AL110"
+    code = codes.DATA_DEPENDENT_REFUSAL
     name = "data-dependent-refusal"
     severity = Severity.WARNING
     summary = "Keras refuses a layer for some values of a size the data decides"
-    INVALID = ("import sys\nfrom keras import layers, Input, Model\n"
+    INVALID = (
+        Invalid(
+            "import sys\nfrom keras import layers, Input, Model\n"
                "window = int(sys.argv[1])\nx = Input(shape=(window, 3))\n"
-               "model = Model(x, layers.Conv1D(8, 3)(x))\n",)
+               "model = Model(x, layers.Conv1D(8, 3)(x))\n",
+            line=5, message="Conv1D 'conv1d' outputs int(sys.argv[1])-2 steps"),
+    )
     VALID = ("import sys\nfrom keras import layers, Input, Model\n"
              "window = int(sys.argv[1])\nx = Input(shape=(window, 3))\n"
              "model = Model(x, layers.Conv1D(8, 3, padding='same')(x))\n",)

@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class GoBackwardsMismatch(EventRule):
@@ -14,13 +15,17 @@ class GoBackwardsMismatch(EventRule):
     Use instead: ``backward_layer=GRU(8, go_backwards=True)``.
     """
 
-    code = "AL201"
+    code = codes.GO_BACKWARDS_MISMATCH
     name = "go-backwards-mismatch"
     severity = Severity.ERROR
     summary = "Bidirectional halves read the sequence in the same direction"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
                "b = layers.Bidirectional(layers.LSTM(8), backward_layer=layers.GRU(8))\n"
-               "model = Model(x, b(x))\n",)
+               "model = Model(x, b(x))\n",
+            line=4, message="with different go_backwards, but the forward LSTM 'lstm'"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
              "b = layers.Bidirectional(layers.LSTM(8),\n"
              "    backward_layer=layers.GRU(8, go_backwards=True))\n"

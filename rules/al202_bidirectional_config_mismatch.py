@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class BidirectionalConfigMismatch(EventRule):
@@ -14,14 +15,18 @@ class BidirectionalConfigMismatch(EventRule):
     Use instead: the same ``return_sequences`` / ``return_state`` / ``stateful`` on both.
     """
 
-    code = "AL202"
+    code = codes.BIDIRECTIONAL_CONFIG_MISMATCH
     name = "bidirectional-config-mismatch"
     severity = Severity.ERROR
     summary = "Bidirectional halves disagree on return_sequences/return_state/stateful"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
                "b = layers.Bidirectional(layers.LSTM(8, return_sequences=True),\n"
                "    backward_layer=layers.GRU(8, go_backwards=True))\n"
-               "model = Model(x, b(x))\n",)
+               "model = Model(x, b(x))\n",
+            line=5, message="needs the same return_sequences on both layers"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
              "b = layers.Bidirectional(layers.LSTM(8, return_sequences=True),\n"
              "    backward_layer=layers.GRU(8, return_sequences=True, go_backwards=True))\n"

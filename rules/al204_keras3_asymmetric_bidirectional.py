@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from typing import Any
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.engine import ModelAnalysis
@@ -11,7 +12,8 @@ from archlint.keras3_declared import (
     undeclared_reads,
 )
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, label, usable
 
 
 def _width(instance: LayerInstance) -> object:
@@ -35,15 +37,17 @@ class Keras3AsymmetricBidirectional(Rule):
     explicit RNNs merged with ``Concatenate`` (reversing the backward output in time).
     """
 
-    code = "AL204"
+    code = codes.KERAS3_ASYMMETRIC_BIDIRECTIONAL
     name = "keras3-asymmetric-bidirectional"
     severity = Severity.WARNING
     summary = "Keras 3 misreports the width of an asymmetric Bidirectional layer"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.Bidirectional(layers.LSTM(24, return_sequences=True),\n"
-        "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
-        "model = Model(x, b(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.Bidirectional(layers.LSTM(24, return_sequences=True),\n"
+            "    backward_layer=layers.GRU(16, return_sequences=True, go_backwards=True))\n"
+            "model = Model(x, b(x))\n",
+            line=3, message="Bidirectional 'bidirectional' concatenates LSTM(24) and"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
@@ -63,11 +67,11 @@ class Keras3AsymmetricBidirectional(Rule):
         a state Keras 3 does not declare fails there when it runs under Keras 3."""
         in_models = {id(call) for analysis in ctx.models for call in analysis.model.calls}
         for refusal in refusals_outside_models(ctx.layers, in_models):
-            call, bidirectional = refusal.call, refusal.bidirectional.layer
+            call, wrapper = refusal.call, refusal.bidirectional.layer
             yield Finding(
-                f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the shape "
-                f"it misdeclares for Bidirectional '{bidirectional.name}'"
-                f"{line_note(bidirectional.span)} (keras-team/keras#23688), and Keras 3 "
+                f"{label(call.layer)} is built by Keras 3 on the shape "
+                f"it misdeclares for Bidirectional '{wrapper.name}'"
+                f"{line_note(wrapper.span)} (keras-team/keras#23688), and Keras 3 "
                 f"refuses it when the script runs this line: {refusal.error.message}. "
                 "Use equal units on both halves, or tf-keras",
                 call.span, None, call.layer.name)
@@ -77,12 +81,11 @@ class Keras3AsymmetricBidirectional(Rule):
             if id(bidirectional) in in_models or id(bidirectional) in reported:
                 continue
             reported.add(id(bidirectional))
-            reader = read.reader.layer
             yield Finding(
                 f"Bidirectional '{bidirectional.layer.name}' returns {read.real} tensors, "
                 f"but Keras 3 declares {read.declared}: it counts the forward layer's states "
                 "twice, not the backward layer's (keras-team/keras#23688). "
-                f"{reader.class_name} '{reader.name}'{line_note(read.reader.span)} reads "
+                f"{describe(read.reader)} reads "
                 f"output {read.index}, which Keras 3 does not have: the script fails there "
                 "with an IndexError under Keras 3 (tf-keras runs it). Use the same RNN "
                 "class on both halves, or tf-keras",
@@ -111,7 +114,7 @@ class Keras3AsymmetricBidirectional(Rule):
             if view.params is not None and view.params.total != call.params.total:
                 source = ", ".join(f"'{r.call.layer.name}'" for r in call.inbound)
                 yield Finding(
-                    f"{call.layer.class_name} '{call.layer.name}' is built by Keras 3 on the "
+                    f"{label(call.layer)} is built by Keras 3 on the "
                     f"misreported output of {source} (keras-team/keras#23688): its summary "
                     f"shows {view.params.total:,} parameters instead of "
                     f"{call.params.total:,}, and fit/predict fails with a dimension error. "
@@ -135,8 +138,7 @@ class Keras3AsymmetricBidirectional(Rule):
     def _asymmetric_concats(self, analysis: ModelAnalysis) -> Iterator[tuple[Any, ...]]:
         for layer in analysis.model.layers:
             instance = layer.instance
-            if layer.class_name != "Bidirectional" or instance is None or \
-                    instance.unresolved is not None or instance.config_error is not None:
+            if layer.class_name != "Bidirectional" or not usable(instance):
                 continue
             if instance.config.get("merge_mode") != "concat":
                 continue

@@ -1,20 +1,11 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.graph import Call, Model
-from archlint.rule import Finding, Rule, RuleContext
-
-from .al205_reversed_sequence_merge import (
-    ORDER_PRESERVING,
-    STEPWISE_MERGES,
-    TimeOrder,
-    describe,
-    reverses_time,
-    time_order,
-)
-
-# Readers for which the order of the steps does not matter.
-ORDER_INVARIANT = frozenset({"GlobalAveragePooling1D", "GlobalMaxPooling1D"})
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, label, spec_of
+from archlint.time_order import TimeOrder, reverses_time, time_order
 
 
 def _sensitive_readers(order: TimeOrder, source: Call) -> list[Call]:
@@ -22,11 +13,11 @@ def _sensitive_readers(order: TimeOrder, source: Call) -> list[Call]:
     (layers that only pass it on, and readers that ignore order, are left out)."""
     readers = []
     for reader in order.readers.get(id(source), []):
-        name = reader.layer.class_name
-        if name in ORDER_INVARIANT or reverses_time(reader.layer.instance):
+        spec = spec_of(reader.layer)
+        trait = spec.time_order if spec is not None else None
+        if trait == "ignores" or reverses_time(reader.layer.instance):
             continue  # order-free, or reversed back to forward time
-        if (name in ORDER_PRESERVING or name in STEPWISE_MERGES) and \
-                (id(reader), 0) in order.orders:
+        if trait in ("preserves", "pairs") and (id(reader), 0) in order.orders:
             continue  # passes the reversed order on: its readers are listed instead
         if reader not in readers:
             readers.append(reader)
@@ -62,17 +53,21 @@ class StandaloneGoBackwards(Rule):
     backward-reading stack (suppress with ``# archlint: noqa: AL206``).
     """
 
-    code = "AL206"
+    code = codes.STANDALONE_GO_BACKWARDS
     name = "standalone-go-backwards"
     severity = Severity.INFO
     summary = "A go_backwards sequence goes on in reversed time order"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.LSTM(8)(b))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
-        "model = Model(x, layers.Dense(1)(b))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.LSTM(8)(b))\n",
+            line=3, message="GRU 'gru' has go_backwards=True and return_sequences=True"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "b = layers.GRU(16, return_sequences=True, go_backwards=True)(x)\n"
+            "model = Model(x, layers.Dense(1)(b))\n",
+            line=3, message="GRU 'gru' has go_backwards=True and return_sequences=True"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
@@ -86,13 +81,13 @@ class StandaloneGoBackwards(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
+        reported: set[int] = set()  # a call in two models (one nested in the other)
         for analysis in ctx.models:
             model = analysis.model
             order = time_order(model.calls)
             merged = {id(o.by) for problem in order.misaligned for _, o in problem.backward}
             for call in model.calls:
-                if id(call) in seen or not reverses_time(call.layer.instance):
+                if id(call) in reported or not reverses_time(call.layer.instance):
                     continue
                 if id(call) in merged:
                     continue  # AL205 reports the misaligned merge
@@ -100,7 +95,7 @@ class StandaloneGoBackwards(Rule):
                 outputs = _reversed_outputs(order, model, call)
                 if not readers and not outputs:
                     continue
-                seen.add(id(call))
+                reported.add(id(call))
                 yield Finding(self._message(call, readers, outputs), call.span, model.name,
                               call.layer.name)
 
@@ -116,7 +111,7 @@ class StandaloneGoBackwards(Rule):
             names = ", ".join(f"'{c.layer.name}'" for c in outputs)
             parts.append(f"the model returns it reversed (output {names}), so per-step "
                          "targets must be reversed too")
-        return (f"{call.layer.class_name} '{call.layer.name}' has go_backwards=True and "
+        return (f"{label(call.layer)} has go_backwards=True and "
                 "return_sequences=True outside a Bidirectional: its output step t is input "
                 f"step T-1-t, and {'; '.join(parts)}. Fine for a stack meant to read "
                 "backwards; otherwise flip it back (keras.ops.flip(y, axis=1)) or use "

@@ -1,10 +1,10 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
-
-from .al302_loss_activation_mismatch import activation_name
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import activation_name, label, usable
 
 CUDNN_LAYERS = frozenset({"LSTM", "GRU"})
 
@@ -41,8 +41,7 @@ def cudnn_blockers(instance: LayerInstance) -> list[str]:
 
 def _recurrent(instance: LayerInstance | None) -> LayerInstance | None:
     """The LSTM or GRU a layer runs (itself, or the forward half of a wrapper)."""
-    if instance is None or instance.unresolved is not None or \
-            instance.config_error is not None:
+    if not usable(instance):
         return None
     if instance.class_name in CUDNN_LAYERS:
         return instance
@@ -72,15 +71,19 @@ class CudnnIncompatibleRnn(Rule):
     option knowingly (``use_cudnn=False`` says so).
     """
 
-    code = "AL207"
+    code = codes.CUDNN_INCOMPATIBLE_RNN
     name = "cudnn-incompatible-rnn"
     severity = Severity.INFO
     summary = "An LSTM or GRU option rules out the fast cuDNN kernel"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "model = Model(x, layers.LSTM(16, activation='relu')(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
-        "model = Model(x, layers.Bidirectional(layers.GRU(8, recurrent_dropout=0.2))(x))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "model = Model(x, layers.LSTM(16, activation='relu')(x))\n",
+            line=3, message="LSTM 'lstm' has activation='relu'"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            "model = Model(x, layers.Bidirectional(layers.GRU(8, recurrent_dropout=0.2))(x))\n",
+            line=3, message="Bidirectional 'bidirectional' (its GRU) has"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
@@ -90,23 +93,19 @@ class CudnnIncompatibleRnn(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for layer in analysis.model.layers:
-                recurrent = _recurrent(layer.instance)
-                if recurrent is None or id(layer) in seen:
-                    continue
-                seen.add(id(layer))
-                blockers = cudnn_blockers(recurrent)
-                if not blockers:
-                    continue
-                inside = "" if recurrent is layer.instance else \
-                    f" (its {recurrent.class_name})"
-                yield Finding(
-                    f"{layer.class_name} '{layer.name}'{inside} has {', '.join(blockers)}: "
-                    "Keras then cannot use the cuDNN kernel, so on a GPU (TensorFlow "
-                    "backend) it runs a step-by-step loop, typically several times slower. "
-                    "Use the defaults (activation='tanh', recurrent_activation='sigmoid', "
-                    "recurrent_dropout=0, unroll=False, use_bias=True), dropout= instead of "
-                    "recurrent_dropout=, or (Keras 3) use_cudnn=False to keep them knowingly",
-                    layer.span, analysis.model.name, layer.name)
+        for analysis, layer in ctx.model_layers():
+            recurrent = _recurrent(layer.instance)
+            if recurrent is None:
+                continue
+            blockers = cudnn_blockers(recurrent)
+            if not blockers:
+                continue
+            inside = "" if recurrent is layer.instance else f" (its {recurrent.class_name})"
+            yield Finding(
+                f"{label(layer)}{inside} has {', '.join(blockers)}: "
+                "Keras then cannot use the cuDNN kernel, so on a GPU (TensorFlow "
+                "backend) it runs a step-by-step loop, typically several times slower. "
+                "Use the defaults (activation='tanh', recurrent_activation='sigmoid', "
+                "recurrent_dropout=0, unroll=False, use_bias=True), dropout= instead of "
+                "recurrent_dropout=, or (Keras 3) use_cudnn=False to keep them knowingly",
+                layer.span, analysis.model.name, layer.name)

@@ -1,18 +1,17 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Call
-from archlint.rule import Finding, Rule, RuleContext
-
-from .al302_loss_activation_mismatch import head_activation
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import head_activation, label, usable
 
 
 def softmax_axes(call: Call) -> tuple[int, ...] | None:
     """The axes a call applies softmax over (as written), or None when it applies none."""
     instance = call.layer.instance
-    if instance is None or instance.unresolved is not None or \
-            instance.config_error is not None:
+    if not usable(instance):
         return None
     if instance.class_name == "Softmax":
         axis = instance.config.get("axis", -1)
@@ -36,16 +35,20 @@ class SingleUnitSoftmax(Rule):
     yes/no output, or ``Dense(n_classes, activation="softmax")``.
     """
 
-    code = "AL301"
+    code = codes.SINGLE_UNIT_SOFTMAX
     name = "single-unit-softmax"
     severity = Severity.WARNING
     summary = "Softmax over an axis of size 1 always outputs 1.0"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1, activation='softmax')(x))\n",
-        "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
-        "h = layers.TimeDistributed(layers.Dense(1))(x)\n"
-        "model = Model(x, layers.Softmax()(h))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1, activation='softmax')(x))\n",
+            line=3, message="Dense 'dense' applies softmax over its last axis, which has"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 4))\n"
+            "h = layers.TimeDistributed(layers.Dense(1))(x)\n"
+            "model = Model(x, layers.Softmax()(h))\n",
+            line=4, message="Softmax 'softmax' applies softmax over its last axis, which"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
@@ -55,28 +58,27 @@ class SingleUnitSoftmax(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
-        for analysis in ctx.models:
-            for call in analysis.model.calls:
-                if id(call.layer) in seen or call.error is not None:
-                    continue
-                axes = softmax_axes(call)
-                shape = call.output
-                if axes is None or not isinstance(shape, tuple):
-                    continue
-                if not all(-len(shape) < a < len(shape) and shape[a] == 1 for a in axes):
-                    continue
-                seen.add(id(call.layer))
-                where = "its last axis" if axes == (-1,) else \
-                    f"axis {axes[0] if len(axes) == 1 else axes}"
-                advice = ("For a yes/no output use activation='sigmoid' (with "
-                          "binary_crossentropy); for N classes give the layer N units")
-                if len(shape) >= 3 and shape[1] != 1 and axes == (-1,):
-                    advice += ("; to weight the timesteps against each other (attention "
-                               "scores), use Softmax(axis=1)")
-                yield Finding(
-                    f"{call.layer.class_name} '{call.layer.name}' applies softmax over "
-                    f"{where}, which has size 1 (output {format_shape(shape)}): softmax "
-                    "normalises across it, so it outputs 1.0 for every input and passes no "
-                    f"gradient back. {advice}",
-                    call.span, analysis.model.name, call.layer.name)
+        reported: set[int] = set()  # a shared layer: its first call with the problem
+        for analysis, call in ctx.layer_calls():
+            if id(call.layer) in reported or call.error is not None:
+                continue
+            axes = softmax_axes(call)
+            shape = call.output
+            if axes is None or not isinstance(shape, tuple):
+                continue
+            if not all(-len(shape) < a < len(shape) and shape[a] == 1 for a in axes):
+                continue
+            reported.add(id(call.layer))
+            where = "its last axis" if axes == (-1,) else \
+                f"axis {axes[0] if len(axes) == 1 else axes}"
+            advice = ("For a yes/no output use activation='sigmoid' (with "
+                      "binary_crossentropy); for N classes give the layer N units")
+            if len(shape) >= 3 and shape[1] != 1 and axes == (-1,):
+                advice += ("; to weight the timesteps against each other (attention "
+                           "scores), use Softmax(axis=1)")
+            yield Finding(
+                f"{label(call.layer)} applies softmax over "
+                f"{where}, which has size 1 (output {format_shape(shape)}): softmax "
+                "normalises across it, so it outputs 1.0 for every input and passes no "
+                f"gradient back. {advice}",
+                call.span, analysis.model.name, call.layer.name)

@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import Finding, Rule, RuleContext
-
-from .al302_loss_activation_mismatch import describe, head_activation, output_losses
+from archlint.losses import output_losses
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, head_activation
 
 
 class ReluOutput(Rule):
@@ -22,14 +23,16 @@ class ReluOutput(Rule):
     must stay positive (smooth, never stuck at 0); clip predictions afterwards if needed.
     """
 
-    code = "AL303"
+    code = codes.RELU_OUTPUT
     name = "relu-output"
     severity = Severity.INFO
     summary = "A relu regression output can die at zero"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "model = Model(x, layers.Dense(1, activation='relu')(x))\n"
-        "model.compile(loss='mae', optimizer='adam')\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(1, activation='relu')(x))\n"
+            "model.compile(loss='mae', optimizer='adam')\n",
+            line=3, message="The output Dense 'dense' (line 3) ends in relu under the"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"

@@ -1,8 +1,10 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.graph import Call, line_note
-from archlint.rule import Finding, Rule, RuleContext
+from archlint.graph import Call
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, label
 
 # Layers that change values only while training.
 TRAINING_NOISE = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D",
@@ -13,8 +15,7 @@ TRAINING_NOISE = frozenset({"Dropout", "SpatialDropout1D", "SpatialDropout2D",
 def _producer(call: Call) -> str:
     if len(call.inbound) != 1:
         return "the previous layer"
-    source = call.inbound[0].call
-    return f"{source.layer.class_name} '{source.layer.name}'{line_note(source.span)}"
+    return describe(call.inbound[0].call)
 
 
 class OutputDropout(Rule):
@@ -35,15 +36,17 @@ class OutputDropout(Rule):
     ``Dense(1, activation="sigmoid")``).
     """
 
-    code = "AL304"
+    code = codes.OUTPUT_DROPOUT
     name = "output-dropout"
     severity = Severity.WARNING
     summary = "Dropout or training noise is applied to the model's output"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "h = layers.Dense(1, activation='sigmoid')(x)\n"
-        "model = Model(x, layers.Dropout(0.5)(h))\n"
-        "model.compile(loss='binary_crossentropy', optimizer='adam')\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "h = layers.Dense(1, activation='sigmoid')(x)\n"
+            "model = Model(x, layers.Dropout(0.5)(h))\n"
+            "model.compile(loss='binary_crossentropy', optimizer='adam')\n",
+            line=4, message="The model's output comes from Dropout 'dropout'"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
@@ -55,18 +58,18 @@ class OutputDropout(Rule):
     )
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        seen: set[int] = set()
+        reported: set[int] = set()  # an output of two compiled models
         for analysis in ctx.models:
             if analysis.model.compile is None:
                 continue
             for ref in analysis.model.outputs:
                 call = ref.call
-                if call.layer.class_name not in TRAINING_NOISE or id(call) in seen:
+                if call.layer.class_name not in TRAINING_NOISE or id(call) in reported:
                     continue
-                seen.add(id(call))
+                reported.add(id(call))
                 yield Finding(
-                    f"The model's output comes from {call.layer.class_name} "
-                    f"'{call.layer.name}': during training it perturbs the predictions of "
+                    f"The model's output comes from {label(call.layer)}: during training it "
+                    "perturbs the predictions of "
                     f"{_producer(call)} that the loss scores (Dropout zeroes some and scales "
                     "the rest by 1/(1-rate)), and at inference it does nothing. Move it "
                     "before the output layer",

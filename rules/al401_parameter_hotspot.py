@@ -1,17 +1,11 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
 from archlint.graph import Layer, line_note
-from archlint.rule import Finding, Rule, RuleContext
-
-
-def layer_params(layer: Layer) -> int | None:
-    """A layer's parameters (trainable and not), as ``model.summary()`` counts them; None
-    when unknown or when they depend on a named size (an expression)."""
-    params = next((c.params for c in layer.calls if c.params is not None), None)
-    total = params.total if params is not None else None
-    return total if isinstance(total, int) else None
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import label, layer_params
 
 
 def _flatten_note(layer: Layer) -> str:
@@ -53,15 +47,17 @@ class ParameterHotspot(Rule):
     units, or more downsampling before the dense head.
     """
 
-    code = "AL401"
+    code = codes.PARAMETER_HOTSPOT
     name = "parameter-hotspot"
     severity = Severity.INFO
     summary = "One layer holds most of the model's parameters"
     options = {"hotspot-share": 0.5, "min-params": 10_000}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"
-        "h = layers.Conv1D(16, 3)(x)\nh = layers.Flatten()(h)\n"
-        "model = Model(x, layers.Dense(64)(h))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"
+            "h = layers.Conv1D(16, 3)(x)\nh = layers.Flatten()(h)\n"
+            "model = Model(x, layers.Dense(64)(h))\n",
+            line=5, message="Dense 'dense' holds 49,216 of the model's 50,000 parameters"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(50, 16))\n"
@@ -88,6 +84,6 @@ class ParameterHotspot(Rule):
                 note = _flatten_note(layer) or \
                     ": consider fewer units or filters, or a smaller input to it"
                 yield Finding(
-                    f"{layer.class_name} '{layer.name}' holds {params:,} of the model's "
+                    f"{label(layer)} holds {params:,} of the model's "
                     f"{total:,} parameters ({share:.1%}){note}",
                     layer.span, analysis.model.name, layer.name)

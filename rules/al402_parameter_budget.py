@@ -1,9 +1,9 @@
 from collections.abc import Iterator
 
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import Finding, Rule, RuleContext
-
-from .al401_parameter_hotspot import layer_params
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import label, layer_params
 
 # Bytes per float32 parameter; training with Adam adds a gradient and two moments.
 BYTES = 4
@@ -40,15 +40,17 @@ class ParameterBudget(Rule):
     or a budget that fits the model (``max-params``).
     """
 
-    code = "AL402"
+    code = codes.PARAMETER_BUDGET
     name = "parameter-budget"
     severity = Severity.WARNING
     summary = "The model has more parameters than the budget allows"
     options = {"max-params": None}  # off until a budget is configured
     EXAMPLE_OPTIONS = {"max-params": 100_000_000}
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"
-        "model = Model(x, layers.Dense(128)(layers.Flatten()(x)))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"
+            "model = Model(x, layers.Dense(128)(layers.Flatten()(x)))\n",
+            line=3, message="Model 'functional' has 411,041,920 parameters, above"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(224, 224, 64))\n"
@@ -64,15 +66,16 @@ class ParameterBudget(Rule):
             counts = [(layer, layer_params(layer)) for layer in analysis.model.layers]
             known = [(layer, n) for layer, n in counts if n is not None]
             unknown = len(counts) - len(known)
-            exact = isinstance(analysis.total, int)  # not an expression over a named size
-            total = analysis.total if exact else sum(n for _, n in known)
+            counted = analysis.total
+            exact = isinstance(counted, int)  # not an expression over a named size
+            total = counted if isinstance(counted, int) else sum(n for _, n in known)
             if total <= budget:
                 continue
             whose = "1 layer's" if unknown == 1 else f"{unknown} layers'"
             amount = f"{total:,}" if exact else \
                 f"at least {total:,} ({whose} parameters unknown)"
             largest = sorted(known, key=lambda item: -item[1])[:3]
-            top = ", ".join(f"{layer.class_name} '{layer.name}' {n:,} ({n / total:.0%})"
+            top = ", ".join(f"{label(layer)} {n:,} ({n / total:.0%})"
                             for layer, n in largest if n)
             yield Finding(
                 f"Model '{analysis.model.name}' has {amount} parameters, above "

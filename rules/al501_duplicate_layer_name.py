@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class DuplicateLayerName(EventRule):
@@ -12,13 +13,17 @@ class DuplicateLayerName(EventRule):
     Use instead: a distinct name for each layer, or no name (Keras numbers them).
     """
 
-    code = "AL501"
+    code = codes.DUPLICATE_LAYER_NAME
     name = "duplicate-layer-name"
     severity = Severity.ERROR
     summary = "Two layers of a model share a name"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
                "h = layers.Dense(4, name='hidden')(x)\n"
-               "model = Model(x, layers.Dense(4, name='hidden')(h))\n",)
+               "model = Model(x, layers.Dense(4, name='hidden')(h))\n",
+            line=4, message="layer name 'hidden' is already used by the Dense on line 3"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "h = layers.Dense(4, name='hidden')(x)\n"
              "model = Model(x, layers.Dense(4, name='out')(h))\n",)

@@ -1,14 +1,12 @@
 from collections.abc import Iterator
-from itertools import pairwise
 
+from archlint import codes
 from archlint.diagnostics import Severity
 from archlint.dims import format_shape
-from archlint.graph import Call, Layer, line_note
+from archlint.graph import Call, Layer
 from archlint.layers.base import LayerInstance
-from archlint.rule import Finding, Rule, RuleContext
-
-UNRESOLVED = "AL001"
-UNSUPPORTED = "AL002"
+from archlint.rule import Finding, Invalid, Rule, RuleContext
+from archlint.rule_helpers import describe, label
 
 
 def _nested_instances(layers: list[Layer]) -> set[int]:
@@ -22,10 +20,6 @@ def _nested_instances(layers: list[Layer]) -> set[int]:
                 found.add(id(value))
                 stack.append(value)
     return found
-
-
-def _describe(call: Call) -> str:
-    return f"{call.layer.class_name} '{call.layer.name}'"
 
 
 class UnusedLayer(Rule):
@@ -47,16 +41,20 @@ class UnusedLayer(Rule):
     from ``Model(inputs=...)`` if the model does not need it.
     """
 
-    code = "AL502"
+    code = codes.UNUSED_LAYER
     name = "unused-layer"
     severity = Severity.WARNING
     summary = "A layer or input does not reach any model output"
     INVALID = (
-        "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-        "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
-        "model = Model(x, layers.Dense(1)(h))\n",
-        "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
-        "b = Input(shape=(3,))\nmodel = Model([a, b], layers.Dense(1)(a))\n",
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "h = layers.Dense(16)(x)\nh2 = layers.Dropout(0.5)(h)\n"
+            "model = Model(x, layers.Dense(1)(h))\n",
+            line=4, message="Dropout 'dropout' reaches no model output"),
+        Invalid(
+            "from keras import layers, Input, Model\na = Input(shape=(8,))\n"
+            "b = Input(shape=(3,))\nmodel = Model([a, b], layers.Dense(1)(a))\n",
+            line=3, message="Input 'input_layer_1' (None, 3) of model 'functional'"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
@@ -80,10 +78,7 @@ class UnusedLayer(Rule):
                 inputs.add(id(ref.call))
                 if model.kind == "functional" and id(ref.call) not in used:
                     yield self._unused_input(ref.call, model.name)
-        # Every layer of the file when the context lists them, else those of the models.
-        all_layers: list[Layer] | None = getattr(ctx, "layers", None)
-        layers = list(all_layers) if all_layers is not None else list(
-            {id(layer): layer for model in models for layer in model.layers}.values())
+        layers = ctx.layers  # every layer the file builds, in a model or not
         nested = _nested_instances(layers)
         in_models = {id(layer) for model in models for layer in model.layers}
         dead = {id(call): call for layer in layers for call in layer.calls
@@ -94,16 +89,6 @@ class UnusedLayer(Rule):
             if key in fed or key in inputs:
                 continue  # reported with the layer it feeds, or as an unused input
             yield self._dead_branch(call, dead, owner)
-        if all_layers is None:
-            # Calls are numbered in the order the script makes them: a gap between the
-            # numbers of the calls seen is a call no model uses, made in between.
-            known = {id(c): c for c in [*dead.values(), *(c for m in models for c in m.calls),
-                                        *(ref.call for m in models for ref in m.inputs)]}
-            seen = sorted(known.values(), key=lambda c: c.order)
-            for before, after in pairwise(seen):
-                if after.order - before.order > 1:
-                    yield self._gap(before, after, owner)
-            return
         if self._incomplete(ctx):
             return
         for layer in layers:
@@ -111,7 +96,7 @@ class UnusedLayer(Rule):
                     layer.instance is not None and id(layer.instance) in nested):
                 continue
             yield Finding(
-                f"{layer.class_name} '{layer.name}' is built but never called on a tensor, "
+                f"{label(layer)} is built but never called on a tensor, "
                 "wrapped by another layer or added to a model: it is in no model. Call it "
                 "where it was meant to go, or delete it",
                 layer.span, None, layer.name)
@@ -119,19 +104,9 @@ class UnusedLayer(Rule):
     @staticmethod
     def _incomplete(ctx: RuleContext) -> bool:
         """Whether the front end lost track of some values (a layer may be called on them)."""
-        return any(e.code == UNRESOLVED or (e.code == UNSUPPORTED and e.layer is None)
+        return any(e.code == codes.UNRESOLVED_VALUE or
+                   (e.code == codes.UNSUPPORTED_CONSTRUCT and e.layer is None)
                    for e in ctx.events)
-
-    @staticmethod
-    def _gap(before: Call, after: Call, owner: dict[int, str]) -> Finding:
-        count = after.order - before.order - 1
-        calls, them = ("1 layer call", "it") if count == 1 else (f"{count} layer calls", "them")
-        return Finding(
-            f"The script makes {calls} between {_describe(before)}{line_note(before.span)} "
-            f"and {_describe(after)}{line_note(after.span)} whose output reaches no model "
-            f"output: the model skips {them}. A later layer probably reads an older "
-            f"variable; connect {them}, or delete {them}",
-            after.span, owner.get(id(after)), after.layer.name)
 
     @staticmethod
     def _unused_input(call: Call, model: str) -> Finding:
@@ -163,11 +138,11 @@ class UnusedLayer(Rule):
         upstream.sort(key=lambda c: c.order)
         also = ""
         if upstream:
-            names = ", ".join(f"{_describe(c)}{line_note(c.span)}" for c in upstream[:3])
+            names = ", ".join(describe(c) for c in upstream[:3])
             more = f" and {len(upstream) - 3} more" if len(upstream) > 3 else ""
             also = f" (nor do the layers that only feed it: {names}{more})"
         shared = len(sink.layer.calls) > 1 and any(id(c) not in dead for c in sink.layer.calls)
-        what = f"this call of {_describe(sink)}" if shared else _describe(sink)
+        what = f"this call of {label(sink.layer)}" if shared else label(sink.layer)
         source = next((owner[id(ref.call)] for ref in sink.inbound if id(ref.call) in owner),
                       None)
         return Finding(

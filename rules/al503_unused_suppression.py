@@ -1,5 +1,6 @@
+from archlint import codes
 from archlint.diagnostics import Severity
-from archlint.rule import EventRule
+from archlint.rule import EventRule, Invalid
 
 
 class UnusedSuppression(EventRule):
@@ -17,16 +18,22 @@ class UnusedSuppression(EventRule):
     meant for.
     """
 
-    code = "AL503"
+    code = codes.UNUSED_SUPPRESSION
     name = "unused-suppression"
     severity = Severity.WARNING
     summary = "A suppression comment suppresses nothing or names no rule"
-    INVALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+    INVALID = (
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
                "model = Model(x, layers.Dense(4)(x))  # archlint: noqa: AL204\n",
-               "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
+            line=3, message="this `archlint: noqa` for AL204 suppresses nothing"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
                "b = layers.Bidirectional(layers.LSTM(24),  # archlint: noqa: AL999\n"
                "    backward_layer=layers.GRU(16, go_backwards=True))\n"
-               "model = Model(x, b(x))\n")
+               "model = Model(x, b(x))\n",
+            line=3, message="this `archlint: noqa` names AL999, which matches no rule"),
+    )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(10, 3))\n"
              "b = layers.Bidirectional(layers.LSTM(24),  # archlint: noqa: AL204\n"
              "    backward_layer=layers.GRU(16, go_backwards=True))\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archlint.analysis import Settings, analyse_source, default_settings
-from archlint.rule import Rule
+from archlint.rule import Invalid, Rule
 
 RULES = default_settings().rules
 EXAMPLES = [(rule, kind, i, source) for rule in RULES
@@ -48,3 +48,24 @@ def test_rules_reference_is_up_to_date() -> None:
     documented = (Path(__file__).parent.parent / "docs" / "rules.md").read_text()
     assert documented == rules_markdown([type(rule) for rule in RULES]), (
         "docs/rules.md is stale: run `python -m archlint.docs > docs/rules.md`")
+
+
+PRECISE = [(rule, i, source) for rule in RULES for i, source in enumerate(rule.INVALID)
+           if isinstance(source, Invalid)]
+
+
+def test_invalid_examples_say_where_and_what() -> None:
+    assert len(PRECISE) == sum(len(rule.INVALID) for rule in RULES)  # every built-in one
+
+
+@pytest.mark.parametrize(("rule", "index", "source"), PRECISE,
+                         ids=[f"{r.code}-invalid-{i}" for r, i, _ in PRECISE])
+def test_invalid_example_line_and_message(rule: Rule, index: int, source: Invalid) -> None:
+    configured = type(rule)(**rule.EXAMPLE_OPTIONS)
+    settings = Settings([r if r.code != rule.code else configured for r in RULES])
+    found = [d for d in analyse_source(source, "example.py", settings).diagnostics
+             if d.code == rule.code]
+    assert any((source.line is None or d.span.line == source.line) and
+               (source.message is None or source.message in d.message) for d in found), (
+        f"{rule.code} expected on line {source.line} with {source.message!r}; got "
+        f"{[(d.span.line, d.message) for d in found]}")

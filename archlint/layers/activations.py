@@ -81,6 +81,7 @@ class Activation(_Elementwise):
     """
 
     class_name = "Activation"
+    time_order = "preserves"
     positional = ("activation",)
 
     # An activation name Keras does not know is refused by layer_eval.instantiate, as for
@@ -104,6 +105,7 @@ class ReLU(_Elementwise):
     """
 
     class_name = "ReLU"
+    time_order = "preserves"
     positional = ("max_value", "negative_slope", "threshold")
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -126,6 +128,7 @@ class LeakyReLU(_Elementwise):
     """
 
     class_name = "LeakyReLU"
+    time_order = "preserves"
     positional = ("negative_slope",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -145,6 +148,7 @@ class ELU(_Elementwise):
     """
 
     class_name = "ELU"
+    time_order = "preserves"
     positional = ("alpha",)
 
 
@@ -158,6 +162,7 @@ class ThresholdedReLU(_Elementwise):
     """
 
     class_name = "ThresholdedReLU"
+    time_order = "preserves"
     positional = ("theta",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +183,7 @@ class Softmax(_Elementwise):
     """
 
     class_name = "Softmax"
+    time_order = "preserves"
     positional = ("axis",)
     defaults = {"axis": -1}
 
@@ -219,6 +225,7 @@ class PReLU(_Elementwise):
     """
 
     class_name = "PReLU"
+    time_order = "preserves"
     positional = ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")
     defaults = {"shared_axes": None}
     input_spec = InputSpec(min_ndim=2)

@@ -7,24 +7,29 @@ first and only calls a formula once every option it declares is resolved.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from archlint import codes
 from archlint.dims import Dim, Expr
-from archlint.records import field, record
+from archlint.layer_types import NO_PARAMS as NO_PARAMS
+from archlint.layer_types import LayerInstance as LayerInstance
+from archlint.layer_types import OutputShape as OutputShape
+from archlint.layer_types import Params as Params
+from archlint.layer_types import Shape as Shape
+from archlint.records import record
 from archlint.unknown import Unknown
 
-Shape = tuple[Dim, ...]
-OutputShape = Shape | list[Shape]
+TimeOrderTrait = Literal["preserves", "pairs", "ignores"]
 
-# Diagnostic codes a formula may raise (see rules/ for their documentation).
-NONPOSITIVE_TIMESTEPS = "AL101"
-NDIM_MISMATCH = "AL104"
-INCOMPATIBLE_MERGE = "AL105"
-UNDEFINED_DIMENSION = "AL106"
-INVALID_CONFIG = "AL108"
-GO_BACKWARDS_MISMATCH = "AL201"
-BIDIRECTIONAL_CONFIG_MISMATCH = "AL202"
-ASYMMETRIC_MERGE = "AL203"
+# Diagnostic codes a formula may raise (see archlint.codes; rules/ documents them).
+NONPOSITIVE_TIMESTEPS = codes.NONPOSITIVE_TIMESTEPS
+NDIM_MISMATCH = codes.NDIM_MISMATCH
+INCOMPATIBLE_MERGE = codes.INCOMPATIBLE_MERGE
+UNDEFINED_DIMENSION = codes.UNDEFINED_DIMENSION
+INVALID_CONFIG = codes.INVALID_OPTION
+GO_BACKWARDS_MISMATCH = codes.GO_BACKWARDS_MISMATCH
+BIDIRECTIONAL_CONFIG_MISMATCH = codes.BIDIRECTIONAL_CONFIG_MISMATCH
+ASYMMETRIC_MERGE = codes.ASYMMETRIC_MERGE
 
 # Which Keras versions refuse a configuration (ShapeError.refused_by).
 BOTH_VERSIONS = ("3", "2")
@@ -117,24 +122,6 @@ class keras3_only:  # used as a statement: ``with keras3_only():``
 
 
 @record(frozen=True)
-class Params:
-    """Parameter counts of one layer, as ``model.summary()`` counts them."""
-
-    trainable: int
-    non_trainable: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.trainable + self.non_trainable
-
-    def __add__(self, other: Params) -> Params:
-        return Params(self.trainable + other.trainable, self.non_trainable + other.non_trainable)
-
-
-NO_PARAMS = Params(0, 0)
-
-
-@record(frozen=True)
 class InputSpec:
     """Declared constraints on a layer's inputs, checked by the engine (like Keras's InputSpec)."""
 
@@ -144,33 +131,6 @@ class InputSpec:
     # Number of input tensors: single-input layers take exactly one.
     min_inputs: int = 1
     max_inputs: int | None = 1
-
-
-@record
-class LayerInstance:
-    """A layer object as constructed in the script: its kind, resolved config and name.
-
-    Nested layers (``Bidirectional(layer=LSTM(...))``, ``TimeDistributed(Dense(...))``)
-    appear as LayerInstance values inside the wrapper's config.
-    """
-
-    spec: LayerSpec
-    config: dict[str, Any]
-    name: str
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    # Options given explicitly in the script (the rest are Keras defaults).
-    explicit: frozenset[str] = field(default_factory=frozenset)
-    # Set when an option the formulas read could not be resolved, or Keras rejects it.
-    unresolved: Unknown | None = None
-    config_error: ShapeError | None = None
-    # The Keras the script runs under ("3", "2" or "both"): decides version-specific refusals.
-    target: str = "3"
-
-    @property
-    def class_name(self) -> str:
-        return self.spec.class_name
 
 
 class LayerSpec:
@@ -184,13 +144,13 @@ class LayerSpec:
     """
 
     class_name: ClassVar[str]
-    aliases: ClassVar[tuple[str, ...]] = ()
     positional: ClassVar[tuple[str, ...]] = ()
     defaults: ClassVar[dict[str, Any]] = {}
     input_spec: ClassVar[InputSpec] = InputSpec()
     # Options whose value is another layer (wrappers).
     nested: ClassVar[tuple[str, ...]] = ()
-    # Other spellings of options that normalize() reads (Keras 2's input_shape, say).
+    # Other names: of the class (MaxPool1D for MaxPooling1D), registered with it; or, for
+    # InputLayer, other spellings of options that normalize() reads (Keras 2's input_shape).
     aliases: ClassVar[tuple[str, ...]] = ()
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}
@@ -198,6 +158,16 @@ class LayerSpec:
     keras2_folds_leading_axes: ClassVar[bool] = False
     # Size options a named size may give (Dense's units): formulas accept an expression.
     sized_options: ClassVar[tuple[str, ...]] = ()
+    # Traits the rules read (archlint/rule_helpers.py), declared here, not listed in rules.
+    # A recurrent layer; its recurrent kernel holds ``gates`` blocks of units x units.
+    recurrent: ClassVar[bool] = False
+    gates: ClassVar[int | None] = None
+    # What it does to the order of the time axis: "preserves" (output step t comes from
+    # input steps at or near t), "pairs" (a merge of step t of each input with step t of
+    # the others), "ignores" (pools over time), None (not modelled: nothing is assumed).
+    time_order: ClassVar[TimeOrderTrait | None] = None
+    # The activation it applies when none is given (None: no activation option of its own).
+    default_activation: ClassVar[str | None] = None
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

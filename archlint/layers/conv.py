@@ -193,6 +193,8 @@ class Conv1D(_Conv):
     """
 
     class_name = "Conv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     aliases = ("Convolution1D",)
     rank = 1
     allow_causal = True
@@ -211,6 +213,7 @@ class Conv2D(_Conv):
     """
 
     class_name = "Conv2D"
+    default_activation = "linear"
     aliases = ("Convolution2D",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -229,6 +232,7 @@ class Conv3D(_Conv):
     """
 
     class_name = "Conv3D"
+    default_activation = "linear"
     aliases = ("Convolution3D",)
     rank = 3
     input_spec = InputSpec(ndim=5)
@@ -280,6 +284,8 @@ class DepthwiseConv1D(_DepthwiseConv):
     """
 
     class_name = "DepthwiseConv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     rank = 1
     input_spec = InputSpec(ndim=3)
 
@@ -287,6 +293,7 @@ class DepthwiseConv1D(_DepthwiseConv):
 @register
 class DepthwiseConv2D(_DepthwiseConv):
     class_name = "DepthwiseConv2D"
+    default_activation = "linear"
     rank = 2
     input_spec = InputSpec(ndim=4)
 
@@ -339,6 +346,8 @@ class SeparableConv1D(_SeparableConv):
     """
 
     class_name = "SeparableConv1D"
+    time_order = "preserves"
+    default_activation = "linear"
     aliases = ("SeparableConvolution1D",)
     rank = 1
     keras2_allows_causal = True
@@ -348,6 +357,7 @@ class SeparableConv1D(_SeparableConv):
 @register
 class SeparableConv2D(_SeparableConv):
     class_name = "SeparableConv2D"
+    default_activation = "linear"
     aliases = ("SeparableConvolution2D",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -420,6 +430,7 @@ class Conv1DTranspose(_ConvTranspose):
     """
 
     class_name = "Conv1DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution1DTranspose",)
     rank = 1
     input_spec = InputSpec(ndim=3)
@@ -428,6 +439,7 @@ class Conv1DTranspose(_ConvTranspose):
 @register
 class Conv2DTranspose(_ConvTranspose):
     class_name = "Conv2DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution2DTranspose",)
     rank = 2
     input_spec = InputSpec(ndim=4)
@@ -436,6 +448,7 @@ class Conv2DTranspose(_ConvTranspose):
 @register
 class Conv3DTranspose(_ConvTranspose):
     class_name = "Conv3DTranspose"
+    default_activation = "linear"
     aliases = ("Convolution3DTranspose",)
     rank = 3
     # Keras 3 puts data_format before output_padding here (tf-keras: after, as in 1D/2D).

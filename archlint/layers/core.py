@@ -73,6 +73,8 @@ class Dense(LayerSpec):
     """
 
     class_name = "Dense"
+    time_order = "preserves"
+    default_activation = "linear"
     positional = ("units", "activation", "use_bias")
     defaults = {"units": None, "activation": None, "use_bias": True}
     input_spec = InputSpec(min_ndim=2)

@@ -19,6 +19,7 @@ class Masking(LayerSpec):
     """
 
     class_name = "Masking"
+    time_order = "preserves"
     positional = ("mask_value",)
     input_spec = InputSpec(min_ndim=1)
 

@@ -188,6 +188,7 @@ class Add(_Elementwise):
     """
 
     class_name = "Add"
+    time_order = "pairs"
 
 
 @register
@@ -199,6 +200,7 @@ class Subtract(_Elementwise):
     """
 
     class_name = "Subtract"
+    time_order = "pairs"
     input_spec = InputSpec(min_inputs=2, max_inputs=2)
 
 
@@ -211,6 +213,7 @@ class Multiply(_Elementwise):
     """
 
     class_name = "Multiply"
+    time_order = "pairs"
 
 
 @register
@@ -222,6 +225,7 @@ class Average(_Elementwise):
     """
 
     class_name = "Average"
+    time_order = "pairs"
 
 
 @register
@@ -233,6 +237,7 @@ class Maximum(_Elementwise):
     """
 
     class_name = "Maximum"
+    time_order = "pairs"
 
 
 @register
@@ -244,6 +249,7 @@ class Minimum(_Elementwise):
     """
 
     class_name = "Minimum"
+    time_order = "pairs"
 
 
 def _int_option(value: Any) -> bool:
@@ -278,6 +284,7 @@ axis but axis 2; (None, 2, 3), (None, 4, 3) differ on axis 1: sizes 2 and 4 diff
     """
 
     class_name = "Concatenate"
+    time_order = "pairs"
     positional = ("axis",)
     defaults = {"axis": -1}
     input_spec = InputSpec(min_inputs=2, max_inputs=None)

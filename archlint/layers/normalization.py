@@ -99,6 +99,7 @@ class BatchNormalization(_SameShape):
     """
 
     class_name = "BatchNormalization"
+    time_order = "preserves"
     positional = ("axis", "momentum", "epsilon", "center", "scale")
     defaults = {"axis": -1, "center": True, "scale": True, "renorm": False}
 
@@ -127,6 +128,7 @@ class LayerNormalization(_SameShape):
     """
 
     class_name = "LayerNormalization"
+    time_order = "preserves"
     positional = ("axis", "epsilon", "center", "scale")
     defaults = {"axis": -1, "center": True, "scale": True, "rms_scaling": False}
 
@@ -154,6 +156,7 @@ class RMSNormalization(_SameShape):
     """
 
     class_name = "RMSNormalization"
+    time_order = "preserves"
     positional = ("axis", "epsilon")
     defaults = {"axis": -1}
 
@@ -182,6 +185,7 @@ of axis 2
     """
 
     class_name = "GroupNormalization"
+    time_order = "preserves"
     positional = ("groups", "axis", "epsilon", "center", "scale")
     defaults = {"groups": 32, "axis": -1, "center": True, "scale": True}
 
@@ -218,6 +222,7 @@ class UnitNormalization(_SameShape):
     """
 
     class_name = "UnitNormalization"
+    time_order = "preserves"
     positional = ("axis",)
     defaults = {"axis": -1}
 

@@ -90,6 +90,7 @@ class MaxPooling1D(_Pooling):
     """
 
     class_name = "MaxPooling1D"
+    time_order = "preserves"
     aliases = ("MaxPool1D",)
     rank = 1
     defaults = _pooling_defaults(1)
@@ -132,6 +133,7 @@ class AveragePooling1D(_Pooling):
     """
 
     class_name = "AveragePooling1D"
+    time_order = "preserves"
     aliases = ("AvgPool1D",)
     rank = 1
     defaults = _pooling_defaults(1, pool_size=False)
@@ -193,6 +195,7 @@ class GlobalMaxPooling1D(_GlobalPooling):
     """
 
     class_name = "GlobalMaxPooling1D"
+    time_order = "ignores"
     aliases = ("GlobalMaxPool1D",)
     rank = 1
     input_spec = InputSpec(ndim=3)
@@ -225,6 +228,7 @@ class GlobalAveragePooling1D(_GlobalPooling):
     """
 
     class_name = "GlobalAveragePooling1D"
+    time_order = "ignores"
     aliases = ("GlobalAvgPool1D",)
     rank = 1
     input_spec = InputSpec(ndim=3)

@@ -200,6 +200,8 @@ class SimpleRNN(RecurrentSpec):
     """
 
     class_name = "SimpleRNN"
+    recurrent = True
+    gates = 1
     # Keras 3 and tf-keras agree on this order up to unroll.
     positional = ("units", "activation", "use_bias", "dropout", "recurrent_dropout",
                   "return_sequences", "return_state", "go_backwards", "stateful", "unroll")
@@ -217,6 +219,8 @@ class GRU(RecurrentSpec):
     """
 
     class_name = "GRU"
+    recurrent = True
+    gates = 3
     # Keras 3 inserts seed after recurrent_dropout; tf-keras does not: stop there.
     positional = ("units", "activation", "recurrent_activation", "use_bias", "dropout",
                   "recurrent_dropout")
@@ -245,6 +249,8 @@ class LSTM(RecurrentSpec):
     """
 
     class_name = "LSTM"
+    recurrent = True
+    gates = 4
     # Keras 3 inserts seed after recurrent_dropout; tf-keras does not: stop there.
     positional = ("units", "activation", "recurrent_activation", "use_bias",
                   "unit_forget_bias", "dropout", "recurrent_dropout")
@@ -371,6 +377,7 @@ class ConvLSTM1D(_ConvLSTM):
     """
 
     class_name = "ConvLSTM1D"
+    recurrent = True
     rank = 1
     input_spec = InputSpec(ndim=4)
 
@@ -380,6 +387,7 @@ class ConvLSTM2D(_ConvLSTM):
     """ConvLSTM2D: ``(batch, timesteps, rows, cols, channels)`` in."""
 
     class_name = "ConvLSTM2D"
+    recurrent = True
     rank = 2
     input_spec = InputSpec(ndim=5)
 
@@ -389,5 +397,6 @@ class ConvLSTM3D(_ConvLSTM):
     """ConvLSTM3D: ``(batch, timesteps, dim1, dim2, dim3, channels)`` in."""
 
     class_name = "ConvLSTM3D"
+    recurrent = True
     rank = 3
     input_spec = InputSpec(ndim=6)

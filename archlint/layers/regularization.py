@@ -82,6 +82,7 @@ class Dropout(_Identity):
     """
 
     class_name = "Dropout"
+    time_order = "preserves"
     positional = ("rate", "noise_shape", "seed")
     unit_option = "rate"
     keras2_checks_unit = True
@@ -108,6 +109,7 @@ class SpatialDropout1D(_SpatialDropout):
     """
 
     class_name = "SpatialDropout1D"
+    time_order = "preserves"
     input_spec = InputSpec(ndim=3)
 
 
@@ -146,6 +148,7 @@ class GaussianNoise(_Identity):
     """
 
     class_name = "GaussianNoise"
+    time_order = "preserves"
     positional = ("stddev", "seed")
     unit_option = "stddev"
 
@@ -159,6 +162,7 @@ class GaussianDropout(_Identity):
     """
 
     class_name = "GaussianDropout"
+    time_order = "preserves"
     positional = ("rate", "seed")
     unit_option = "rate"
 
@@ -173,6 +177,7 @@ class AlphaDropout(_Identity):
     """
 
     class_name = "AlphaDropout"
+    time_order = "preserves"
     positional = ("rate", "noise_shape", "seed")
     unit_option = "rate"
 
@@ -186,4 +191,5 @@ class ActivityRegularization(_Identity):
     """
 
     class_name = "ActivityRegularization"
+    time_order = "preserves"
     positional = ("l1", "l2")

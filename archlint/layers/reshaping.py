@@ -267,6 +267,7 @@ leaves 0
     """
 
     class_name = "Cropping1D"
+    time_order = "preserves"
     positional = ("cropping",)
     defaults = {"cropping": (1, 1)}
     input_spec = InputSpec(ndim=3)
@@ -302,6 +303,7 @@ class ZeroPadding1D(LayerSpec):
     """
 
     class_name = "ZeroPadding1D"
+    time_order = "preserves"
     positional = ("padding", "data_format")
     defaults = {"padding": 1, "data_format": None}
     input_spec = InputSpec(ndim=3)
@@ -331,6 +333,7 @@ class UpSampling1D(LayerSpec):
     """
 
     class_name = "UpSampling1D"
+    time_order = "preserves"
     positional = ("size",)
     defaults = {"size": 2}
     input_spec = InputSpec(ndim=3)

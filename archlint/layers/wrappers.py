@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.dims import Dim, format_shape
+from archlint.layer_call import LayerOutput, infer_layer
+from archlint.layer_types import label
 from archlint.layers import register
 from archlint.layers.base import (
     ASYMMETRIC_MERGE,
@@ -30,17 +32,15 @@ from archlint.layers.base import (
     Params,
     Shape,
     ShapeError,
+    Unresolved,
 )
+from archlint.unknown import Unknown
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 # Attributes Keras requires equal on both halves of a Bidirectional.
 COMMON_ATTRIBUTES = ("stateful", "return_sequences", "return_state")
 # What Keras needs of a layer it runs in both directions.
 SEQUENCE_ATTRIBUTES = ("go_backwards", "return_sequences", "return_state", "stateful")
-
-
-def _describe(inner: LayerInstance) -> str:
-    return f"{inner.class_name} '{inner.name}'"
 
 
 def _nested(config: dict[str, Any], option: str, wrapper: str) -> LayerInstance:
@@ -54,12 +54,12 @@ def _nested(config: dict[str, Any], option: str, wrapper: str) -> LayerInstance:
     return inner
 
 
-def _infer(inner: LayerInstance, shape: Shape) -> tuple[OutputShape, Params]:
-    # Imported here: layer_eval imports the layer catalog, which imports this module.
-    from archlint.layer_eval import infer_layer
-
-    result = infer_layer(inner, [shape])
-    return result.shape, result.params
+def _weights(inner: LayerOutput) -> Params:
+    """The wrapped layer's weights; weights it cannot count (a product of two named sizes)
+    leave the wrapper's uncounted too."""
+    if inner.params is None:
+        raise Unresolved(inner.params_unknown or Unknown("the wrapped layer's weights"))
+    return inner.params
 
 
 def _split(shape: OutputShape, return_state: bool) -> tuple[Shape, list[Shape]]:
@@ -159,7 +159,7 @@ class Bidirectional(LayerSpec):
             raise ShapeError(
                 GO_BACKWARDS_MISMATCH,
                 f"Bidirectional needs forward and backward layers with different go_backwards, "
-                f"but the forward {_describe(forward)} and the backward {_describe(backward)} "
+                f"but the forward {label(forward)} and the backward {label(backward)} "
                 f"both have go_backwards={fwd_cfg['go_backwards']}",
             )
         for attribute in COMMON_ATTRIBUTES:
@@ -167,8 +167,8 @@ class Bidirectional(LayerSpec):
                 raise ShapeError(
                     BIDIRECTIONAL_CONFIG_MISMATCH,
                     f"Bidirectional needs the same {attribute} on both layers, but the forward "
-                    f"{_describe(forward)} has {attribute}={fwd_cfg[attribute]} and the "
-                    f"backward {_describe(backward)} has {attribute}={bwd_cfg[attribute]}",
+                    f"{label(forward)} has {attribute}={fwd_cfg[attribute]} and the "
+                    f"backward {label(backward)} has {attribute}={bwd_cfg[attribute]}",
                 )
         return config
 
@@ -178,7 +178,7 @@ class Bidirectional(LayerSpec):
         if missing:
             raise ShapeError(
                 INVALID_CONFIG,
-                f"Bidirectional {option}={_describe(inner)} must be a recurrent layer "
+                f"Bidirectional {option}={label(inner)} must be a recurrent layer "
                 f"(with {', '.join(SEQUENCE_ATTRIBUTES)}); {inner.class_name} has no "
                 f"{missing[0]}",
             )
@@ -189,7 +189,7 @@ class Bidirectional(LayerSpec):
         if forward.config["go_backwards"]:
             raise ShapeError(
                 GO_BACKWARDS_MISMATCH,
-                f"Bidirectional without backward_layer copies {_describe(forward)} with "
+                f"Bidirectional without backward_layer copies {label(forward)} with "
                 "go_backwards=True, but it already has go_backwards=True: Keras 3 refuses "
                 "(tf-keras flips it instead)",
                 refused_by=KERAS3_ONLY,
@@ -201,16 +201,18 @@ class Bidirectional(LayerSpec):
                              target=forward.target)
 
     def _halves(self, config: dict[str, Any], inputs: list[Shape]
-                ) -> tuple[tuple[OutputShape, Params], tuple[OutputShape, Params]]:
-        return _infer(config["layer"], inputs[0]), _infer(config["backward_layer"], inputs[0])
+                ) -> tuple[LayerOutput, LayerOutput]:
+        return (infer_layer(config["layer"], [inputs[0]]),
+                infer_layer(config["backward_layer"], [inputs[0]]))
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> OutputShape:
         """The merged output, then (return_state) the forward states and backward states."""
-        (fwd_shape, _), (bwd_shape, _) = self._halves(config, inputs)
+        forward, backward = self._halves(config, inputs)
+        fwd_shape, bwd_shape = forward.shape, backward.shape
         return_state = bool(config["layer"].config["return_state"])
         fwd, fwd_states = _split(fwd_shape, return_state)
         bwd, bwd_states = _split(bwd_shape, return_state)
-        names = (_describe(config["layer"]), _describe(config["backward_layer"]))
+        names = (label(config["layer"]), label(config["backward_layer"]))
         merged = merge_directions(config["merge_mode"], fwd, bwd, names)
         if not return_state:
             return merged
@@ -218,8 +220,8 @@ class Bidirectional(LayerSpec):
         return [*outputs, *fwd_states, *bwd_states]
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
-        (_, fwd_params), (_, bwd_params) = self._halves(config, inputs)
-        return fwd_params + bwd_params
+        forward, backward = self._halves(config, inputs)
+        return _weights(forward) + _weights(backward)
 
     def output_count(self, config: dict[str, Any]) -> int | None:
         """One merged output (two with merge_mode=None), then each half's states."""
@@ -246,7 +248,7 @@ def keras3_declared_output_shape(config: dict[str, Any], inputs: list[Shape]) ->
     """
     forward: LayerInstance = config["layer"]
     return_state = bool(forward.config["return_state"])
-    fwd, states = _split(_infer(forward, inputs[0])[0], return_state)
+    fwd, states = _split(infer_layer(forward, [inputs[0]]).shape, return_state)
     mode = config["merge_mode"]
     merged: Shape | list[Shape]
     if mode == "concat":
@@ -274,6 +276,7 @@ class TimeDistributed(LayerSpec):
     """
 
     class_name = "TimeDistributed"
+    time_order = "preserves"
     positional = ("layer",)
     defaults = {"layer": None}
     nested = ("layer",)
@@ -284,13 +287,14 @@ class TimeDistributed(LayerSpec):
         _nested(config, "layer", "TimeDistributed")
         return config
 
-    def _step(self, config: dict[str, Any], shape: Shape) -> tuple[Shape, Params]:
+    def _step(self, config: dict[str, Any], shape: Shape) -> tuple[Shape, LayerOutput]:
         inner: LayerInstance = config["layer"]
-        step_shape, params = _infer(inner, (shape[0], *shape[2:]))
+        step = infer_layer(inner, [(shape[0], *shape[2:])])
+        step_shape = step.shape
         if isinstance(step_shape, list):
             raise ShapeError(
                 INVALID_CONFIG,
-                f"TimeDistributed cannot wrap {_describe(inner)}: it returns "
+                f"TimeDistributed cannot wrap {label(inner)}: it returns "
                 f"{len(step_shape)} outputs (return_state=True?), Keras needs one tensor",
             )
         steps = shape[1]
@@ -302,11 +306,11 @@ class TimeDistributed(LayerSpec):
                 f"{format_shape(shape)}: Keras 3 fails on an empty time axis",
                 refused_by=KERAS3_ONLY,
             )
-        return step_shape, params
+        return step_shape, step
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         step_shape, _ = self._step(config, inputs[0])
         return (step_shape[0], inputs[0][1], *step_shape[1:])
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
-        return self._step(config, inputs[0])[1]
+        return _weights(self._step(config, inputs[0])[1])
