@@ -7,6 +7,7 @@ refusals and unknowns into events.
 
 from __future__ import annotations
 
+from archlint import codes
 from archlint.call_inference import infer_call, model_calls
 from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, is_monotone, requirement, symbols_of
@@ -17,11 +18,11 @@ from archlint.min_length import Minimum, min_common_value, min_symbol_value
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
-UNRESOLVED_INFO = "AL001"
-DATA_DEPENDENT_REFUSAL = "AL110"
-UNSUPPORTED = "AL002"
-DUPLICATE_NAME = "AL501"
-DISCONNECTED = "AL104"
+UNRESOLVED_INFO = codes.UNRESOLVED_VALUE
+DATA_DEPENDENT_REFUSAL = codes.DATA_DEPENDENT_REFUSAL
+UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
+DUPLICATE_NAME = codes.DUPLICATE_LAYER_NAME
+DISCONNECTED = codes.NDIM_MISMATCH
 
 
 @record

@@ -13,6 +13,7 @@ import ast
 import contextlib
 from typing import Any
 
+from archlint.codes import UNRESOLVED_VALUE as UNRESOLVED_INFO
 from archlint.diagnostics import Event
 from archlint.frontend.calls import CallEvaluator
 from archlint.frontend.code_walks import (
@@ -48,8 +49,6 @@ from archlint.frontend.values import (
 )
 from archlint.graph import Span
 from archlint.unknown import Unknown
-
-UNRESOLVED_INFO = "AL001"
 
 
 class Evaluator(CallEvaluator):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from archlint import codes
 from archlint.diagnostics import Event
 from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
 from archlint.frontend.library import PythonHost
@@ -28,7 +29,7 @@ from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup
 from archlint.unknown import Unknown
 
-UNSUPPORTED = "AL002"
+UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
 _INPUT_HINTS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
 

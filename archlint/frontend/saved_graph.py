@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
+from archlint import codes
 from archlint.diagnostics import Event
 from archlint.frontend.saved_files import SavedModelError, check_model_config, one_line
 from archlint.frontend.saved_options import (
@@ -38,7 +39,7 @@ from archlint.layers import lookup
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
-UNSUPPORTED = "AL002"
+UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
 MODEL_CLASSES = frozenset({"Functional", "Model", "Sequential"})
 
 
