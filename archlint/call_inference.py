@@ -10,6 +10,7 @@ from __future__ import annotations
 from archlint.dims import MAX_INT_BITS, format_shape
 from archlint.graph import Call, Model, line_note
 from archlint.layer_eval import infer_layer
+from archlint.layer_types import label
 from archlint.layers.base import (
     NDIM_MISMATCH,
     NONPOSITIVE_TIMESTEPS,
@@ -93,7 +94,7 @@ def _infer_one(call: Call) -> None:
         # A shared layer's weights are built by its first call; other inputs must fit them.
         call.error = ShapeError(
             NDIM_MISMATCH,
-            f"{layer.class_name} '{layer.name}' is shared: its first call"
+            f"{label(layer)} is shared: its first call"
             f"{line_note(first.span)} built weights for {_fmt_input(first)}, but this call gives "
             f"it {format_shape(inputs[0]) if inputs else '()'}; Keras refuses the mismatch")
         return
@@ -145,7 +146,7 @@ def _check_lengths(call: Call) -> None:
             if isinstance(dim, int) and dim <= 0:
                 call.error = ShapeError(
                     NONPOSITIVE_TIMESTEPS,
-                    f"{call.layer.class_name} '{call.layer.name}' leaves {dim} steps on axis "
+                    f"{label(call.layer)} leaves {dim} steps on axis "
                     f"{axis} (output {format_shape(shape)})")
                 call.output = None
                 return

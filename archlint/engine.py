@@ -13,6 +13,7 @@ from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, is_monotone, requirement, symbols_of
 from archlint.graph import Call, Layer, Model, Span
 from archlint.layer_eval import infer_layer
+from archlint.layer_types import label
 from archlint.layers.base import NONPOSITIVE_TIMESTEPS, Params, Shape, ShapeError, Unresolved
 from archlint.min_length import Minimum, min_common_value, min_symbol_value
 from archlint.records import field, record
@@ -282,7 +283,7 @@ def _refused_below(analysis: ModelAnalysis, bound: LengthBound, calls: list[Call
     call = next(c for c in calls if c.layer.name == bound.limiting_layer)
     return Event(
         DATA_DEPENDENT_REFUSAL,
-        f"{call.layer.class_name} '{call.layer.name}' outputs {bound.expression} steps: "
+        f"{label(call.layer)} outputs {bound.expression} steps: "
         f"Keras refuses the model when {bound.symbol} < {bound.minimum}, which the data "
         "decides", call.span, model=analysis.model.name, layer=call.layer.name)
 
@@ -374,7 +375,7 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
     if call.error is not None:
         message = call.error.message
         if f"'{layer.name}'" not in message:
-            message = f"{layer.class_name} '{layer.name}': {message}"
+            message = f"{label(layer)}: {message}"
         code = call.error.code
         if call.error.condition:
             if _on_named_sizes(call, call.error.condition):
@@ -392,7 +393,7 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         # One finding per input (one per source site), naming every named size it holds.
         names = ", ".join(f"`{name}`" for name in named)
         which = f"the named size {names}" if len(named) == 1 else f"the named sizes {names}"
-        message = (f"{layer.class_name} '{layer.name}': {'; '.join(named.values())}; archlint "
+        message = (f"{label(layer)}: {'; '.join(named.values())}; archlint "
                    f"keeps {which}: the sizes and parameter counts computed from "
                    f"{'it' if len(named) == 1 else 'them'} are expressions")
         if call.params_unknown is not None:  # one finding per site: say both here
@@ -403,13 +404,13 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
             UNRESOLVED_INFO,
-            f"{layer.class_name} '{layer.name}': {_reason(instance.unresolved, layer)}; its output "
+            f"{label(layer)}: {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
     if call.params_unknown is not None and call is layer.calls[0] and not named:
         events.append(Event(
             UNRESOLVED_INFO,
-            f"{layer.class_name} '{layer.name}': {_reason(call.params_unknown, layer)}; its "
+            f"{label(layer)}: {_reason(call.params_unknown, layer)}; its "
             "parameter count is unknown", layer.span,
             model=model.name if model else None, layer=layer.name))
     return events
