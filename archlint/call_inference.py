@@ -20,7 +20,12 @@ from archlint.layers.base import (
     ShapeError,
     Unresolved,
 )
-from archlint.rank_free import UnknownRank, rank_free_output, unknown_rank_input
+from archlint.rank_free import (
+    UnknownRank,
+    fixed_rank_output,
+    rank_free_output,
+    unknown_rank_input,
+)
 from archlint.unknown import Unknown
 
 
@@ -65,7 +70,9 @@ def _infer_one(call: Call) -> None:
                 layer.instance is not None and _after_unknown_rank(call, shape):
             return
         if shape is None or isinstance(shape, Unknown):
-            call.output = shape if isinstance(shape, Unknown) else Unknown(
+            # Not an UnknownRank: its known last axes are the input's, not this output's.
+            call.output = Unknown(shape.reason, shape.line) if isinstance(
+                shape, Unknown) else Unknown(
                 f"`{source.layer.name}` has no output {ref.index}", call.span.line)
             return
         inputs.append(shape)
@@ -90,7 +97,7 @@ def _infer_one(call: Call) -> None:
                               f"{MAX_INT_BITS} bits, which no real model has", call.span.line)
         return
     first = layer.calls[0] if layer.calls else call
-    if first is not call and first.params is not None and first.params != result.params:
+    if first is not call and _weights_differ(first.params, result.params):
         # A shared layer's weights are built by its first call; other inputs must fit them.
         call.error = ShapeError(
             NDIM_MISMATCH,
@@ -104,6 +111,15 @@ def _infer_one(call: Call) -> None:
     _check_lengths(call)
 
 
+def _weights_differ(first: Params | None, this: Params | None) -> bool:
+    """Whether two calls of one layer need different weights for every value of the data:
+    only counts that are numbers can say so (an unknown or a named size may match)."""
+    if first is None or this is None:
+        return False
+    counts = (first.trainable, first.non_trainable, this.trainable, this.non_trainable)
+    return all(isinstance(c, int) for c in counts) and first != this
+
+
 def _after_unknown_rank(call: Call, shape: UnknownRank) -> bool:
     """A layer on a tensor of unknown rank: what holds whatever the rank (see rank_free)."""
     instance = call.layer.instance
@@ -114,9 +130,14 @@ def _after_unknown_rank(call: Call, shape: UnknownRank) -> bool:
         call.output, call.params = (None, Unknown(shape.reason, shape.line)), Params(0)
         return True
     found = rank_free_output(instance, shape)
-    if found is None:
+    if found is not None:
+        call.output, call.params, call.params_unknown = found
+        return True
+    fixed = fixed_rank_output(instance, shape)
+    if fixed is None:
         return False
-    call.output, call.params, call.params_unknown = found
+    call.output, call.params, call.params_unknown = fixed.shape, fixed.params, \
+        fixed.params_unknown
     return True
 
 

@@ -393,7 +393,8 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
         # One finding per input (one per source site), naming every named size it holds.
         names = ", ".join(f"`{name}`" for name in named)
         which = f"the named size {names}" if len(named) == 1 else f"the named sizes {names}"
-        message = (f"{label(layer)}: {'; '.join(named.values())}; archlint "
+        reasons = "; ".join(dict.fromkeys(named.values()))  # sizes of one origin: said once
+        message = (f"{label(layer)}: {reasons}; archlint "
                    f"keeps {which}: the sizes and parameter counts computed from "
                    f"{'it' if len(named) == 1 else 'them'} are expressions")
         if call.params_unknown is not None:  # one finding per site: say both here

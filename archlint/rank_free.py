@@ -17,7 +17,7 @@ from archlint.unknown import Unknown
 RANK_FREE = frozenset({
     "Dense", "Dropout", "Activation", "ReLU", "LeakyReLU", "ELU", "Softmax",
     "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
-    "LayerNormalization", "Normalization", "BatchNormalization",
+    "LayerNormalization", "Normalization", "BatchNormalization", "Embedding", "Rescaling",
 })
 
 
@@ -57,12 +57,29 @@ def rank_free_output(instance: LayerInstance, shape: UnknownRank
         short.params_unknown
 
 
+def fixed_rank_output(instance: LayerInstance, shape: UnknownRank) -> LayerOutput | None:
+    """A layer that takes exactly one rank, on a tensor of unknown rank: every other rank
+    is refused, so where Keras builds it the input has that rank; its axes before the known
+    last ones stay unknown. None when the known axes are more than the rank holds."""
+    ndim = instance.spec.input_spec.ndim
+    if ndim is None or len(shape.tail) > ndim - 1:
+        return None
+    unknown = Unknown(shape.reason, shape.line)
+    padded = (None, *(unknown,) * (ndim - 1 - len(shape.tail)), *shape.tail)
+    try:
+        return infer_layer(instance, [padded])
+    except (ShapeError, Unresolved, ArithmeticError, TypeError, ValueError):
+        return None
+
+
 def unknown_rank_input(instance: LayerInstance) -> UnknownRank | None:
     """An input whose whole shape the data decides (``shape=x_train.shape[1:]``), with no
     batch size: a tensor of unknown rank whose batch axis is None."""
     config = instance.config
     shape = next((config[k] for k in ("shape", "input_shape") if config.get(k) is not None),
                  None)
+    if isinstance(shape, UnknownRank) and instance.unresolved is shape:
+        return shape  # made so by the front end (a Sequential with no input shape)
     if not isinstance(shape, Unknown) or instance.unresolved is not shape or any(
             config.get(k) is not None for k in ("batch_size", "batch_shape",
                                                "batch_input_shape")):

@@ -247,11 +247,13 @@ def test_sequential_variants() -> None:
     assert "functional_4" in models(report)
 
 
-def test_sequential_without_input_shape_is_incomplete() -> None:
+def test_sequential_without_input_shape_is_analysed_on_named_sizes() -> None:
+    # Keras 3 builds it on its first data: the input's last axis is a named size F (the
+    # figures are checked against Keras in tests/test_unbuilt_sequential.py).
     report = analyse_source("import keras\nfrom keras import layers\n"
                             "model = keras.Sequential([layers.Dense(3), layers.Dense(1)])\n")
     analysis = model_of(report, "sequential")
-    assert analysis.total is None
+    assert str(analysis.total) == "3*F+7"
     assert [layer.name for layer in analysis.model.layers] == ["dense", "dense_1"]
     assert ("AL001", 3) in codes(report)
 
@@ -555,3 +557,13 @@ def test_names_shapes_and_params_match_real_keras(name: str, flavour: str,
             call = layer.calls[0]
             assert (layer.class_name, shape_text(call.output), call.params.total) == \
                 (class_name, shape, params), f"{model_name}/{layer_name}"
+
+
+def test_a_shared_layer_on_a_named_width_then_an_unknown_one_is_not_refused() -> None:
+    # The first call's weights are 3*F+3; the second call's width is unknown: they may
+    # match, so Keras does not refuse for every value of the data.
+    report = analyse_source("import keras\nfrom keras import layers\n"
+                            "shared = layers.Dense(3)\n"
+                            "model = keras.Sequential([shared, layers.Dense(1)])\n"
+                            "other = keras.Sequential([layers.Flatten(), shared])\n")
+    assert [d for d in report.diagnostics if d.severity.value == "error"] == []

@@ -8,12 +8,18 @@ from its input layer (an ``Input``, a first layer's ``input_shape=``, or ``build
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import Any
 
+from archlint.dims import named_size
 from archlint.frontend.keras_layers import LayerFactory
 from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
+from archlint.frontend.symbols import bound_value
+from archlint.frontend.values import RuntimeValue
 from archlint.graph import Call, Layer, Model, Span, TensorRef
+from archlint.layers import lookup
+from archlint.rank_free import UnknownRank
 from archlint.unknown import Unknown
 
 
@@ -77,6 +83,24 @@ class SequentialModels(LayerFactory):
         self.layers.append(layer)
         return LayerObject(layer)
 
+    def _symbolic_input(self, first: Layer) -> LayerObject:
+        """The input of a Sequential with none: Keras 3 builds it on the data it first
+        sees, so its sizes are named sizes the data decides (``--set F=...`` binds them)."""
+        reason = ("the Sequential model has no input shape (no Input, input_shape= or "
+                  "build()): Keras 3 builds it on the first data it sees (fit, predict or a "
+                  "call), so archlint names its input sizes")
+        implicit = _keras2_implicit_input(first)
+        if self.keras == "both" and implicit is not None:
+            reason += (f"; tf-keras (Keras 2) builds it at once, its first layer "
+                       f"({first.class_name}) taking an input of shape {implicit['shape']}")
+        shape = _symbolic_shape(first, self.values, first.span.line, reason)
+        layer = Layer(name=self.names.sequential_input_layer(first.name),
+                      class_name="InputLayer", span=first.span)
+        self.instantiate_layer(layer, {"shape": shape})
+        self.name_symbols_of(layer)
+        self.layers.append(layer)
+        return LayerObject(layer)
+
     def _finish_sequential(self, obj: SequentialObject) -> None:
         """Chain a Sequential's layers into calls, from its input layer."""
         model = obj.model
@@ -85,18 +109,13 @@ class SequentialModels(LayerFactory):
         if items and is_input_item(items[0]):
             current = self.input_call(items.pop(0).layer)
             model.inputs.append(current)
+        elif items and isinstance(items[0], LayerObject):
+            current = self.input_call(self._symbolic_input(items[0].layer).layer)
+            model.inputs.append(current)
         elif any(isinstance(item, LayerObject) for item in items):
-            first = next(i for i in items if isinstance(i, LayerObject)).layer
-            also = ""
-            implicit = _keras2_implicit_input(first)
-            if self.keras == "both" and implicit is not None:
-                also = (" under Keras 3; tf-keras (Keras 2) builds it at once, its first "
-                        f"layer ({first.class_name}) taking an input of shape "
-                        f"{implicit['shape']}")
             model.unresolved.append(Unknown(
                 "the Sequential model has no input shape (no Input, input_shape= or "
-                f"build()), so Keras does not build it until it sees data{also}",
-                model.span.line))
+                "build()), so Keras does not build it until it sees data", model.span.line))
         for item in items:
             if not isinstance(item, LayerObject):
                 model.unresolved.append(item if isinstance(item, Unknown) else Unknown(
@@ -118,6 +137,27 @@ class SequentialModels(LayerFactory):
             # as unknown rather than as absent.
             model.layers.extend(item.layer for item in items if isinstance(item, LayerObject)
                                 and item.layer not in model.layers)
+
+
+def _symbolic_shape(first: Layer, values: Mapping[str, int], line: int,
+                    reason: str) -> tuple[Any, ...] | UnknownRank:
+    """The input a Sequential's first layer implies: as many axes as it requires, each a
+    named size (``T``, ``F``; ``H``, ``W``, ``C``), or, where it takes any rank, a tensor
+    of unknown rank whose last axis is named."""
+    spec = first.instance.spec if first.instance is not None else lookup(first.class_name)
+    ndim = spec.input_spec.ndim if spec is not None else None
+    def named(name: str) -> Any:
+        bound = bound_value(name, values)
+        return bound if bound is not None else RuntimeValue(reason, line, source=name)
+    if ndim is not None and ndim in AXIS_NAMES:
+        return tuple(named(name) for name in AXIS_NAMES[ndim])
+    last = "T" if first.class_name == "Embedding" else "F"
+    bound = bound_value(last, values)
+    return UnknownRank(reason, line, tail=(bound if bound is not None else named_size(last),))
+
+
+# Names of the axes after the batch axis, by the rank a first layer requires.
+AXIS_NAMES = {2: ("F",), 3: ("T", "F"), 4: ("H", "W", "C"), 5: ("D", "H", "W", "C")}
 
 
 def _input_config(hint: dict[str, Any]) -> dict[str, Any] | None:

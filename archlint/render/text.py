@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.diagnostics import Diagnostic, Severity
-from archlint.dims import Expr, count_to_str, format_shape
+from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer
 from archlint.render.escape import visible, visible_source
@@ -29,6 +29,9 @@ def _shape_text(output: Any) -> str:
         return "[" + ", ".join(_shape_text(o) for o in output) + "]"
     if isinstance(output, tuple):
         return format_shape(output)
+    tail = getattr(output, "tail", None)
+    if tail:  # a tensor of unknown rank whose last axes are known
+        return "(None, ..., " + ", ".join(format_dim(d) for d in tail) + ")"
     return "?"
 
 
