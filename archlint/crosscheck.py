@@ -103,8 +103,21 @@ def bind_lengths(shape: Any, length: int, values: dict[str, int] | None = None) 
         return [bind_lengths(s, length, values) for s in shape]
     if isinstance(shape, tuple):
         env = _Env(length, values or {})
-        return [None, *(d if d is None else evaluate(d, env) for d in shape[1:])]
+        return [None, *(d if d is None else UNKNOWN_SIZE if isinstance(d, Unknown)
+                        else evaluate(d, env) for d in shape[1:])]
     return None
+
+
+# A size archlint says it does not know: compared, it claims nothing (see _agrees).
+UNKNOWN_SIZE = Unknown("a size archlint does not know")
+
+
+def _agrees(ours: Any, truth: Any) -> bool:
+    """archlint's bound shape against Keras's, a size archlint does not know agreeing with
+    any: unknown is not a wrong number."""
+    if isinstance(ours, list) and isinstance(truth, list):
+        return len(ours) == len(truth) and all(_agrees(o, t) for o, t in zip(ours, truth))
+    return ours is UNKNOWN_SIZE or ours == truth
 
 
 class _Env(dict[str, int]):
@@ -135,7 +148,7 @@ def _declared_matches(ours: Any, declared: Any, values: dict[str, int]) -> bool:
         return False
     ours = tuple(evaluate(o, values) if isinstance(o, Expr) and o.fixed() else o for o in ours)
     return all((d is None and (o is None or isinstance(o, Expr))) or o == d
-               for o, d in zip(ours, declared))
+               or isinstance(o, Unknown) for o, d in zip(ours, declared))
 
 
 def _call_id(call: Call) -> str:
@@ -304,7 +317,8 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     ours = [bind_lengths(call.output, lengths[i] if lengths else 0, values) for i, _ in runs]
     # Parameters archlint says it does not know (a product of named sizes) are not compared.
     unknown = params is None and call.params_unknown is not None
-    forward_ok = ours == layer.forward_shapes and (unknown or params == layer.forward_params)
+    forward_ok = _agrees(ours, layer.forward_shapes) and (
+        unknown or params == layer.forward_params)
     declared_ok = declared is not None and _declared_matches(call.output, declared, values) and \
         (unknown or params == layer.declared_params)
     crashed = result.get("crashed") or {}

@@ -9,6 +9,9 @@ names to two values and, where the rank is unknown, on two ranks.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -138,3 +141,19 @@ def test_a_sequential_built_later_keeps_its_build_shape() -> None:
     report = analyse_source(f"{HEAD}model = keras.Sequential([{CASES['dense'][0]}])\n"
                             "model.build((None, 5))\n")
     assert only_model(report).total == 64 * 5 + 714
+
+
+@pytest.mark.keras
+def test_crosscheck_agrees_where_archlint_leaves_a_size_unknown(tmp_path) -> None:
+    # Flatten over (H-2)//2 by (W-2)//2 is a product archlint does not know: it claims
+    # nothing there, so the crosscheck compares the rest and agrees.
+    path = tmp_path / "model.py"
+    path.write_text(f"{HEAD}model = keras.Sequential([layers.Conv2D(4, 3), "
+                    "layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])\n")
+    result = subprocess.run([sys.executable, "-m", "archlint", "crosscheck", "--format",
+                             "json", str(path)], capture_output=True, text=True, check=False,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    models = json.loads(result.stdout)["models"]
+    assert len(models) == 4  # two bindings of the named sizes, two Keras versions
+    assert {m["verdict"] for m in models} == {"agree"}, result.stdout[-3000:]
