@@ -21,8 +21,8 @@ from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import line_of, span_of
-from archlint.frontend.sequential import SequentialModels
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -36,7 +36,7 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(SequentialModels):
+class KerasObjectModel(NestedModels):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
@@ -119,10 +119,7 @@ class KerasObjectModel(SequentialModels):
             if not _holds_tensor([args, kwargs]):
                 # A prediction on data (`model(x_batch, training=False)`), not graph building.
                 return self.host.runtime(node)
-            self.events.append(Event(
-                UNSUPPORTED, "calling a model as a layer (a nested model) is not analysed "
-                "yet; its output is unknown", span_of(node)))
-            return Unknown("the output of a nested model is not analysed yet", node.lineno)
+            return self.call_model(callee, args, kwargs, node)
         return self.host.runtime(node)
 
     def call_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],

@@ -37,3 +37,5 @@ class SequentialObject:
 
     model: Model
     items: list[Any] = field(default_factory=list)
+    # With no input shape, the first call builds it: (its input, its output).
+    built_by: tuple[TensorRef, TensorRef] | None = None

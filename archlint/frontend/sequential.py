@@ -11,7 +11,7 @@ import ast
 from collections.abc import Mapping
 from typing import Any
 
-from archlint.dims import named_size
+from archlint.dims import Expr, named_size
 from archlint.frontend.keras_layers import LayerFactory
 from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
@@ -101,11 +101,29 @@ class SequentialModels(LayerFactory):
         self.layers.append(layer)
         return LayerObject(layer)
 
+    def _first_call_shape(self, obj: SequentialObject) -> tuple[Any, ...] | None:
+        """The input shape of the call that built a Sequential with no input shape (its
+        variable axes stay variable), or None."""
+        if obj.built_by is None or not any(isinstance(i, LayerObject) for i in obj.items):
+            return None
+        ref = obj.built_by[0]
+        self.shapes.infer(ref.call)
+        shape = ref.call.output_at(ref.index)
+        if not isinstance(shape, tuple):
+            return None
+        return tuple(d if isinstance(d, int) or (isinstance(d, Expr) and d.fixed())
+                     else None for d in shape)
+
     def _finish_sequential(self, obj: SequentialObject) -> None:
         """Chain a Sequential's layers into calls, from its input layer."""
         model = obj.model
         items = list(obj.items)
         current: TensorRef | None = None
+        built_on = self._first_call_shape(obj)
+        if built_on is not None:  # Keras builds it on its first call's input
+            first = next(i for i in items if isinstance(i, LayerObject)).layer
+            items.insert(0, self._implicit_input(first.name, {"batch_shape": built_on},
+                                                 first.span))
         if items and is_input_item(items[0]):
             current = self.input_call(items.pop(0).layer)
             model.inputs.append(current)
