@@ -44,9 +44,12 @@ def resolve_axis(axis: Any, ndim: int, op: str, shape: Shape, option: str = "axi
 
 
 def resolve_axes(axis: Any, ndim: int, op: str, shape: Shape) -> tuple[int, ...]:
-    """An int or a sequence of ints, each resolved; duplicates are kept once, in order."""
+    """An int or a sequence of ints, each resolved; an axis named twice is refused."""
     items = axis if isinstance(axis, (list, tuple)) else (axis,)
-    return tuple(dict.fromkeys(resolve_axis(a, ndim, op, shape) for a in items))
+    axes = tuple(resolve_axis(a, ndim, op, shape) for a in items)
+    if len(set(axes)) < len(axes):
+        raise ShapeError(INVALID_CONFIG, f"{op}(axis={axis!r}) names an axis twice")
+    return axes
 
 
 def require_rank(shape: Shape, op: str, *, at_least: int = 0, exactly: int | None = None,

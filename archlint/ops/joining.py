@@ -17,7 +17,6 @@ from archlint.layers.base import (
 from archlint.layers.merging import equal_dims
 from archlint.layers.reshaping import _divide_exactly, product
 from archlint.ops.common import is_int, resolve_axis, shape_text, size_bound, static_ints
-from archlint.ops.indexing import slice_length
 from archlint.unknown import Unknown
 
 
@@ -165,12 +164,17 @@ in (4, 6)
 
 
 def array_split(x: Shape, indices_or_sections: Any, axis: int = 0) -> list[Shape]:
-    """``keras.ops.split`` (NumPy's): ``n`` equal sections, or the pieces between the listed
-    indices (``[2, 5]`` gives ``x[:2]``, ``x[2:5]``, ``x[5:]``).
+    """``keras.ops.split``: ``n`` equal sections, or the pieces between the listed indices
+    (``[2, 5]`` gives ``x[:2]``, ``x[2:5]``, ``x[5:]``). Unlike NumPy, Keras refuses indices
+    that decrease or pass the end of the axis (it calls ``tf.split`` with their differences).
 
     >>> from archlint.dims import Sym
     >>> array_split((None, Sym("T") + 2), [2], axis=1), array_split((6,), 2)
     ([(None, 2), (None, T)], [(3,), (3,)])
+    >>> array_split((6,), [4, 2])
+    Traceback (most recent call last):
+    archlint.layers.base.ShapeError: split(indices_or_sections=[4, 2]) needs increasing \
+indices within the axis of size 6 in (6,)
     """
     if len(x) == 0:
         raise ShapeError(NDIM_MISMATCH, "split cannot split a scalar")
@@ -181,9 +185,22 @@ def array_split(x: Shape, indices_or_sections: Any, axis: int = 0) -> list[Shape
         part = _even_split(x[index], indices_or_sections, "split", x, index)
         return [_replace(x, index, part)] * indices_or_sections
     cuts = static_ints(indices_or_sections, "split", "indices_or_sections")
-    bounds = [None, *cuts, None]
-    return [_replace(x, index, slice_length(x[index], a, b, 1))
-            for a, b in pairwise(bounds)]
+    size = x[index]
+    what = (f"split(indices_or_sections={list(cuts)}) needs increasing indices within the "
+            f"axis of size {format_dim(size)} in {shape_text(x)}")
+    if not cuts:
+        raise ShapeError(INVALID_CONFIG, "split(indices_or_sections=[]) needs an index")
+    pieces: list[Dim] = [cuts[0], *(b - a for a, b in pairwise(cuts))]
+    if any(p < 0 for p in pieces):  # type: ignore[operator]
+        raise ShapeError(INVALID_CONFIG, what)
+    last = size if size is None or isinstance(size, Unknown) else size - cuts[-1]
+    if isinstance(last, int) and last < 0:
+        raise ShapeError(INVALID_CONFIG, what)
+    if isinstance(last, Expr):
+        bound = size_bound(size)
+        if bound is None or bound < cuts[-1]:
+            raise ShapeError(INVALID_CONFIG, what, condition=f"{size} < {cuts[-1]}")
+    return [_replace(x, index, piece) for piece in (*pieces, last)]
 
 
 def tile(input: Shape, multiples: Any) -> Shape:

@@ -29,6 +29,8 @@ class Spelling:
     positional: tuple[str, ...]
     tensors: tuple[str, ...]
     options: tuple[tuple[str, str | None], ...] = ()
+    # Parameters without a default (the formula's default is another spelling's).
+    required: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -59,7 +61,11 @@ class Spelling:
         renames = dict(self.options)
         formula_args: list[Any] = []
         formula_kwargs: dict[str, Any] = {}
-        for param, value in self.bind(args, kwargs).items():
+        bound = self.bind(args, kwargs)
+        missing = [p for p in self.required if p not in bound]
+        if missing:
+            raise ShapeError(INVALID_CONFIG, f"{self.qualified} needs {', '.join(missing)}")
+        for param, value in bound.items():
             if param.startswith("*"):
                 formula_args.extend(value)
                 continue
@@ -75,10 +81,11 @@ SPELLINGS: dict[str, Spelling] = {}
 
 
 def _add(names: str, formula: Callable[..., OutputShape], params: str, tensors: str,
-         **options: str | None) -> None:
+         required: str = "", **options: str | None) -> None:
     for qualified in names.split():
         SPELLINGS[qualified] = Spelling(qualified, formula, tuple(params.split()),
-                                        tuple(tensors.split()), tuple(options.items()))
+                                        tuple(tensors.split()), tuple(options.items()),
+                                        tuple(required.split()) or tuple(tensors.split()))
 
 
 def _prefixed(prefixes: str, names: str) -> str:
@@ -105,7 +112,7 @@ _add("keras.ops.matmul", ew.matmul, "x1 x2", "x1 x2")
 _add("keras.ops.dot", ew.dot, "x1 x2", "x1 x2")
 _add("keras.ops.tensordot", ew.tensordot, "x1 x2 axes", "x1 x2")
 _add("keras.ops.einsum", reductions.einsum, "subscripts *operands", "*operands",
-     subscripts="equation")
+     subscripts="*")
 _add("keras.ops.broadcast_to", ew.broadcast_to, "x shape", "x")
 _add(_prefixed("keras.ops", "mean sum max min prod any all amax amin std var logsumexp"),
      reductions.reduce, "x axis keepdims", "x")
@@ -156,15 +163,17 @@ _add("tf.add_n tf.math.add_n", ew.same_shape, "inputs name", "inputs", name=None
 _add("tf.where", ew.where, "condition x y name", "condition x y", name=None)
 _add("tf.matmul tf.linalg.matmul", ew.tf_matmul,
      "a b transpose_a transpose_b adjoint_a adjoint_b", "a b")
-_add("tf.tensordot tf.linalg.tensordot", ew.tensordot, "a b axes", "a b", a="x1", b="x2")
-_add("tf.einsum tf.linalg.einsum", reductions.einsum, "equation *inputs", "*inputs")
+_add("tf.tensordot tf.linalg.tensordot", ew.tensordot, "a b axes", "a b", "a b axes",
+     a="x1", b="x2")
+_add("tf.einsum tf.linalg.einsum", reductions.einsum, "equation *inputs", "*inputs",
+     equation="*")
 _add("tf.broadcast_to", ew.broadcast_to, "input shape", "input", input="x")
 _TF_REDUCE = "mean sum max min prod any all logsumexp std variance"
-_add(" ".join(f"tf.reduce_{n} tf.math.reduce_{n}" for n in _TF_REDUCE), reductions.reduce,
+_add(" ".join(f"tf.reduce_{n} tf.math.reduce_{n}" for n in _TF_REDUCE.split()), reductions.reduce,
      "input_tensor axis keepdims", "input_tensor", input_tensor="x")
 _add("tf.argmax tf.argmin tf.math.argmax tf.math.argmin", reductions.tf_arg_reduce,
      "input axis", "input")
-_add("tf.concat", joining.concatenate, "values axis", "values", values="xs")
+_add("tf.concat", joining.concatenate, "values axis", "values", "values axis", values="xs")
 _add("tf.stack", joining.stack, "values axis", "values", values="xs")
 _add("tf.split", joining.split, "value num_or_size_splits axis", "value")
 _add("tf.unstack", joining.unstack, "value num axis", "value")
