@@ -4,8 +4,9 @@ imports TensorFlow).
 
 Reads a JSON list of calls on stdin, each ``{"id", "qualified", "args", "kwargs"}`` where a
 tensor is ``{"tensor": [sizes], "dtype": ...}``, a slice ``{"slice": [start, stop, step]}``,
-``...`` is ``{"ellipsis": true}`` and a tuple ``{"tuple": [...]}``; writes one JSON document
-with, per call, the output shape (or list of shapes) or the error raised.
+``...`` is ``{"ellipsis": true}`` and a tuple ``{"tuple": [...]}``; with ``"symbolic": true``
+the tensors are KerasTensors (sizes may be None) and the call is Keras's symbolic build.
+Writes one JSON document with, per call, the output shape (or list of shapes) or the error.
 """
 
 from __future__ import annotations
@@ -47,14 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     roots = {"tf": tf, "keras": keras, "operator": operator}
     makers = {"keras": lambda s, d: keras.ops.zeros(s, dtype=d),
               "tf": lambda s, d: tf.zeros(s, dtype=d),
-              "operator": lambda s, d: tf.zeros(s, dtype=d)}
+              "operator": lambda s, d: tf.zeros(s, dtype=d),
+              "symbolic": lambda s, d: keras.KerasTensor(s, dtype=d)}
     results = []
     for call in json.load(sys.stdin):
         root, *path = call["qualified"].split(".")
         function: Any = roots[root]
         for part in path:
             function = getattr(function, part)
-        make = makers[root]
+        # A symbolic call: the tensors are KerasTensors, as keras.Input makes them.
+        make = makers["symbolic" if call.get("symbolic") else root]
         try:
             args = _decode(call["args"], make)
             kwargs = {k: _decode(v, make) for k, v in call["kwargs"].items()}

@@ -28,6 +28,15 @@ from archlint.unknown import Unknown
 from tests.op_cases import CASES, OpCase
 
 REPOSITORY = Path(__file__).parent.parent
+
+
+def _sized(value: Any) -> bool:
+    """An option that holds symbolic sizes (a reshape target read from ``tf.shape``)."""
+    return isinstance(value, tuple) and any(isinstance(v, str) for v in value)
+
+
+# What Keras sees when a script builds on keras.Input: every symbolic size is None.
+SYMBOLIC = {"T": None, "U": None}
 WORKER = "tests.op_oracle_worker:main"
 
 
@@ -59,7 +68,7 @@ def _symbolic(d: Any) -> Dim:
 def _bind(d: Any, env: dict[str, int]) -> Any:
     """A size of a run: a symbol's number; an undefined size (None, a batch) gets "None"'s."""
     if d is None:
-        return env["None"]
+        return env.get("None")
     return env[d] if isinstance(d, str) else d
 
 
@@ -67,9 +76,14 @@ def _arguments(case: OpCase, dim: Any) -> tuple[tuple[Any, ...], dict[str, Any]]
     spelling = lookup(case.qualified)
     assert spelling is not None, case.qualified
     positions, keywords = _tensor_positions(spelling, case)
-    args = tuple(_map_shapes(a, dim) if i in positions else a for i, a in enumerate(case.args))
-    kwargs = {k: _map_shapes(v, dim) if k in keywords else v for k, v in case.kwargs.items()}
+    args = tuple(_map_shapes(a, dim) if i in positions or _sized(a) else a
+                 for i, a in enumerate(case.args))
+    kwargs = {k: _map_shapes(v, dim) if k in keywords or _sized(v) else v
+              for k, v in case.kwargs.items()}
     return args, kwargs
+
+
+
 
 
 def run_formula(case: OpCase, dim: Any) -> Any:
@@ -112,7 +126,7 @@ def _encode_tensors(value: Any, dtype: str) -> Any:
     return {"tensor": list(value), "dtype": dtype}
 
 
-def worker_call(case: OpCase, env: dict[str, int], run: int) -> dict[str, Any]:
+def worker_call(case: OpCase, env: dict[str, Any], run: int | str) -> dict[str, Any]:
     spelling = lookup(case.qualified)
     assert spelling is not None
     positions, keywords = _tensor_positions(spelling, case)
@@ -124,11 +138,26 @@ def worker_call(case: OpCase, env: dict[str, int], run: int) -> dict[str, Any]:
                        for k, v in kwargs.items()}}
 
 
+# Calls a functional model makes on keras.Input tensors; a reshape target of symbolic sizes
+# is a tensor there, which the table does not model.
+def _sized_option(case: OpCase) -> bool:
+    spelling = lookup(case.qualified)
+    assert spelling is not None, case.qualified
+    positions, keywords = _tensor_positions(spelling, case)
+    return any(_sized(a) for i, a in enumerate(case.args) if i not in positions) or \
+        any(_sized(v) for k, v in case.kwargs.items() if k not in keywords)
+
+
+KERAS_CASES = [c for c in CASES if c.qualified.startswith(("keras.ops.", "operator."))
+               and not _sized_option(c)]
+
+
 # ---- The oracle, once per session ---------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def tensorflow_results(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
     calls = [worker_call(c, env, run) for c in CASES for run, env in enumerate(c.bindings)]
+    calls += [{**worker_call(c, SYMBOLIC, "symbolic"), "symbolic": True} for c in KERAS_CASES]
     stdin = json.dumps(calls, sort_keys=True)
     key = "archlint/op_oracle/" + hashlib.sha256(
         (stdin + os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")).encode()).hexdigest()[:20]
@@ -214,6 +243,42 @@ def test_tensorflow_and_keras_versions(tensorflow_results: dict) -> None:
     """The oracle ran every call (a crash would leave some without a result)."""
     expected = {f"{c.id}/{run}" for c in CASES for run in range(len(c.bindings))}
     assert expected <= set(tensorflow_results)
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", KERAS_CASES, ids=[c.id for c in KERAS_CASES])
+def test_keras_symbolic_build_agrees(case: OpCase, tensorflow_results: dict) -> None:
+    """keras.ops on KerasTensors (a functional model's build): every size Keras declares,
+    the formula knows too, and a call the formula refuses for every size, Keras refuses
+    or fails at the forward pass (checked above); a refusal at build time that the formula
+    does not make is listed in KERAS_BUILD_REFUSALS."""
+    real = tensorflow_results[f"{case.id}/symbolic"]
+    undefined = run_formula(case, lambda d: None if isinstance(d, str) else d)
+    symbolic = run_formula(case, _symbolic)
+    if "error" in real:
+        assert _refused(undefined) or _refused(symbolic) or case.id in KERAS_BUILD_REFUSALS, \
+            f"{case.qualified}: Keras refuses at build time ({real['message']}), the " \
+            f"formula gives {_describe(undefined)}"
+        return
+    assert case.id not in KERAS_BUILD_REFUSALS
+    for outcome in (undefined, symbolic):
+        if _settled(outcome):
+            assert _keeps_known(_as_lists(outcome), real["shape"]), \
+                f"{case.qualified}: Keras declares {real['shape']}, the formula {outcome}"
+
+
+def _keeps_known(claimed: Any, declared: Any) -> bool:
+    """Every size Keras declares as a number, the formula gives as that number (or as an
+    expression, which Keras cannot write)."""
+    if claimed and isinstance(claimed[0], list):
+        return len(claimed) == len(declared) and all(map(_keeps_known, claimed, declared))
+    if len(claimed) != len(declared):
+        return False
+    return all(d is None or c == d or isinstance(c, Expr) for c, d in zip(claimed, declared))
+
+
+# Calls Keras refuses when it builds on symbolic tensors, though they run on zeros.
+KERAS_BUILD_REFUSALS: set[str] = set()
 
 
 # ---- Unit tests, no TensorFlow -----------------------------------------------------------
