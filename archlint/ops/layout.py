@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import Dim, Expr, format_dim
+from archlint.dims import Dim, Expr, floor_div, format_dim
 from archlint.layers.base import INVALID_CONFIG, Shape, ShapeError, Unresolved
 from archlint.layers.reshaping import _divide_exactly, product
 from archlint.ops.common import is_int, resolve_axes, resolve_axis, shape_text, size_bound
@@ -63,8 +63,7 @@ def reshape(x: Shape, shape: Any) -> Shape:
     if not isinstance(known, int) or size is None or isinstance(size, Unknown):
         inferred = size if isinstance(size, Unknown) else None
     elif known == 0:
-        raise ShapeError(INVALID_CONFIG, f"{head} cannot infer its -1 entry: the other "
-                         f"entries hold 0 elements and {where}")
+        inferred = _infer_empty(x, right, head, where)
     else:
         inferred = _divide_exactly(size, known)
         if inferred is None:
@@ -72,6 +71,23 @@ def reshape(x: Shape, shape: Any) -> Shape:
             raise ShapeError(INVALID_CONFIG, f"{head} cannot infer its -1 entry: {where} "
                              f"elements, not a multiple of {known}", condition=condition)
     return tuple(inferred if d == -1 else d for d in target)
+
+
+def _infer_empty(x: Shape, given: list[Dim], head: str, where: str) -> Dim:
+    """The -1 entry next to a 0 entry, as TensorFlow infers it: an empty input gives the
+    product of its other sizes over that of the other entries (``(2, 0, 4)`` to ``(0, -1)``
+    gives ``(0, 8)``); a non-empty one cannot become empty.
+
+    >>> _infer_empty((2, 0, 4), [0], "reshape", "")
+    8
+    """
+    if 0 not in x:
+        raise ShapeError(INVALID_CONFIG, f"{head} holds 0 elements, but {where}")
+    size = product(tuple(d for d in x if d != 0))
+    known = product(tuple(d for d in given if d != 0))
+    if size is None or isinstance(size, Unknown) or not isinstance(known, int):
+        return size if isinstance(size, Unknown) else None
+    return floor_div(size, known)
 
 
 def ravel(x: Shape) -> Shape:
