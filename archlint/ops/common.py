@@ -35,11 +35,12 @@ def resolve_axis(axis: Any, ndim: int, op: str, shape: Shape, option: str = "axi
     """
     if isinstance(axis, Unknown):
         raise Unresolved(axis)
+    call = f"{op}({option}={axis!r})" if op else f"{option}={axis!r}"
     if not is_int(axis):
-        raise ShapeError(INVALID_CONFIG, f"{op}({option}={axis!r}) must be an integer")
+        raise ShapeError(INVALID_CONFIG, f"{call} must be an integer")
     if not -ndim <= axis < ndim:
-        raise ShapeError(INVALID_CONFIG, f"{op}({option}={axis}) is out of range for a tensor "
-                         f"of rank {ndim} {shape_text(shape)}")
+        raise ShapeError(INVALID_CONFIG, f"{call} is out of range for a tensor of rank {ndim} "
+                         f"{shape_text(shape)}")
     return axis % ndim
 
 

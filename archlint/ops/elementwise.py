@@ -7,7 +7,13 @@ size (``archlint.layers.merging.broadcast_dims`` decides each axis, symbolic siz
 from __future__ import annotations
 
 from archlint.dims import Dim
-from archlint.layers.base import INCOMPATIBLE_MERGE, NDIM_MISMATCH, Shape, ShapeError
+from archlint.layers.base import (
+    INCOMPATIBLE_MERGE,
+    INVALID_CONFIG,
+    NDIM_MISMATCH,
+    Shape,
+    ShapeError,
+)
 from archlint.layers.merging import broadcast_dims, equal_dims
 from archlint.ops.common import resolve_axes, resolve_axis, shape_text
 
@@ -129,18 +135,21 @@ def tensordot(x1: Shape, x2: Shape, axes: int | tuple = 2) -> Shape:
     """
     if isinstance(axes, int) and not isinstance(axes, bool):
         if not 0 <= axes <= min(len(x1), len(x2)):
-            raise ShapeError(INCOMPATIBLE_MERGE, f"tensordot(axes={axes}) needs that many "
+            raise ShapeError(INVALID_CONFIG, f"tensordot(axes={axes}) needs that many "
                              f"axes in {shape_text(x1)} and {shape_text(x2)}")
         first = tuple(range(len(x1) - axes, len(x1)))
         second = tuple(range(axes))
     else:
-        left, right = axes  # type: ignore[misc]
+        if not isinstance(axes, (list, tuple)) or len(axes) != 2:
+            raise ShapeError(INVALID_CONFIG, f"tensordot(axes={axes!r}) must be an int "
+                             "or a pair of axis lists")
+        left, right = axes
         left = left if isinstance(left, (list, tuple)) else (left,)
         right = right if isinstance(right, (list, tuple)) else (right,)
         first = resolve_axes(left, len(x1), "tensordot", x1)
         second = resolve_axes(right, len(x2), "tensordot", x2)
         if len(first) != len(second):
-            raise ShapeError(INCOMPATIBLE_MERGE, f"tensordot(axes={axes!r}) pairs "
+            raise ShapeError(INVALID_CONFIG, f"tensordot(axes={axes!r}) pairs "
                              f"{len(first)} axes with {len(second)}")
     for i, j in zip(first, second):
         _contract(x1[i], x2[j], "tensordot", x1, x2)
@@ -156,7 +165,7 @@ def along_axis(x: Shape, axis: int | None = -1) -> Shape:
     (None, 3)
     """
     if axis is not None:
-        resolve_axis(axis, len(x), "softmax", x)
+        resolve_axis(axis, len(x), "", x)
     return tuple(x)
 
 

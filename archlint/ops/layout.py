@@ -33,7 +33,9 @@ def reshape(x: Shape, shape: Any) -> Shape:
     >>> T = Sym("T")
     >>> reshape((None, T, 4), (-1, 2)), reshape((2, T, 4), (2, -1)), reshape((6,), (-1, 3))
     ((None, 2), (2, 4*T), (2, 3))
-    >>> reshape((2, T, 4), (2, T, -1)), reshape((2, 6), [3, 5])
+    >>> reshape((2, T, 4), (2, T, -1)), reshape((2, 0, 4), (0, -1))
+    ((2, T, 4), (0, 8))
+    >>> reshape((2, 6), [3, 5])
     Traceback (most recent call last):
     archlint.layers.base.ShapeError: reshape(shape=(3, 5)) holds 15 elements, but (2, 6) holds 12
     """

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.dims import Dim
-from archlint.layers.base import INVALID_CONFIG, Shape, ShapeError
+from archlint.layers.base import INVALID_CONFIG, Shape, ShapeError, Unresolved
 from archlint.layers.merging import broadcast_dims, equal_dims
 from archlint.ops.common import resolve_axes, resolve_axis, shape_text
+from archlint.ops.layout import ravel
 from archlint.unknown import Unknown
 
 
@@ -21,7 +22,7 @@ def reduce(x: Shape, axis: Any = None, keepdims: bool = False) -> Shape:
     ((), (1, 1, 1), (2, 3))
     """
     if isinstance(keepdims, Unknown):
-        raise ShapeError(INVALID_CONFIG, "keepdims must be known") from None
+        raise Unresolved(keepdims)
     axes = range(len(x)) if axis is None else resolve_axes(axis, len(x), "reduce", x)
     if keepdims:
         return tuple(1 if i in axes else d for i, d in enumerate(x))
@@ -85,7 +86,6 @@ def einsum(equation: Any, *operands: Shape) -> Shape:
 (4, 3), (4, 5): sizes 3 and 5 differ
     """
     if isinstance(equation, Unknown):
-        from archlint.layers.base import Unresolved
         raise Unresolved(equation)
     if not isinstance(equation, str):
         raise ShapeError(INVALID_CONFIG, f"einsum equation {equation!r} must be a string")
@@ -141,9 +141,6 @@ def einsum(equation: Any, *operands: Shape) -> Shape:
             raise ShapeError(INVALID_CONFIG, f"{op} outputs label {label} twice")
         else:
             out.append(sizes[label])
-    if "..." not in out_labels and ellipsis:
-        # NumPy sums the ellipsis axes away only when they are absent from the output.
-        pass
     return tuple(out)
 
 
@@ -153,8 +150,6 @@ def numpy_cumulative(x: Shape, axis: Any = None) -> Shape:
     >>> numpy_cumulative((2, 3)), numpy_cumulative((2, 3), axis=1)
     ((6,), (2, 3))
     """
-    from archlint.ops.layout import ravel
-
     if axis is None:
         return ravel(x)
     resolve_axis(axis, len(x), "cumsum", x)
