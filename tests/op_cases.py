@@ -237,3 +237,35 @@ case("keras.ops.matmul", (None, "T", 4), (4,))
 both("tf.reshape", "keras.ops.reshape", (2, 0, 3), (0, 4, -1))
 both("tf.reshape", "keras.ops.reshape", (2, 3), (0, -1))
 both("tf.reshape", "keras.ops.reshape", (2, 0), (3, -1))
+
+# Picking, padding and making tensors.
+for params, indices, axis in [((10, 4), (None, 3), 0), ((2, 10, 4), (2, 3), 1),
+                              ((10, 4), (3,), 2), ((10, 4), (3,), -1)]:
+    case("tf.gather", params, indices, axis=axis)
+    case("keras.ops.take", params, indices, axis=axis)
+case("tf.gather", (10, 4), (5,))
+case("keras.ops.take", (10, 4), (5,))
+case("tf.gather", (2, 10, 4), (2, 3), axis=1, batch_dims=1)
+case("tf.gather", (2, 10, 4), (2, 3), axis=0, batch_dims=1)
+for shape, paddings in [((2, "T", 3), [[0, 0], [2, 1], [0, 0]]), ((2, 3), [[1, 1]]),
+                        ((2, 3), [[0, 0], [-1, 0]])]:
+    case("tf.pad", shape, paddings)
+for shape, width in [((2, "T"), 1), ((2, 3), (1, 2)), ((2, 3), ((0, 0), (1, 2))),
+                     ((2, 3), ((1, 2),)), ((2, 3), ((0, 0), (1, 2), (3, 3)))]:
+    case("keras.ops.pad", shape, width)
+both("tf.math.top_k", "keras.ops.top_k", (None, 10), 3)
+both("tf.math.top_k", "keras.ops.top_k", (2, 3), 4)
+both("tf.math.top_k", "keras.ops.top_k", (2, "T"), 3)
+case("tf.sequence_mask", (None,), 20)
+case("tf.sequence_mask", (2, 3), 5)
+for bounds in [(5,), (2, 11, 3), (5, 2), (10, 0, -3), (0,), (2, 9, 2)]:
+    both("tf.range", "keras.ops.arange", *bounds)
+both("tf.zeros", "keras.ops.zeros", [2, 3])
+both("tf.ones", "keras.ops.ones", (4,))
+case("tf.fill", [2, 3], 1.0)
+case("keras.ops.full", [2, 3], 1.0)
+case("tf.reverse", (2, "T"), [1])
+case("keras.ops.flip", (2, "T"), 1)
+case("tf.roll", (2, 5), 1, 1)
+case("keras.ops.roll", (2, 5), 1, 1)
+case("keras.ops.triu", (3, 3))

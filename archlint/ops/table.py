@@ -16,7 +16,7 @@ from typing import Any
 
 from archlint.layers.base import INVALID_CONFIG, OutputShape, ShapeError
 from archlint.ops import elementwise as ew
-from archlint.ops import indexing, joining, layout, reductions
+from archlint.ops import gathering, indexing, joining, layout, reductions
 from archlint.records import record
 
 
@@ -136,6 +136,18 @@ _add("keras.ops.size", layout.scalar, "x", "x", x="input")
 _add("keras.ops.cumsum keras.ops.cumprod", reductions.numpy_cumulative, "x axis dtype", "x",
      dtype=None)
 
+_add("keras.ops.take", gathering.take, "x indices axis", "x indices")
+_add("keras.ops.pad", gathering.pad, "x pad_width mode constant_values", "x",
+     pad_width="paddings", mode=None, constant_values=None)
+_add("keras.ops.top_k", gathering.top_k, "x k sorted", "x", sorted=None)
+_add("keras.ops.arange", gathering.arange, "start stop step dtype", "", dtype=None)
+_add("keras.ops.zeros keras.ops.ones", gathering.from_shape, "shape dtype", "", dtype=None)
+_add("keras.ops.full", gathering.from_shape, "shape fill_value dtype", "", fill_value=None,
+     dtype=None)
+_add("keras.ops.flip keras.ops.sort", ew.identity, "x axis", "x", axis=None)
+_add("keras.ops.roll", ew.identity, "x shift axis", "x", shift=None, axis=None)
+_add("keras.ops.triu keras.ops.tril", ew.identity, "x k", "x", k=None)
+
 # TensorFlow: its own names, and its own semantics where they differ (tf.split, tf.tile,
 # tf.matmul, tf.argmax's default axis).
 _UNARY_TF = ("sqrt exp abs square tanh sigmoid negative sign floor round stop_gradient "
@@ -188,6 +200,21 @@ _add("tf.one_hot", layout.one_hot, "indices depth on_value off_value axis", "ind
 _add("tf.shape", layout.shape_of, "input out_type", "input", out_type=None)
 _add("tf.size tf.rank", layout.scalar, "input", "input")
 _add("tf.math.cumsum tf.math.cumprod tf.cumsum", ew.along_axis, "x axis", "x")
+_add("tf.gather", gathering.gather, "params indices validate_indices axis batch_dims",
+     "params indices", validate_indices=None)
+_add("tf.pad", gathering.pad, "tensor paddings mode constant_values", "tensor", tensor="x",
+     mode=None, constant_values=None)
+_add("tf.math.top_k tf.nn.top_k", gathering.top_k, "input k sorted", "input", input="x",
+     sorted=None)
+_add("tf.sequence_mask", gathering.sequence_mask, "lengths maxlen dtype", "lengths",
+     dtype=None)
+_add("tf.range", gathering.arange, "start limit delta dtype", "", limit="stop", delta="step",
+     dtype=None, required="start")
+_add("tf.zeros tf.ones", gathering.from_shape, "shape dtype", "", dtype=None)
+_add("tf.fill", gathering.from_shape, "dims value", "", dims="shape", value=None)
+_add("tf.reverse", ew.identity, "tensor axis", "tensor", tensor="x", axis=None)
+_add("tf.roll", ew.identity, "input shift axis", "input", input="x", shift=None, axis=None)
+
 # Python operators, on TensorFlow tensors (a KerasTensor's ``@`` is keras.ops.matmul).
 for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lt", "le", "gt", "ge",
             "and_", "or_"):
