@@ -5,7 +5,8 @@ imports TensorFlow).
 Reads a JSON list of calls on stdin, each ``{"id", "qualified", "args", "kwargs"}`` where a
 tensor is ``{"tensor": [sizes], "dtype": ...}``, a slice ``{"slice": [start, stop, step]}``,
 ``...`` is ``{"ellipsis": true}`` and a tuple ``{"tuple": [...]}``; with ``"symbolic": true``
-the tensors are KerasTensors (sizes may be None) and the call is Keras's symbolic build.
+the tensors are KerasTensors (sizes may be None) and the call is Keras's symbolic build;
+with ``"signature": true`` the result is the function's parameter names.
 Writes one JSON document with, per call, the output shape (or list of shapes) or the error.
 """
 
@@ -41,6 +42,15 @@ def _shape(value: Any) -> Any:
     return list(value.shape)
 
 
+def _parameters(function: Any) -> list[str]:
+    """A function's parameter names in order, ``*name`` for its variadic one."""
+    import inspect
+
+    return [("*" if p.kind is p.VAR_POSITIONAL else "") + p.name
+            for p in inspect.signature(function).parameters.values()
+            if p.kind is not p.VAR_KEYWORD]
+
+
 def main(argv: list[str] | None = None) -> int:
     import keras
     import tensorflow as tf
@@ -55,7 +65,14 @@ def main(argv: list[str] | None = None) -> int:
         root, *path = call["qualified"].split(".")
         function: Any = roots[root]
         for part in path:
-            function = getattr(function, part)
+            function = getattr(function, part, None)
+        if function is None:
+            results.append({"id": call["id"], "error": "AttributeError",
+                            "message": f"no function {call['qualified']}"})
+            continue
+        if call.get("signature"):
+            results.append({"id": call["id"], "parameters": _parameters(function)})
+            continue
         # A symbolic call: the tensors are KerasTensors, as keras.Input makes them.
         make = makers["symbolic" if call.get("symbolic") else root]
         try:

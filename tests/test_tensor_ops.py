@@ -158,6 +158,8 @@ KERAS_CASES = [c for c in CASES if c.qualified.startswith(("keras.ops.", "operat
 def tensorflow_results(request: pytest.FixtureRequest) -> dict[str, dict[str, Any]]:
     calls = [worker_call(c, env, run) for c in CASES for run, env in enumerate(c.bindings)]
     calls += [{**worker_call(c, SYMBOLIC, "symbolic"), "symbolic": True} for c in KERAS_CASES]
+    calls += [{"id": f"signature/{name}", "qualified": name, "signature": True}
+              for name in SPELLINGS if not name.startswith("operator.")]
     stdin = json.dumps(calls, sort_keys=True)
     key = "archlint/op_oracle/" + hashlib.sha256(
         (stdin + os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")).encode()).hexdigest()[:20]
@@ -288,6 +290,22 @@ def _keeps_known(claimed: Any, declared: Any) -> bool:
 # reshape does not infer a -1 next to a 0 on an empty tensor, as TensorFlow does.
 KERAS_BUILD_REFUSALS = {("keras.ops.reshape", "((2, 0, 4), (0, -1))"),
                         ("keras.ops.reshape", "((2, 0, 3), (0, 4, -1))")}
+
+
+@pytest.mark.keras
+def test_every_spelling_is_a_real_function_with_those_parameters(tensorflow_results: dict
+                                                                 ) -> None:
+    """Each name of the table exists in TensorFlow or Keras 3, and the parameters the table
+    lists are the first of its signature, in order."""
+    wrong = []
+    for name, spelling in SPELLINGS.items():
+        if name.startswith("operator."):
+            continue
+        real = tensorflow_results[f"signature/{name}"]
+        listed = list(spelling.positional)
+        if real.get("parameters", [])[:len(listed)] != listed:
+            wrong.append(f"{name}: table {listed}, real {real.get('parameters', real)}")
+    assert not wrong, "\n".join(wrong)
 
 
 # ---- Unit tests, no TensorFlow -----------------------------------------------------------

@@ -95,9 +95,10 @@ def _prefixed(prefixes: str, names: str) -> str:
 # keras.ops: NumPy's names and semantics.
 _UNARY_KERAS = ("sqrt exp log log1p expm1 abs absolute square tanh sigmoid relu relu6 gelu "
                 "silu swish elu selu softplus softsign leaky_relu hard_sigmoid negative sign "
-                "floor ceil round rsqrt reciprocal erf sin cos stop_gradient zeros_like "
-                "ones_like logical_not")
+                "floor ceil round rsqrt reciprocal erf sin cos zeros_like ones_like "
+                "logical_not")
 _add(_prefixed("keras.ops", _UNARY_KERAS), ew.identity, "x", "x")
+_add("keras.ops.stop_gradient", ew.identity, "variable", "variable", variable="x")
 _add("keras.ops.cast", ew.identity, "x dtype", "x", dtype=None)
 _add("keras.ops.clip", ew.identity, "x x_min x_max", "x", x_min=None, x_max=None)
 _add("keras.ops.softmax keras.ops.log_softmax keras.ops.normalize", ew.along_axis,
@@ -150,13 +151,14 @@ _add("keras.ops.triu keras.ops.tril", ew.identity, "x k", "x", k=None)
 
 # TensorFlow: its own names, and its own semantics where they differ (tf.split, tf.tile,
 # tf.matmul, tf.argmax's default axis).
-_UNARY_TF = ("sqrt exp abs square tanh sigmoid negative sign floor round stop_gradient "
-             "identity zeros_like ones_like logical_not")
+_UNARY_TF = "sqrt exp abs square tanh sigmoid negative sign floor round logical_not"
 _UNARY_TF_MATH = ("sqrt exp log log1p expm1 abs square tanh sigmoid negative sign floor ceil "
                   "round rsqrt reciprocal erf sin cos logical_not")
-_UNARY_TF_NN = "relu relu6 gelu silu swish elu selu softplus softsign leaky_relu sigmoid tanh"
-_add(_prefixed("tf", _UNARY_TF) + " " + _prefixed("tf.math", _UNARY_TF_MATH),
-     ew.identity, "x", "x")
+_UNARY_TF_NN = "relu relu6 gelu silu swish elu selu softplus softsign leaky_relu"
+_add(_prefixed("tf", _UNARY_TF) + " " + _prefixed("tf.math", _UNARY_TF_MATH)
+     + " tf.nn.sigmoid tf.nn.tanh", ew.identity, "x", "x")
+_add("tf.stop_gradient tf.identity tf.zeros_like tf.ones_like", ew.identity, "input", "input",
+     input="x")
 _add(_prefixed("tf.nn", _UNARY_TF_NN), ew.identity, "features", "features",
      features="x")
 _add("tf.cast", ew.identity, "x dtype name", "x", dtype=None, name=None)
@@ -180,8 +182,9 @@ _add("tf.tensordot tf.linalg.tensordot", ew.tensordot, "a b axes", "a b", "a b a
 _add("tf.einsum tf.linalg.einsum", reductions.einsum, "equation *inputs", "*inputs",
      equation="*")
 _add("tf.broadcast_to", ew.broadcast_to, "input shape", "input", input="x")
-_TF_REDUCE = "mean sum max min prod any all logsumexp std variance"
-_add(" ".join(f"tf.reduce_{n} tf.math.reduce_{n}" for n in _TF_REDUCE.split()), reductions.reduce,
+_TF_REDUCE = "mean sum max min prod any all logsumexp"
+_add(" ".join(f"tf.reduce_{n} tf.math.reduce_{n}" for n in _TF_REDUCE.split())
+     + " tf.math.reduce_std tf.math.reduce_variance", reductions.reduce,
      "input_tensor axis keepdims", "input_tensor", input_tensor="x")
 _add("tf.argmax tf.argmin tf.math.argmax tf.math.argmin", reductions.tf_arg_reduce,
      "input axis", "input")
