@@ -23,6 +23,7 @@ import pytest
 from archlint.dims import Dim, Expr, Sym, evaluate
 from archlint.layers.base import ShapeError, Unresolved
 from archlint.ops import AST_OPERATORS, SPELLINGS, Spelling, lookup
+from archlint.ops.table import formula_parameters
 from archlint.oracle import launch
 from archlint.unknown import Unknown
 from tests.op_cases import CASES, OpCase
@@ -320,6 +321,21 @@ def test_every_spelling_names_its_tensors_among_its_parameters() -> None:
         assert name == spelling.qualified
         assert set(spelling.tensors) <= set(spelling.positional), name
         assert {k for k, _ in spelling.options} <= set(spelling.positional), name
+
+
+def test_every_option_names_a_parameter_of_the_formula() -> None:
+    for name, spelling in SPELLINGS.items():
+        accepted = {p for p, _ in formula_parameters(spelling.formula)}
+        renames = dict(spelling.options)
+        for param in spelling.positional:
+            target = renames.get(param, param)
+            if target not in (None, "*") and not param.startswith("*"):
+                assert target in accepted, f"{name}: {param} -> {target} not in {accepted}"
+
+
+def test_a_missing_argument_is_a_configuration_error() -> None:
+    with pytest.raises(ShapeError, match=r"tf\.reshape needs shape"):
+        lookup("tf.reshape").call((2, 3))  # type: ignore[union-attr]
 
 
 def test_every_ast_operator_has_a_spelling() -> None:

@@ -74,7 +74,20 @@ class Spelling:
                 formula_args.append(value)
             elif target is not None:
                 formula_kwargs[target] = value
+        needed = formula_parameters(self.formula)[len(formula_args):]
+        missing = [p for p, has_default in needed if not has_default and p not in formula_kwargs]
+        if missing:
+            raise ShapeError(INVALID_CONFIG, f"{self.qualified} needs {', '.join(missing)}")
         return self.formula(*formula_args, **formula_kwargs)
+
+
+def formula_parameters(formula: Callable[..., Any]) -> list[tuple[str, bool]]:
+    """A formula's named parameters and whether each has a default (without ``inspect``,
+    which is slow to import)."""
+    code = formula.__code__
+    names = code.co_varnames[:code.co_argcount]
+    defaults = len(formula.__defaults__ or ())
+    return [(name, i >= len(names) - defaults) for i, name in enumerate(names)]
 
 
 SPELLINGS: dict[str, Spelling] = {}
