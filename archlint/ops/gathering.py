@@ -7,7 +7,6 @@ from typing import Any
 
 from archlint.dims import Dim, Expr, ceil_div
 from archlint.layers.base import INVALID_CONFIG, NDIM_MISMATCH, Shape, ShapeError, Unresolved
-from archlint.layers.reshaping import product
 from archlint.ops.common import is_int, lower_bound, resolve_axis, shape_text, static_ints
 from archlint.unknown import Unknown
 
@@ -159,7 +158,3 @@ def from_shape(shape: Any) -> Shape:
             raise ShapeError(INVALID_CONFIG, f"a shape {list(dims)} cannot hold a negative size")
     return dims
 
-
-def size_of(x: Shape) -> Shape:
-    """The number of elements as a shape of rank 1 (``tf.reshape(x, [-1])``)."""
-    return (product(tuple(x)),)
