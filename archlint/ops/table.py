@@ -65,7 +65,9 @@ class Spelling:
         missing = [p for p in self.required if p not in bound]
         if missing:
             raise ShapeError(INVALID_CONFIG, f"{self.qualified} needs {', '.join(missing)}")
-        for param, value in bound.items():
+        # In the spelling's order, whatever order the keywords came in.
+        for param in (p for p in self.positional if p in bound):
+            value = bound[param]
             if param.startswith("*"):
                 formula_args.extend(value)
                 continue
