@@ -61,7 +61,7 @@ def _pad_pairs(paddings: Any, ndim: int, op: str) -> list[tuple[int, int]]:
 def _padded(x: Shape, pairs: list[tuple[int, int]], op: str) -> Shape:
     if any(a < 0 or b < 0 for a, b in pairs):
         raise ShapeError(INVALID_CONFIG, f"{op} widths {pairs} must not be negative")
-    return tuple(d if d is None or isinstance(d, Unknown) else d + a + b  # type: ignore[operator]
+    return tuple(d if d is None or isinstance(d, Unknown) else d + a + b
                  for d, (a, b) in zip(x, pairs))
 
 
