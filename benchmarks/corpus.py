@@ -56,6 +56,10 @@ def _params_state(params: Any) -> str:
 _VOLATILE = re.compile(r"\(line \d+\)|\d+")
 
 
+# A partly known layer with no unknown: its figures are expressions over named sizes.
+NAMED = "(expressions over named sizes)"
+
+
 def _reason(text: str | None) -> str:
     """An unknown's reason without its numbers, so that reasons group."""
     if not text:
@@ -94,7 +98,8 @@ def survey(root: Path, slowest: int) -> dict[str, Any]:
                     "unknown" if shape == params == "unknown" else "partial")
                 layers[state] += 1
                 if state != "known":
-                    reasons[_reason(layer.get("unknown_reason"))] += 1
+                    reasons[_reason(layer.get("unknown_reason")) if layer.get(
+                        "unknown_reason") or state == "unknown" else NAMED] += 1
         sites = Counter((d["code"], d["line"], d["column"]) for d in data["diagnostics"])
         duplicates += sum(n - 1 for n in sites.values())
         for diagnostic in data["diagnostics"]:

@@ -40,6 +40,8 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
     }
     if first is not None and isinstance(first.output, Unknown):
         entry["unknown_reason"] = first.output.describe()
+    elif first is not None and first.params is None and first.params_unknown is not None:
+        entry["unknown_reason"] = first.params_unknown.describe()  # the shape is known
     elif first is None and model.unresolved:  # a layer of a model that is never built
         entry["unknown_reason"] = f"not built: {model.unresolved[0].describe()}"
     if first is not None and first.error is not None:
