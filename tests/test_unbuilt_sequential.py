@@ -157,3 +157,13 @@ def test_crosscheck_agrees_where_archlint_leaves_a_size_unknown(tmp_path) -> Non
     models = json.loads(result.stdout)["models"]
     assert len(models) == 4  # two bindings of the named sizes, two Keras versions
     assert {m["verdict"] for m in models} == {"agree"}, result.stdout[-3000:]
+
+
+def test_json_says_why_a_parameter_count_is_unknown_beside_a_known_shape() -> None:
+    from archlint.render.json_format import report_to_json
+    report = analyse_source(f"{HEAD}model = keras.Sequential([layers.Conv2D(4, 3), "
+                            "layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])\n")
+    layers_ = report_to_json([report])["files"][0]["models"][0]["layers"]
+    dense = next(layer for layer in layers_ if layer["class"] == "Dense")
+    assert dense["output_shape"] == [None, 2] and dense["params"] is None
+    assert "product" in dense["unknown_reason"]
