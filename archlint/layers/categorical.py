@@ -1,6 +1,6 @@
 """Categorical encodings: CategoryEncoding, Hashing, HashedCrossing and Discretization, and
 the rank rules every index layer shares (``encoded_shape``, also used by the vocabulary
-layers of ``archlint.layers.lookup``).
+layers of ``archlint.layers.vocabulary``).
 
 None of them holds weights. Their outputs are integer indices of the input's shape
 (``output_mode="int"``) or one column per index: ``one_hot`` adds that axis (or replaces a

@@ -1,0 +1,99 @@
+"""Text classifiers that start with a TextVectorization layer, read by archlint and built by
+real Keras 3 (with the vocabulary adapted on a few sentences, as a script does): every
+figure archlint gives equals Keras's, and a width ``adapt`` decides stays unknown, with the
+reason."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from archlint.analysis import analyse_source, default_settings
+from archlint.unknown import Unknown
+
+HEAD = "import keras\nfrom keras import layers\n"
+SENTENCES = '["the cat sat on the mat", "a dog ran", "the dog sat", "cats and dogs"]'
+# A sequence classifier: max_tokens and output_sequence_length fix every size.
+SEQUENCE = (
+    f"texts = {SENTENCES}\n"
+    "vectorize = layers.TextVectorization(max_tokens=50, output_sequence_length=12)\n"
+    "vectorize.adapt(texts)\n"
+    "inputs = keras.Input(shape=(1,), dtype='string')\n"
+    "x = vectorize(inputs)\n"
+    "x = layers.Embedding(50, 8)(x)\n"
+    "x = layers.GlobalAveragePooling1D()(x)\n"
+    "outputs = layers.Dense(2, activation='softmax')(x)\n"
+    "model = keras.Model(inputs, outputs)\n"
+)
+# A bag of words without max_tokens: its width is the adapted vocabulary's size.
+BAG_OF_WORDS = (
+    f"texts = {SENTENCES}\n"
+    "vectorize = layers.TextVectorization(output_mode='multi_hot')\n"
+    "vectorize.adapt(texts)\n"
+    "inputs = keras.Input(shape=(1,), dtype='string')\n"
+    "x = vectorize(inputs)\n"
+    "x = layers.Dense(4, activation='relu')(x)\n"
+    "outputs = layers.Dense(2)(x)\n"
+    "model = keras.Model(inputs, outputs)\n"
+)
+# Runs a script under Keras 3 and prints each layer's parameter count and the shape of its
+# output in a forward pass on the sentences (what Keras 3 declares for a (batch, 1) input of
+# an encoding TextVectorization keeps an axis the call drops).
+_REAL_BUILD = r"""
+import json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras
+import numpy as np
+scope = {}
+exec(sys.stdin.read(), scope)
+model = scope["model"]
+layers = model.layers[1:]
+probe = keras.Model(model.inputs, [layer.output for layer in layers])
+values = probe(np.array(scope["texts"]).reshape(-1, 1))
+print(json.dumps({"total": model.count_params(), "layers": [
+    [list(value.shape)[1:], layer.count_params()] for value, layer in zip(values, layers)]}))
+"""
+
+
+def real_build(script: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _REAL_BUILD], input=HEAD + script,
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def archlint_layers(script: str):
+    report = analyse_source(HEAD + script, settings=default_settings())
+    [analysis] = report.models
+    return analysis, [layer for layer in analysis.model.layers if layer.calls][1:]
+
+
+@pytest.mark.keras
+def test_a_sequence_classifier_has_every_figure_keras_has() -> None:
+    real = real_build(SEQUENCE)
+    analysis, layers = archlint_layers(SEQUENCE)
+    assert [layer.class_name for layer in layers] == [
+        "TextVectorization", "Embedding", "GlobalAveragePooling1D", "Dense"]
+    for layer, (shape, params) in zip(layers, real["layers"]):
+        assert list(layer.calls[0].output[1:]) == shape, layer.class_name
+        assert layer.calls[0].params.total == params, layer.class_name
+    assert analysis.total == real["total"]
+
+
+@pytest.mark.keras
+def test_a_bag_of_words_without_max_tokens_keeps_the_vocabulary_width_unknown() -> None:
+    real = real_build(BAG_OF_WORDS)
+    analysis, layers = archlint_layers(BAG_OF_WORDS)
+    vectorize, hidden, head = layers
+    width = vectorize.calls[0].output[1]
+    assert isinstance(width, Unknown)
+    assert "vocabulary size is set by adapt()" in width.reason
+    assert vectorize.calls[0].params.total == real["layers"][0][1]
+    # Keras's width is the adapted vocabulary's size: a number archlint does not guess.
+    assert real["layers"][0][0] == [len(set(" ".join(json.loads(SENTENCES)).split())) + 1]
+    assert hidden.calls[0].params is None and analysis.total is None
+    # What the width does not decide stays known.
+    assert list(head.calls[0].output[1:]) == real["layers"][2][0]
+    assert head.calls[0].params.total == real["layers"][2][1]
