@@ -97,3 +97,29 @@ def test_a_bag_of_words_without_max_tokens_keeps_the_vocabulary_width_unknown() 
     # What the width does not decide stays known.
     assert list(head.calls[0].output[1:]) == real["layers"][2][0]
     assert head.calls[0].params.total == real["layers"][2][1]
+
+
+def _output(class_name: str, shape: tuple, **config):
+    from archlint.layer_eval import infer_layer, instantiate
+
+    return infer_layer(instantiate(class_name, config, name="layer"), [shape]).shape
+
+
+def test_an_adapted_vocabulary_keeps_its_width_unknown_and_says_what_fixes_it() -> None:
+    capped = _output("TextVectorization", (None, 1), max_tokens=100, output_mode="count")
+    assert capped[0] is None and isinstance(capped[1], Unknown)
+    assert "at most max_tokens=100; pad_to_max_tokens=True fixes it" in capped[1].reason
+    assert _output("TextVectorization", (None, 1), max_tokens=100, output_mode="count",
+                   pad_to_max_tokens=True) == (None, 100)
+    lookup = _output("StringLookup", (None, 3), output_mode="one_hot")
+    assert lookup[:2] == (None, 3) and isinstance(lookup[2], Unknown)
+
+
+def test_a_vocabulary_the_script_loads_leaves_the_other_axes_known() -> None:
+    loaded = Unknown("vocab comes from a file read at run time")
+    assert _output("StringLookup", (None, 3), vocabulary=loaded) == (None, 3)
+    assert _output("TextVectorization", (None,), vocabulary=loaded,
+                   output_sequence_length=10) == (None, 10)
+    width = _output("TextVectorization", (None,), vocabulary="vocab.txt",
+                    output_mode="multi_hot")[1]
+    assert "read from the file 'vocab.txt'" in width.reason

@@ -83,6 +83,9 @@ class _IndexLookup(LayerSpec):
         return mask + self.num_oov(config)
 
     def check_vocabulary(self, config: dict[str, Any]) -> None:
+        # Not in defaults: a vocabulary the script loads leaves the other axes known.
+        config.setdefault("vocabulary", None)
+        config.setdefault("idf_weights", None)
         name, mode = self.class_name, config["output_mode"]
         check_mode(mode, self.modes, name)
         if mode == "binary":
@@ -93,14 +96,15 @@ class _IndexLookup(LayerSpec):
                              "an integer greater than 1")
         if config["pad_to_max_tokens"] and max_tokens is None:
             raise ShapeError(INVALID_CONFIG, f"{name} pad_to_max_tokens=True needs max_tokens")
-        if config["idf_weights"] is not None and mode != "tf_idf":
+        idf_weights = config["idf_weights"]
+        if idf_weights is not None and not isinstance(idf_weights, Unknown) and mode != "tf_idf":
             raise ShapeError(INVALID_CONFIG, f"{name} idf_weights are only for "
                              f"output_mode='tf_idf', not {mode!r}")
         if config["invert"] and mode != "int":
             raise ShapeError(INVALID_CONFIG, f"{name} output_mode={mode!r} with invert=True: "
                              "inverting needs output_mode='int'")
         length = vocabulary_length(config["vocabulary"], name)
-        if mode == "tf_idf" and length is not None and config["idf_weights"] is None:
+        if mode == "tf_idf" and isinstance(length, int) and config["idf_weights"] is None:
             raise ShapeError(INVALID_CONFIG, f"{name} output_mode='tf_idf' with a vocabulary "
                              "needs idf_weights too")
         if isinstance(length, int) and max_tokens is not None:
@@ -154,9 +158,8 @@ class _Lookup(_IndexLookup):
         return rank_refusal(self.class_name, instance.config["output_mode"], inputs[0])
 
 
-_LOOKUP_DEFAULTS = {"max_tokens": None, "num_oov_indices": 1, "vocabulary": None,
-                    "idf_weights": None, "invert": False, "output_mode": "int",
-                    "pad_to_max_tokens": False, "sparse": False}
+_LOOKUP_DEFAULTS = {"max_tokens": None, "num_oov_indices": 1, "invert": False,
+                    "output_mode": "int", "pad_to_max_tokens": False, "sparse": False}
 
 
 @register
@@ -224,8 +227,7 @@ class TextVectorization(_IndexLookup):
                   "sparse", "ragged")
     defaults = {"max_tokens": None, "split": "whitespace", "ngrams": None,
                 "output_mode": "int", "output_sequence_length": None,
-                "pad_to_max_tokens": False, "vocabulary": None, "idf_weights": None,
-                "sparse": False, "ragged": False}
+                "pad_to_max_tokens": False, "sparse": False, "ragged": False}
     modes = TEXT_MODES
     mask_default = ""
     input_spec = InputSpec(min_ndim=1)
