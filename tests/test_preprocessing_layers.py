@@ -123,3 +123,34 @@ def test_a_vocabulary_the_script_loads_leaves_the_other_axes_known() -> None:
     width = _output("TextVectorization", (None,), vocabulary="vocab.txt",
                     output_mode="multi_hot")[1]
     assert "read from the file 'vocab.txt'" in width.reason
+
+
+# A vocabulary given in the script: crosscheck rebuilds it and runs it on strings.
+GIVEN_VOCABULARY = (
+    "texts = ['the cat sat']\n"
+    "inputs = keras.Input(shape=(1,), dtype='string')\n"
+    "x = layers.TextVectorization(vocabulary=['the', 'cat', 'sat'],\n"
+    "                             output_sequence_length=6)(inputs)\n"
+    "x = layers.Embedding(10, 4)(x)\n"
+    "outputs = layers.Dense(2)(layers.Flatten()(x))\n"
+    "model = keras.Model(inputs, outputs)\n"
+)
+
+
+def test_crosscheck_skips_a_model_whose_vocabulary_adapt_fills() -> None:
+    from archlint.crosscheck import SKIPPED, plan
+
+    reports = [analyse_source(HEAD + script, settings=default_settings())
+               for script in (SEQUENCE, BAG_OF_WORDS)]
+    requests, _, skipped = plan(reports)
+    assert requests == [] and [v.verdict for v in skipped] == [SKIPPED, SKIPPED]
+    assert all("takes its vocabulary from adapt()" in v.note for v in skipped)
+
+
+@pytest.mark.keras
+def test_crosscheck_agrees_on_a_model_with_a_given_vocabulary() -> None:
+    from archlint.crosscheck import AGREE, crosscheck
+
+    report = analyse_source(HEAD + GIVEN_VOCABULARY, settings=default_settings())
+    verdicts = crosscheck([report], ["3", "2"])
+    assert [(v.keras, v.verdict) for v in verdicts] == [("3", AGREE), ("2", AGREE)]

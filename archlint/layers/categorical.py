@@ -236,6 +236,13 @@ class Discretization(_Encoder):
         check_mode(config["output_mode"], self.modes, self.class_name)
         return config
 
+    def needs_adapt(self, config: dict[str, Any]) -> str | None:
+        """Why a rebuild without the script's data cannot run the layer (crosscheck)."""
+        if config.get("bin_boundaries") is None:
+            return ("(Discretization) takes its bin boundaries from adapt(), which a rebuild "
+                    "without the script's data cannot run")
+        return None
+
     def width(self, config: dict[str, Any]) -> Dim:
         if config["bin_boundaries"] is not None:
             return len(config["bin_boundaries"]) + 1

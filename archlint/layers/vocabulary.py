@@ -127,6 +127,13 @@ class _IndexLookup(LayerSpec):
                            "or give vocabulary=)")
         return self.first_token_index(config) + length
 
+    def needs_adapt(self, config: dict[str, Any]) -> str | None:
+        """Why a rebuild without the script's data cannot run the layer (crosscheck)."""
+        if config.get("vocabulary") is None:
+            return (f"({self.class_name}) takes its vocabulary from adapt(), which a rebuild "
+                    "without the script's data cannot run")
+        return None
+
     def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         config = instance.config
         if config["output_mode"] == "tf_idf" and config["vocabulary"] is None:
