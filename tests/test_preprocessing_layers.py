@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from archlint.analysis import analyse_source, default_settings
+from archlint.dims import format_shape
 from archlint.unknown import Unknown
 
 HEAD = "import keras\nfrom keras import layers\n"
@@ -154,3 +155,18 @@ def test_crosscheck_agrees_on_a_model_with_a_given_vocabulary() -> None:
     report = analyse_source(HEAD + GIVEN_VOCABULARY, settings=default_settings())
     verdicts = crosscheck([report], ["3", "2"])
     assert [(v.keras, v.verdict) for v in verdicts] == [("3", AGREE), ("2", AGREE)]
+
+
+def test_a_sequence_length_from_the_command_line_is_a_named_size() -> None:
+    script = ("import argparse\n"
+              "parser = argparse.ArgumentParser()\n"
+              "parser.add_argument('--seq-len', type=int, default=40)\n"
+              "args = parser.parse_args()\n"
+              "inputs = keras.Input(shape=(1,), dtype='string')\n"
+              "x = layers.TextVectorization(max_tokens=500,\n"
+              "                             output_sequence_length=args.seq_len)(inputs)\n"
+              "x = layers.Embedding(500, 4)(x)\n"
+              "model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(x)))\n")
+    _, layers = archlint_layers(script)
+    assert [format_shape(layer.calls[0].output) for layer in layers[:3]] == [
+        "(None, args.seq_len)", "(None, args.seq_len, 4)", "(None, 4*args.seq_len)"]

@@ -209,6 +209,7 @@ class _Sized(_ImageLayer):
 
     required = ("height", "width")
     defaults = {"height": None, "width": None, "data_format": None}
+    sized_options = ("height", "width")
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)

@@ -123,6 +123,7 @@ class CategoryEncoding(_Encoder):
     class_name = "CategoryEncoding"
     positional = ("num_tokens", "output_mode", "sparse")
     defaults = {"num_tokens": None, "output_mode": "multi_hot", "sparse": False}
+    sized_options = ("num_tokens",)
     modes = ENCODINGS
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +153,7 @@ class Hashing(_Encoder):
     class_name = "Hashing"
     positional = ("num_bins", "mask_value", "salt", "output_mode", "sparse")
     defaults = {"num_bins": None, "output_mode": "int", "sparse": False}
+    sized_options = ("num_bins",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -179,6 +181,7 @@ class HashedCrossing(LayerSpec):
     positional = ("num_bins", "output_mode", "sparse")
     defaults = {"num_bins": None, "output_mode": "int", "sparse": False}
     input_spec = InputSpec(min_inputs=2, max_inputs=None)
+    sized_options = ("num_bins",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -217,6 +220,7 @@ class Discretization(_Encoder):
     positional = ("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse")
     defaults = {"bin_boundaries": None, "num_bins": None, "output_mode": "int",
                 "sparse": False}
+    sized_options = ("num_bins",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)

@@ -26,6 +26,7 @@ from archlint.layers.base import (
     Shape,
     ShapeError,
     Unresolved,
+    is_named,
 )
 from archlint.layers.categorical import check_mode, encoded_shape, is_int, rank_refusal
 from archlint.unknown import Unknown
@@ -91,7 +92,8 @@ class _IndexLookup(LayerSpec):
         if mode == "binary":
             config["output_mode"] = mode = "multi_hot"
         max_tokens = config["max_tokens"]
-        if max_tokens is not None and (not is_int(max_tokens) or max_tokens <= 1):
+        if max_tokens is not None and not is_named(max_tokens) and (
+                not is_int(max_tokens) or max_tokens <= 1):
             raise ShapeError(INVALID_CONFIG, f"{name} max_tokens={max_tokens!r} must be None or "
                              "an integer greater than 1")
         if config["pad_to_max_tokens"] and max_tokens is None:
@@ -107,7 +109,7 @@ class _IndexLookup(LayerSpec):
         if mode == "tf_idf" and isinstance(length, int) and config["idf_weights"] is None:
             raise ShapeError(INVALID_CONFIG, f"{name} output_mode='tf_idf' with a vocabulary "
                              "needs idf_weights too")
-        if isinstance(length, int) and max_tokens is not None:
+        if isinstance(length, int) and is_int(max_tokens):
             size = self.first_token_index(config) + length
             if size > max_tokens:
                 raise ShapeError(INVALID_CONFIG, f"{name} vocabulary of {length} tokens makes "
@@ -183,6 +185,7 @@ pad_to_max_tokens=True, or give vocabulary=)"
     """
 
     class_name = "StringLookup"
+    sized_options = ("max_tokens",)
     # The order both versions share (they part after idf_weights).
     positional = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary",
                   "idf_weights")
@@ -200,6 +203,7 @@ class IntegerLookup(_Lookup):
     """
 
     class_name = "IntegerLookup"
+    sized_options = ("max_tokens",)
     positional = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary",
                   "vocabulary_dtype", "idf_weights", "invert", "output_mode", "sparse",
                   "pad_to_max_tokens")
@@ -235,6 +239,7 @@ class TextVectorization(_IndexLookup):
     defaults = {"max_tokens": None, "split": "whitespace", "ngrams": None,
                 "output_mode": "int", "output_sequence_length": None,
                 "pad_to_max_tokens": False, "sparse": False, "ragged": False}
+    sized_options = ("max_tokens", "output_sequence_length")
     modes = TEXT_MODES
     mask_default = ""
     input_spec = InputSpec(min_ndim=1)
@@ -263,7 +268,7 @@ class TextVectorization(_IndexLookup):
         if length is not None and config["output_mode"] != "int":
             raise ShapeError(INVALID_CONFIG, f"{name} output_sequence_length={length!r} is only "
                              f"for output_mode='int', not {config['output_mode']!r}")
-        if length is not None and (not is_int(length) or length < 0):
+        if length is not None and not is_named(length) and (not is_int(length) or length < 0):
             raise ShapeError(INVALID_CONFIG, f"{name} output_sequence_length={length!r} must be "
                              "a non-negative integer")
         self.check_vocabulary(config)

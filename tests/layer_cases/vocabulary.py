@@ -72,6 +72,9 @@ CASES = [
          ngrams=2),
     case("TextVectorization", (3,), dtype="string", vocabulary=WORDS, output_mode="multi_hot",
          split=None),
+    # sparse=True changes the tensor's kind, not its shape.
+    case("TextVectorization", (), dtype="string", vocabulary=WORDS, output_mode="count",
+         sparse=True),
     # What Keras refuses.
     case("TextVectorization", (), dtype="string", vocabulary=WORDS, output_mode="multi_hot",
          output_sequence_length=4, error_code="AL108"),
@@ -119,6 +122,8 @@ CASES = [
          max_tokens=9, pad_to_max_tokens=True),
     case("StringLookup", (3,), dtype="string", vocabulary=WORDS, output_mode="binary"),
     case("StringLookup", (3,), dtype="string", vocabulary=WORDS, max_tokens=9),
+    case("StringLookup", (3,), dtype="string", vocabulary=WORDS, output_mode="multi_hot",
+         sparse=True),
     case("StringLookup", (2, 3), dtype="string", vocabulary=WORDS, output_mode="one_hot",
          refused_by=("2",), error_code="AL108"),
     case("StringLookup", (3,), dtype="int64", vocabulary=WORDS, invert=True),
@@ -172,6 +177,7 @@ CASES = [
          refused_by=("2",), error_code="AL108"),
     case("CategoryEncoding", (), num_tokens=6, output_mode="multi_hot", dtype="int64"),
     case("CategoryEncoding", (3,), num_tokens=6, output_mode="count", dtype="int64"),
+    case("CategoryEncoding", (3,), num_tokens=6, sparse=True, dtype="int64"),
     case("CategoryEncoding", (3,), output_mode="count", dtype="int64", error_code="AL108"),
     case("CategoryEncoding", (3,), num_tokens=0, dtype="int64", error_code="AL108"),
     case("CategoryEncoding", (3,), num_tokens=6, output_mode="tf_idf", dtype="int64",
