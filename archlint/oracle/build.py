@@ -97,6 +97,15 @@ def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
     return getattr(keras.layers, class_name)(**kwargs)
 
 
+def _zeros(shape: tuple[int, ...], dtype: str) -> Any:
+    """A forward input of zeros; for strings, the token "0" (NumPy has no "string" dtype)."""
+    import numpy as np
+
+    if dtype == "string":
+        return np.full(shape, "0", dtype=object)
+    return np.zeros(shape, dtype=dtype)
+
+
 def _shape_of(tensor: Any) -> list[int | None]:
     shape = tensor.shape
     if hasattr(shape, "as_list"):
@@ -114,11 +123,11 @@ def _params(layer: Any) -> dict[str, int]:
     def count(weights: list[Any]) -> int:
         total = 0
         for w in weights:
+            if getattr(w, "shape", None) is None:
+                continue  # tf-keras's vocabulary handle: no tensor, count_params skips it
             size = 1
             for d in _shape_of(w):
-                if d is None:  # never for a built weight; a clear error if it ever happens
-                    raise ValueError(f"weight {getattr(w, 'name', w)!r} has an unknown size")
-                size *= d
+                size *= d or 0  # tf-keras's idf weights have no static size: counted 0
             total += size
         return total
 
@@ -152,8 +161,6 @@ def _run_calls(calls: list[dict[str, Any]], layers: dict[str, Any], tensors: dic
 
 def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
                 ) -> dict[str, Any]:
-    import numpy as np
-
     stream = stream or Stream()
     result: dict[str, Any] = {"id": graph.get("id"), "calls": {}, "layers": {},
                               "forward": []}
@@ -201,7 +208,7 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         values = {}
         for inp, shape in zip(graph["inputs"], shapes):
             batch = inp.get("batch_size") or FORWARD_BATCH
-            values[inp["name"]] = [np.zeros((batch, *shape), dtype=inp.get("dtype", "float32"))]
+            values[inp["name"]] = [_zeros((batch, *shape), inp.get("dtype", "float32"))]
 
         def forward(call_id: str, out: Any, run: dict[str, Any] = run) -> None:
             run["calls"][call_id] = {"shape": _shapes(out)}
