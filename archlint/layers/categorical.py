@@ -87,7 +87,7 @@ def rank_refusal(layer: str, mode: str, indices: Shape) -> str | None:
 def positive_count(value: Any, option: str, layer: str, *, minimum: int = 1) -> int:
     """A count option (``num_tokens``, ``num_bins``) that must be an int >= ``minimum``."""
     if is_named(value):
-        return value  # type: ignore[no-any-return]  # a named size: Keras checks it at build
+        return value  # a named size: Keras checks it at build
     if not is_int(value) or value < minimum:
         raise ShapeError(INVALID_CONFIG, f"{layer} {option}={value!r} must be an integer >= "
                          f"{minimum}")
@@ -137,7 +137,7 @@ class CategoryEncoding(_Encoder):
         return config
 
     def width(self, config: dict[str, Any]) -> Dim:
-        return config["num_tokens"]  # type: ignore[no-any-return]
+        return config["num_tokens"]
 
 
 @register
@@ -162,7 +162,7 @@ class Hashing(_Encoder):
         return config
 
     def width(self, config: dict[str, Any]) -> Dim:
-        return config["num_bins"]  # type: ignore[no-any-return]
+        return config["num_bins"]
 
 
 @register
@@ -251,6 +251,6 @@ class Discretization(_Encoder):
         if config["bin_boundaries"] is not None:
             return len(config["bin_boundaries"]) + 1
         if config["num_bins"] is not None:
-            return config["num_bins"]  # type: ignore[no-any-return]
+            return config["num_bins"]
         return Unknown("Discretization's number of bins is set by adapt() (give num_bins= "
                        "or bin_boundaries=)")

@@ -119,7 +119,7 @@ class _IndexLookup(LayerSpec):
     def width(self, config: dict[str, Any]) -> Dim:
         """The number of columns of an encoded output."""
         if config["pad_to_max_tokens"] and config["max_tokens"] is not None:
-            return config["max_tokens"]  # type: ignore[no-any-return]
+            return config["max_tokens"]
         length = vocabulary_length(config["vocabulary"], self.class_name)
         if length is None:
             hint = ("give max_tokens= with pad_to_max_tokens=True" if config["max_tokens"] is None
