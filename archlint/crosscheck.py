@@ -220,8 +220,8 @@ def _unbuildable(analysis: ModelAnalysis) -> str:
         if call.layer.instance is None:
             return f"layer `{call.layer.name}` ({call.layer.class_name}) is not supported"
         # A vocabulary or bins that adapt() fills from data: a rebuild on zeros cannot run.
-        needs_data = getattr(call.layer.instance.spec, "needs_adapt", None)
-        if needs_data is not None and (why := needs_data(call.layer.instance.config)):
+        why = call.layer.instance.spec.needs_adapt(call.layer.instance.config)
+        if why:
             return f"`{call.layer.name}` {why}"
         # Outputs after a refusal are unknown by design; Keras's refusal is what is compared.
         if isinstance(call.output, Unknown) and call.error is None and not refused:

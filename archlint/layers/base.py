@@ -189,6 +189,11 @@ class LayerSpec:
         does: a tf-keras script then gets an honest unknown."""
         return None
 
+    def needs_adapt(self, config: dict[str, Any]) -> str | None:
+        """Why the layer cannot run before ``adapt()`` fills it from data (a vocabulary, bin
+        boundaries), if so: a rebuild on zeros, as the crosscheck makes, cannot run it."""
+        return None
+
     def output_count(self, config: dict[str, Any]) -> int | None:
         """How many tensors a call returns, from the options alone (None: not known so).
         Lets a script unpack ``out, h, c = LSTM(..., return_state=True)(x)`` even where
