@@ -4,6 +4,7 @@ the oracle-marked tests."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -148,3 +149,26 @@ def test_a_tf_keras_refusal_is_an_error_for_tf_keras_only() -> None:
     assert "strides=(2,) > 1 cannot be combined with dilation_rate=(3,)" in error.message
     [error] = errors(analyse("both", STRIDED_DILATED))
     assert error.message.endswith("(tf-keras, Keras 2, only: Keras 3 accepts it)")
+
+
+@pytest.mark.parametrize(("guard", "target"), [
+    ("assert keras.__version__.startswith('3')\n", "3"),
+    ("if int(keras.__version__.split('.')[0]) < 3:\n    raise SystemExit('needs Keras 3')\n",
+     "3"),
+    ("import sys\nif not keras.__version__ >= '3':\n    sys.exit(1)\n", "3"),
+    ("assert keras.__version__[0] == '2', 'tf.keras 2 only'\n", "2"),
+    # A guard on a minor release says nothing of the major for every release: either.
+    ("assert keras.__version__ >= '3.6'\n", "both"),
+    ("if keras.__version__.startswith('3'):\n    print('new')\n", "both"),
+])
+def test_a_guard_on_the_keras_version_says_which_keras_runs_the_script(guard: str,
+                                                                        target: str) -> None:
+    from archlint.frontend.keras_target import target_of
+    source = HEADS["both"] + guard
+    assert target_of(ast.parse(source), "auto", source) == target
+
+
+def test_a_keras_3_guard_makes_a_keras_3_finding_plain() -> None:
+    report = analyse("both", "assert keras.__version__.startswith('3')\n" + AVERAGE_POOLING)
+    [error] = errors(report)
+    assert "tf-keras" not in error.message

@@ -4,7 +4,8 @@ say, so that a finding true under one version only names that version.
 ``import tf_keras``, ``TF_USE_LEGACY_KERAS`` and ``tensorflow_addons`` (built on tf-keras)
 mean Keras 2; modules and switches that exist only in Keras 3 (``keras.ops``,
 ``keras.config``, ``KERAS_BACKEND``...) mean Keras 3. ``tf.keras`` and a bare ``import keras``
-are Keras 3 with TensorFlow 2.16 or later and Keras 2 before: both.
+are Keras 3 with TensorFlow 2.16 or later and Keras 2 before: both, unless a guard on
+``keras.__version__`` requires one (``version_guards.py``).
 
 >>> import ast
 >>> target_of(ast.parse("import tf_keras as keras")), target_of(ast.parse("import keras"))
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ast
 
 from archlint.frontend.keras_api import KERAS2, dialect_of
+from archlint.frontend.version_guards import required_major
 
 TARGETS = ("auto", "3", "2", "both")
 _KERAS2_MODULES = frozenset({"tf_keras", "tensorflow_addons"})
@@ -46,7 +48,7 @@ def target_of(tree: ast.Module, configured: str = "auto", source: str | None = N
                 return "2"
             if any(module == m or module.startswith(m + ".") for m in _KERAS3_MODULES):
                 return "3"
-    return "both"
+    return required_major(tree) or "both"
 
 
 def _keras3_only(node: ast.AST) -> bool:
