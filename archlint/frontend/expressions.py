@@ -210,7 +210,7 @@ class ExpressionEvaluator:
             except FOLD_ERRORS as error:
                 return Unknown(f"`{self.text(node)}` fails: {error}", line_of(node))
         if isinstance(base, self.library_types):
-            return self.library.subscript(base, node)
+            return self.library.subscript(base, key, node)
         return self.runtime(node)
 
     def expr_Slice(self, node: ast.Slice, scope: Scope) -> Any:

@@ -21,8 +21,8 @@ from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
-from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import line_of, span_of
+from archlint.frontend.tensor_ops import TensorOps, has_formula, qualified_name
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -36,7 +36,7 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(NestedModels):
+class KerasObjectModel(TensorOps):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
@@ -47,7 +47,8 @@ class KerasObjectModel(NestedModels):
 
     # ----------------------------------------------------------------- names and classes
     def knows(self, path: str) -> bool:
-        return keras_api.keras_path(path) is not None
+        # TensorFlow's operations too: on a Keras tensor, they are graph nodes.
+        return keras_api.keras_path(path) is not None or qualified_name(path) is not None
 
     def star_names(self, module: str) -> list[str] | None:
         sub = keras_api.keras_path(module)
@@ -83,6 +84,12 @@ class KerasObjectModel(NestedModels):
     # ----------------------------------------------------------------- calls
     def call_module(self, ref: ModuleRef, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
+        qualified = qualified_name(ref.path)
+        if qualified is not None and (has_formula(qualified)
+                                      or keras_api.keras_path(ref.path) is None):
+            made = self.tensor_operation(qualified, args, kwargs, node)
+            if made is not None:
+                return made
         sub = keras_api.keras_path(ref.path)
         if sub is None:
             return self.host.runtime(node)
@@ -250,16 +257,14 @@ class KerasObjectModel(NestedModels):
                 "statically", target.lineno))
 
     # ----------------------------------------------------------------- other operations
-    def subscript(self, obj: Any, node: ast.Subscript) -> Any:
+    def subscript(self, obj: Any, key: Any, node: ast.Subscript) -> Any:
         if isinstance(obj, Tensor):
-            return Unknown(f"slicing a tensor (`{self.host.text(node)}`) is not analysed",
-                           line_of(node))
+            return self.tensor_subscript(obj, key, node)
         return self.host.runtime(node)
 
-    def arithmetic(self, left: Any, right: Any, node: ast.AST) -> Unknown | None:
+    def arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
-            return Unknown("arithmetic on tensors (`+`, `*` ...) is not analysed; use "
-                           "layers.Add / layers.Multiply", line_of(node))
+            return self.tensor_arithmetic(left, right, node)
         return None
 
     def iterate(self, obj: Any) -> list[Any] | Unknown | None:

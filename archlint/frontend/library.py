@@ -88,12 +88,13 @@ class Library(Protocol):
         """An attribute of one of its values."""
         ...
 
-    def subscript(self, obj: Any, node: ast.Subscript) -> Any:
+    def subscript(self, obj: Any, key: Any, node: ast.Subscript) -> Any:
         """An item of one of its values (``x[:, 0]``)."""
         ...
 
-    def arithmetic(self, left: Any, right: Any, node: ast.AST) -> Unknown | None:
-        """Arithmetic with one of its values, or None to let the evaluator decide."""
+    def arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
+        """Arithmetic with one of its values (a value, or an Unknown that says why), or None
+        to let the evaluator decide."""
         ...
 
     def iterate(self, obj: Any) -> list[Any] | Unknown | None:

@@ -1,0 +1,163 @@
+"""The Keras half of the front end, fourth layer: operations on tensors.
+
+``x + y``, ``x @ w``, ``x[:, -1]`` and the functions of ``keras.ops`` and ``tf`` on symbolic
+tensors are nodes of the model's graph, as Keras makes them: each becomes a call of a
+weightless ``TensorOp`` whose shape comes from the formulas of ``archlint.ops``. An operation
+archlint has no formula for stays an unknown, with its name.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from archlint.codes import TF_FUNCTION_ON_KERAS_TENSOR
+from archlint.frontend.keras_values import Tensor
+from archlint.frontend.nested_models import NestedModels
+from archlint.frontend.scope import span_of
+from archlint.graph import Call, Layer, TensorRef
+from archlint.layer_types import LayerInstance, Shape
+from archlint.layers.base import KERAS3_ONLY, NO_PARAMS, InputSpec, LayerSpec, Params, ShapeError
+from archlint.ops import AST_OPERATORS, lookup
+from archlint.unknown import Unknown, first_unknown
+
+# The module path an operation is written with, as the formulas' table names it.
+_NAMESPACES = (
+    ("tensorflow.keras.ops.", "keras.ops."), ("tensorflow.math.", "tf.math."),
+    ("tensorflow.nn.", "tf.nn."), ("tensorflow.linalg.", "tf.linalg."),
+    ("tensorflow.", "tf."), ("tf_keras.backend.", None), ("keras.src.ops.", "keras.ops."),
+    ("keras.ops.", "keras.ops."),
+)
+
+
+class _Slot:
+    """Where the ``index``-th input tensor goes among an operation's arguments."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"<tensor {self.index}>"
+
+
+class TensorOpSpec(LayerSpec):
+    """A tensor operation as a graph node: no weights, its shape from ``archlint.ops``."""
+
+    class_name = "TensorOp"
+    input_spec = InputSpec(min_inputs=1, max_inputs=None)
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
+        spelling = lookup(config["op"])
+        assert spelling is not None
+
+        def filled(value: Any) -> Any:
+            if isinstance(value, _Slot):
+                return inputs[value.index]
+            if isinstance(value, list):
+                return [filled(v) for v in value]
+            if isinstance(value, tuple):
+                return tuple(filled(v) for v in value)
+            return value
+
+        return spelling.call(*filled(config["args"]), **filled(config["kwargs"]))
+
+    def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
+        return NO_PARAMS
+
+
+TENSOR_OP = TensorOpSpec()
+
+
+def has_formula(qualified: str) -> bool:
+    return lookup(qualified) is not None
+
+
+def qualified_name(path: str) -> str | None:
+    """``tensorflow.concat`` as the table names it (``tf.concat``), or None."""
+    for prefix, spelled in _NAMESPACES:
+        if path.startswith(prefix):
+            return None if spelled is None else spelled + path[len(prefix):]
+    return None
+
+
+class TensorOps(NestedModels):
+    """Operations on symbolic tensors."""
+
+    def tensor_operation(self, qualified: str, args: list[Any], kwargs: dict[str, Any],
+                         node: ast.AST) -> Any:
+        """The tensor(s) an operation makes, an Unknown that says why not, or None when no
+        argument is a Keras tensor (then it is not graph building)."""
+        tensors: list[Tensor] = []
+
+        def slotted(value: Any) -> Any:
+            if isinstance(value, Tensor):
+                tensors.append(value)
+                return _Slot(len(tensors) - 1)
+            if isinstance(value, list):
+                return [slotted(v) for v in value]
+            if isinstance(value, tuple):
+                return tuple(slotted(v) for v in value)
+            return value
+
+        spelling = lookup(qualified)
+        args, kwargs = [slotted(a) for a in args], {k: slotted(v) for k, v in kwargs.items()}
+        if not tensors:
+            return None
+        text = _source(node)
+        if spelling is None:
+            return Unknown(f"`{text}`: archlint has no shape formula for `{qualified}`",
+                           getattr(node, "lineno", None))
+        unknown = first_unknown([args, kwargs])
+        if unknown is not None:
+            return unknown
+        # A Python number given for a tensor broadcasts as a scalar: shape ().
+        names = spelling.positional
+        args = [() if i < len(names) and names[i] in spelling.tensors and _number(a) else a
+                for i, a in enumerate(args)]
+        kwargs = {k: () if k in spelling.tensors and _number(v) else v
+                  for k, v in kwargs.items()}
+        layer = Layer(name=text, class_name=TensorOpSpec.class_name, span=span_of(node))
+        layer.instance = LayerInstance(
+            spec=TENSOR_OP, config={"op": qualified, "args": args, "kwargs": kwargs},
+            name=text, line=layer.span.line, column=layer.span.column,
+            end_line=layer.span.end_line, target=self.keras)
+        if qualified.startswith("tf.") and self.keras != "2":
+            # tf-keras wraps it in a TFOpLambda layer; Keras 3 raises (checked in the tests).
+            refusal = ShapeError(TF_FUNCTION_ON_KERAS_TENSOR, "Keras 3 refuses a TensorFlow "
+                                 f"function on a Keras tensor: `{qualified}` (use keras.ops "
+                                 "or a layer)", refused_by=KERAS3_ONLY)
+            outcome = refusal.for_target(self.keras)
+            if isinstance(outcome, ShapeError):
+                layer.instance.config_error = outcome
+        self.layers.append(layer)
+        call = Call(layer=layer, inbound=[t.ref for t in tensors], span=span_of(node),
+                    order=len(self.calls))
+        layer.calls.append(call)
+        self.calls.append(call)
+        self.shapes.infer(call)
+        if isinstance(call.output, list):
+            return [Tensor(TensorRef(call, i)) for i in range(len(call.output))]
+        return Tensor(TensorRef(call, 0))
+
+    def tensor_arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
+        op = getattr(node, "op", None)
+        qualified = AST_OPERATORS.get(type(op).__name__) if op is not None else None
+        if qualified is None or not all(isinstance(v, Tensor) or _number(v)
+                                        for v in (left, right)):
+            return Unknown(f"`{_source(node)}` on a tensor is not analysed",
+                           getattr(node, "lineno", None))
+        return self.tensor_operation(qualified, [left, right], {}, node)
+
+    def tensor_subscript(self, tensor: Tensor, key: Any, node: ast.Subscript) -> Any:
+        return self.tensor_operation("operator.getitem", [tensor, key], {}, node)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _source(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,100 @@
+"""Operations on symbolic tensors in model scripts (``x + y``, ``x[:, -1]``, ``tf.matmul``,
+``keras.ops.mean``) are nodes of the model's graph. Each script is run by real Keras 3 and
+(where it exists) tf-keras; every output's shape and the model's parameters must equal
+archlint's, and where Keras refuses the script (Keras 3 and a TensorFlow function on a Keras
+tensor), archlint reports the error. The formulas are checked op by op in
+tests/test_tensor_ops.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from archlint.analysis import Settings, analyse_source, default_settings
+from tests.test_nested_models import _RUNNER, ours
+
+# The runner of tests/test_nested_models.py, recording a script Keras refuses.
+_RECORDING = _RUNNER.replace("    exec(source, scope)\n", """    try:
+        exec(source, scope)
+    except Exception as error:
+        out[name] = {"refused": f"{type(error).__name__}: {error}"[:300]}
+        continue
+""")
+
+HEAD = "import keras\nimport tensorflow as tf\nfrom keras import layers\n"
+# name: (script, the Keras versions that run it)
+SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "residual, slice, mean, concat": (
+        "inp = keras.Input(shape=(10, 8))\n"
+        "y = layers.Dense(8)(inp) + inp\n"
+        "z = y[:, -1]\n"
+        "w = tf.reduce_mean(y, axis=1)\n"
+        "c = 2.0 * tf.concat([z, w], axis=-1)\n"
+        "model = keras.Model(inp, [z, w, c, layers.Dense(3)(c)], name='m')\n", ("3", "2")),
+    "attention written by hand": (
+        "inp = keras.Input(shape=(7, 12))\n"
+        "q, k, v = layers.Dense(4)(inp), layers.Dense(4)(inp), layers.Dense(5)(inp)\n"
+        "scores = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) / 2.0)\n"
+        "mixed = tf.matmul(scores, v)\n"
+        "model = keras.Model(inp, [scores, mixed, layers.Dense(1)(mixed[:, 0, :])],\n"
+        "                    name='m')\n", ("3", "2")),
+    "keras.ops layout": (
+        "from keras import ops\n"
+        "inp = keras.Input(shape=(6, 4))\n"
+        "e = ops.expand_dims(inp, 1)\n"
+        "t = ops.transpose(inp, (0, 2, 1))\n"
+        "r = ops.reshape(t, (-1, 24))\n"
+        "s = ops.sum(e, axis=-1, keepdims=True)\n"
+        "model = keras.Model(inp, [e, t, r, s, layers.Dense(2)(r)], name='m')\n", ("3",)),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_figures() -> dict[str, Any]:
+    figures = {}
+    for version in ("3", "2"):
+        sources = {name: HEAD + body for name, (body, versions) in SCRIPTS.items()
+                   if version in versions}
+        result = subprocess.run([sys.executable, "-c", _RECORDING, version],
+                                input=json.dumps(sources), capture_output=True, text=True,
+                                check=False, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        figures[version] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_tensor_operations_match_keras(keras_figures: dict[str, Any], keras: str,
+                                       name: str) -> None:
+    body, versions = SCRIPTS[name]
+    if keras not in versions:
+        pytest.skip(f"the script runs under Keras {'/'.join(versions)} only")
+    settings = Settings(default_settings().rules, keras=keras)
+    report = analyse_source(HEAD + body, settings=settings)
+    errors = [d.code for d in report.diagnostics if d.severity.value == "error"]
+    truth = keras_figures[keras][name]
+    if "refused" in truth:
+        assert "KerasTensor cannot be used as input to a TensorFlow function" in \
+            truth["refused"]
+        assert errors and set(errors) == {"AL208"}, truth["refused"]  # one per tf call
+        return
+    assert errors == []
+    [analysis] = report.models
+    assert ours(analysis) == truth["m"]
+
+
+def test_an_operation_without_a_formula_is_unknown_and_says_which() -> None:
+    report = analyse_source(HEAD + "inp = keras.Input(shape=(4,))\n"
+                            "x = tf.signal.rfft(inp)\n"
+                            "model = keras.Model(inp, layers.Dense(2)(x))\n")
+    [analysis] = report.models
+    assert analysis.total is None
+    assert any("no shape formula for `tf.signal.rfft`" in d.message
+               for d in report.diagnostics)
