@@ -444,6 +444,8 @@ def _other_layer(layer: Layer) -> str:
 def _duplicate_names(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     seen: dict[str, Layer] = {}
     for layer in layers:
+        if layer.class_name == "TensorOp":
+            continue  # an operation, named by its source text here: Keras names it itself
         first = seen.get(layer.name)
         if first is not None:
             analysis.events.append(Event(

@@ -98,3 +98,23 @@ def test_an_operation_without_a_formula_is_unknown_and_says_which() -> None:
     assert analysis.total is None
     assert any("no shape formula for `tf.signal.rfft`" in d.message
                for d in report.diagnostics)
+
+
+def test_a_size_computed_from_a_tensor_is_unknown_not_an_error() -> None:
+    # tf-keras builds tf.shape on a Keras tensor; the length it gives is a run-time value.
+    report = analyse_source("import tf_keras as keras\nimport tensorflow as tf\n"
+                            "inp = keras.Input(shape=(None, 4))\n"
+                            "n = tf.shape(inp)[1]\n"
+                            "steps = tf.range(n)\n"
+                            "model = keras.Model(inp, keras.layers.Dense(2)(inp))\n")
+    assert [d for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def test_the_same_operation_written_twice_is_not_a_duplicate_layer_name() -> None:
+    report = analyse_source(HEAD + "a = keras.Input(shape=(4,))\nb = keras.Input(shape=(4,))\n"
+                            "x = layers.Dense(4)(a + 1.0)\ny = layers.Dense(4)(b)\n"
+                            "z = x + 1.0\nw = y + 1.0\n"
+                            "model = keras.Model([a, b], layers.Concatenate()([z, w]))\n")
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
+    [analysis] = report.models
+    assert isinstance(analysis.total, int)

@@ -112,6 +112,15 @@ class TensorOps(NestedModels):
         unknown = first_unknown([args, kwargs])
         if unknown is not None:
             return unknown
+        try:
+            bound = spelling.bind(tuple(args), kwargs)
+        except ShapeError as error:
+            return Unknown(f"`{text}`: {error.message}", getattr(node, "lineno", None))
+        computed = [name for name, value in bound.items()
+                    if name.lstrip("*") not in spelling.tensors and _holds_slot(value)]
+        if computed:  # a size or option computed from a tensor: a run-time value
+            return Unknown(f"`{text}`: its {computed[0].lstrip('*')} is computed from a "
+                           "tensor when the model runs", getattr(node, "lineno", None))
         # A Python number given for a tensor broadcasts as a scalar: shape ().
         names = spelling.positional
         args = [() if i < len(names) and names[i] in spelling.tensors and _number(a) else a
@@ -152,6 +161,14 @@ class TensorOps(NestedModels):
 
     def tensor_subscript(self, tensor: Tensor, key: Any, node: ast.Subscript) -> Any:
         return self.tensor_operation("operator.getitem", [tensor, key], {}, node)
+
+
+def _holds_slot(value: Any) -> bool:
+    if isinstance(value, _Slot):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_slot(v) for v in value)
+    return False
 
 
 def _number(value: Any) -> bool:
