@@ -1,7 +1,8 @@
 """Models called as layers: a Sequential block called on a tensor (built by that call when
-it has no input shape), a function returning a Sequential, and a functional model inside
-another. Each script is run by real Keras 3 and tf-keras in a subprocess; every model's
-parameter counts and output shapes must equal archlint's.
+it has no input shape), a function returning a Sequential, a functional model inside
+another; and models rewired from a built one (``get_layer``, ``.layers[i]``). Each script
+is run by real Keras 3 and tf-keras in a subprocess; every model's parameter counts and
+output shapes must equal archlint's.
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ from archlint.engine import ModelAnalysis
 
 HEAD = "import keras\nfrom keras import layers\n"
 SCRIPTS = {
+    "rewired from a built model": (
+        "inp = keras.Input(shape=(16,))\n"
+        "h = layers.Dense(8, name='hidden')(inp)\n"
+        "model = keras.Model(inp, layers.Dense(2, name='head')(h), name='full')\n"
+        "features = keras.Model(model.input, model.get_layer('hidden').output,\n"
+        "                       name='features')\n"
+        "probe = keras.Model(model.inputs, model.layers[1].output, name='probe')\n"
+        "by_index = keras.Model(model.input, model.get_layer(index=2).output, name='idx')\n"
+        "stacked = keras.Model(model.input, layers.Dense(3)(model.output), name='stacked')\n"),
+
     "encoder called on an input": (
         "encoder = keras.Sequential([layers.Dense(32, activation='relu'), layers.Dense(8)],\n"
         "                           name='encoder')\n"

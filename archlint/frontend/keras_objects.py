@@ -138,7 +138,28 @@ class KerasObjectModel(TensorOps):
                 self.compile(obj.model, args, kwargs, node)
             if name == "__call__":
                 return self.host.call(obj, args, kwargs, node)
+            if name == "get_layer":
+                return self.get_layer(obj, args, kwargs, node)
         return None
+
+    def get_layer(self, obj: ModelObject | SequentialObject, args: list[Any],
+                  kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """``model.get_layer(name)`` or ``get_layer(index=i)``: one of its layers, as
+        ``model.layers`` lists them."""
+        name = args[0] if args else kwargs.get("name")
+        index = args[1] if len(args) > 1 else kwargs.get("index")
+        layers = self.keras_attribute(obj, "layers", node)
+        if not isinstance(layers, list):
+            return layers
+        if isinstance(name, str):
+            found = [item for item in layers if item.layer.name == name]
+            return found[0] if found else Unknown(
+                f"`{self.host.text(node)}`: the model has no layer named '{name}' that "
+                "archlint knows", node.lineno)
+        if isinstance(index, int) and not isinstance(index, bool) and -len(layers) <= index \
+                < len(layers):
+            return layers[index]
+        return self.host.runtime(node)
 
     def sequential_method(self, obj: SequentialObject, name: str, args: list[Any],
                           kwargs: dict[str, Any], node: ast.Call) -> Any:
@@ -154,6 +175,8 @@ class KerasObjectModel(TensorOps):
             self.compile(obj.model, args, kwargs, node)
         elif name == "__call__":
             return self.host.call(obj, args, kwargs, node)
+        elif name == "get_layer":
+            return self.get_layer(obj, args, kwargs, node)
         return None
 
     def compile(self, model: Model, args: list[Any], kwargs: dict[str, Any],
