@@ -36,6 +36,8 @@ COMMON_OPTIONS = frozenset({"include_top", "weights", "input_tensor", "input_sha
 # MobileNet and MobileNetV2 take a square input of these sizes as their default size.
 SQUARE_DEFAULT_SIZES = {"mobilenet": (128, 160, 192, 224),
                         "mobilenetv2": (96, 128, 160, 192, 224)}
+CLASSES_REFUSAL = ("If using `weights='imagenet'` with `include_top=True`, `classes` should be "
+                   "1000.  Received classes={classes}")
 # Options of a saved layer config kept whatever the class (the rest is what formulas read).
 DESCRIPTIVE_OPTIONS = frozenset({"activation"})
 INPUT_SHAPE_OPTIONS = frozenset({"batch_shape", "batch_input_shape", "input_shape"})
@@ -111,9 +113,12 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
     if not (weights is None or isinstance(weights, str)):
         return Unknown(f"weights={weights!r} of keras.applications.{application} is not a "
                        "name or a path")
+    refusals = data.get("refusals", {})
     if weights == "imagenet" and include_top and classes != 1000:
-        return Refusal("If using `weights='imagenet'` with `include_top=True`, `classes` "
-                       f"should be 1000.  Received classes={classes}")
+        return Refusal(refusals.get("classes", CLASSES_REFUSAL).format(classes=classes))
+    if weights == "imagenet" and "unknown_size" in refusals and \
+            isinstance(input_shape, tuple) and None in input_shape:
+        return Refusal(refusals["unknown_size"].format(input_shape=input_shape))
     shape = _input_shape(data, input_shape, include_top=bool(include_top), weights=weights)
     if isinstance(shape, Refusal):
         return shape
@@ -140,7 +145,7 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
         layers += _substitute(copy.deepcopy(head), {"$classes": classes,
                                                     "$classifier_activation": activation})
         outputs = [head[-1]["n"]]
-    model_name = name if name is not None else _model_name(data, include_top, shape)
+    model_name = name if name is not None else _model_name(data, include_top, weights, shape)
     return {"class_name": "Functional", "config": {
         "name": model_name, "trainable": True,
         "layers": [expand(entry) for entry in layers],
@@ -227,11 +232,18 @@ def _obtain_input_shape(input_shape: tuple[Any, ...] | None, default_size: int,
     return shape
 
 
-def _model_name(data: dict[str, Any], include_top: bool, shape: tuple[Any, ...]) -> str:
-    """The name Keras gives the model; MobileNet's names carry the input rows."""
-    base = data["top_name"] if include_top else data["name"]
+def _model_name(data: dict[str, Any], include_top: bool, weights: Any,
+                shape: tuple[Any, ...]) -> str:
+    """The name Keras gives the model; MobileNet's names carry the input rows, those of
+    the imagenet weights it loads (224 for a size they do not come in)."""
     template = data.get("name_template")
-    return template.format(rows=shape[0]) if template else base
+    if not template:
+        return str(data["top_name"] if include_top else data["name"])
+    rows = shape[0]
+    squares = SQUARE_DEFAULT_SIZES.get(data["name"].split("_", 1)[0], ())
+    if weights == "imagenet" and (rows != shape[1] or rows not in squares):
+        rows = 224
+    return str(template.format(rows=rows))
 
 
 # --------------------------------------------------------------------------- the graph

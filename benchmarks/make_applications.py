@@ -2,6 +2,8 @@
 
     python -m benchmarks.make_applications            # every application
     python -m benchmarks.make_applications ResNet50   # some of them
+    python -m benchmarks.make_applications --check    # check the shipped data again
+                                                      # (and refresh the refusal messages)
 
 Each ``keras.applications`` model is built with ``weights=None`` (nothing is downloaded) in
 the variants its options make, and stored as data that ``archlint.applications`` rebuilds
@@ -27,6 +29,7 @@ size only. The summary (sizes, what matched) is printed as JSON.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 import os
@@ -43,7 +46,7 @@ from archlint.applications import compact_layers
 
 DATA_DIR = Path(applications.__file__).parent / "data" / "applications"
 # Input sizes whose parities differ at every stride-2 step of the usual backbones.
-PROBE_SIZES = (None, 224, 225, 226, 199, 232, 263, 96)
+PROBE_SIZES = (None, 224, 225, 199, 263)
 CLASSES_PROBE, ACTIVATION_PROBE = 7, "sigmoid"
 
 
@@ -67,13 +70,29 @@ def _patch_keras(recorded: dict[str, Any]) -> None:
     model_module.Model.load_weights = lambda self, *args, **kwargs: None
 
 
+_BUILT: dict[str, Any] = {}
+
+
 def build(name: str, **options: Any) -> dict[str, Any]:
+    """The saved config of an application, built once per set of options; raises what
+    Keras raises."""
     import keras
 
-    keras.backend.clear_session()
     options.setdefault("weights", None)
-    model = getattr(keras.applications, name)(**options)
-    return {"class_name": "Functional", "config": json.loads(model.to_json())["config"]}
+    key = json.dumps([name, sorted(options.items())], default=str)
+    if key not in _BUILT:
+        keras.backend.clear_session()
+        try:
+            model = getattr(keras.applications, name)(**options)
+        except ValueError as error:
+            _BUILT[key] = error
+        else:
+            _BUILT[key] = {"class_name": "Functional",
+                           "config": json.loads(model.to_json())["config"]}
+    built = _BUILT[key]
+    if isinstance(built, ValueError):
+        raise built
+    return copy.deepcopy(built)
 
 
 def _head(full: list[dict[str, Any]], body: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -181,6 +200,7 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "body": body,
         "outputs": outputs,
         "defaults": _family_defaults(name),
+        "refusals": refusals(name),
         "name_template": _name_template(names),
         "heads": heads,
         "imagenet": _imagenet_changes(body, imagenet),
@@ -189,6 +209,25 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
                "probe_errors": probe_errors, "fixed_size": pads is None,
                "pads": len(pads or {})}
     return data, summary
+
+
+def refusals(name: str) -> dict[str, str]:
+    """The messages of the refusals whose wording differs between applications, as
+    templates (Keras raises them before building anything)."""
+    templates = {}
+    probes = {"classes": ({"include_top": True, "weights": "imagenet",
+                           "classes": CLASSES_PROBE}, f"={CLASSES_PROBE}", "={classes}"),
+              "unknown_size": ({"include_top": False, "weights": "imagenet",
+                                "input_shape": (None, None, 3)}, "(None, None, 3)",
+                               "{input_shape}")}
+    for kind, (options, probe, placeholder) in probes.items():
+        try:
+            build(name, **options)
+        except ValueError as error:
+            message = str(error)
+            if "{" not in message and "}" not in message:
+                templates[kind] = message.replace(probe, placeholder)
+    return templates
 
 
 def _ref_list(refs: list[Any]) -> list[list[Any]]:
@@ -230,6 +269,8 @@ def check(name: str, data: dict[str, Any]) -> list[str]:
         {"include_top": False, "pooling": "max", "input_shape": (225, 199, 3)},
         {"include_top": True, "classes": 5, "classifier_activation": None},
         {"include_top": False, "weights": "imagenet"},
+        {"include_top": True, "weights": "imagenet", "classes": CLASSES_PROBE},
+        {"include_top": False, "weights": "imagenet", "input_shape": (None, None, 3)},
     ]
     cases += [{"include_top": False, "input_shape": (s, s, 3)} for s in PROBE_SIZES if s]
     for case in cases:
@@ -270,27 +311,36 @@ def check(name: str, data: dict[str, Any]) -> list[str]:
 def main(argv: list[str]) -> int:
     import keras
 
-    names = argv or [n for n in dir(keras.applications) if n[:1].isupper()]
+    check_only = "--check" in argv
+    names = [a for a in argv if a != "--check"] or \
+        [n for n in dir(keras.applications) if n[:1].isupper()]
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     index_path = DATA_DIR / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else {}
     report = {}
     for name in names:
         try:
-            data, summary = generate(name)
+            if check_only:  # the shipped data, checked again (after a change of the module)
+                _patch_keras({})
+                data, summary = dict(applications._load(name)), {}
+                data["refusals"] = refusals(name)
+            else:
+                data, summary = generate(name)
+            summary["problems"] = check(name, data)
         except Exception as error:  # an application Keras cannot build here
             report[name] = {"error": f"{type(error).__name__}: {error}"}
             print(name, report[name], file=sys.stderr, flush=True)
             continue
-        summary["problems"] = check(name, data)
         raw = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
         packed = gzip.compress(raw, 9, mtime=0)
         (DATA_DIR / f"{name}.json.gz").write_bytes(packed)
         summary["bytes"] = len(packed)
-        index[name] = {"keras": data["keras"], "verified": not summary["problems"]}
         report[name] = summary
         print(name, json.dumps(summary), file=sys.stderr, flush=True)
+        # Read again: another run may have written other applications meanwhile.
+        index = json.loads(index_path.read_text()) if index_path.exists() else {}
+        index[name] = {"keras": data["keras"], "verified": not summary["problems"]}
         index_path.write_text(json.dumps(index, indent=1, sort_keys=True) + "\n")
+        _BUILT.clear()
     print(json.dumps(report, indent=1))
     return 0
 
