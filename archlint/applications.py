@@ -90,6 +90,16 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
 
     Returns a ``{"class_name": "Functional", "config": {...}}`` dictionary, a Refusal when
     Keras raises for these options, or an Unknown with the reason archlint cannot say.
+
+    The front end calls it with the options of the call as it resolved them and gives the
+    dictionary to ``saved_model.models_from_config``, whose last model is the application
+    (the models before it are those nested in it): a model the script may call on a tensor
+    (its layers are then inlined as ``<model name>/<layer>``) or read ``.output`` of. With
+    ``input_tensor=t`` Keras builds the layers on ``t`` itself: the front end passes
+    ``input_tensor_shape`` and connects the model's input layer to ``t``. A Refusal is an
+    error at the call (Keras raises ValueError there); an Unknown makes the model's output
+    unknown, with the reason. The graph and the refusals are those of Keras 3; tf-keras
+    builds the same graphs (checked by the tests) with its own wording of the refusals.
     """
     if data is None:
         if application not in _index():
@@ -122,7 +132,8 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
     shape = _input_shape(data, input_shape, include_top=bool(include_top), weights=weights)
     if isinstance(shape, Refusal):
         return shape
-    if include_top and weights is not None and classifier_activation not in ("softmax", None):
+    if include_top and weights is not None and \
+            classifier_activation not in ("softmax", "linear", None):
         return Refusal("Only `None` and `softmax` activations are allowed for the "
                        "`classifier_activation` argument when using pretrained weights, "
                        "with `include_top=True`; Received: "
@@ -175,6 +186,8 @@ def _input_shape(data: dict[str, Any], input_shape: Any, *, include_top: bool,
             return Refusal(f"`input_shape` must be a tuple of three integers. Received "
                            f"input_shape={input_shape!r}")
         input_shape = tuple(input_shape)
+    if input_shape is None and not include_top and None not in data["default_shape"]:
+        input_shape = tuple(data["default_shape"])  # NASNetMobile's size without its top
     sizes = data.get("input")
     if sizes is None:  # MobileNetV3 checks its input itself
         shape = input_shape or (None, None, 3)
@@ -343,19 +356,69 @@ def _compact(entry: dict[str, Any]) -> dict[str, Any]:
     class_name = entry["class_name"]
     config = entry.get("config") or {}
     compact: dict[str, Any] = {"c": class_name, "n": config.get("name") or entry.get("name")}
+    nodes = entry.get("inbound_nodes") or []
+    module = entry.get("module")
+    if isinstance(module, str) and module.startswith("keras.src.ops."):
+        return _compact_operation(compact, module, nodes)
     if class_name in MODEL_CLASSES:
-        compact["m"] = {k: (compact_layers(v) if k == "layers" else _plain(v))
-                        for k, v in config.items() if k not in ("trainable", "dtype", "name")}
+        compact["m"] = {k: _model_option(k, v) for k, v in config.items()
+                        if k not in ("trainable", "dtype", "name")}
     else:
         compact["o"] = _options(class_name, config)
     registered = entry.get("registered_name")
     if isinstance(registered, str) and registered != class_name:
-        compact["r"] = [entry.get("module"), registered]
+        compact["r"] = [module, registered]
     calls = [_plain(node.get("args", [None])[0]) if node.get("args") else
              _plain(node.get("kwargs", {}).get("inputs"))
-             for node in entry.get("inbound_nodes") or []]
+             for node in nodes]
     if calls:
         compact["i"] = calls
+    return compact
+
+
+def _model_option(key: str, value: Any) -> Any:
+    # A nested model's input shape follows the application's input size: its own analysis
+    # takes any size (its calls in the application are inlined on the actual tensors).
+    if key == "layers":
+        layers = compact_layers(value)
+        for entry in layers:
+            shape = entry.get("o", {}).get("batch_shape")
+            if entry["c"] == "InputLayer" and isinstance(shape, list) and shape:
+                entry["o"]["batch_shape"] = _any_size(shape)
+        return layers
+    if key == "build_input_shape" and isinstance(value, (list, tuple)) and value:
+        return _any_size(list(value))
+    return _plain(value)
+
+
+def _any_size(shape: list[Any]) -> list[Any]:
+    """A batch shape with only its last axis (the channels) kept."""
+    return [None] * (len(shape) - 1) + [_plain(shape[-1])]
+
+
+# keras.ops arithmetic of a tensor and a constant, as the Rescaling (scale, offset) that
+# computes the same (MobileNetV3's hard sigmoid is ``relu6(x + 3) * (1 / 6)``).
+_SCALAR_OPERATIONS = {"Add": lambda c: (1.0, c), "Subtract": lambda c: (1.0, -c),
+                      "Multiply": lambda c: (c, 0.0)}
+
+
+def _compact_operation(compact: dict[str, Any], module: str,
+                       nodes: list[Any]) -> dict[str, Any]:
+    """A keras.ops call saved in a functional config: arithmetic with a constant becomes
+    the equivalent Rescaling; another operation is kept under its ``keras.ops`` name, which
+    the reader reports as a class archlint does not analyse."""
+    args = [_plain(arg) for arg in (nodes[0].get("args") or [])] if len(nodes) == 1 else []
+    tensors = [a for a in args if _is_ref(a)]
+    constants = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    rescale = _SCALAR_OPERATIONS.get(compact["c"])
+    if rescale is not None and len(tensors) == 1 and len(constants) == 1 and \
+            (args[0] == tensors[0] or compact["c"] != "Subtract"):
+        scale, offset = rescale(constants[0])
+        return {"c": "Rescaling", "n": compact["n"], "o": {"scale": scale, "offset": offset},
+                "i": [tensors[0]]}
+    operation = f"keras.ops.{compact['c'][0].lower()}{compact['c'][1:]}"
+    compact.update({"o": {}, "r": [module, operation],
+                    "i": [tensors[0] if len(tensors) == 1 else tensors]})
     return compact
 
 
