@@ -150,7 +150,8 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
     if problem is not None:
         return problem
     outputs = list(data["outputs"])
-    head = data["heads"]["top"] if include_top else data["heads"].get(str(pooling), [])
+    variant = "top" if include_top else pooling if pooling in ("avg", "max") else "none"
+    head = data["heads"].get(variant, [])
     if head:
         activation = "linear" if classifier_activation is None else classifier_activation
         layers += _substitute(copy.deepcopy(head), {"$classes": classes,
@@ -402,14 +403,20 @@ _SCALAR_OPERATIONS = {"Add": lambda c: (1.0, c), "Subtract": lambda c: (1.0, -c)
                       "Multiply": lambda c: (c, 0.0)}
 
 
+_MERGE_OPERATIONS = frozenset({"Add", "Subtract", "Multiply", "Maximum", "Minimum"})
+
+
 def _compact_operation(compact: dict[str, Any], module: str,
                        nodes: list[Any]) -> dict[str, Any]:
     """A keras.ops call saved in a functional config: arithmetic with a constant becomes
     the equivalent Rescaling; another operation is kept under its ``keras.ops`` name, which
     the reader reports as a class archlint does not analyse."""
     args = [_plain(arg) for arg in (nodes[0].get("args") or [])] if len(nodes) == 1 else []
-    tensors = [a for a in args if _is_ref(a)]
+    tensors = _refs_of(args)
     constants = [a for a in args if isinstance(a, (int, float)) and not isinstance(a, bool)]
+    if compact["c"] in _MERGE_OPERATIONS and len(tensors) == 2 and len(args) == 2:
+        # keras.ops.add(a, b) is what the merge layer Add computes (ConvNeXt's residuals).
+        return {"c": compact["c"], "n": compact["n"], "o": {}, "i": [tensors]}
     rescale = _SCALAR_OPERATIONS.get(compact["c"])
     if rescale is not None and len(tensors) == 1 and len(constants) == 1 and \
             (args[0] == tensors[0] or compact["c"] != "Subtract"):

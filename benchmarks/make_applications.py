@@ -12,8 +12,9 @@ into a model config for any options:
 - ``body``: the layers of ``include_top=False, pooling=None``, in Keras 3's saved order,
   each as ``{"c": class, "n": name, "o": options, "i": [first argument of each call]}``
   with only the options archlint's formulas read (no initializers, regularizers, dtypes);
-- ``heads``: the layers ``include_top=True`` adds (with ``"$classes"`` and
-  ``"$classifier_activation"`` where those options go) and those ``pooling`` adds;
+- ``heads``: the layers ``include_top=True`` adds to the body (with ``"$classes"`` and
+  ``"$classifier_activation"`` where those options go) and those each ``pooling`` adds
+  (``"none"`` when even ``pooling=None`` adds some: ConvNeXt's last normalization);
 - ``pads``: the ZeroPadding2D layers whose padding Keras computes from the size of their
   input (``imagenet_utils.correct_pad``), with the kernel size they pad for;
 - ``imagenet``: the layers ``weights="imagenet"`` adds or changes (the weights themselves
@@ -95,15 +96,19 @@ def build(name: str, **options: Any) -> dict[str, Any]:
     return copy.deepcopy(built)
 
 
-def _head(full: list[dict[str, Any]], body: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    names = {entry["n"]: entry for entry in body}
-    head = []
-    for entry in full:
-        if entry["n"] not in names:
-            head.append(entry)
-        elif entry["c"] != "InputLayer" and entry != names[entry["n"]]:
-            raise ValueError(f"layer {entry['n']} differs between the body and the head build")
-    return head
+def _common(variants: list[list[dict[str, Any]]]) -> set[str]:
+    """Names of the layers every build has, with the same options (input layers aside)."""
+    first, *others = variants
+    common = set()
+    for entry in first:
+        if all(any(other["n"] == entry["n"] and (other == entry or entry["c"] == "InputLayer")
+                   for other in variant) for variant in others):
+            common.add(entry["n"])
+    return common
+
+
+def _tail(layers: list[dict[str, Any]], common: set[str]) -> list[dict[str, Any]]:
+    return [entry for entry in layers if entry["n"] not in common]
 
 
 def _placeholders(a: Any, b: Any) -> Any:
@@ -171,23 +176,28 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         names[size] = config["config"]["name"]
         if size is None:
             outputs = [ref[0] for ref in _ref_list(config["config"]["output_layers"])]
-    body = bodies[None]
     pads = _pads(bodies)
-    default_shape = next(e for e in body if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
     top = build(name, include_top=True)
     probe = build(name, include_top=True, classes=CLASSES_PROBE,
                   classifier_activation=ACTIVATION_PROBE)
     top_layers = compact_layers(top["config"]["layers"])
-    head = _head(top_layers, body)
-    probe_head = _head(compact_layers(probe["config"]["layers"]), body)
+    pooled = {pooling: compact_layers(build(name, include_top=False, pooling=pooling)
+                                      ["config"]["layers"]) for pooling in ("avg", "max")}
+    # The body is what every option keeps; each option's own layers come after it
+    # (ConvNeXt normalizes after its pooling, and its classifier head has its own).
+    common = _common([bodies[None], top_layers, *pooled.values()])
+    body = [entry for entry in bodies[None] if entry["n"] in common]
+    default_shape = next(e for e in body if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
+    head = _tail(top_layers, common)
+    probe_head = _tail(compact_layers(probe["config"]["layers"]), common)
     heads: dict[str, Any] = {"top": [_placeholders(a, b) for a, b in zip(head, probe_head)]}
+    heads.update({pooling: _tail(layers, common) for pooling, layers in pooled.items()})
+    if _tail(bodies[None], common):
+        heads["none"] = _tail(bodies[None], common)
     top_input = next(e for e in top_layers if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
-    for pooling in ("avg", "max"):
-        pooled = compact_layers(build(name, include_top=False, pooling=pooling)
-                                ["config"]["layers"])
-        heads[pooling] = _head(pooled, body)
     imagenet = compact_layers(build(name, include_top=False, weights="imagenet")
                               ["config"]["layers"])
+    imagenet = [e for e in imagenet if e["n"] not in {t["n"] for t in heads.get("none", [])}]
     data = {
         "keras": __import__("keras").__version__,
         "name": names[None],

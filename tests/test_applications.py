@@ -36,8 +36,9 @@ from archlint.frontend.saved_model import models_from_config
 from archlint.unknown import Unknown
 
 # One application per family (two for the most used families).
-TESTED = ("ResNet50", "VGG16", "MobileNetV2", "EfficientNetB0", "InceptionV3", "DenseNet121",
-          "Xception")
+TESTED = ("ResNet50", "ResNet50V2", "VGG16", "MobileNet", "MobileNetV2", "MobileNetV3Small",
+          "EfficientNetB0", "EfficientNetV2B0", "InceptionV3", "InceptionResNetV2",
+          "DenseNet121", "Xception", "NASNetMobile", "ConvNeXtTiny")
 # Applications with layers archlint has no formulas for: their outputs stay unknown.
 PARTIAL = {"ConvNeXtTiny": "LayerScale"}
 OPTIONS: dict[str, dict[str, Any]] = {
@@ -55,6 +56,9 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "imagenet_classes": {"include_top": True, "weights": "imagenet", "classes": 10},
     "top_unknown_size": {"include_top": True, "weights": None, "input_shape": (None, None, 3)},
     "too_small": {"include_top": False, "weights": None, "input_shape": (16, 16, 3)},
+    # Built by MobileNet and MobileNetV2 (160 is a size of their weights), refused by others.
+    "top_imagenet_160": {"include_top": True, "weights": "imagenet",
+                         "input_shape": (160, 160, 3)},
     # Refused by NASNet only.
     "imagenet_unknown_size": {"include_top": False, "weights": "imagenet",
                               "input_shape": (None, None, 3)},
@@ -341,3 +345,7 @@ def test_scalar_operations_become_rescaling() -> None:
     # 1 - x is no rescaling of x by a positive scale and offset alone: kept as an operation.
     assert minus["r"] == ["keras.src.ops.numpy", "keras.ops.subtract"]
     assert sqrt["r"] == ["keras.src.ops.numpy", "keras.ops.sqrt"]
+    other = {"class_name": "__keras_tensor__", "config": {"keras_history": ["y", 0, 0]}}
+    (residual,) = applications.compact_layers([_operation("Add", tensor, other)])
+    assert residual == {"c": "Add", "n": "op", "o": {}, "i": [[["x", 0, 0], ["y", 0, 0]]]}
+    assert applications.compact_layers([applications.expand(residual)]) == [residual]
