@@ -113,6 +113,11 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
         if _has_unknown(value):
             return Unknown(f"option {option} of keras.applications.{application} is not "
                            "known statically")
+    for option, shape in (("input_shape", input_shape), ("input_tensor", input_tensor_shape)):
+        if isinstance(shape, (list, tuple)) and not all(
+                d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in shape):
+            return Unknown(f"the input size of keras.applications.{application} ({option}) "
+                           "is not a number known statically")
     defaults = data.get("defaults", {})
     for option, value in options.items():
         if option not in defaults:

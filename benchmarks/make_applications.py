@@ -96,15 +96,20 @@ def build(name: str, **options: Any) -> dict[str, Any]:
     return copy.deepcopy(built)
 
 
-def _common(variants: list[list[dict[str, Any]]]) -> set[str]:
-    """Names of the layers every build has, with the same options (input layers aside)."""
+def _common(variants: list[list[dict[str, Any]]], pads: dict[str, int]) -> set[str]:
+    """Names of the layers every build has, with the same options (input layers, and the
+    paddings that follow the input size, aside)."""
     first, *others = variants
-    common = set()
-    for entry in first:
-        if all(any(other["n"] == entry["n"] and (other == entry or entry["c"] == "InputLayer")
-                   for other in variant) for variant in others):
-            common.add(entry["n"])
-    return common
+
+    def same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        if a["n"] != b["n"]:
+            return False
+        if a["c"] == "InputLayer" or a == b:
+            return True
+        return a["n"] in pads and {**a, "o": {}} == {**b, "o": {}}
+
+    return {entry["n"] for entry in first
+            if all(any(same(entry, other) for other in variant) for variant in others)}
 
 
 def _tail(layers: list[dict[str, Any]], common: set[str]) -> list[dict[str, Any]]:
@@ -185,7 +190,7 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
                                       ["config"]["layers"]) for pooling in ("avg", "max")}
     # The body is what every option keeps; each option's own layers come after it
     # (ConvNeXt normalizes after its pooling, and its classifier head has its own).
-    common = _common([bodies[None], top_layers, *pooled.values()])
+    common = _common([bodies[None], top_layers, *pooled.values()], pads or {})
     body = [entry for entry in bodies[None] if entry["n"] in common]
     default_shape = next(e for e in body if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
     head = _tail(top_layers, common)

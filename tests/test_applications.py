@@ -381,3 +381,10 @@ def test_scalar_operations_become_rescaling() -> None:
     (residual,) = applications.compact_layers([_operation("Add", tensor, other)])
     assert residual == {"c": "Add", "n": "op", "o": {}, "i": [[["x", 0, 0], ["y", 0, 0]]]}
     assert applications.compact_layers([applications.expand(residual)]) == [residual]
+
+
+def test_sizes_known_only_by_name_are_unknown() -> None:
+    """A named size (``H``) may be even or odd: the paddings it decides stay unknown."""
+    made = backbone_config("MobileNetV2", include_top=False, weights=None,
+                           input_tensor_shape=(None, "H", 3))
+    assert isinstance(made, Unknown) and "input size" in made.reason
