@@ -38,6 +38,9 @@ SQUARE_DEFAULT_SIZES = {"mobilenet": (128, 160, 192, 224),
                         "mobilenetv2": (96, 128, 160, 192, 224)}
 CLASSES_REFUSAL = ("If using `weights='imagenet'` with `include_top=True`, `classes` should be "
                    "1000.  Received classes={classes}")
+# Models whose cells compare the sizes of the tensors they meet and adjust one to the other
+# (NASNet): shipped for their default input size only.
+SIZE_ADJUSTING_MODELS = ("nasnet",)
 # Options of a saved layer config kept whatever the class (the rest is what formulas read).
 DESCRIPTIVE_OPTIONS = frozenset({"activation"})
 INPUT_SHAPE_OPTIONS = frozenset({"batch_shape", "batch_input_shape", "input_shape"})
@@ -144,7 +147,8 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
                        "with `include_top=True`; Received: "
                        f"classifier_activation={classifier_activation}")
     built_shape = tuple(input_tensor_shape) if input_tensor_shape is not None else shape
-    if data["fixed_size"] and list(built_shape) != list(data["default_shape"]) and \
+    fixed_size = data["fixed_size"] or data["name"].startswith(SIZE_ADJUSTING_MODELS)
+    if fixed_size and list(built_shape) != list(data["default_shape"]) and \
             list(built_shape) != list(data["top_shape"]):
         return Unknown(f"the graph of keras.applications.{application} depends on its input "
                        f"size; archlint ships it for {tuple(data['default_shape'])} only")
