@@ -108,29 +108,13 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
         if application not in _index():
             return Unknown(f"keras.applications.{application} is not shipped with archlint")
         data = _load(application)
-    for option, value in (("include_top", include_top), ("weights", weights),
-                          ("input_shape", input_shape), ("pooling", pooling),
-                          ("classes", classes),
-                          ("classifier_activation", classifier_activation),
-                          ("input_tensor", input_tensor_shape), ("name", name)):
-        if _has_unknown(value):
-            return Unknown(f"option {option} of keras.applications.{application} is not "
-                           "known statically")
-    for option, shape in (("input_shape", input_shape), ("input_tensor", input_tensor_shape)):
-        if isinstance(shape, (list, tuple)) and not all(
-                d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in shape):
-            return Unknown(f"the input size of keras.applications.{application} ({option}) "
-                           "is not a number known statically")
-    defaults = data.get("defaults", {})
-    for option, value in options.items():
-        if option not in defaults:
-            return Refusal(f"{application}() got an unexpected keyword argument '{option}'")
-        if value != defaults[option]:
-            return Unknown(f"archlint ships keras.applications.{application} with its default "
-                           f"{option}={defaults[option]!r} only ({option}={value!r} given)")
-    if not (weights is None or isinstance(weights, str)):
-        return Unknown(f"weights={weights!r} of keras.applications.{application} is not a "
-                       "name or a path")
+    given = {"include_top": include_top, "weights": weights, "input_shape": input_shape,
+             "pooling": pooling, "classes": classes,
+             "classifier_activation": classifier_activation,
+             "input_tensor": input_tensor_shape, "name": name}
+    problem = _unusable_options(application, data, given, options)
+    if problem is not None:
+        return problem
     refusals = data.get("refusals", {})
     if weights == "imagenet" and include_top and classes != 1000:
         return Refusal(refusals.get("classes", CLASSES_REFUSAL).format(classes=classes))
@@ -175,6 +159,35 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
 
 
 # --------------------------------------------------------------------------- validation
+
+
+def _unusable_options(application: str, data: dict[str, Any], given: dict[str, Any],
+                      options: dict[str, Any]) -> Refusal | Unknown | None:
+    """Why the options of a call cannot be used: not known statically, an option of the
+    family away from its default (the data holds the default build), or one the
+    application does not take."""
+    for option, value in given.items():
+        if _has_unknown(value):
+            return Unknown(f"option {option} of keras.applications.{application} is not "
+                           "known statically")
+    for option in ("input_shape", "input_tensor"):
+        shape = given[option]
+        if isinstance(shape, (list, tuple)) and not all(
+                d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in shape):
+            return Unknown(f"the input size of keras.applications.{application} ({option}) "
+                           "is not a number known statically")
+    defaults = data.get("defaults", {})
+    for option, value in options.items():
+        if option not in defaults:
+            return Refusal(f"{application}() got an unexpected keyword argument '{option}'")
+        if value != defaults[option]:
+            return Unknown(f"archlint ships keras.applications.{application} with its default "
+                           f"{option}={defaults[option]!r} only ({option}={value!r} given)")
+    weights = given["weights"]
+    if not (weights is None or isinstance(weights, str)):
+        return Unknown(f"weights={weights!r} of keras.applications.{application} is not a "
+                       "name or a path")
+    return None
 
 
 def _has_unknown(value: Any) -> bool:
