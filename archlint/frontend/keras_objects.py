@@ -16,13 +16,14 @@ from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
+from archlint.frontend.applications_calls import ApplicationModels
 from archlint.frontend.folding import short_source
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
-from archlint.frontend.tensor_ops import TensorOps, has_formula, qualified_name
+from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -36,7 +37,7 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(TensorOps):
+class KerasObjectModel(ApplicationModels):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
@@ -110,11 +111,7 @@ class KerasObjectModel(TensorOps):
                 self.names.reset()
             return None
         if kind == "application":
-            self.events.append(Event(
-                UNSUPPORTED, f"`{self.host.text(node.func)}` is a pretrained application model; "
-                "archlint does not analyse it, so its output is unknown", span_of(node)))
-            return Unknown(f"the pretrained model `{self.host.text(node.func)}` is not analysed",
-                           node.lineno)
+            return self.make_application(leaf, args, kwargs, node)
         return KerasObject(ref.path, tuple(args), tuple(sorted(kwargs.items(),
                                                                key=lambda kv: kv[0])))
 
@@ -352,6 +349,13 @@ class KerasObjectModel(TensorOps):
             for model in self.models:
                 if model.trainable is True:  # False still covers every layer
                     model.trainable = self.unknown_trainable[0]
+        for model in self.models:
+            if model.trainable is not True:
+                # Keras sets it on every layer of the model: frozen in any model that
+                # calls them too (a frozen backbone inside a classifier).
+                for call in self.shapes.calls_of(model):
+                    if call.layer.trainable is True:
+                        call.layer.trainable = model.trainable
 
 
 def _compile_args(args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> CompileArgs:

@@ -1,0 +1,68 @@
+"""``keras.applications`` in a script: the backbone Keras builds for the call's options, a
+frozen backbone inside a classifier, and a backbone built on an ``input_tensor``. Each
+script is run by real Keras 3 and tf-keras (``weights=None``: nothing is downloaded); every
+model's parameter counts and output shapes must equal archlint's. The backbones themselves
+are checked layer by layer in tests/test_applications.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from archlint.analysis import analyse_source
+from tests.test_nested_models import _RUNNER, ours
+
+HEAD = "import keras\nfrom keras import layers\n"
+SCRIPTS = {
+    "frozen backbone in a classifier": (
+        "base = keras.applications.MobileNetV2(include_top=False, weights=None,\n"
+        "                                      input_shape=(96, 96, 3))\n"
+        "base.trainable = False\n"
+        "inp = keras.Input(shape=(96, 96, 3))\n"
+        "x = layers.GlobalAveragePooling2D()(base(inp, training=False))\n"
+        "model = keras.Model(inp, layers.Dense(5)(x), name='clf')\n"),
+    "backbone on an input tensor": (
+        "inp = keras.Input(shape=(128, 128, 3))\n"
+        "res = keras.applications.ResNet50(include_top=False, weights=None,\n"
+        "                                  input_tensor=inp, pooling='avg')\n"
+        "head = keras.Model(inp, layers.Dense(2)(res.output), name='res_head')\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_figures() -> dict[str, Any]:
+    sources = {name: HEAD + body for name, body in SCRIPTS.items()}
+    figures = {}
+    for version in ("3", "2"):
+        result = subprocess.run([sys.executable, "-c", _RUNNER, version],
+                                input=json.dumps(sources), capture_output=True, text=True,
+                                check=False, timeout=900)
+        assert result.returncode == 0, result.stderr[-3000:]
+        figures[version] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_application_calls_match_keras(keras_figures: dict[str, Any], keras: str,
+                                       name: str) -> None:
+    report = analyse_source(HEAD + SCRIPTS[name])
+    assert [d for d in report.diagnostics if d.severity.value == "error"] == []
+    found = {a.model.name: ours(a) for a in report.models}
+    truth = keras_figures[keras][name]
+    assert set(truth) <= set(found), (sorted(truth), sorted(found))
+    for model, figures in truth.items():
+        assert found[model] == figures, model
+
+
+def test_keras_refusal_of_an_application_is_an_error() -> None:
+    # Keras refuses imagenet weights with 10 classes and the top; the message is Keras's.
+    report = analyse_source(HEAD + "m = keras.applications.ResNet50(weights='imagenet',\n"
+                            "                                classes=10)\n")
+    assert [d.code for d in report.diagnostics if d.severity.value == "error"] == ["AL108"]
