@@ -88,6 +88,10 @@ class Call:
     # Why ``params`` is None although the output is known (weights built from unknown values).
     params_unknown: Unknown | None = None
 
+    def __repr__(self) -> str:
+        # Not the layer's whole record: a layer lists its calls, which would recurse.
+        return f"Call({self.layer.name!r}, order={self.order}, output={self.output!r})"
+
     @property
     def num_outputs(self) -> int:
         return len(self.output) if isinstance(self.output, list) else 1

@@ -66,3 +66,18 @@ def test_keras_refusal_of_an_application_is_an_error() -> None:
     report = analyse_source(HEAD + "m = keras.applications.ResNet50(weights='imagenet',\n"
                             "                                classes=10)\n")
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == ["AL108"]
+
+
+def test_a_model_wrapped_in_a_layer_is_unknown_not_a_crash() -> None:
+    report = analyse_source(HEAD + "net = keras.applications.MobileNetV2(include_top=False)\n"
+                            "model = keras.Sequential([keras.Input((4, 96, 96, 3)),\n"
+                            "                          layers.TimeDistributed(net)])\n")
+    assert any("given as the layer of a TimeDistributed is not followed" in d.message
+               for d in report.diagnostics)
+
+
+def test_findings_inside_a_backbone_point_at_its_call() -> None:
+    # ResNet50's first 7x7 convolution does not tile a 128x128 input (AL103, info).
+    report = analyse_source(HEAD + SCRIPTS["backbone on an input tensor"])
+    lines = {d.span.line for d in report.diagnostics}
+    assert lines == {4}, [(d.code, d.span.line) for d in report.diagnostics]

@@ -567,3 +567,12 @@ def test_a_shared_layer_on_a_named_width_then_an_unknown_one_is_not_refused() ->
                             "model = keras.Sequential([shared, layers.Dense(1)])\n"
                             "other = keras.Sequential([layers.Flatten(), shared])\n")
     assert [d for d in report.diagnostics if d.severity.value == "error"] == []
+
+
+def test_the_graph_prints_without_recursing() -> None:
+    # A layer lists its calls and a call names its layer: repr must not follow the cycle.
+    report = analyse_source("import keras\nfrom keras import layers\n"
+                            "x = keras.Input(shape=(3,))\n"
+                            "model = keras.Model(x, layers.Dense(2)(x))\n")
+    text = repr(report.models[0].model.calls[-1].layer)
+    assert "Call('dense'" in text and len(text) < 2000

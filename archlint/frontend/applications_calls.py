@@ -59,6 +59,9 @@ class ApplicationModels(TensorOps):
             return self._application_unknown(f"{text} could not be rebuilt", node)
         model = models[-1]
         model.span = span_of(node)
+        for inner in models:  # findings on a backbone's layers point at the call
+            for call in self.shapes.calls_of(inner):
+                call.span = call.layer.span = model.span
         if isinstance(tensor, Tensor):  # Keras builds it on the given tensor
             output = self.call_model(ModelObject(model), [tensor], {}, node)
             if not isinstance(output, Tensor):

@@ -13,7 +13,7 @@ from typing import Any
 
 from archlint import codes
 from archlint.diagnostics import Event
-from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
+from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.library import PythonHost
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import span_of
@@ -78,6 +78,10 @@ class LayerFactory:
                 nested_flags.append(value.layer.trainable)
                 config[key] = value.layer.instance if value.layer.instance is not None else \
                     Unknown(f"`{value.layer.class_name}` is not supported", node.lineno)
+            elif isinstance(value, (ModelObject, SequentialObject)):
+                # TimeDistributed(model): a wrapped model is not followed yet.
+                config[key] = Unknown(f"the model `{value.model.name}` given as the {key} of "
+                                      f"a {class_name} is not followed", node.lineno)
         spread = config.pop("**", None)
         name = self._layer_name(canonical, config.pop("name", None))
         span = span_of(node)
