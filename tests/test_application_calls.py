@@ -7,15 +7,12 @@ are checked layer by layer in tests/test_applications.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from archlint.analysis import analyse_source
-from tests.test_nested_models import _RUNNER, ours
+from tests.keras_scripts import ours, run_scripts
 
 HEAD = "import keras\nfrom keras import layers\n"
 SCRIPTS = {
@@ -37,14 +34,7 @@ SCRIPTS = {
 @pytest.fixture(scope="module")
 def keras_figures() -> dict[str, Any]:
     sources = {name: HEAD + body for name, body in SCRIPTS.items()}
-    figures = {}
-    for version in ("3", "2"):
-        result = subprocess.run([sys.executable, "-c", _RUNNER, version],
-                                input=json.dumps(sources), capture_output=True, text=True,
-                                check=False, timeout=900)
-        assert result.returncode == 0, result.stderr[-3000:]
-        figures[version] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    return {version: run_scripts(sources, version) for version in ("3", "2")}
 
 
 @pytest.mark.keras

@@ -7,15 +7,12 @@ output shapes must equal archlint's.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from archlint.analysis import analyse_source
-from archlint.engine import ModelAnalysis
+from tests.keras_scripts import ours, run_scripts
 
 HEAD = "import keras\nfrom keras import layers\n"
 SCRIPTS = {
@@ -64,48 +61,12 @@ SCRIPTS = {
         "model = keras.Model(x, layers.Concatenate()([p, q]), name='outer')\n"),
 }
 
-_RUNNER = r"""
-import json, os, sys
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-if sys.argv[1] == "2":
-    import tf_keras
-    sys.modules["keras"] = tf_keras
-import keras
-import numpy as np
-out = {}
-for name, source in json.loads(sys.stdin.read()).items():
-    scope = {}
-    exec(source, scope)
-    models = {}
-    for value in scope.values():
-        if isinstance(value, keras.Model):
-            models[value.name] = {
-                "total": int(value.count_params()),
-                "trainable": int(sum(np.prod(w.shape) for w in value.trainable_weights)),
-                "outputs": [[None if d is None else int(d) for d in tuple(o.shape)]
-                            for o in value.outputs]}
-    out[name] = models
-print(json.dumps(out))
-"""
 
 
 @pytest.fixture(scope="module")
 def keras_figures() -> dict[str, Any]:
     sources = {name: HEAD + body for name, body in SCRIPTS.items()}
-    figures = {}
-    for version in ("3", "2"):
-        result = subprocess.run([sys.executable, "-c", _RUNNER, version],
-                                input=json.dumps(sources), capture_output=True, text=True,
-                                check=False, timeout=600)
-        assert result.returncode == 0, result.stderr[-3000:]
-        figures[version] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
-
-
-def ours(analysis: ModelAnalysis) -> dict[str, Any]:
-    outputs = [ref.call.output_at(ref.index) for ref in analysis.model.outputs]
-    return {"total": analysis.total, "trainable": analysis.trainable,
-            "outputs": [list(o) if isinstance(o, tuple) else o for o in outputs]}
+    return {version: run_scripts(sources, version) for version in ("3", "2")}
 
 
 @pytest.mark.keras

@@ -8,23 +8,12 @@ tests/test_tensor_ops.py.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
 from archlint.analysis import Settings, analyse_source, default_settings
-from tests.test_nested_models import _RUNNER, ours
-
-# The runner of tests/test_nested_models.py, recording a script Keras refuses.
-_RECORDING = _RUNNER.replace("    exec(source, scope)\n", """    try:
-        exec(source, scope)
-    except Exception as error:
-        out[name] = {"refused": f"{type(error).__name__}: {error}"[:300]}
-        continue
-""")
+from tests.keras_scripts import ours, run_scripts
 
 HEAD = "import keras\nimport tensorflow as tf\nfrom keras import layers\n"
 # name: (script, the Keras versions that run it)
@@ -56,16 +45,9 @@ SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 @pytest.fixture(scope="module")
 def keras_figures() -> dict[str, Any]:
-    figures = {}
-    for version in ("3", "2"):
-        sources = {name: HEAD + body for name, (body, versions) in SCRIPTS.items()
-                   if version in versions}
-        result = subprocess.run([sys.executable, "-c", _RECORDING, version],
-                                input=json.dumps(sources), capture_output=True, text=True,
-                                check=False, timeout=600)
-        assert result.returncode == 0, result.stderr[-3000:]
-        figures[version] = json.loads(result.stdout.strip().splitlines()[-1])
-    return figures
+    return {version: run_scripts({name: HEAD + body for name, (body, versions)
+                                  in SCRIPTS.items() if version in versions}, version)
+            for version in ("3", "2")}
 
 
 @pytest.mark.keras
