@@ -81,6 +81,8 @@ class Call:
     # Tensors given as other arguments (initial_state=, a second positional): part of the
     # model's graph, not of the layer's shape formula.
     side_inputs: list[TensorRef] = field(default_factory=list)
+    # The call of the user-defined layer whose call() made this one (None at top level).
+    within: Call | None = None
     # Filled by the engine.
     output: OutputShape | Unknown | None = None
     params: Params | None = None

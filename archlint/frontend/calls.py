@@ -37,11 +37,14 @@ from archlint.frontend.scope import (
 from archlint.frontend.values import (
     COMMAND_LINE,
     TUNER,
+    BoundFunction,
     BoundMethod,
     Builtin,
     Function,
     Instance,
+    LibraryMethod,
     ModuleRef,
+    SuperRef,
     UnknownItems,
     UserClass,
     first_unknown_in,
@@ -104,12 +107,39 @@ class CallEvaluator(ExpressionEvaluator):
             return self.instantiate_user_class(callee, args, kwargs, node)
         if isinstance(callee, Builtin):
             return self.call_builtin(callee.name, args, kwargs, node)
+        if isinstance(callee, BoundFunction):
+            return self.call_function(callee.function, [callee.obj, *args], kwargs, node)
+        if isinstance(callee, LibraryMethod):
+            return self.library.call_base_method(callee.obj, callee.name, args, kwargs, node)
+        return self.runtime(node)
+
+    def make_super(self, args: list[Any], node: ast.Call) -> Any:
+        """``super()`` in a method, or ``super(Cls, self)``."""
+        if len(args) == 2 and isinstance(args[0], UserClass):
+            return SuperRef(args[0], args[1])
+        frame = self.frames[-1] if self.frames else None
+        if not args and frame is not None and isinstance(frame.owner, UserClass):
+            return SuperRef(frame.owner, frame.first_arg)
+        return self.runtime(node)
+
+    def super_attribute(self, ref: SuperRef, attr: str, node: ast.expr) -> Any:
+        """``super().attr``: the next script class that defines it, else the library's
+        base class (for a class deriving from one), else ``object``'s."""
+        found, value = ref.cls.member(attr, after=ref.cls)
+        if found:
+            return BoundFunction(value, ref.obj) if isinstance(value, Function) else value
+        if ref.cls.keras_base is not None:
+            return LibraryMethod(ref.obj, attr)
+        if attr == "__init__":
+            return Builtin("object.__init__")
         return self.runtime(node)
 
     def call_builtin(self, name: str, args: list[Any], kwargs: dict[str, Any],
                      node: ast.Call) -> Any:
-        if name == "print":
+        if name in ("print", "object.__init__"):
             return None  # prints nothing: the script is never run
+        if name == "super":
+            return self.make_super(args, node)
         if name in RUNTIME_BUILTINS:
             return self.runtime(node, COMMAND_LINE if name == "input" else None)
         if name == "isinstance":
@@ -181,7 +211,7 @@ class CallEvaluator(ExpressionEvaluator):
         if isinstance(obj, self.library_types):
             return self.library.call_method(obj, method.name, args, kwargs, node)
         if isinstance(obj, Instance):
-            function = obj.cls.attributes.get(method.name)
+            function = obj.cls.member(method.name)[1]
             if isinstance(function, Function):
                 bound = args if is_static_method(function) else [obj, *args]
                 return self.call_function(function, bound, kwargs, node)
@@ -229,7 +259,8 @@ class CallEvaluator(ExpressionEvaluator):
         self._bind(function, args, kwargs, scope, node)
         self.call_depth += 1
         self.nesting += 1
-        frame = Frame(function.name, [])
+        frame = Frame(function.name, [], owner=function.owner,
+                      first_arg=scope.vars.get(_first_param(function) or ""))
         self.frames.append(frame)
         try:
             if isinstance(function.node, ast.Lambda):
@@ -291,7 +322,7 @@ class CallEvaluator(ExpressionEvaluator):
         if cls.dataclass_fields is not None:
             self._init_dataclass(instance, cls.dataclass_fields, args, kwargs, node)
             return instance
-        init = cls.attributes.get("__init__")
+        init = cls.member("__init__")[1]
         if isinstance(init, Function):
             self.call_function(init, [instance, *args], kwargs, node)
         return instance
@@ -311,3 +342,10 @@ class CallEvaluator(ExpressionEvaluator):
             else:
                 instance.attributes[name] = Unknown(f"field `{name}` is missing",
                                                     node.lineno)
+
+
+def _first_param(function: Function) -> str | None:
+    """The name of a method's ``self``."""
+    spec = function.node.args
+    params = [*spec.posonlyargs, *spec.args]
+    return params[0].arg if params and function.owner is not None else None

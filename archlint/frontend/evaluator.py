@@ -150,14 +150,19 @@ class Evaluator(CallEvaluator):
         has_call = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                        and n.name == "call" for n in stmt.body)
         cls = UserClass(stmt.name, span_of(stmt), library_base, has_call)
+        cls.bases = [base for base in (self.eval(b, scope) for b in stmt.bases)
+                     if isinstance(base, UserClass)]
+        body_scope = Scope(scope)
+        self.exec_block(stmt.body, body_scope)
+        cls.attributes = body_scope.vars
+        for value in body_scope.vars.values():
+            if isinstance(value, Function) and value.scope is body_scope:
+                value.owner = cls
+                value.scope = scope  # a method's names skip the class body, as in Python
         if library_base is not None:
             self.library.class_defined(cls, stmt)
-        else:
-            body_scope = Scope(scope)
-            self.exec_block(stmt.body, body_scope)
-            cls.attributes = body_scope.vars
-            if any(is_dataclass_decorator(d) for d in stmt.decorator_list):
-                cls.dataclass_fields = dataclass_fields(stmt, body_scope)
+        elif any(is_dataclass_decorator(d) for d in stmt.decorator_list):
+            cls.dataclass_fields = dataclass_fields(stmt, body_scope)
         scope.store(stmt.name, cls)
 
     def _library_base(self, stmt: ast.ClassDef, scope: Scope) -> str | None:

@@ -50,6 +50,7 @@ from archlint.frontend.values import (
     Instance,
     ModuleRef,
     RuntimeValue,
+    SuperRef,
     UnknownItems,
     UserClass,
     arithmetic_too_large,
@@ -180,17 +181,24 @@ class ExpressionEvaluator:
             return BoundMethod(base, attr)
         if isinstance(base, Instance):
             return self.instance_attribute(base, attr, node)
-        if isinstance(base, UserClass) and attr in base.attributes:
-            return base.attributes[attr]
+        if isinstance(base, UserClass):
+            found, value = base.member(attr)
+            if found:
+                return value
+        if isinstance(base, SuperRef):
+            return self.super_attribute(base, attr, node)
         return self.runtime(node)
+
+    def super_attribute(self, ref: SuperRef, attr: str, node: ast.expr) -> Any:
+        raise NotImplementedError  # calls.CallEvaluator
 
     def instance_attribute(self, obj: Instance, attr: str, node: ast.expr) -> Any:
         if attr in obj.attributes:
             return obj.attributes[attr]
-        value = obj.cls.attributes.get(attr)
+        found, value = obj.cls.member(attr)
         if isinstance(value, Function):
             return BoundMethod(obj, attr)
-        if value is not None or attr in obj.cls.attributes:
+        if found:
             return value
         return Unknown(f"`{self.text(node)}` is not set statically", line_of(node))
 

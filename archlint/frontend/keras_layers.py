@@ -61,6 +61,9 @@ class LayerFactory:
         # or code behind an unknown condition).
         self.unknown_trainable: list[Unknown] = []
         self.unnamed = NameCounter()
+        # How deep the walk is inside the call() of a user-defined layer, where tensors are
+        # the backend's (TensorFlow functions apply) rather than Keras tensors.
+        self.inside_layer_call = 0
 
     def make_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call, custom: bool = False) -> LayerObject:

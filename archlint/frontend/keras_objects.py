@@ -16,14 +16,20 @@ from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
-from archlint.frontend.applications_calls import ApplicationModels
 from archlint.frontend.folding import short_source
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
-from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
+from archlint.frontend.keras_values import (
+    LayerObject,
+    ModelObject,
+    SequentialObject,
+    Tensor,
+    WeightValue,
+)
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
+from archlint.frontend.user_layers import UserLayerObject, UserLayers
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -37,11 +43,11 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(ApplicationModels):
+class KerasObjectModel(UserLayers):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
-                                     KerasObject)
+                                     KerasObject, WeightValue)
     config_types: tuple[type, ...] = (KerasObject,)
     # `model.build(shape)` gives a Sequential its input layer.
     changing_methods = frozenset({"build"})
@@ -78,7 +84,7 @@ class KerasObjectModel(ApplicationModels):
     def instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
         if cls.keras_base == "layer":
-            return self.make_layer(cls.name, args, kwargs, node, custom=True)
+            return self.make_user_layer(cls, args, kwargs, node)
         return Unknown(f"an instance of the subclassed model `{cls.name}` is not "
                        "analysed", node.lineno)
 
@@ -130,6 +136,8 @@ class KerasObjectModel(ApplicationModels):
                     node: ast.Call) -> Any:
         if isinstance(obj, SequentialObject):
             return self.sequential_method(obj, name, args, kwargs, node)
+        if isinstance(obj, UserLayerObject):
+            return self.user_layer_method(obj, name, args, kwargs, node)
         if isinstance(obj, ModelObject):
             if name == "compile":
                 self.compile(obj.model, args, kwargs, node)
@@ -212,6 +220,11 @@ class KerasObjectModel(ApplicationModels):
         return self.keras_attribute(obj, attr, node)
 
     def keras_attribute(self, obj: Any, attr: str, node: ast.expr) -> Any:
+        if isinstance(obj, UserLayerObject):
+            return self.user_layer_attribute(obj, attr, node)
+        if isinstance(obj, WeightValue):
+            return obj.shape if attr == "shape" else Unknown(
+                f"`{self.host.text(node)}` is only known to Keras", line_of(node))
         if isinstance(obj, LayerObject):
             return self.layer_attribute(obj, attr, node)
         if attr in _MODEL_METHODS:
@@ -260,7 +273,9 @@ class KerasObjectModel(ApplicationModels):
             for d in shape)
 
     def set_attribute(self, owner: Any, attr: str, value: Any, target: ast.Attribute) -> None:
-        if attr == "trainable":
+        if isinstance(owner, UserLayerObject):
+            self.set_user_layer_attribute(owner, attr, value)
+        elif attr == "trainable":
             self._set_trainable(owner, value, target)
 
     def _set_trainable(self, owner: Any, value: Any, target: ast.Attribute) -> None:

@@ -23,6 +23,16 @@ class LayerObject:
     layer: Layer
 
 
+@record(frozen=True, eq=False)
+class WeightValue:
+    """A weight a user-defined layer makes with ``self.add_weight(shape=...)``: a tensor of
+    known shape (no batch axis) that its ``call()`` computes with."""
+
+    shape: tuple[Any, ...]
+    trainable: bool
+    name: str
+
+
 @record(eq=False)
 class ModelObject:
     """A functional model (``keras.Model(inputs, outputs)``)."""

@@ -88,6 +88,12 @@ class Library(Protocol):
         """An attribute of one of its values."""
         ...
 
+    def call_base_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],
+                         node: ast.Call) -> Any:
+        """``super().name(...)`` reaching the library's base class of a script class
+        (``super().__init__(**kwargs)``, ``super().build(input_shape)``)."""
+        ...
+
     def subscript(self, obj: Any, key: Any, node: ast.Subscript) -> Any:
         """An item of one of its values (``x[:, 0]``)."""
         ...

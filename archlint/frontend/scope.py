@@ -86,6 +86,9 @@ class Frame:
     loops: list[ast.stmt]
     # Set when a `return` sits behind a condition that is not known.
     uncertain_return: Unknown | None = None
+    # A method's class and first argument, for `super()`.
+    owner: Any = None
+    first_arg: Any = None
 
 
 class LoopContext:

@@ -12,7 +12,7 @@ import ast
 from typing import Any
 
 from archlint.codes import TF_FUNCTION_ON_KERAS_TENSOR
-from archlint.frontend.keras_values import Tensor
+from archlint.frontend.keras_values import Tensor, WeightValue
 from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import span_of
 from archlint.graph import Call, Layer, TensorRef
@@ -42,6 +42,18 @@ class _Slot:
         return f"<tensor {self.index}>"
 
 
+class _Constant:
+    """A weight of a user-defined layer among an operation's arguments: its shape."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[Any, ...]) -> None:
+        self.shape = shape
+
+    def __repr__(self) -> str:
+        return f"<weight {self.shape}>"
+
+
 class TensorOpSpec(LayerSpec):
     """A tensor operation as a graph node: no weights, its shape from ``archlint.ops``."""
 
@@ -55,6 +67,8 @@ class TensorOpSpec(LayerSpec):
         def filled(value: Any) -> Any:
             if isinstance(value, _Slot):
                 return inputs[value.index]
+            if isinstance(value, _Constant):
+                return value.shape
             if isinstance(value, list):
                 return [filled(v) for v in value]
             if isinstance(value, tuple):
@@ -95,6 +109,8 @@ class TensorOps(NestedModels):
             if isinstance(value, Tensor):
                 tensors.append(value)
                 return _Slot(len(tensors) - 1)
+            if isinstance(value, WeightValue):
+                return _Constant(value.shape)
             if isinstance(value, list):
                 return [slotted(v) for v in value]
             if isinstance(value, tuple):
@@ -132,7 +148,7 @@ class TensorOps(NestedModels):
             spec=TENSOR_OP, config={"op": qualified, "args": args, "kwargs": kwargs},
             name=text, line=layer.span.line, column=layer.span.column,
             end_line=layer.span.end_line, target=self.keras)
-        if qualified.startswith("tf.") and self.keras != "2":
+        if qualified.startswith("tf.") and self.keras != "2" and not self.inside_layer_call:
             # tf-keras wraps it in a TFOpLambda layer; Keras 3 raises (checked in the tests).
             refusal = ShapeError(TF_FUNCTION_ON_KERAS_TENSOR, "Keras 3 refuses a TensorFlow "
                                  f"function on a Keras tensor: `{qualified}` (use keras.ops "
@@ -153,7 +169,7 @@ class TensorOps(NestedModels):
     def tensor_arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
         op = getattr(node, "op", None)
         qualified = AST_OPERATORS.get(type(op).__name__) if op is not None else None
-        if qualified is None or not all(isinstance(v, Tensor) or _number(v)
+        if qualified is None or not all(isinstance(v, (Tensor, WeightValue)) or _number(v)
                                         for v in (left, right)):
             return Unknown(f"`{_source(node)}` on a tensor is not analysed",
                            getattr(node, "lineno", None))

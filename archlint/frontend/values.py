@@ -150,6 +150,8 @@ class Function:
     called: bool = False
     # Default values of its parameters, computed where it is defined (as Python does).
     defaults: dict[str, Any] = field(default_factory=dict)
+    # The class whose body defines it (a method), for `super()`.
+    owner: UserClass | None = None
 
 
 @record(eq=False)
@@ -164,6 +166,27 @@ class UserClass:
     attributes: dict[str, Any] = field(default_factory=dict)
     # Field names of a @dataclass, in order, with their default expressions' values.
     dataclass_fields: list[tuple[str, Any]] | None = None
+    # Its bases that are classes of the script, in order.
+    bases: list[UserClass] = field(default_factory=list)
+
+    def mro(self) -> list[UserClass]:
+        """The script classes whose members it has, in Python's lookup order."""
+        order: list[UserClass] = []
+        for cls in [self, *(c for base in self.bases for c in base.mro())]:
+            if cls not in order:
+                order.append(cls)
+        return order
+
+    def member(self, name: str, after: UserClass | None = None) -> tuple[bool, Any]:
+        """``(found, value)`` of a class attribute through its script bases; ``after``
+        starts the search past that class, as ``super()`` does."""
+        order = self.mro()
+        if after is not None:
+            order = order[order.index(after) + 1:] if after in order else []
+        for cls in order:
+            if name in cls.attributes:
+                return True, cls.attributes[name]
+        return False, None
 
 
 @record(eq=False)
@@ -172,6 +195,31 @@ class Instance:
 
     cls: UserClass
     attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@record(frozen=True, eq=False)
+class SuperRef:
+    """``super()`` inside a method of ``cls`` called on ``obj``."""
+
+    cls: UserClass
+    obj: Any
+
+
+@record(frozen=True, eq=False)
+class BoundFunction:
+    """A method of the script found through ``super()``, bound to its object."""
+
+    function: Function
+    obj: Any
+
+
+@record(frozen=True, eq=False)
+class LibraryMethod:
+    """``super().name`` where the name belongs to the library's base class
+    (``super().__init__(**kwargs)`` in a custom layer)."""
+
+    obj: Any
+    name: str
 
 
 @record(frozen=True)

@@ -1,0 +1,288 @@
+"""The Keras half of the front end, sixth layer: layers the script defines.
+
+A ``keras.layers.Layer`` subclass is interpreted as Keras runs it, symbolically: its
+``__init__`` when it is made, its ``build(input_shape)`` on the first call (each
+``self.add_weight(shape=...)`` is a weight, trainable or not), and its ``call()`` on every
+call, whose sub-layer calls and tensor operations become nodes of the model's graph. The
+layer itself is one more node after them: it passes on what ``call()`` returns and holds
+the weights it made itself, so that the summary and the totals count them.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from archlint.diagnostics import Event
+from archlint.dims import Expr, named_size
+from archlint.frontend.applications_calls import ApplicationModels
+from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
+from archlint.frontend.keras_values import LayerObject, Tensor, WeightValue
+from archlint.frontend.scope import span_of
+from archlint.frontend.values import BoundFunction, BoundMethod, Function, RuntimeValue, UserClass
+from archlint.graph import Call, Layer, TensorRef
+from archlint.layer_types import LayerInstance, Shape
+from archlint.layers.base import InputSpec, LayerSpec, Params, Unresolved
+from archlint.records import field, record
+from archlint.unknown import Unknown
+
+# Options of Keras's base Layer.__init__ that archlint reads; the others change no shape.
+_BASE_OPTIONS = ("name", "trainable", "dtype")
+_INPUT_HINTS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
+# Methods of Keras's base Layer that add no weight and change no shape.
+_INERT_METHODS = frozenset({"add_loss", "add_metric", "add_update", "get_config",
+                            "reset_states", "compute_mask"})
+
+
+@record(eq=False)
+class UserLayerObject(LayerObject):
+    """An instance of a layer class of the script: a layer, and a Python object."""
+
+    cls: UserClass | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    weights: list[WeightValue] = field(default_factory=list)
+    built: bool = False
+    # Set when its weights cannot be counted (a shape archlint cannot follow).
+    weights_unknown: Unknown | None = None
+
+
+class UserLayerSpec(LayerSpec):
+    """The node of a user-defined layer: what its ``call()`` returned, passed on, and the
+    weights its ``build()`` made with ``add_weight``."""
+
+    class_name = "UserLayer"
+    input_spec = InputSpec(min_inputs=1, max_inputs=None)
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
+        if config.get("unknown") is not None:
+            raise Unresolved(config["unknown"])
+        return list(inputs) if config.get("several") else inputs[0]
+
+    def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
+        if config.get("weights_unknown") is not None:
+            raise Unresolved(config["weights_unknown"])
+        trainable: Any = 0
+        frozen: Any = 0
+        for weight in config.get("weights", ()):
+            size: Any = 1
+            for dim in weight.shape:
+                size = size * dim
+            if weight.trainable:
+                trainable = trainable + size
+            else:
+                frozen = frozen + size
+        return Params(trainable, frozen)
+
+
+USER_LAYER = UserLayerSpec()
+
+
+class UserLayers(ApplicationModels):
+    """Instances of the script's Layer subclasses: made, built and called."""
+
+    def make_user_layer(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
+                        node: ast.Call) -> UserLayerObject:
+        layer = Layer(name="", class_name=cls.name, span=span_of(node))
+        obj = UserLayerObject(layer, cls=cls)
+        init = cls.member("__init__")[1]
+        if isinstance(init, Function):
+            self.host.call(BoundFunction(init, obj), args, kwargs, node)
+        else:
+            self.base_init(obj, kwargs)
+        if not layer.name:  # its __init__ never reached Keras's
+            layer.name = self.names.auto(cls.name)
+        self.layers.append(layer)
+        return obj
+
+    def base_init(self, obj: UserLayerObject, kwargs: dict[str, Any]) -> None:
+        """Keras's ``Layer.__init__``: its name, trainable flag, and the shape hints a
+        Sequential's first layer may carry."""
+        layer = obj.layer
+        given = kwargs.get("name")
+        layer.name = given if isinstance(given, str) else self.names.auto(obj.layer.class_name)
+        layer.trainable = self.host.truth(kwargs.get("trainable", True))
+        layer.input_hint = {k: kwargs[k] for k in _INPUT_HINTS if k in kwargs}
+
+    def call_base_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],
+                         node: ast.Call) -> Any:
+        if not isinstance(obj, UserLayerObject):
+            return self.host.runtime(node)
+        if name == "__init__":
+            self.base_init(obj, kwargs)
+            return None
+        if name == "build":
+            obj.built = True
+            return None
+        return self.host.runtime(node)
+
+    # ----------------------------------------------------------------- the Python object
+    def user_layer_attribute(self, obj: UserLayerObject, attr: str, node: ast.expr) -> Any:
+        if attr in obj.attributes:
+            return obj.attributes[attr]
+        found, value = obj.cls.member(attr) if obj.cls is not None else (False, None)
+        if isinstance(value, Function):
+            if _is_property(value):
+                return self.host.call(BoundFunction(value, obj), [], {}, node)  # type: ignore[arg-type]
+            return BoundMethod(obj, attr)
+        if found:
+            return value
+        if attr == "name":
+            return obj.layer.name
+        if attr == "trainable":
+            return obj.layer.trainable
+        if attr in ("add_weight", "add_variable", *_INERT_METHODS):
+            return BoundMethod(obj, attr)
+        return self.host.runtime(node)
+
+    def set_user_layer_attribute(self, obj: UserLayerObject, attr: str, value: Any) -> None:
+        obj.attributes[attr] = value
+        if attr == "trainable":
+            obj.layer.trainable = self.host.truth(value)
+        elif attr == "name" and isinstance(value, str):
+            obj.layer.name = value
+
+    def user_layer_method(self, obj: UserLayerObject, name: str, args: list[Any],
+                          kwargs: dict[str, Any], node: ast.Call) -> Any:
+        function = obj.cls.member(name)[1] if obj.cls is not None else None
+        if isinstance(function, Function):
+            return self.host.call(BoundFunction(function, obj), args, kwargs, node)
+        if name in ("add_weight", "add_variable"):
+            return self.add_weight(obj, args, kwargs, node)
+        if name == "__call__":
+            return self.host.call(obj, args, kwargs, node)
+        if name in _INERT_METHODS:
+            return None
+        return self.host.runtime(node)
+
+    def add_weight(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.Call) -> Any:
+        """``self.add_weight(shape=..., trainable=...)``: Keras 3 takes the shape first,
+        tf-keras the name; a string is a name in both."""
+        positional = list(args)
+        name = kwargs.get("name")
+        if positional and isinstance(positional[0], str):
+            name = positional.pop(0)
+        shape = kwargs.get("shape", positional[0] if positional else ())
+        trainable = self.host.truth(kwargs.get("trainable", True))
+        dims = _weight_dims(shape, node)
+        if isinstance(dims, Unknown) or isinstance(trainable, Unknown):
+            obj.weights_unknown = obj.weights_unknown or (
+                dims if isinstance(dims, Unknown) else trainable)
+            return Unknown(f"the weight `{self.host.text(node)}` has a shape or trainable "
+                           "flag archlint cannot follow", node.lineno)
+        weight = WeightValue(dims, bool(trainable) and obj.layer.trainable is not False,
+                             name if isinstance(name, str) else f"weight_{len(obj.weights)}")
+        obj.weights.append(weight)
+        return weight
+
+    # ----------------------------------------------------------------- calls
+    def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.Call) -> Any:
+        if isinstance(obj, UserLayerObject):
+            return self.call_user_layer(obj, args, kwargs, node)
+        return super().call_layer(obj, args, kwargs, node)
+
+    def call_user_layer(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
+                        node: ast.Call) -> Any:
+        inputs = args[0] if args else kwargs.get("inputs")
+        tensors = flatten_tensors(inputs)
+        if isinstance(tensors, Unknown):
+            return tensors
+        if not tensors:
+            return Unknown(f"`{obj.layer.name}` is called on something that is not a Keras "
+                           "tensor", node.lineno)
+        start = len(self.calls)
+        if not obj.built:
+            obj.built = True  # before build(): a build() that calls the layer must not loop
+            build = obj.cls.member("build")[1] if obj.cls is not None else None
+            if isinstance(build, Function):
+                self.host.call(BoundFunction(build, obj), [self._input_shape(inputs)], {},
+                               node)
+        call_function = obj.cls.member("call")[1] if obj.cls is not None else None
+        if isinstance(call_function, Function):
+            self.inside_layer_call += 1
+            try:
+                result = self.host.call(BoundFunction(call_function, obj), args, kwargs,
+                                        node)
+            finally:
+                self.inside_layer_call -= 1
+        else:
+            result = Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
+                             node.lineno)
+        return self._layer_node(obj, tensors, result, start, node)
+
+    def _input_shape(self, inputs: Any) -> Any:
+        """What Keras passes to ``build()``: each input's shape as a tuple, with None for
+        the axes the data decides (a named size stays a symbol: Keras knows it then)."""
+        if isinstance(inputs, (list, tuple)):
+            return [self._input_shape(item) for item in inputs]
+        if not isinstance(inputs, Tensor):
+            return inputs
+        self.shapes.infer(inputs.ref.call)
+        shape = inputs.ref.call.output_at(inputs.ref.index)
+        if not isinstance(shape, tuple):
+            return Unknown(f"the input shape of a call of `{inputs.ref.call.layer.name}`'s "
+                           "output is not known", inputs.ref.call.span.line)
+        return tuple(d if isinstance(d, int) or d is None or (
+            isinstance(d, Expr) and d.fixed()) else None for d in shape)
+
+    def _layer_node(self, obj: UserLayerObject, inputs: list[Tensor], result: Any,
+                    start: int, node: ast.Call) -> Any:
+        """The layer's own node after what its ``call()`` made."""
+        outputs = flatten_tensors(result) if isinstance(result, (Tensor, list, tuple)) \
+            else None
+        config: dict[str, Any] = {"weights": tuple(obj.weights),
+                                  "weights_unknown": obj.weights_unknown}
+        if isinstance(outputs, list) and outputs:
+            inbound = [t.ref for t in outputs]
+            config["several"] = not isinstance(result, Tensor)
+        else:
+            inbound = [t.ref for t in inputs]
+            config["unknown"] = result if isinstance(result, Unknown) else Unknown(
+                f"the call() of `{obj.layer.class_name}` returns something that is not a "
+                "Keras tensor", node.lineno)
+        span = span_of(node)
+        if config.get("unknown") is not None:
+            self.events.append(Event(
+                UNSUPPORTED, f"the layer class `{obj.layer.class_name}` is not followed: "
+                f"{config['unknown'].describe()}; the output of `{obj.layer.name}` and "
+                "everything computed from it is unknown", span, layer=obj.layer.name))
+        obj.layer.instance = LayerInstance(
+            spec=USER_LAYER, config=config, name=obj.layer.name, line=span.line,
+            column=span.column, end_line=span.end_line, target=self.keras)
+        call = Call(layer=obj.layer, inbound=inbound, span=span, order=len(self.calls))
+        for inner in self.calls[start:]:
+            if inner.within is None:
+                inner.within = call
+        obj.layer.calls.append(call)
+        self.calls.append(call)
+        self.shapes.infer(call)
+        if config.get("several"):
+            return [Tensor(TensorRef(call, i)) for i in range(len(inbound))]
+        return Tensor(TensorRef(call, 0))
+
+
+def _weight_dims(shape: Any, node: ast.Call) -> tuple[Any, ...] | Unknown:
+    """A weight's shape as dimensions: numbers, and named sizes for the values the script
+    computes at run time (``len(vocab)``); None or an unknown leaves it unknown."""
+    items = shape if isinstance(shape, (tuple, list)) else (shape,)
+    dims: list[Any] = []
+    for dim in items:
+        if isinstance(dim, bool):
+            return Unknown(f"a weight shape holds {dim!r}", node.lineno)
+        if isinstance(dim, int) or (isinstance(dim, Expr) and dim.fixed()):
+            dims.append(dim)
+        elif isinstance(dim, RuntimeValue) and dim.source:
+            dims.append(named_size(" ".join(dim.source.split())))
+        elif isinstance(dim, Unknown):
+            return dim
+        else:
+            return Unknown("a weight's shape has an axis the data decides (None to Keras, "
+                           "which cannot make such a weight)", node.lineno)
+    return tuple(dims)
+
+
+def _is_property(function: Function) -> bool:
+    node = function.node
+    return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+        isinstance(d, ast.Name) and d.id == "property" for d in node.decorator_list)
