@@ -114,6 +114,14 @@ class SequentialModels(LayerFactory):
         return tuple(d if isinstance(d, int) or (isinstance(d, Expr) and d.fixed())
                      else None for d in shape)
 
+    def chain_call(self, item: LayerObject, current: TensorRef) -> TensorRef | Unknown:
+        """A Sequential's layer called on the previous one's output."""
+        call = Call(layer=item.layer, inbound=[current], span=item.layer.span,
+                    order=len(self.calls))
+        item.layer.calls.append(call)
+        self.calls.append(call)
+        return TensorRef(call, 0)
+
     def _finish_sequential(self, obj: SequentialObject) -> None:
         """Chain a Sequential's layers into calls, from its input layer."""
         model = obj.model
@@ -143,11 +151,12 @@ class SequentialModels(LayerFactory):
             elif current is None:
                 model.layers.append(item.layer)
             else:
-                call = Call(layer=item.layer, inbound=[current], span=item.layer.span,
-                            order=len(self.calls))
-                item.layer.calls.append(call)
-                self.calls.append(call)
-                current = TensorRef(call, 0)
+                chained = self.chain_call(item, current)
+                if isinstance(chained, Unknown):
+                    model.unresolved.append(chained)
+                    current = None
+                else:
+                    current = chained
         if current is not None:
             model.outputs.append(current)
         if model.unresolved:

@@ -44,6 +44,8 @@ class UserLayerObject(LayerObject):
     built: bool = False
     # Set when its weights cannot be counted (a shape archlint cannot follow).
     weights_unknown: Unknown | None = None
+    # Where the script makes it: a Sequential calls it there.
+    made_at: ast.Call | None = None
 
 
 class UserLayerSpec(LayerSpec):
@@ -83,7 +85,7 @@ class UserLayers(ApplicationModels):
     def make_user_layer(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
                         node: ast.Call) -> UserLayerObject:
         layer = Layer(name="", class_name=cls.name, span=span_of(node))
-        obj = UserLayerObject(layer, cls=cls)
+        obj = UserLayerObject(layer, cls=cls, made_at=node)
         init = cls.member("__init__")[1]
         if isinstance(init, Function):
             self.host.call(BoundFunction(init, obj), args, kwargs, node)
@@ -181,6 +183,16 @@ class UserLayers(ApplicationModels):
         if isinstance(obj, UserLayerObject):
             return self.call_user_layer(obj, args, kwargs, node)
         return super().call_layer(obj, args, kwargs, node)
+
+    def chain_call(self, item: LayerObject, current: TensorRef) -> TensorRef | Unknown:
+        if not isinstance(item, UserLayerObject) or item.made_at is None:
+            return super().chain_call(item, current)
+        result = self.call_user_layer(item, [Tensor(current)], {}, item.made_at)
+        if isinstance(result, Tensor):
+            return result.ref
+        return result if isinstance(result, Unknown) else Unknown(
+            f"`{item.layer.name}` returns several tensors inside a Sequential",
+            item.layer.span.line)
 
     def call_user_layer(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
                         node: ast.Call) -> Any:

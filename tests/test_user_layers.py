@@ -1,0 +1,161 @@
+"""Layers the script defines (``class X(keras.layers.Layer)``): their ``__init__``,
+``build(input_shape)`` with ``add_weight`` and ``call()`` are followed symbolically. Each
+script is run by real Keras 3 and tf-keras in a subprocess; every model's parameter counts
+and output shapes must equal archlint's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from archlint.analysis import Settings, analyse_source, default_settings
+from tests.keras_scripts import ours, run_scripts
+
+HEAD = "import keras\nfrom keras import layers\nimport tensorflow as tf\n"
+
+LINEAR = (
+    "class Linear(layers.Layer):\n"
+    "    def __init__(self, units=32, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.units = units\n"
+    "    def build(self, input_shape):\n"
+    "        self.w = self.add_weight(shape=(input_shape[-1], self.units),\n"
+    "                                 initializer='random_normal', trainable=True)\n"
+    "        self.b = self.add_weight(shape=(self.units,), initializer='zeros')\n"
+    "        self.steps = self.add_weight(shape=(), initializer='zeros', trainable=False)\n"
+    "    def call(self, inputs):\n"
+    "        return tf.matmul(inputs, self.w) + self.b\n")
+
+SCRIPTS = {
+    "weights made in build": LINEAR + (
+        "inp = keras.Input(shape=(12,))\n"
+        "h = Linear(8)(inp)\n"
+        "model = keras.Model(inp, layers.Dense(2)(h), name='linear_head')\n"),
+    "a layer shared by two calls": LINEAR + (
+        "shared = Linear(5)\n"
+        "a = keras.Input(shape=(7,))\n"
+        "b = keras.Input(shape=(7,))\n"
+        "both = layers.Concatenate()([shared(a), shared(b)])\n"
+        "model = keras.Model([a, b], both, name='siamese')\n"),
+    "frozen by its constructor": LINEAR + (
+        "inp = keras.Input(shape=(6,))\n"
+        "model = keras.Model(inp, Linear(4, trainable=False)(inp), name='frozen')\n"),
+    "residual block": (
+        "class Residual(layers.Layer):\n"
+        "    def __init__(self, filters, kernel_size=3, **kwargs):\n"
+        "        super(Residual, self).__init__(**kwargs)\n"
+        "        self.filters = filters\n"
+        "        self.conv1 = layers.Conv1D(filters, kernel_size, padding='same')\n"
+        "        self.norm = layers.BatchNormalization()\n"
+        "        self.conv2 = layers.Conv1D(filters, kernel_size, padding='same')\n"
+        "    def build(self, input_shape):\n"
+        "        if input_shape[-1] != self.filters:\n"
+        "            self.project = layers.Conv1D(self.filters, 1)\n"
+        "        else:\n"
+        "            self.project = None\n"
+        "    def call(self, x, training=None):\n"
+        "        h = self.conv1(x)\n"
+        "        h = self.norm(h, training=training)\n"
+        "        h = tf.nn.relu(h)\n"
+        "        h = self.conv2(h)\n"
+        "        shortcut = x if self.project is None else self.project(x)\n"
+        "        return tf.nn.relu(h + shortcut)\n"
+        "seq = keras.Input(shape=(40, 6))\n"
+        "x = Residual(16)(seq)\n"
+        "x = Residual(16)(x)\n"
+        "x = layers.GlobalAveragePooling1D()(x)\n"
+        "model = keras.Model(seq, layers.Dense(3)(x), name='resnet1d')\n"),
+    "attention written by hand": (
+        "class SelfAttention(layers.Layer):\n"
+        "    def __init__(self, dim, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.dim = dim\n"
+        "        self.query = layers.Dense(dim, use_bias=False)\n"
+        "        self.key = layers.Dense(dim, use_bias=False)\n"
+        "        self.value = layers.Dense(dim)\n"
+        "    def call(self, x):\n"
+        "        q, k, v = self.query(x), self.key(x), self.value(x)\n"
+        "        scores = tf.matmul(q, k, transpose_b=True) / self.dim ** 0.5\n"
+        "        weights = tf.nn.softmax(scores, axis=-1)\n"
+        "        return tf.matmul(weights, v)\n"
+        "tokens = keras.Input(shape=(10, 12))\n"
+        "x = SelfAttention(8)(tokens)\n"
+        "x = layers.LayerNormalization()(x)\n"
+        "model = keras.Model(tokens, layers.Dense(2)(x[:, 0]), name='attention')\n"),
+    "a base class and a subclass": (
+        "class Base(layers.Layer):\n"
+        "    def __init__(self, units, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.units = units\n"
+        "    def build(self, input_shape):\n"
+        "        self.kernel = self.add_weight(shape=(input_shape[-1], self.units))\n"
+        "    def project(self, x):\n"
+        "        return tf.matmul(x, self.kernel)\n"
+        "class Gated(Base):\n"
+        "    def __init__(self, units, **kwargs):\n"
+        "        super().__init__(units, **kwargs)\n"
+        "        self.gate = layers.Dense(units, activation='sigmoid')\n"
+        "    def call(self, x):\n"
+        "        return self.project(x) * self.gate(x)\n"
+        "inp = keras.Input(shape=(9,))\n"
+        "model = keras.Model(inp, Gated(4)(inp), name='gated')\n"),
+    "sub-layers made in build and two outputs": (
+        "class Split(layers.Layer):\n"
+        "    def build(self, input_shape):\n"
+        "        self.left = layers.Dense(input_shape[-1] // 2)\n"
+        "        self.right = layers.Dense(3)\n"
+        "    def call(self, x):\n"
+        "        return self.left(x), self.right(x)\n"
+        "inp = keras.Input(shape=(10,))\n"
+        "a, b = Split()(inp)\n"
+        "model = keras.Model(inp, layers.Concatenate()([a, b]), name='split')\n"),
+    "in a Sequential": LINEAR + (
+        "model = keras.Sequential([keras.Input(shape=(5,)), Linear(6), layers.Dense(1)],\n"
+        "                         name='seq_linear')\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_figures() -> dict[str, Any]:
+    sources = {name: HEAD + body for name, body in SCRIPTS.items()}
+    return {version: run_scripts(sources, version) for version in ("3", "2")}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_user_defined_layers_match_keras(keras_figures: dict[str, Any], keras: str,
+                                         name: str) -> None:
+    truth = keras_figures[keras][name]
+    assert "refused" not in truth, truth
+    report = analyse_source(HEAD + SCRIPTS[name])
+    assert [d for d in report.diagnostics if d.severity.value == "error"] == []
+    found = {a.model.name: ours(a) for a in report.models}
+    assert set(truth) <= set(found), (sorted(truth), sorted(found))
+    for model, figures in truth.items():
+        assert found[model] == figures, model
+
+
+def test_tensorflow_functions_inside_a_layer_call_are_not_refused() -> None:
+    # Keras 3 refuses tf.* on its symbolic tensors, but a layer's call() gets the
+    # backend's tensors: only the first script would fail.
+    keras3 = Settings(default_settings().rules, keras="3")
+    outside = analyse_source(HEAD + "inp = keras.Input(shape=(4,))\n"
+                             "model = keras.Model(inp, tf.nn.relu(inp))\n", settings=keras3)
+    inside = analyse_source(HEAD + SCRIPTS["residual block"], settings=keras3)
+    assert [d.code for d in outside.diagnostics if d.severity.value == "error"] == ["AL208"]
+    assert not [d for d in inside.diagnostics if d.severity.value == "error"]
+
+
+def test_a_layer_whose_call_cannot_be_followed_is_unknown_with_its_reason() -> None:
+    report = analyse_source(HEAD + (
+        "class Opaque(layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        return tf.py_function(lambda t: t, [x], tf.float32)\n"
+        "inp = keras.Input(shape=(4,))\n"
+        "model = keras.Model(inp, layers.Dense(2)(Opaque()(inp)))\n"))
+    [warning] = [d for d in report.diagnostics if d.code == "AL002"]
+    assert "Opaque" in warning.message and warning.span.line == 8
+    assert report.models[0].total is None
