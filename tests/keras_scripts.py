@@ -30,11 +30,14 @@ for name, source in json.loads(sys.stdin.read()).items():
     models = {}
     for value in scope.values():
         if isinstance(value, keras.Model):
+            # A subclassed model built by a call has no symbolic outputs: None.
+            outputs = getattr(value, "_outputs", None) if not hasattr(value, "outputs") \
+                else value.outputs
             models[value.name] = {
                 "total": int(value.count_params()),
                 "trainable": int(sum(np.prod(w.shape) for w in value.trainable_weights)),
-                "outputs": [[None if d is None else int(d) for d in tuple(o.shape)]
-                            for o in value.outputs]}
+                "outputs": None if outputs is None else [
+                    [None if d is None else int(d) for d in tuple(o.shape)] for o in outputs]}
     out[name] = models
 print(json.dumps(out))
 """

@@ -159,3 +159,78 @@ def test_a_layer_whose_call_cannot_be_followed_is_unknown_with_its_reason() -> N
     [warning] = [d for d in report.diagnostics if d.code == "AL002"]
     assert "Opaque" in warning.message and warning.span.line == 8
     assert report.models[0].total is None
+
+
+MODELS = {
+    "a Model subclass made functionally": (
+        "class CustomModel(keras.Model):\n"
+        "    def train_step(self, data):\n"
+        "        return super().train_step(data)\n"
+        "inp = keras.Input(shape=(3,))\n"
+        "model = CustomModel(inp, layers.Dense(2)(inp))\n"),
+    "a functional init inside __init__": (
+        "class Wrapped(keras.Model):\n"
+        "    def __init__(self, width, **kwargs):\n"
+        "        inp = keras.Input(shape=(4,))\n"
+        "        out = layers.Dense(width)(layers.Dense(8)(inp))\n"
+        "        super().__init__(inputs=inp, outputs=out, **kwargs)\n"
+        "model = Wrapped(3, name='wrapped')\n"),
+    "a subclassed model called on an input": (
+        "class Mlp(keras.Model):\n"
+        "    def __init__(self, units=16, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.hidden = [layers.Dense(units, activation='relu') for _ in range(2)]\n"
+        "        self.out = layers.Dense(1)\n"
+        "    def call(self, x):\n"
+        "        for layer in self.hidden:\n"
+        "            x = layer(x)\n"
+        "        return self.out(x)\n"
+        "model = Mlp(name='mlp')\n"
+        "y = model(keras.Input(shape=(10,)))\n"),
+    "a subclassed model inside a functional one": (
+        "class Encoder(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.conv = layers.Conv1D(8, 3, activation='relu')\n"
+        "        self.pool = layers.GlobalMaxPooling1D()\n"
+        "    def call(self, x):\n"
+        "        return self.pool(self.conv(x))\n"
+        "encoder = Encoder()\n"
+        "seq = keras.Input(shape=(30, 4))\n"
+        "model = keras.Model(seq, layers.Dense(2)(encoder(seq)), name='classifier')\n"),
+    "a frozen layer freezes its sub-layers": (
+        "class Block(layers.Layer):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.dense = layers.Dense(5)\n"
+        "        self.norm = layers.BatchNormalization()\n"
+        "    def call(self, x):\n"
+        "        return self.norm(self.dense(x))\n"
+        "inp = keras.Input(shape=(6,))\n"
+        "frozen = Block()\n"
+        "frozen.trainable = False\n"
+        "model = keras.Model(inp, layers.Dense(1)(frozen(inp)), name='partly_frozen')\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_model_figures() -> dict[str, Any]:
+    sources = {name: HEAD + body for name, body in MODELS.items()}
+    return {version: run_scripts(sources, version) for version in ("3", "2")}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_user_defined_models_match_keras(keras_model_figures: dict[str, Any], keras: str,
+                                         name: str) -> None:
+    truth = keras_model_figures[keras][name]
+    assert "refused" not in truth, truth
+    report = analyse_source(HEAD + MODELS[name])
+    assert [d for d in report.diagnostics if d.severity.value == "error"] == []
+    found = {a.model.name: ours(a) for a in report.models}
+    assert set(truth) <= set(found), (sorted(truth), sorted(found))
+    for model, figures in truth.items():
+        if figures["outputs"] is None:  # Keras keeps no symbolic output for it
+            figures = {**figures, "outputs": found[model]["outputs"]}
+        assert found[model] == figures, model

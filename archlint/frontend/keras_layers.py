@@ -61,6 +61,8 @@ class LayerFactory:
         # or code behind an unknown condition).
         self.unknown_trainable: list[Unknown] = []
         self.unnamed = NameCounter()
+        # Instances of the script's own layer and model classes (user_layers).
+        self.user_objects: list[Any] = []
         # How deep the walk is inside the call() of a user-defined layer, where tensors are
         # the backend's (TensorFlow functions apply) rather than Keras tensors.
         self.inside_layer_call = 0
@@ -140,6 +142,24 @@ class LayerFactory:
     def make_input(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
         layer = self.make_layer("InputLayer", args, kwargs, node).layer
         return Tensor(self.input_call(layer))
+
+    def make_model(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
+        """``keras.Model(inputs, outputs)``: a functional model."""
+        inputs = args[0] if args else kwargs.get("inputs")
+        outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
+        name = kwargs.get("name", args[2] if len(args) > 2 else None)
+        model = Model(name=name if isinstance(name, str) else self.names.functional_model(),
+                      kind="functional", span=span_of(node))
+        for label, value, target in (("inputs", inputs, model.inputs),
+                                     ("outputs", outputs, model.outputs)):
+            tensors = flatten_tensors(value)
+            if isinstance(tensors, Unknown):
+                model.unresolved.append(Unknown(f"the model's {label}: {tensors.reason}",
+                                                tensors.line or node.lineno))
+            else:
+                target.extend(t.ref for t in tensors)
+        self.models.append(model)
+        return ModelObject(model)
 
     def input_call(self, layer: Layer) -> TensorRef:
         """The one call of an input layer, which makes its tensor."""

@@ -14,10 +14,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from archlint.diagnostics import Event
 from archlint.frontend import keras_api
 from archlint.frontend.folding import short_source
-from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import (
     LayerObject,
     ModelObject,
@@ -29,7 +27,8 @@ from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
-from archlint.frontend.user_layers import UserLayerObject, UserLayers
+from archlint.frontend.user_layers import UserLayerObject
+from archlint.frontend.user_models import UserModels
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -43,7 +42,7 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(UserLayers):
+class KerasObjectModel(UserModels):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
@@ -71,22 +70,13 @@ class KerasObjectModel(UserLayers):
         return None
 
     def class_defined(self, cls: UserClass, stmt: ast.ClassDef) -> None:
-        if cls.keras_base != "model":
-            return  # a custom layer: its instances are layers of unknown output
-        what = "defines its graph in call(), which only runs in Keras" if cls.has_call else \
-            "has no call() of its own (its behaviour lives in methods such as train_step)"
-        self.events.append(Event(
-            UNSUPPORTED,
-            f"subclassed model `{stmt.name}` {what}; it is not analysed statically. "
-            "Build it with the functional API to have its shapes checked",
-            span_of(stmt)))
+        return None  # its instances are interpreted where the script makes them
 
     def instantiate(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
         if cls.keras_base == "layer":
             return self.make_user_layer(cls, args, kwargs, node)
-        return Unknown(f"an instance of the subclassed model `{cls.name}` is not "
-                       "analysed", node.lineno)
+        return self.make_user_model(cls, args, kwargs, node)
 
     # ----------------------------------------------------------------- calls
     def call_module(self, ref: ModuleRef, args: list[Any], kwargs: dict[str, Any],
@@ -137,6 +127,9 @@ class KerasObjectModel(UserLayers):
         if isinstance(obj, SequentialObject):
             return self.sequential_method(obj, name, args, kwargs, node)
         if isinstance(obj, UserLayerObject):
+            if obj.model is not None and name == "compile":
+                self.compile(obj.model, args, kwargs, node)
+                return None
             return self.user_layer_method(obj, name, args, kwargs, node)
         if isinstance(obj, ModelObject):
             if name == "compile":
@@ -190,23 +183,6 @@ class KerasObjectModel(UserLayers):
         if self.names_version is not None:
             self.events += compile_events(model.compile.loss, model.compile.optimizer, node,
                                           self.names_version, model.name)
-
-    def make_model(self, args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> Any:
-        inputs = args[0] if args else kwargs.get("inputs")
-        outputs = args[1] if len(args) > 1 else kwargs.get("outputs")
-        name = kwargs.get("name", args[2] if len(args) > 2 else None)
-        model = Model(name=name if isinstance(name, str) else self.names.functional_model(),
-                      kind="functional", span=span_of(node))
-        for label, value, target in (("inputs", inputs, model.inputs),
-                                     ("outputs", outputs, model.outputs)):
-            tensors = flatten_tensors(value)
-            if isinstance(tensors, Unknown):
-                model.unresolved.append(Unknown(f"the model's {label}: {tensors.reason}",
-                                                tensors.line or node.lineno))
-            else:
-                target.extend(t.ref for t in tensors)
-        self.models.append(model)
-        return ModelObject(model)
 
     # ----------------------------------------------------------------- attributes
     def attribute(self, obj: Any, attr: str, node: ast.expr) -> Any:
@@ -360,6 +336,8 @@ class KerasObjectModel(UserLayers):
         and the models' trainable flag when some `.trainable = ...` was not followed."""
         for sequential in self.sequentials:
             self._finish_sequential(sequential)
+        self.unbuilt_model_layers()
+        self.freeze_inner_layers()
         if self.unknown_trainable:
             for model in self.models:
                 if model.trainable is True:  # False still covers every layer

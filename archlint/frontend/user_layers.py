@@ -17,10 +17,10 @@ from archlint.diagnostics import Event
 from archlint.dims import Expr, named_size
 from archlint.frontend.applications_calls import ApplicationModels
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
-from archlint.frontend.keras_values import LayerObject, Tensor, WeightValue
+from archlint.frontend.keras_values import LayerObject, ModelObject, Tensor, WeightValue
 from archlint.frontend.scope import span_of
 from archlint.frontend.values import BoundFunction, BoundMethod, Function, RuntimeValue, UserClass
-from archlint.graph import Call, Layer, TensorRef
+from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_types import LayerInstance, Shape
 from archlint.layers.base import InputSpec, LayerSpec, Params, Unresolved
 from archlint.records import field, record
@@ -29,6 +29,11 @@ from archlint.unknown import Unknown
 # Options of Keras's base Layer.__init__ that archlint reads; the others change no shape.
 _BASE_OPTIONS = ("name", "trainable", "dtype")
 _INPUT_HINTS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
+# Methods of Keras's Model that a subclass inherits (training, saving...).
+_MODEL_METHODS = frozenset({
+    "compile", "build", "summary", "fit", "predict", "evaluate", "save", "save_weights",
+    "load_weights", "count_params", "get_weights", "set_weights", "train_on_batch",
+    "test_on_batch", "predict_on_batch", "export", "to_json", "get_layer"})
 # Methods of Keras's base Layer that add no weight and change no shape.
 _INERT_METHODS = frozenset({"add_loss", "add_metric", "add_update", "get_config",
                             "reset_states", "compute_mask"})
@@ -46,6 +51,9 @@ class UserLayerObject(LayerObject):
     weights_unknown: Unknown | None = None
     # Where the script makes it: a Sequential calls it there.
     made_at: ast.Call | None = None
+    # A Model subclass: its own graph (built or not), or the functional model it is.
+    model: Model | None = None
+    functional: ModelObject | None = None
 
 
 class UserLayerSpec(LayerSpec):
@@ -86,19 +94,25 @@ class UserLayers(ApplicationModels):
                         node: ast.Call) -> UserLayerObject:
         layer = Layer(name="", class_name=cls.name, span=span_of(node))
         obj = UserLayerObject(layer, cls=cls, made_at=node)
+        self.user_objects.append(obj)
         init = cls.member("__init__")[1]
         if isinstance(init, Function):
             self.host.call(BoundFunction(init, obj), args, kwargs, node)
         else:
-            self.base_init(obj, kwargs)
+            self.base_init(obj, args, kwargs, node)
         if not layer.name:  # its __init__ never reached Keras's
             layer.name = self.names.auto(cls.name)
         self.layers.append(layer)
         return obj
 
-    def base_init(self, obj: UserLayerObject, kwargs: dict[str, Any]) -> None:
+    def base_init(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
+                  node: ast.Call) -> None:
         """Keras's ``Layer.__init__``: its name, trainable flag, and the shape hints a
-        Sequential's first layer may carry."""
+        Sequential's first layer may carry; ``Model.__init__`` with inputs and outputs
+        makes a functional model."""
+        if obj.cls is not None and obj.cls.keras_base == "model" and \
+                self.functional_init(obj, args, kwargs, node):
+            return
         layer = obj.layer
         given = kwargs.get("name")
         layer.name = given if isinstance(given, str) else self.names.auto(obj.layer.class_name)
@@ -110,12 +124,22 @@ class UserLayers(ApplicationModels):
         if not isinstance(obj, UserLayerObject):
             return self.host.runtime(node)
         if name == "__init__":
-            self.base_init(obj, kwargs)
+            self.base_init(obj, args, kwargs, node)
             return None
         if name == "build":
             obj.built = True
+            if obj.model is not None:
+                self.build_user_model(obj, args[0] if args else kwargs.get("input_shape"),
+                                      node)
             return None
         return self.host.runtime(node)
+
+    def functional_init(self, obj: UserLayerObject, args: list[Any],
+                        kwargs: dict[str, Any], node: ast.Call) -> bool:
+        return False  # user_models.UserModels
+
+    def build_user_model(self, obj: UserLayerObject, shape: Any, node: ast.Call) -> None:
+        return None  # user_models.UserModels
 
     # ----------------------------------------------------------------- the Python object
     def user_layer_attribute(self, obj: UserLayerObject, attr: str, node: ast.expr) -> Any:
@@ -132,7 +156,8 @@ class UserLayers(ApplicationModels):
             return obj.layer.name
         if attr == "trainable":
             return obj.layer.trainable
-        if attr in ("add_weight", "add_variable", *_INERT_METHODS):
+        if attr in ("add_weight", "add_variable", *_INERT_METHODS) or (
+                obj.model is not None and attr in _MODEL_METHODS):
             return BoundMethod(obj, attr)
         return self.host.runtime(node)
 
@@ -140,6 +165,8 @@ class UserLayers(ApplicationModels):
         obj.attributes[attr] = value
         if attr == "trainable":
             obj.layer.trainable = self.host.truth(value)
+            if obj.model is not None:
+                obj.model.trainable = obj.layer.trainable
         elif attr == "name" and isinstance(value, str):
             obj.layer.name = value
 
@@ -150,6 +177,10 @@ class UserLayers(ApplicationModels):
             return self.host.call(BoundFunction(function, obj), args, kwargs, node)
         if name in ("add_weight", "add_variable"):
             return self.add_weight(obj, args, kwargs, node)
+        if obj.model is not None and name == "build":
+            self.build_user_model(obj, args[0] if args else kwargs.get("input_shape"), node)
+            return None
+
         if name == "__call__":
             return self.host.call(obj, args, kwargs, node)
         if name in _INERT_METHODS:

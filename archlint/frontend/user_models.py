@@ -1,0 +1,174 @@
+"""The Keras half of the front end, seventh layer: models the script defines.
+
+A ``keras.Model`` subclass is one of two things, as in Keras. Constructed with inputs and
+outputs (``CustomModel(inputs, outputs)``, often to override ``train_step``), it is a
+functional model. Otherwise it is a layer whose ``call()`` is its graph: its graph is
+built where Keras builds it, by ``model.build(input_shape)`` or by a first call on a Keras
+tensor; a model nothing builds lists the layers it made, with what is known of them.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from archlint.frontend.keras_layers import flatten_tensors
+from archlint.frontend.keras_values import LayerObject, ModelObject, Tensor
+from archlint.frontend.scope import span_of
+from archlint.frontend.user_layers import UserLayerObject, UserLayers
+from archlint.frontend.values import BoundFunction, Function, UserClass
+from archlint.graph import Model
+from archlint.unknown import Unknown
+
+_NOT_BUILT = ("its graph is defined by call(), and nothing in the script builds it on a "
+              "known input shape (model.build(shape), or a call on keras.Input); Keras "
+              "builds it on the first data it sees")
+
+
+class UserModels(UserLayers):
+    """Instances of the script's Model subclasses."""
+
+    def make_user_model(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],
+                        node: ast.Call) -> Any:
+        obj = self.make_user_layer(cls, args, kwargs, node)
+        if obj.functional is not None:
+            return obj.functional
+        model = Model(name=obj.layer.name, kind="subclassed", span=span_of(node))
+        model.unresolved.append(Unknown(_NOT_BUILT, node.lineno))
+        obj.model = model
+        self.models.append(model)
+        return obj
+
+    def functional_init(self, obj: UserLayerObject, args: list[Any],
+                        kwargs: dict[str, Any], node: ast.Call) -> bool:
+        """``super().__init__(inputs, outputs)`` in a Model subclass: a functional model.
+        False when the arguments are not a graph's."""
+        if not (len(args) >= 2 or "outputs" in kwargs):
+            return False
+        given = dict(kwargs)
+        given.setdefault("name", self.names.auto(obj.layer.class_name))
+        made = self.make_model(args, given, node)
+        obj.layer.name = made.model.name
+        obj.functional = made
+        return True
+
+    def build_user_model(self, obj: UserLayerObject, shape: Any, node: ast.Call) -> None:
+        """``model.build(input_shape)``: its call() on inputs of that shape."""
+        model = obj.model
+        if model is None or model.outputs:
+            return
+        shapes = shape if isinstance(shape, list) and shape and \
+            isinstance(shape[0], (tuple, list)) else [shape]
+        inputs: list[Tensor] = []
+        for one in shapes:
+            if not isinstance(one, (tuple, list)):
+                model.unresolved = [one if isinstance(one, Unknown) else Unknown(
+                    f"`{self.host.text(node)}`: an input shape archlint cannot read",
+                    node.lineno)]
+                return
+            # Named after the model: Keras makes no InputLayer here, so none is counted.
+            layer = self.make_layer("InputLayer", [], {
+                "batch_shape": tuple(one), "name": f"{model.name}_input_{len(inputs)}"},
+                node).layer
+            inputs.append(Tensor(self.input_call(layer)))
+        given: Any = inputs if len(inputs) > 1 else inputs[0]
+        outputs = self.run_model_call(obj, given, node)
+        self.set_model_graph(obj, inputs, outputs, node)
+
+    def run_model_call(self, obj: UserLayerObject, inputs: Any, node: ast.Call) -> Any:
+        """The tensors the model's call() returns on ``inputs``, or an Unknown."""
+        call_function = obj.cls.member("call")[1] if obj.cls is not None else None
+        if not isinstance(call_function, Function):
+            return Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
+                           node.lineno)
+        self.inside_layer_call += 1
+        try:
+            return self.host.call(BoundFunction(call_function, obj), [inputs], {}, node)
+        finally:
+            self.inside_layer_call -= 1
+
+    def set_model_graph(self, obj: UserLayerObject, inputs: list[Tensor], outputs: Any,
+                        node: ast.Call) -> None:
+        model = obj.model
+        if model is None or model.outputs:
+            return
+        tensors = flatten_tensors(outputs) if isinstance(outputs, (Tensor, list, tuple)) \
+            else None
+        if not isinstance(tensors, list) or not tensors:
+            model.unresolved = [outputs if isinstance(outputs, Unknown) else Unknown(
+                f"the call() of `{obj.layer.class_name}` returns something that is not a "
+                "Keras tensor", node.lineno)]
+            return
+        model.unresolved = []
+        model.inputs = [t.ref for t in inputs]
+        model.outputs = [t.ref for t in tensors]
+
+    def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.Call) -> Any:
+        if isinstance(obj, UserLayerObject) and obj.model is not None:
+            return self.call_user_model(obj, args, kwargs, node)
+        return super().call_layer(obj, args, kwargs, node)
+
+    def call_user_model(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
+                        node: ast.Call) -> Any:
+        """A Model subclass called on tensors: a layer of the graph it is called in; the
+        first call on keras.Input tensors builds its own graph too."""
+        start = len(self.calls)
+        result = self.call_user_layer(obj, args, kwargs, node)
+        model = obj.model
+        if model is None or model.outputs:
+            return result
+        given = flatten_tensors(args[0] if args else kwargs.get("inputs"))
+        if isinstance(given, list) and given and all(
+                t.ref.call.layer.class_name == "InputLayer" for t in given):
+            own = self.calls[-1] if len(self.calls) > start else None
+            instance = own.layer.instance if own is not None else None
+            if own is not None and own.layer is obj.layer and instance is not None and \
+                    instance.config.get("unknown") is None:
+                model.unresolved = []
+                model.inputs = [t.ref for t in given]
+                model.outputs = list(own.inbound)
+        elif model in self.models:
+            self.models.remove(model)  # a model inside another: its row is there
+        return result
+
+    def freeze_inner_layers(self) -> None:
+        """``trainable=False`` on a layer or model of the script freezes every layer its
+        call() calls, as Keras's flag covers its sub-layers."""
+        for call in self.calls:
+            block = call.within
+            while block is not None and call.layer.trainable is True:
+                if block.layer.trainable is not True:
+                    call.layer.trainable = block.layer.trainable
+                block = block.within
+
+    def unbuilt_model_layers(self) -> None:
+        """A model nothing builds lists the layers it holds, as Keras's summary does."""
+        for model in self.models:
+            if model.kind != "subclassed" or model.outputs:
+                continue
+            owner = next((o for o in self.user_objects if o.model is model), None)
+            if owner is None:
+                continue
+            for value in _layer_values(owner.attributes):
+                if value.layer not in model.layers:
+                    model.layers.append(value.layer)
+
+
+def _layer_values(attributes: dict[str, Any]) -> list[LayerObject]:
+    """The layers an object holds in its attributes, lists and dicts included."""
+    found: list[LayerObject] = []
+    stack: list[Any] = list(reversed(list(attributes.values())))
+    seen = 0
+    while stack and seen < 10_000:
+        item, seen = stack.pop(), seen + 1
+        if isinstance(item, LayerObject):
+            found.append(item)
+        elif isinstance(item, ModelObject):
+            continue
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+    return found
+
