@@ -4,25 +4,29 @@ from archlint.rule import EventRule, Invalid
 
 
 class UnsupportedConstruct(EventRule):
-    """What it does: reports a layer class archlint has no formulas for, or a subclassed
-    ``keras.Model`` whose graph lives in ``call()``.
+    """What it does: reports a layer class archlint has no formulas for, or a layer class
+    of the script whose ``call()`` archlint cannot follow (an operation it has no shape
+    formula for, a value only the running script knows).
 
-    Why it matters: the output of that layer (and what follows it) is unknown; a subclassed
-    model is not analysed at all. Nothing is guessed.
+    Why it matters: the output of that layer (and what follows it) is unknown. Nothing is
+    guessed.
 
     Example: ``layers.Lambda(lambda t: t * 2)(x)``.
 
-    Use instead: built-in layers where they exist; the functional API for whole models.
+    Use instead: built-in layers where they exist; ``keras.ops`` functions in a layer's
+    ``call()``.
     """
 
     code = codes.UNSUPPORTED_CONSTRUCT
     name = "unsupported-construct"
     severity = Severity.WARNING
-    summary = "A layer class or model style that cannot be analysed statically"
+    summary = "A layer class, or a layer of the script, that cannot be analysed statically"
     INVALID = (
         Invalid(
-            "import keras\n\nclass Net(keras.Model):\n    def call(self, x):\n        return x\n",
-            line=3, message="subclassed model `Net` defines its graph in call(), which"),
+            "import keras\n\nclass Net(keras.layers.Layer):\n    def call(self, x):\n"
+            "        return keras.ops.no_such_op(x)\n\nx = keras.Input(shape=(8,))\n"
+            "model = keras.Model(x, Net()(x))\n",
+            line=8, message="the layer class `Net` is not followed"),
         Invalid(
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
             "model = Model(x, layers.Lambda(lambda t: t)(x))\n",

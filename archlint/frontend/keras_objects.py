@@ -334,7 +334,7 @@ class KerasObjectModel(UserModels):
     def finish(self) -> None:
         """What Keras settles once the script is done: each Sequential's chain of calls,
         and the models' trainable flag when some `.trainable = ...` was not followed."""
-        for sequential in self.sequentials:
+        for sequential in _containers_first(self.sequentials):
             self._finish_sequential(sequential)
         self.unbuilt_model_layers()
         self.freeze_inner_layers()
@@ -349,6 +349,26 @@ class KerasObjectModel(UserModels):
                 for call in self.shapes.calls_of(model):
                     if call.layer.trainable is True:
                         call.layer.trainable = model.trainable
+
+
+def _containers_first(sequentials: list[SequentialObject]) -> list[SequentialObject]:
+    """Sequentials that hold others come first: their calls build the ones they hold, as
+    Keras builds a Sequential with no input shape on its first call."""
+    holder: dict[int, SequentialObject] = {}
+    for outer in sequentials:
+        for item in outer.items:
+            if isinstance(item, SequentialObject):
+                holder.setdefault(id(item), outer)
+
+    def depth(obj: SequentialObject) -> int:
+        level, seen = 0, {id(obj)}
+        while id(obj) in holder and id(holder[id(obj)]) not in seen:
+            obj = holder[id(obj)]
+            seen.add(id(obj))
+            level += 1
+        return level
+
+    return sorted(sequentials, key=depth)
 
 
 def _compile_args(args: list[Any], kwargs: dict[str, Any], node: ast.Call) -> CompileArgs:

@@ -13,12 +13,22 @@ from typing import Any
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
 from archlint.frontend.sequential import SequentialModels, is_input_item
-from archlint.graph import Call, Model, TensorRef
+from archlint.graph import Call, Model, Span, TensorRef
 from archlint.unknown import Unknown
 
 
 class NestedModels(SequentialModels):
     """Models (functional or Sequential) called on tensors."""
+
+    def chain_call(self, item: Any, current: TensorRef) -> TensorRef | Unknown:
+        if not isinstance(item, (ModelObject, SequentialObject)):
+            return super().chain_call(item, current)
+        result = self.call_model(item, [Tensor(current)], {}, _node_at(item.model.span))
+        if isinstance(result, Tensor):
+            return result.ref
+        return result if isinstance(result, Unknown) else Unknown(
+            f"the model `{item.model.name}` returns several tensors inside a Sequential",
+            item.model.span.line)
 
     def call_model(self, obj: ModelObject | SequentialObject, args: list[Any],
                    kwargs: dict[str, Any], node: ast.Call) -> Any:
@@ -85,6 +95,13 @@ class NestedModels(SequentialModels):
             made[id(call)] = again
         outputs = [Tensor(moved(ref)) for ref in model.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
+
+
+def _node_at(span: Span) -> ast.Call:
+    """A call node at ``span``: where a Sequential calls the model it holds."""
+    return ast.Call(func=ast.Name(id="model", ctx=ast.Load()), args=[], keywords=[],
+                    lineno=span.line, col_offset=span.column,
+                    end_lineno=span.end_line or span.line, end_col_offset=span.end_column)
 
 
 def _calls_between(model: Model, given: dict[int, TensorRef]) -> list[Call] | None:

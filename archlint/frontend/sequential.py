@@ -13,7 +13,7 @@ from typing import Any
 
 from archlint.dims import Expr, named_size
 from archlint.frontend.keras_layers import LayerFactory
-from archlint.frontend.keras_values import LayerObject, SequentialObject, Tensor
+from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
 from archlint.frontend.symbols import bound_value
 from archlint.frontend.values import RuntimeValue
@@ -114,8 +114,10 @@ class SequentialModels(LayerFactory):
         return tuple(d if isinstance(d, int) or (isinstance(d, Expr) and d.fixed())
                      else None for d in shape)
 
-    def chain_call(self, item: LayerObject, current: TensorRef) -> TensorRef | Unknown:
-        """A Sequential's layer called on the previous one's output."""
+    def chain_call(self, item: Any, current: TensorRef) -> TensorRef | Unknown:
+        """A Sequential's layer (or model) called on the previous one's output."""
+        if not isinstance(item, LayerObject):
+            return Unknown("a model inside a Sequential is not followed", item.model.span.line)
         call = Call(layer=item.layer, inbound=[current], span=item.layer.span,
                     order=len(self.calls))
         item.layer.calls.append(call)
@@ -135,15 +137,22 @@ class SequentialModels(LayerFactory):
         if items and is_input_item(items[0]):
             current = self.input_call(items.pop(0).layer)
             model.inputs.append(current)
-        elif items and isinstance(items[0], LayerObject):
-            current = self.input_call(self._symbolic_input(items[0].layer).layer)
+        elif items and _first_layer(items[0]) is not None:
+            first_layer = _first_layer(items[0])
+            assert first_layer is not None
+            current = self.input_call(self._symbolic_input(first_layer).layer)
             model.inputs.append(current)
         elif any(isinstance(item, LayerObject) for item in items):
             model.unresolved.append(Unknown(
                 "the Sequential model has no input shape (no Input, input_shape= or "
                 "build()), so Keras does not build it until it sees data", model.span.line))
         for item in items:
-            if not isinstance(item, LayerObject):
+            if isinstance(item, (ModelObject, SequentialObject)) and current is not None:
+                chained = self.chain_call(item, current)
+                current = None if isinstance(chained, Unknown) else chained
+                if isinstance(chained, Unknown):
+                    model.unresolved.append(chained)
+            elif not isinstance(item, LayerObject):
                 model.unresolved.append(item if isinstance(item, Unknown) else Unknown(
                     "an item of the Sequential model is not a layer known statically",
                     model.span.line))
@@ -164,6 +173,17 @@ class SequentialModels(LayerFactory):
             # as unknown rather than as absent.
             model.layers.extend(item.layer for item in items if isinstance(item, LayerObject)
                                 and item.layer not in model.layers)
+
+
+def _first_layer(item: Any) -> Layer | None:
+    """The layer that decides a Sequential's input: the item's, or its first layer's when
+    the item is a Sequential itself."""
+    if isinstance(item, LayerObject):
+        return item.layer
+    if isinstance(item, SequentialObject):
+        return next((_first_layer(i) for i in item.items if isinstance(
+            i, (LayerObject, SequentialObject))), None)
+    return None
 
 
 def _symbolic_shape(first: Layer, values: Mapping[str, int], line: int,

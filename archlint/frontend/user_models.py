@@ -34,7 +34,9 @@ class UserModels(UserLayers):
         if obj.functional is not None:
             return obj.functional
         model = Model(name=obj.layer.name, kind="subclassed", span=span_of(node))
-        model.unresolved.append(Unknown(_NOT_BUILT, node.lineno))
+        model.unresolved.append(Unknown(_NOT_BUILT if cls.member("call")[0] else (
+            f"`{cls.name}` has no call() of its own (its behaviour lives in methods such "
+            "as train_step), so its graph is not known"), node.lineno))
         obj.model = model
         self.models.append(model)
         return obj
