@@ -63,6 +63,9 @@ class LayerFactory:
         self.unnamed = NameCounter()
         # Instances of the script's own layer and model classes (user_layers).
         self.user_objects: list[Any] = []
+        # Layers a user-defined layer held when its trainable flag was set to False:
+        # Keras 3 freezes those, tf-keras every layer inside it (user_models).
+        self.frozen_when_set: set[int] = set()
         # How deep the walk is inside the call() of a user-defined layer, where tensors are
         # the backend's (TensorFlow functions apply) rather than Keras tensors.
         self.inside_layer_call = 0

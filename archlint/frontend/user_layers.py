@@ -117,6 +117,8 @@ class UserLayers(ApplicationModels):
         given = kwargs.get("name")
         layer.name = given if isinstance(given, str) else self.names.auto(obj.layer.class_name)
         layer.trainable = self.host.truth(kwargs.get("trainable", True))
+        if layer.trainable is not True:
+            self.mark_frozen(obj)
         layer.input_hint = {k: kwargs[k] for k in _INPUT_HINTS if k in kwargs}
 
     def call_base_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],
@@ -165,6 +167,8 @@ class UserLayers(ApplicationModels):
         obj.attributes[attr] = value
         if attr == "trainable":
             obj.layer.trainable = self.host.truth(value)
+            if obj.layer.trainable is not True:
+                self.mark_frozen(obj)
             if obj.model is not None:
                 obj.model.trainable = obj.layer.trainable
         elif attr == "name" and isinstance(value, str):
@@ -203,10 +207,26 @@ class UserLayers(ApplicationModels):
                 dims if isinstance(dims, Unknown) else trainable)
             return Unknown(f"the weight `{self.host.text(node)}` has a shape or trainable "
                            "flag archlint cannot follow", node.lineno)
-        weight = WeightValue(dims, bool(trainable) and obj.layer.trainable is not False,
+        weight = WeightValue(dims, bool(trainable),
                              name if isinstance(name, str) else f"weight_{len(obj.weights)}")
         obj.weights.append(weight)
         return weight
+
+    def mark_frozen(self, obj: UserLayerObject) -> None:
+        """Keras 3's ``trainable`` setter sets the flag of the layers the object holds at
+        that moment, and theirs in turn; layers it makes later keep their own."""
+        stack: list[Any] = [obj.attributes]
+        seen = 0
+        while stack and seen < 10_000:
+            item, seen = stack.pop(), seen + 1
+            if isinstance(item, LayerObject):
+                self.frozen_when_set.add(id(item.layer))
+                if isinstance(item, UserLayerObject):
+                    stack.append(item.attributes)
+            elif isinstance(item, dict):
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
 
     # ----------------------------------------------------------------- calls
     def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],

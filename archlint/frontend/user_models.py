@@ -13,11 +13,11 @@ import ast
 from typing import Any
 
 from archlint.frontend.keras_layers import flatten_tensors
-from archlint.frontend.keras_values import LayerObject, ModelObject, Tensor
+from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
 from archlint.frontend.user_layers import UserLayerObject, UserLayers
 from archlint.frontend.values import BoundFunction, Function, UserClass
-from archlint.graph import Model
+from archlint.graph import Call, Layer, Model
 from archlint.unknown import Unknown
 
 _NOT_BUILT = ("its graph is defined by call(), and nothing in the script builds it on a "
@@ -135,14 +135,21 @@ class UserModels(UserLayers):
         return result
 
     def freeze_inner_layers(self) -> None:
-        """``trainable=False`` on a layer or model of the script freezes every layer its
-        call() calls, as Keras's flag covers its sub-layers."""
+        """``trainable=False`` on a layer or model of the script: tf-keras freezes every
+        layer its call() calls; Keras 3 only those it held when the flag was set (a layer
+        made later in build() stays trainable; checked against both in the tests)."""
         for call in self.calls:
-            block = call.within
-            while block is not None and call.layer.trainable is True:
-                if block.layer.trainable is not True:
-                    call.layer.trainable = block.layer.trainable
-                block = block.within
+            flag = _frozen_by(call)
+            if flag is True or call.layer.trainable is not True:
+                continue
+            held = id(call.layer) in self.frozen_when_set
+            if self.keras == "2" or held:
+                call.layer.trainable = flag
+            elif self.keras != "3":
+                call.layer.trainable = Unknown(
+                    f"`{call.layer.name}` is made after the layer that calls it is set "
+                    "non-trainable: tf-keras freezes it, Keras 3 keeps it trainable",
+                    call.span.line)
 
     def unbuilt_model_layers(self) -> None:
         """A model nothing builds lists the layers it holds, as Keras's summary does."""
@@ -152,25 +159,47 @@ class UserModels(UserLayers):
             owner = next((o for o in self.user_objects if o.model is model), None)
             if owner is None:
                 continue
-            for value in _layer_values(owner.attributes):
-                if value.layer not in model.layers:
-                    model.layers.append(value.layer)
+            for layer in self._held_layers(owner.attributes):
+                if layer not in model.layers:
+                    model.layers.append(layer)
+
+    def _held_layers(self, attributes: dict[str, Any]) -> list[Layer]:
+        """The layers an object holds, those of the models it holds included."""
+        layers: list[Layer] = []
+        for value in _layer_values(attributes):
+            if isinstance(value, LayerObject):
+                layers.append(value.layer)
+            elif isinstance(value, SequentialObject):
+                layers += self._held_layers({"items": value.items})
+            else:
+                layers += [c.layer for c in self.shapes.calls_of(value.model)
+                           if c.layer.class_name != "InputLayer"]
+        return layers
 
 
-def _layer_values(attributes: dict[str, Any]) -> list[LayerObject]:
-    """The layers an object holds in its attributes, lists and dicts included."""
-    found: list[LayerObject] = []
+def _frozen_by(call: Call) -> bool | Unknown:
+    """The trainable flag of the first enclosing user-defined layer that is not trainable,
+    or True."""
+    block = call.within
+    while block is not None:
+        if block.layer.trainable is not True:
+            return block.layer.trainable
+        block = block.within
+    return True
+
+
+def _layer_values(attributes: dict[str, Any]) -> list[Any]:
+    """The layers and models an object holds in its attributes, lists and dicts
+    included, in the order it holds them."""
+    found: list[Any] = []
     stack: list[Any] = list(reversed(list(attributes.values())))
     seen = 0
     while stack and seen < 10_000:
         item, seen = stack.pop(), seen + 1
-        if isinstance(item, LayerObject):
+        if isinstance(item, (LayerObject, ModelObject, SequentialObject)):
             found.append(item)
-        elif isinstance(item, ModelObject):
-            continue
         elif isinstance(item, dict):
             stack.extend(reversed(list(item.values())))
         elif isinstance(item, (list, tuple)):
             stack.extend(reversed(item))
     return found
-
