@@ -112,7 +112,10 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
             continue
         reported.add(id(call))
         analysis.events.extend(_call_events(call, model))
-    _duplicate_names(analysis, model.layers)
+    if model.kind != "subclassed":  # Keras checks names only where a graph lists its layers
+        inner = {id(c.layer) for c in calls if c.within is not None} - {
+            id(c.layer) for c in calls if c.within is None}
+        _duplicate_names(analysis, [layer for layer in model.layers if id(layer) not in inner])
     return analysis
 
 

@@ -6,6 +6,14 @@ Analyses every file archlint would analyse under DIR, one at a time in this proc
 prints: files, models, layers whose shape and parameters are fully known, partly known and
 unknown (by reason), findings by code and severity, findings repeated at one source site,
 and the slowest files. The corpus is the user's: nothing in it is run or written.
+
+A layer not fully known is counted as depending on the data when its reason is a value
+the data, the command line, the environment, a tuner or training decides (a Sequential
+or subclassed model nothing builds on a known input shape, a size from ``X.shape``,
+``args.units``, a named size); every other reason (a layer class or operation archlint
+has no formula for, a library call on known values it does not compute, an expression
+beyond its arithmetic) is archlint's. The share that matters is fully known layers among
+those that do not depend on the data.
 """
 
 from __future__ import annotations
@@ -60,6 +68,27 @@ _VOLATILE = re.compile(r"\(line \d+\)|\d+")
 NAMED = "(expressions over named sizes)"
 
 
+# Reasons that say the data (or the user at run time) decides the value.
+_DATA_REASONS = (
+    "is only known when the script runs", "comes from the command line",
+    "comes from the environment", "is a hyperparameter the tuner chooses",
+    "is the shape of data", "the rank of `", "has no input shape",
+    "builds it on the first data", "nothing in the script builds it", NAMED,
+    "which the script never calls", "has no call() of its own",
+)
+
+
+def depends_on_data(reason: str) -> bool:
+    """Whether a layer's reason for not being fully known is the data's.
+
+    >>> depends_on_data("`args.units` comes from the command line")
+    True
+    >>> depends_on_data("`PositionalEncoding` is not supported")
+    False
+    """
+    return any(marker in reason for marker in _DATA_REASONS)
+
+
 def _reason(text: str | None) -> str:
     """An unknown's reason without its numbers, so that reasons group."""
     if not text:
@@ -107,13 +136,20 @@ def survey(root: Path, slowest: int) -> dict[str, Any]:
             severities[diagnostic["severity"]] += 1
     timings.sort(reverse=True)
     total_layers = sum(layers.values())
+    from_data = sum(n for reason, n in reasons.items() if depends_on_data(reason))
+    independent = total_layers - from_data
     return {
         "files": len(files), "unreadable": unreadable, "crashes": crashes, "models": models,
         "empty_models": empty_models, "layers": total_layers,
         "layers_known": layers["known"], "layers_partial": layers["partial"],
         "layers_unknown": layers["unknown"],
         "known_share": round(layers["known"] / total_layers, 4) if total_layers else None,
+        "layers_from_data": from_data,
+        "known_share_of_data_independent": round(layers["known"] / independent, 4)
+        if independent else None,
         "unknown_reasons": reasons.most_common(25),
+        "archlint_reasons": [(r, n) for r, n in reasons.most_common()
+                             if not depends_on_data(r)][:15],
         "findings_by_code": dict(sorted(codes.items())),
         "findings_by_severity": dict(severities),
         "duplicate_findings": duplicates,
@@ -133,8 +169,16 @@ def _print(figures: dict[str, Any]) -> None:
     print(f"layers: {figures['layers']}: fully known {figures['layers_known']}"
           f" ({share:.1%}), partly {figures['layers_partial']},"
           f" unknown {figures['layers_unknown']}" if share is not None else "layers: 0")
+    independent = figures["layers"] - figures["layers_from_data"]
+    if figures["known_share_of_data_independent"] is not None:
+        print(f"layers that do not depend on the data: {independent}, fully known "
+              f"{figures['layers_known']} ({figures['known_share_of_data_independent']:.1%});"
+              f" {figures['layers_from_data']} depend on the data")
     print("not fully known, by reason:")
     for reason, count in figures["unknown_reasons"]:
+        print(f"  {count:5d}  {reason}")
+    print("not fully known for archlint's own reasons:")
+    for reason, count in figures["archlint_reasons"]:
         print(f"  {count:5d}  {reason}")
     print("findings by severity:", figures["findings_by_severity"])
     print("findings by code:", figures["findings_by_code"])

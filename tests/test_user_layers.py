@@ -111,6 +111,15 @@ SCRIPTS = {
         "inp = keras.Input(shape=(10,))\n"
         "a, b = Split()(inp)\n"
         "model = keras.Model(inp, layers.Concatenate()([a, b]), name='split')\n"),
+    "names inside layers repeat": (
+        "class Block(layers.Layer):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.dense = layers.Dense(3, name='inner')\n"
+        "    def call(self, x):\n"
+        "        return self.dense(x)\n"
+        "inp = keras.Input(shape=(4,))\n"
+        "model = keras.Model(inp, Block()(Block()(inp)), name='repeated_inner')\n"),
     "in a Sequential": LINEAR + (
         "model = keras.Sequential([keras.Input(shape=(5,)), Linear(6), layers.Dense(1)],\n"
         "                         name='seq_linear')\n"),
@@ -234,3 +243,25 @@ def test_user_defined_models_match_keras(keras_model_figures: dict[str, Any], ke
         if figures["outputs"] is None:  # Keras keeps no symbolic output for it
             figures = {**figures, "outputs": found[model]["outputs"]}
         assert found[model] == figures, model
+
+
+def test_layer_names_inside_user_defined_layers_need_not_be_unique() -> None:
+    # Keras checks the names of a model's own layers; those inside a layer are its own.
+    report = analyse_source(HEAD + (
+        "class Block(layers.Layer):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.dense = layers.Dense(3, name='inner')\n"
+        "    def call(self, x):\n"
+        "        return self.dense(x)\n"
+        "inp = keras.Input(shape=(4,))\n"
+        "model = keras.Model(inp, Block()(Block()(inp)))\n"))
+    assert not [d for d in report.diagnostics if d.code == "AL501"]
+
+
+def test_a_library_call_on_known_values_is_not_said_to_depend_on_the_data() -> None:
+    report = analyse_source(HEAD + "import numpy as np\n"
+                            "inp = keras.Input(shape=(int(np.prod([4, 2])),))\n"
+                            "model = keras.Model(inp, layers.Dense(2)(inp))\n")
+    [info] = [d for d in report.diagnostics if d.code == "AL001"]
+    assert "library call on known values that archlint does not compute" in info.message

@@ -24,6 +24,7 @@ from archlint.frontend.folding import (
     TYPE_BUILTINS,
     method_too_large,
     range_too_long,
+    runtime_kind,
 )
 from archlint.frontend.scope import (
     MAX_CALL_DEPTH,
@@ -36,7 +37,9 @@ from archlint.frontend.scope import (
 )
 from archlint.frontend.values import (
     COMMAND_LINE,
+    RUNTIME,
     TUNER,
+    UNCOMPUTED,
     BoundFunction,
     BoundMethod,
     Builtin,
@@ -44,6 +47,7 @@ from archlint.frontend.values import (
     Instance,
     LibraryMethod,
     ModuleRef,
+    RuntimeValue,
     SuperRef,
     UnknownItems,
     UserClass,
@@ -96,9 +100,14 @@ class CallEvaluator(ExpressionEvaluator):
         if isinstance(callee, Function):
             return self.call_function(callee, args, kwargs, node)
         if isinstance(callee, ModuleRef):
+            decided = _pure_library_call(callee.path) and _script_decided([args, kwargs])
             if self.library.knows(callee.path):
-                return self.library.call_module(callee, args, kwargs, node)
-            return self.runtime(node)
+                made = self.library.call_module(callee, args, kwargs, node)
+                if decided and isinstance(made, RuntimeValue) and made.kind == RUNTIME:
+                    return self.runtime(node, UNCOMPUTED)
+                return made
+            return self.runtime(node, UNCOMPUTED if decided and runtime_kind(
+                self.text(node)) == RUNTIME else None)
         if isinstance(callee, self.library_types):
             return self.library.call(callee, args, kwargs, node)
         if isinstance(callee, BoundMethod):
@@ -342,6 +351,38 @@ class CallEvaluator(ExpressionEvaluator):
             else:
                 instance.attributes[name] = Unknown(f"field `{name}` is missing",
                                                     node.lineno)
+
+
+# Libraries whose functions compute from their arguments alone (files, randomness and
+# time excepted): on known arguments, the script decides their result, not the data.
+_PURE_LIBRARIES = ("numpy.", "math.", "tensorflow.constant", "tensorflow.convert_to_tensor",
+                   "tensorflow.math.", "tensorflow.cast", "tensorflow.range")
+_IMPURE = ("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile",
+           "numpy.memmap", "numpy.random.", "numpy.lib.")
+
+
+def _pure_library_call(path: str) -> bool:
+    return path.startswith(_PURE_LIBRARIES) and not path.startswith(_IMPURE)
+
+
+def _script_decided(value: Any) -> bool:
+    """Whether a (nested) argument is known, or computed by library calls on known
+    values only: the script decides it, not the data."""
+    stack, seen = [value], 0
+    while stack and seen < 10_000:
+        item, seen = stack.pop(), seen + 1
+        if isinstance(item, RuntimeValue):
+            if item.kind != UNCOMPUTED:
+                return False
+        elif isinstance(item, Unknown):
+            return False
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif not is_plain(item):
+            return False
+    return True
 
 
 def _first_param(function: Function) -> str | None:

@@ -54,6 +54,8 @@ class UserLayerObject(LayerObject):
     # A Model subclass: its own graph (built or not), or the functional model it is.
     model: Model | None = None
     functional: ModelObject | None = None
+    # The dtype given to Keras's Layer.__init__ (its default policy's otherwise).
+    dtype: Any = "float32"
 
 
 class UserLayerSpec(LayerSpec):
@@ -117,6 +119,8 @@ class UserLayers(ApplicationModels):
         given = kwargs.get("name")
         layer.name = given if isinstance(given, str) else self.names.auto(obj.layer.class_name)
         layer.trainable = self.host.truth(kwargs.get("trainable", True))
+        if kwargs.get("dtype") is not None:
+            obj.dtype = kwargs["dtype"]
         if layer.trainable is not True:
             self.mark_frozen(obj)
         layer.input_hint = {k: kwargs[k] for k in _INPUT_HINTS if k in kwargs}
@@ -158,6 +162,8 @@ class UserLayers(ApplicationModels):
             return obj.layer.name
         if attr == "trainable":
             return obj.layer.trainable
+        if attr == "dtype":
+            return obj.dtype
         if attr in ("add_weight", "add_variable", *_INERT_METHODS) or (
                 obj.model is not None and attr in _MODEL_METHODS):
             return BoundMethod(obj, attr)

@@ -24,12 +24,16 @@ COMMAND_LINE = "command line"
 ENVIRONMENT = "environment"
 TUNER = "tuner"
 DATA_SHAPE = "data shape"
+# A call of a library (NumPy, TensorFlow outside the graph) on values all known: the
+# script decides it, not the data, but archlint does not compute it.
+UNCOMPUTED = "uncomputed"
 _KIND_TEXT = {
     RUNTIME: "is only known when the script runs",
     COMMAND_LINE: "comes from the command line",
     ENVIRONMENT: "comes from the environment",
     TUNER: "is a hyperparameter the tuner chooses for each trial",
     DATA_SHAPE: "is the shape of data only known when the script runs",
+    UNCOMPUTED: "is a library call on known values that archlint does not compute",
 }
 
 
