@@ -16,6 +16,7 @@ from archlint.frontend.expressions import ExpressionEvaluator
 from archlint.frontend.folding import (
     FOLD_ERRORS,
     GROWING_METHODS,
+    LIBRARY_FOLDS,
     MUTATING_METHODS,
     PURE_BUILTINS,
     RUNTIME_BUILTINS,
@@ -100,6 +101,14 @@ class CallEvaluator(ExpressionEvaluator):
         if isinstance(callee, Function):
             return self.call_function(callee, args, kwargs, node)
         if isinstance(callee, ModuleRef):
+            fold = LIBRARY_FOLDS.get(callee.path)
+            if fold is not None and not kwargs and is_plain(args):
+                try:
+                    result = fold(*args)
+                except FOLD_ERRORS as error:
+                    return Unknown(f"`{self.text(node)}` fails: {error}", node.lineno)
+                return Unknown("result too large to fold", node.lineno) \
+                    if too_large(result) else result
             decided = _pure_library_call(callee.path) and _script_decided([args, kwargs])
             if self.library.knows(callee.path):
                 made = self.library.call_module(callee, args, kwargs, node)

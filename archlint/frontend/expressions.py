@@ -20,6 +20,7 @@ from archlint.frontend.folding import (
     CMPOPS,
     FOLD_ERRORS,
     KNOWN_BUILTINS,
+    LIBRARY_CONSTANTS,
     MUTATING_METHODS,
     SAFE_METHODS,
     TUNER_METHODS,
@@ -174,7 +175,8 @@ class ExpressionEvaluator:
             kind = DATA_SHAPE if attr == "shape" else TUNER if attr in TUNER_METHODS else None
             return self.derived(base, node, kind)
         if isinstance(base, ModuleRef):
-            return ModuleRef(f"{base.path}.{attr}")
+            path = f"{base.path}.{attr}"
+            return LIBRARY_CONSTANTS[path] if path in LIBRARY_CONSTANTS else ModuleRef(path)
         if isinstance(base, self.library_types):
             return self.library.attribute(base, attr, node)
         if isinstance(base, (list, dict, str, set, bytes, tuple)) and attr in SAFE_METHODS:

@@ -5,6 +5,7 @@ source texts that messages quote."""
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import sys
 from collections.abc import Callable
@@ -35,6 +36,15 @@ PURE_BUILTINS: dict[str, Any] = {
     "zip": lambda *a: list(zip(*a)),
     "reversed": lambda x: list(reversed(x)),
 }
+# The standard library's math functions, folded on plain arguments. NumPy's are not:
+# they return NumPy scalars, which Keras 3 refuses where it wants an int
+# (`Dense(units=np.prod(shape))`), so a Python int in their place would be wrong.
+LIBRARY_FOLDS: dict[str, Callable[..., Any]] = {
+    f"math.{name}": getattr(math, name) for name in (
+        "prod", "ceil", "floor", "sqrt", "log", "log2", "log10", "exp", "gcd", "lcm",
+        "isqrt", "fabs", "trunc")}
+LIBRARY_CONSTANTS: dict[str, Any] = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf}
+
 # Builtins that only look at the outside of a container: its items may be anything.
 SHALLOW_BUILTINS = frozenset({"len", "list", "tuple", "enumerate", "zip", "reversed", "dict"})
 TYPE_BUILTINS: dict[str, type] = {

@@ -1,0 +1,65 @@
+"""Sizes computed with the standard library's math on values the script knows are folded,
+checked against real Keras building the same scripts. NumPy's functions are not folded:
+they return NumPy scalars, which Keras 3 refuses as a Dense's units (the first script
+shows it); on known values they are said to be not computed, on data to be unknown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from archlint.analysis import analyse_source
+from tests.keras_scripts import ours, run_scripts
+
+HEAD = "import math\nimport numpy as np\nimport keras\nfrom keras import layers\n"
+NUMPY = {
+    "numpy reductions": (
+        "hidden = (28 // 4, 28 // 4)\n"
+        "inp = keras.Input(shape=(int(np.sum([3, 5])),))\n"
+        "x = layers.Dense(units=16 * np.prod(hidden), use_bias=False)(inp)\n"
+        "x = layers.Reshape((hidden[0], hidden[1], 16))(x)\n"
+        "model = keras.Model(inp, layers.Dense(int(np.max([2, 4])))(x), name='numpy_sizes')\n"),
+}
+SCRIPTS = {
+    "math functions": (
+        "inp = keras.Input(shape=(math.ceil(10 / 3),))\n"
+        "h = layers.Dense(math.isqrt(50) + int(math.log2(8)))(inp)\n"
+        "model = keras.Model(inp, layers.Dense(math.gcd(12, 18))(h), name='math_sizes')\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def keras_figures() -> dict[str, Any]:
+    sources = {name: HEAD + body for name, body in {**SCRIPTS, **NUMPY}.items()}
+    return {version: run_scripts(sources, version) for version in ("3", "2")}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_folded_sizes_match_keras(keras_figures: dict[str, Any], keras: str,
+                                  name: str) -> None:
+    report = analyse_source(HEAD + SCRIPTS[name])
+    assert not [d for d in report.diagnostics if d.code == "AL001"]
+    found = {a.model.name: ours(a) for a in report.models}
+    for model, figures in keras_figures[keras][name].items():
+        assert found[model] == figures, model
+
+
+def test_numpy_on_data_stays_unknown() -> None:
+    report = analyse_source(HEAD + "x_train = np.load('x.npy')\n"
+                            "inp = keras.Input(shape=(int(np.prod(x_train.shape[1:])),))\n"
+                            "model = keras.Model(inp, layers.Dense(2)(inp))\n")
+    [info] = [d for d in report.diagnostics if d.code == "AL001"]
+    assert "does not compute" not in info.message
+
+
+@pytest.mark.keras
+def test_numpy_sizes_are_not_folded_because_keras_3_refuses_numpy_units(
+        keras_figures: dict[str, Any]) -> None:
+    assert "expected a positive integer" in keras_figures["3"]["numpy reductions"]["refused"]
+    report = analyse_source(HEAD + NUMPY["numpy reductions"])
+    infos = [d.message for d in report.diagnostics if d.code == "AL001"]
+    assert any("library call on known values that archlint does not compute" in m
+               for m in infos)
