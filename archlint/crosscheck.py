@@ -25,7 +25,7 @@ from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
 from archlint.layers.base import ShapeError
 from archlint.oracle import launch
-from archlint.oracle.export import model_request
+from archlint.oracle.export import call_key, layer_keys, model_request
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -149,11 +149,6 @@ def _declared_matches(ours: Any, declared: Any, values: dict[str, int]) -> bool:
     ours = tuple(evaluate(o, values) if isinstance(o, Expr) and o.fixed() else o for o in ours)
     return all((d is None and (o is None or isinstance(o, Expr))) or o == d
                or isinstance(o, Unknown) for o, d in zip(ours, declared))
-
-
-def _call_id(call: Call) -> str:
-    layer = call.layer
-    return layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
 
 
 def _first_error(analysis: ModelAnalysis) -> tuple[Call, ShapeError] | None:
@@ -290,11 +285,14 @@ def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[
     if refusal:
         verdict.verdict, verdict.note = UNEXPECTED_REFUSAL, f"Keras {refusal}"
     input_ids = {id(ref.call) for ref in analysis.model.inputs}
+    keys = layer_keys(analysis.model)
     bug_after: set[int] = set()
     for call in analysis.model.calls:
         if id(call) in input_ids:
             continue
         verdict.layers.append(_compare_call(call, result, keras, bug_after, verdict.lengths,
+                                            keys[id(call.layer)],
+                                            call_key(call, input_ids, keys),
                                             verdict.values))
     if verdict.verdict == AGREE:
         if any(layer.verdict == ARCHLINT_DIFFERS for layer in verdict.layers):
@@ -304,18 +302,18 @@ def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[
 
 
 def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set[int],
-                  lengths: list[int], values: dict[str, int] | None = None) -> LayerVerdict:
-    call_id = _call_id(call)
+                  lengths: list[int], layer_key: str, call_id: str,
+                  values: dict[str, int] | None = None) -> LayerVerdict:
     values = values or {}
     params = evaluate(call.params.total, values) if call.params is not None else None
     layer = LayerVerdict(call.layer.name, call.layer.class_name, call.output, params)
     declared = result["calls"].get(call_id, {}).get("declared_shape")
-    declared_params = result["layers"].get(call.layer.name, {}).get("declared_params")
+    declared_params = result["layers"].get(layer_key, {}).get("declared_params")
     layer.declared_shape = declared
     layer.declared_params = sum(declared_params.values()) if declared_params else None
     runs = [(i, run) for i, run in enumerate(result["forward"]) if call_id in run["calls"]]
     layer.forward_shapes = [without_batch(run["calls"][call_id]["shape"]) for _, run in runs]
-    forward_params = runs[0][1]["params"].get(call.layer.name) if runs else None
+    forward_params = runs[0][1]["params"].get(layer_key) if runs else None
     layer.forward_params = sum(forward_params.values()) if forward_params else None
     # Every variable axis of pass i was bound to lengths[i].
     ours = [bind_lengths(call.output, lengths[i] if lengths else 0, values) for i, _ in runs]

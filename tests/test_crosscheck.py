@@ -25,7 +25,8 @@ def crosscheck(*args: str) -> subprocess.CompletedProcess[str]:
 @needs_keras
 def examples() -> dict:
     result = crosscheck("--keras", "both", "--format", "json", "examples/seed_model.py",
-                        "examples/variable_length.py", "examples/shape_errors.py")
+                        "examples/variable_length.py", "examples/shape_errors.py",
+                        "examples/user_layers.py")
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads(result.stdout)
 
@@ -77,6 +78,19 @@ def test_refusals_are_confirmed_by_keras(examples: dict) -> None:
                    if m["path"].endswith("shape_errors.py") and m["keras"] == keras]
         assert len(refused) == 3
         assert all(m["verdict"] == "refused, as archlint said" for m in refused), refused
+
+
+@pytest.mark.keras
+def test_user_defined_layers_and_tensor_operations_are_rebuilt_and_agree(
+        examples: dict) -> None:
+    # Each operation is rebuilt by its name in archlint's table, each user-defined layer as
+    # the weights its build() made: nothing of the script runs.
+    for keras in ("3", "2"):
+        model = _model(examples, "user_layers.py", keras, "user_layers")
+        assert model["verdict"] == "agree", model
+        kinds = {layer["class"] for layer in model["layers"]}
+        assert {"TensorOp", "Affine", "Residual", "SelfAttention"} <= kinds
+        assert all(layer["verdict"] == "agree" for layer in model["layers"])
 
 
 def test_missing_tensorflow_exits_two_with_the_install_command() -> None:

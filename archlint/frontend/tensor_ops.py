@@ -54,6 +54,18 @@ class _Constant:
         return f"<weight {self.shape}>"
 
 
+class _Number:
+    """A Python number given where the operation takes a tensor: a scalar, shape ()."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
 class TensorOpSpec(LayerSpec):
     """A tensor operation as a graph node: no weights, its shape from ``archlint.ops``."""
 
@@ -69,6 +81,8 @@ class TensorOpSpec(LayerSpec):
                 return inputs[value.index]
             if isinstance(value, _Constant):
                 return value.shape
+            if isinstance(value, _Number):
+                return ()
             if isinstance(value, list):
                 return [filled(v) for v in value]
             if isinstance(value, tuple):
@@ -139,9 +153,9 @@ class TensorOps(NestedModels):
                            "tensor when the model runs", getattr(node, "lineno", None))
         # A Python number given for a tensor broadcasts as a scalar: shape ().
         names = spelling.positional
-        args = [() if i < len(names) and names[i] in spelling.tensors and _number(a) else a
-                for i, a in enumerate(args)]
-        kwargs = {k: () if k in spelling.tensors and _number(v) else v
+        args = [_Number(a) if i < len(names) and names[i] in spelling.tensors and _number(a)
+                else a for i, a in enumerate(args)]
+        kwargs = {k: _Number(v) if k in spelling.tensors and _number(v) else v
                   for k, v in kwargs.items()}
         layer = Layer(name=text, class_name=TensorOpSpec.class_name, span=span_of(node))
         layer.instance = LayerInstance(

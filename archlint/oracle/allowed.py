@@ -25,6 +25,7 @@ from typing import Any
 
 from archlint.keras_names import REGISTERED
 from archlint.layers import lookup
+from archlint.ops import lookup as lookup_op
 
 # Names Keras 3 or tf-keras resolves for each kind of option (tests/test_oracle_safety.py
 # checks each against both versions).
@@ -79,9 +80,71 @@ def short(value: Any) -> str:
     return text if len(text) <= SHORT_VALUE else text[:SHORT_VALUE - 3] + "..."
 
 
+# Nodes of archlint's graphs that are no Keras layer class: rebuilt by the oracle itself.
+PSEUDO_LAYERS = frozenset({"TensorOp", "UserLayer"})
+MARKERS = frozenset({"__slot__", "__constant__", "__slice__", "__ellipsis__", "__tuple__"})
+
+
+def check_pseudo_layer(class_name: str, config: Any, path: str = "") -> None:
+    """A tensor operation of archlint's table with plain or marked arguments, or a
+    user-defined layer's weights (shapes of integers and trainable flags)."""
+    where = path or "the layer"
+    if not isinstance(config, dict):
+        raise RequestRefused(path, f"the config of {where} is not a dict")
+    if class_name == "TensorOp":
+        op = config.get("op")
+        if set(config) - {"op", "args", "kwargs", "name"} or not isinstance(op, str) or \
+                lookup_op(op) is None:
+            raise RequestRefused(path, f"{where} is not an operation archlint has a formula for")
+        check_argument(f"{path}.args", config.get("args", []))
+        check_argument(f"{path}.kwargs", config.get("kwargs", {}))
+        return
+    weights = config.get("weights")
+    if set(config) - {"weights", "several", "name"} or not isinstance(weights, list) or \
+            not all(isinstance(w, list) and len(w) == 2 and isinstance(w[1], bool)
+                    and isinstance(w[0], list) and all(
+                        isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 1 << 31
+                        for d in w[0]) for w in weights):
+        raise RequestRefused(path, f"{where} holds weights that are not shapes of integers")
+
+
+def check_argument(path: str, value: Any) -> None:
+    """An operation's argument: plain values, and the markers of tensors, weights,
+    slices, Ellipsis and tuples."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in MARKERS:
+        key, item = next(iter(value.items()))
+        if key == "__slot__" and isinstance(item, int) and not isinstance(item, bool):
+            return
+        if key == "__constant__" and isinstance(item, list) and all(
+                isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 1 << 24
+                for d in item):
+            return
+        if key == "__ellipsis__" and item is True:
+            return
+        if key in ("__slice__", "__tuple__") and isinstance(item, list):
+            for part in item:
+                check_argument(path, part)
+            return
+        raise RequestRefused(path, f"{path}={short(value)} is not a valid argument")
+    if isinstance(value, list):
+        for item in value:
+            check_argument(path, item)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or key.startswith("__"):
+                raise RequestRefused(path, f"{path}={short(value)} is not a plain value")
+            check_argument(path, item)
+        return
+    check_plain(path, value)
+
+
 def check_layer(class_name: Any, config: Any, path: str = "") -> None:
     """A layer of the catalog whose options are all buildable; raises RequestRefused."""
     where = path or "the layer"
+    if class_name in PSEUDO_LAYERS and not path:
+        check_pseudo_layer(class_name, config, path)
+        return
     if not isinstance(class_name, str) or lookup(class_name) is None:
         raise RequestRefused(path, f"{where} is of class {short(class_name)}, which is not a "
                                    "layer class archlint knows (`archlint layers` lists them)")

@@ -38,7 +38,8 @@ from typing import Any
 
 # The launcher puts archlint's own parent directory on sys.path, never the working directory.
 from archlint.layers import lookup
-from archlint.oracle.allowed import RequestRefused, check_graph
+from archlint.oracle.allowed import PSEUDO_LAYERS, RequestRefused, check_graph
+from archlint.oracle.pseudo_layers import make_pseudo_layer
 
 FORWARD_BATCH = 2
 
@@ -86,7 +87,10 @@ def _onednn() -> bool | None:
 def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
     """A layer of archlint's catalog; an option that is itself such a layer is built too, an
     activation/initializer/... given as ``{"class_name", "config"}`` is left to Keras (the
-    request was checked by ``check_graph``)."""
+    request was checked by ``check_graph``). A tensor operation or a user-defined layer's
+    node is rebuilt by ``pseudo_layers``."""
+    if class_name in PSEUDO_LAYERS:
+        return make_pseudo_layer(keras, class_name, config)
     if lookup(class_name) is None:  # checked before; never build a class by name otherwise
         raise RequestRefused("", f"{class_name} is not a layer class archlint knows")
     kwargs = {}
@@ -173,6 +177,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
     try:
         layers = {name: _make_layer(keras, spec["class_name"], spec["config"])
                   for name, spec in graph["layers"].items()}
+    except RequestRefused as refused:  # an operation this Keras does not have
+        return {"id": graph.get("id"), "oracle_error": f"not built: {refused.message}"}
     except Exception as exc:
         result["build_error"] = {"call": None, "error": _error(exc)}
         return result

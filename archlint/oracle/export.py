@@ -54,6 +54,53 @@ def instance_config(instance: LayerInstance,
     return {"class_name": instance.class_name, "config": config}
 
 
+def pseudo_layer(instance: LayerInstance, values: Mapping[str, int] | None
+                 ) -> dict[str, Any] | None:
+    """A tensor operation or a user-defined layer's node as the oracle rebuilds them: the
+    operation by its name in archlint's table, with its arguments (tensors and weights as
+    markers); the layer as its weights' shapes, passing its inputs on. None for a layer."""
+    bound = values or {}
+    if instance.class_name == "TensorOp":
+        config = instance.config
+        return {"class_name": "TensorOp", "config": {
+            "op": config["op"], "args": encode_argument(config["args"], bound),
+            "kwargs": encode_argument(config["kwargs"], bound)}}
+    if instance.class_name == "UserLayer":
+        weights = [[[_bind(d, bound) for d in w.shape], bool(w.trainable)]
+                   for w in instance.config.get("weights", ())]
+        return {"class_name": "UserLayer", "config": {
+            "weights": weights, "several": bool(instance.config.get("several"))}}
+    return None
+
+
+def encode_argument(value: Any, values: Mapping[str, int]) -> Any:
+    """An operation's argument as JSON: tensors, weights, slices, Ellipsis and tuples as
+    one-key markers (``{"__slot__": 0}``); refused when it is anything else."""
+    kind = type(value).__name__
+    if kind == "_Slot":
+        return {"__slot__": value.index}
+    if kind == "_Constant":
+        return {"__constant__": [_bind(d, values) for d in value.shape]}
+    if kind == "_Number":
+        return value.value
+    if isinstance(value, slice):
+        return {"__slice__": [encode_argument(v, values)
+                              for v in (value.start, value.stop, value.step)]}
+    if value is Ellipsis:
+        return {"__ellipsis__": True}
+    if isinstance(value, Expr):
+        return _bind(value, values)
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode_argument(v, values) for v in value]}
+    if isinstance(value, list):
+        return [encode_argument(v, values) for v in value]
+    if isinstance(value, dict):
+        return {str(k): encode_argument(v, values) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"an operation's argument {value!r} cannot be rebuilt")
+
+
 def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
                   values: Mapping[str, int] | None = None) -> dict[str, Any]:
     """The oracle request for a model whose calls the engine has already ordered.
@@ -66,26 +113,27 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
     inputs: list[dict[str, Any]] = []
     layers: dict[str, Any] = {}
     calls: list[dict[str, Any]] = []
+    keys = layer_keys(model)
     for call in model.calls:
         layer = call.layer
         instance = layer.instance
         if instance is None:
             raise ValueError(f"layer {layer.name} ({layer.class_name}) is not supported")
+        key = keys[id(layer)]
         if id(call) in input_ids:
             shape = [_bind(d, values or {}) for d in instance.config["shape"]]
-            inputs.append({"name": layer.name, "shape": shape,
+            inputs.append({"name": key, "shape": shape,
                            "dtype": instance.config.get("dtype") or "float32",
                            "batch_size": instance.config.get("batch_size")})
             _check(instance, layer.name, check_graph, {"inputs": inputs[-1:]})
             continue
-        if layer.name not in layers:
-            entry = instance_config(instance, values)
-            entry["config"]["name"] = layer.name
+        if key not in layers:
+            entry = pseudo_layer(instance, values) or instance_config(instance, values)
+            entry["config"].setdefault("name", layer.name)
             _check(instance, layer.name, check_layer, entry["class_name"], entry["config"])
-            layers[layer.name] = entry
-        call_id = layer.name if len(layer.calls) == 1 else f"{layer.name}#{layer.calls.index(call)}"
-        calls.append({"id": call_id, "layer": layer.name,
-                      "inbound": [[_call_id(ref.call, input_ids), ref.index]
+            layers[key] = entry
+        calls.append({"id": call_key(call, input_ids, keys), "layer": key,
+                      "inbound": [[call_key(ref.call, input_ids, keys), ref.index]
                                   for ref in call.inbound]})
     variable = any(d is None for i in inputs for d in i["shape"])
     forward = []
@@ -118,8 +166,27 @@ def _check(instance: LayerInstance, name: str, check: Callable[..., None], *args
             "registered names") from None
 
 
-def _call_id(call: Any, input_ids: set[int]) -> str:
+def layer_keys(model: Model) -> dict[int, str]:
+    """A key per layer object of the model: its name, made unique where two objects share
+    one (operations are named by their source text, which repeats when a user-defined
+    layer runs its call() again)."""
+    keys: dict[int, str] = {}
+    used: set[str] = set()
+    for call in model.calls:
+        if id(call.layer) in keys:
+            continue
+        key, number = call.layer.name, 1
+        while key in used:
+            number += 1
+            key = f"{call.layer.name} ({number})"
+        used.add(key)
+        keys[id(call.layer)] = key
+    return keys
+
+
+def call_key(call: Any, input_ids: set[int], keys: dict[int, str]) -> str:
     layer = call.layer
+    key = keys[id(layer)]
     if id(call) in input_ids or len(layer.calls) == 1:
-        return layer.name
-    return f"{layer.name}#{layer.calls.index(call)}"
+        return key
+    return f"{key}#{layer.calls.index(call)}"
