@@ -113,6 +113,30 @@ def test_a_crafted_request_is_refused_whole() -> None:
     check_graph(dense_graph("g", activation="tanh"))
 
 
+@pytest.mark.parametrize("config", [
+    {"op": "os.system", "args": ["echo owned"], "kwargs": {}},
+    {"op": "builtins.eval", "args": ["1"], "kwargs": {}},
+    {"op": "operator.add", "args": [{"__slot__": 0}, {"__import__": "os"}], "kwargs": {}},
+    {"op": "operator.add", "args": [{"__slot__": "0"}, 1], "kwargs": {}},
+    {"op": "tf.concat", "args": [[{"__constant__": [1, "9" * 40]}]], "kwargs": {}},
+    {"op": "operator.add", "args": [{"__slot__": 0}, 1], "kwargs": {}, "code": "x"},
+    {"op": ["tf.concat"], "args": [], "kwargs": {}},
+])
+def test_an_operation_outside_archlint_s_table_or_with_odd_arguments_is_refused(
+        config: dict[str, Any]) -> None:
+    with pytest.raises(RequestRefused):
+        check_layer("TensorOp", config)
+
+
+def test_a_user_defined_layer_is_only_weights_of_integer_shapes() -> None:
+    check_layer("UserLayer", {"weights": [[[4, 3], True], [[], False]], "several": False})
+    for weights in ([[["4"], True]], [[[4], "yes"]], [[[2 ** 40], True]], "x"):
+        with pytest.raises(RequestRefused):
+            check_layer("UserLayer", {"weights": weights})
+    with pytest.raises(RequestRefused):
+        check_layer("UserLayer", {"weights": [], "call": "os.system"})
+
+
 def test_catalog_and_registered_names_do_not_overlap() -> None:
     """A ``{"class_name", "config"}`` option is a layer when its class is in the catalog,
     a registered object otherwise: the two must never share a name."""
