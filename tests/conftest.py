@@ -30,3 +30,15 @@ def layer_oracle(request: pytest.FixtureRequest):
     graphs = [case_graph(c) for c in all_cases()]
     cache = getattr(request.config, "cache", None)
     return {v: run_oracle(graphs, v, cache) for v in ("3", "2")}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    """The counts of tests/test_keras_own_layer_cases.py, when it ran."""
+    from tests.test_keras_own_layer_cases import SUMMARY_KEY
+
+    lines = config.stash.get(SUMMARY_KEY, None)
+    if lines:
+        terminalreporter.section("Keras's own layer tests as an oracle")
+        for line in lines:
+            terminalreporter.write_line(line)

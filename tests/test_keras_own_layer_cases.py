@@ -1,0 +1,146 @@
+"""Keras's own layer tests as an oracle: every ``run_layer_test`` case of the installed
+Keras 3 that can be read without running it (tests/keras_layer_cases.py) becomes a
+one-layer script. Real Keras 3 builds every script in one subprocess and calls it on data;
+archlint analyses the same script. Where archlint gives figures, they must equal Keras's:
+the output shapes of the call on data (the truth, where the declared shape differs), the
+trainable and total parameter counts; where Keras refuses the layer, archlint must report an
+error. A class or option without a formula is "not analysed": counted and listed, not a
+failure, so the test stays green while the catalog grows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from archlint.analysis import FileReport, Settings, analyse_source, default_settings
+from archlint.unknown import Unknown
+from tests.keras_layer_cases import Extraction, KerasLayerCase, extract
+from tests.keras_scripts import ours, run_scripts
+from tests.oracle import needs_keras
+
+EXTRACTION: Extraction = extract()
+CASES = EXTRACTION.cases
+
+# Cases where archlint and Keras cannot agree yet, by case id: why.
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
+
+SUMMARY_KEY = pytest.StashKey[list[str]]()
+
+
+def analyse_case(case: KerasLayerCase) -> FileReport:
+    settings = Settings(default_settings().rules, keras="3")
+    return analyse_source(case.script(), path=f"<{case.id}>", settings=settings)
+
+
+def archlint_verdict(report: FileReport) -> dict[str, Any]:
+    """{"refused": message} | {"unknown": reason} | {"figures": ours(...)}."""
+    errors = [d for d in report.diagnostics if d.severity.value == "error"]
+    if errors:
+        return {"refused": f"{errors[0].code}: {errors[0].message}"}
+    if len(report.models) != 1:
+        return {"unknown": "no model"}
+    analysis = report.models[0]
+    figures = ours(analysis)
+    unknown = [o for o in figures["outputs"] if not isinstance(o, list)]
+    if unknown or figures["total"] is None:
+        reasons = [str(o.reason) for o in unknown if isinstance(o, Unknown)]
+        reasons += [str(r) for r in analysis.unknown_params][:1]
+        return {"unknown": "; ".join(reasons) or "unknown"}
+    figures["non_trainable"] = analysis.non_trainable
+    return {"figures": figures}
+
+
+def keras_truth(result: dict[str, Any]) -> dict[str, Any]:
+    """{"refused": message} or the model's figures with the outputs of the call on data."""
+    if "refused" in result:
+        return result
+    model = dict(result["m"])
+    forward = model.pop("forward", None)
+    model["declared"] = model["outputs"]
+    if isinstance(forward, list):
+        model["outputs"] = forward
+    return model
+
+
+def disagreement(case: KerasLayerCase, keras: dict[str, Any],
+                 verdict: dict[str, Any]) -> str | None:
+    """Why archlint's verdict differs from Keras's, or None."""
+    if "unknown" in verdict:
+        return None  # not analysed: counted, not compared
+    if "refused" in keras:
+        return None if "refused" in verdict else f"Keras refuses ({keras['refused']}); " \
+            f"archlint gives {verdict['figures']}"
+    if "refused" in verdict:
+        return f"archlint refuses ({verdict['refused']}) what Keras builds"
+    figures = verdict["figures"]
+    expected = {"outputs": keras["outputs"], "total": keras["total"],
+                "trainable": keras["trainable"]}
+    got = {k: figures[k] for k in expected}
+    if got != expected:
+        return f"Keras {expected}, archlint {got}"
+    return None
+
+
+@pytest.fixture(scope="module")
+@needs_keras
+def keras_results() -> dict[str, Any]:
+    raw = run_scripts({c.id: c.script() for c in CASES}, "3", forward=True)
+    return {case_id: keras_truth(result) for case_id, result in raw.items()}
+
+
+@pytest.fixture(scope="module")
+def verdicts(keras_results: dict[str, Any], request: pytest.FixtureRequest
+             ) -> dict[str, dict[str, Any]]:
+    """archlint's verdict on every case; the counts go to the session's summary."""
+    found = {c.id: archlint_verdict(analyse_case(c)) for c in CASES}
+    request.config.stash[SUMMARY_KEY] = summary(keras_results, found)
+    return found
+
+
+def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str]:
+    built = [c for c in CASES if "refused" not in keras[c.id]]
+    analysed = [c for c in CASES if "unknown" not in found[c.id]]
+    agreeing = [c for c in analysed if disagreement(c, keras[c.id], found[c.id]) is None]
+    declared_differs = [c.id for c in built if keras[c.id]["declared"] != keras[c.id]["outputs"]]
+    not_analysed: dict[str, Counter[str]] = {}
+    for case in CASES:
+        if "unknown" in found[case.id]:
+            reason = found[case.id]["unknown"].split(";")[0][:90]
+            not_analysed.setdefault(case.class_name, Counter())[reason] += 1
+    lines = [
+        f"run_layer_test calls in Keras's layer tests: {EXTRACTION.calls}; cases extracted "
+        f"(decorators expanded): {len(CASES)}; skipped: {sum(EXTRACTION.skipped.values())}",
+        f"built by Keras 3: {len(built)} (refused: {len(CASES) - len(built)}); analysed by "
+        f"archlint: {len(analysed)}; agreeing with Keras: {len(agreeing)}; known "
+        f"disagreements: {len(KNOWN_DISAGREEMENTS)}",
+        f"not analysed by archlint ({len(CASES) - len(analysed)} cases, "
+        f"{len(not_analysed)} classes):",
+    ]
+    for name in sorted(not_analysed):
+        reasons = ", ".join(f"{r} ({n})" for r, n in not_analysed[name].most_common())
+        lines.append(f"  {name}: {reasons}")
+    if declared_differs:
+        lines.append(f"Keras declares another shape than its call on data: {declared_differs}")
+    lines.append("skipped calls:")
+    lines += [f"  {n} {reason}" for reason, n in EXTRACTION.skipped.most_common()]
+    return lines
+
+
+def test_the_installed_keras_ships_layer_tests_to_read() -> None:
+    assert EXTRACTION.calls > 200, "the installed Keras ships no layer tests"
+    assert len(CASES) > 200
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_archlint_agrees_with_keras_own_layer_case(
+        case: KerasLayerCase, keras_results: dict[str, Any],
+        verdicts: dict[str, dict[str, Any]]) -> None:
+    problem = disagreement(case, keras_results[case.id], verdicts[case.id])
+    if case.id in KNOWN_DISAGREEMENTS:
+        assert problem is not None, f"agrees now: drop it ({KNOWN_DISAGREEMENTS[case.id]})"
+        return
+    assert problem is None, f"{problem}\n{case.script()}"
