@@ -71,7 +71,10 @@ class KerasLayerCase:
             dtype_option = f", dtype={dtype!r}" if dtype is not None else ""
             lines.append(f"in{index} = keras.Input(batch_shape={tuple(shape)!r}{dtype_option})")
         if isinstance(self.input_shape, dict):
-            arguments = [f"{_keyword(k)}={n}" for k, n in zip(self.input_shape, names)]
+            # Keras's test passes them by keyword, in the order of the call's signature
+            # (query, value, key): the first one positional is the same call, as scripts write it.
+            arguments = [names[0]] + [f"{_keyword(k)}={n}" for k, n in
+                                      list(zip(self.input_shape, names))[1:]]
             inputs = "[" + ", ".join(names) + "]"
         else:
             arguments = [_structure(self.input_shape, names)]
@@ -91,7 +94,7 @@ def render(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(render(v) for v in value) + "]"
     if isinstance(value, tuple):
-        return "(" + "".join(f"{render(v)}, " for v in value) + ")"
+        return "(" + ", ".join(render(v) for v in value) + ("," if len(value) == 1 else "") + ")"
     return repr(value)
 
 
@@ -152,9 +155,10 @@ def public_layer_names() -> dict[str, str]:
     root = _keras_layers_source()
     names: dict[str, str] = {}
     for path in sorted(root.rglob("*.py")) if root else []:
-        if path.name.endswith("_test.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name.endswith("_test.py") or "keras.layers." not in text:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.parse(text).body:
             if not isinstance(node, ast.ClassDef):
                 continue
             for decorator in node.decorator_list:
@@ -231,11 +235,8 @@ class _FileReader:
         if not calls:
             return
         self.found.calls += len(calls)
-        assigned = Counter(t.id for n in ast.walk(function) if isinstance(n, ast.Assign | ast.For)
-                           for t in _targets(n))
-        local = {name: value for n in ast.walk(function) if isinstance(n, ast.Assign)
-                 for name, value in _unpacked(n) if assigned[name] == 1}
-        loops = {t.id for n in ast.walk(function) if isinstance(n, ast.For) for t in _targets(n)}
+        loops = {t.id for n in ast.walk(function) if isinstance(n, ast.For | ast.With)
+                 for t in _targets(n)}
         try:
             bindings = self._bindings(function)
         except NotLiteral as error:
@@ -245,7 +246,7 @@ class _FileReader:
         for label, binding in bindings:
             for index, call in enumerate(calls):
                 case_id = f"{relative}::{name}{label}#{index}"
-                env = _Env(self, binding, local, loops)
+                env = _Env(self, binding, function, call.lineno, loops)
                 reason = self._case(call, case_id, env)
                 if reason:
                     self.found.skipped[reason] += 1
@@ -279,7 +280,7 @@ class _FileReader:
                 raise NotLiteral("parameterized.product of dicts")
             keys = [k.arg for k in decorator.keywords]
             lists = [self._sequence(k.value) for k in decorator.keywords]
-            return [(f"[{i}]", dict(zip(keys, values)))  # type: ignore[arg-type]
+            return [(f"[{i}]", {k: _Lazy(v) for k, v in zip(keys, values) if k})
                     for i, values in enumerate(itertools.product(*lists))]
         if kind not in ("parameters", "named_parameters") or decorator.keywords:
             raise NotLiteral(f"parameterized.{kind}")
@@ -382,8 +383,9 @@ def _unpacked(node: ast.Assign) -> list[tuple[str, ast.expr]]:
     return []
 
 
-def _targets(node: ast.Assign | ast.For) -> list[ast.Name]:
-    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+def _targets(node: ast.For | ast.With) -> list[ast.Name]:
+    targets: list[ast.expr] = [node.target] if isinstance(node, ast.For) else [
+        i.optional_vars for i in node.items if i.optional_vars is not None]
     return [n for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
@@ -404,12 +406,44 @@ class _Env:
     its single assignments and the module's constants."""
 
     def __init__(self, reader: _FileReader, binding: dict[str, Any],
-                 local: dict[str, ast.expr], loops: set[str]) -> None:
+                 function: ast.FunctionDef, line: int, loops: set[str]) -> None:
         self.reader = reader
         self.binding = binding
-        self.local = local
         self.loops = loops
         self.depth = 0
+        self.local: dict[str, ast.expr] = {}
+        self.unclear: set[str] = set()  # assigned where the flow is not followed
+        self.line = line  # of the run_layer_test call: later assignments do not count
+        self._follow(function.body)
+
+    def _follow(self, statements: list[ast.stmt]) -> None:
+        """The test's assignments before the call, in order, into the branch of each ``if``
+        whose test is a literal; a name assigned anywhere else is unclear."""
+        for statement in statements:
+            if statement.lineno > self.line:
+                return
+            if (statement.end_lineno or 0) >= self.line and isinstance(
+                    statement, ast.For | ast.With | ast.While):
+                self._follow(statement.body)  # the call is inside
+                return
+            if isinstance(statement, ast.Assign):
+                pairs = _unpacked(statement)
+                for pair in pairs:
+                    self.local[pair[0]] = pair[1]
+                if not pairs:
+                    self.unclear.update(n.id for t in statement.targets for n in ast.walk(t)
+                                        if isinstance(n, ast.Name))
+                continue
+            if isinstance(statement, ast.If):
+                try:
+                    taken = statement.body if self.value(statement.test) else statement.orelse
+                except NotLiteral:
+                    taken = []
+                if taken:
+                    self._follow(taken)
+                    continue
+            self.unclear.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name)
+                                and isinstance(n.ctx, ast.Store))
 
     def value(self, node: ast.expr) -> Any:
         self.depth += 1
@@ -450,6 +484,8 @@ class _Env:
             case ast.Attribute(value=ast.Name(id=module), attr=attr) if (
                     module in self.reader.layer_modules and attr[:1].isupper()):
                 return LayerRef(attr)
+            case ast.Attribute(value=ast.Name(id=array), attr="shape") if array in self.local:
+                return self._array_shape(self.local[array])
             case ast.IfExp(test=test, body=body, orelse=orelse):
                 return self.value(body) if self.value(test) else self.value(orelse)
             case ast.Compare(left=left, ops=[ast.Eq() | ast.NotEq() as op], comparators=[right]):
@@ -465,6 +501,23 @@ class _Env:
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))
         raise NotLiteral(ast.unparse(node)[:60])
 
+    def _array_shape(self, node: ast.expr) -> tuple[int, ...]:
+        """The shape of ``np.random.normal(size=...)``, ``np.zeros(shape)``, ``np.random.rand(
+        2, 3)``: the test's data, made from literal sizes."""
+        if isinstance(node, ast.Call) and ast.unparse(node.func) in _NUMPY_MAKERS:
+            function = ast.unparse(node.func)
+            sizes = {k.arg: k.value for k in node.keywords}
+            if function in ("np.random.rand", "np.random.randn"):
+                return tuple(self._elements(list(node.args)))
+            given = sizes.get("size", sizes.get("shape"))
+            if given is None and node.args:
+                given = node.args[0] if "random." not in function or function.endswith(
+                    "random") else None
+            shape = self.value(given) if given is not None else None
+            if _is_shape(shape):
+                return tuple(shape)
+        raise NotLiteral(ast.unparse(node)[:60])
+
     def _elements(self, nodes: list[ast.expr]) -> list[Any]:
         out: list[Any] = []
         for node in nodes:
@@ -478,8 +531,8 @@ class _Env:
         if name in self.binding:
             bound = self.binding[name]
             return self.value(bound.node) if isinstance(bound, _Lazy) else bound
-        if name in self.loops:
-            raise NotLiteral(f"loop variable {name}")
+        if name in self.loops or name in self.unclear:
+            raise NotLiteral(f"{name} (assigned in a loop or a branch)")
         if name in self.local:
             return self.value(self.local[name])
         if name in self.reader.layer_classes:
@@ -489,6 +542,10 @@ class _Env:
         if name in self.reader.constants:
             return self.value(self.reader.constants[name])
         raise NotLiteral(name)
+
+
+_NUMPY_MAKERS = ("np.random.normal", "np.random.uniform", "np.random.random", "np.random.rand",
+                 "np.random.randn", "np.zeros", "np.ones")
 
 
 def _arithmetic(left: Any, op: ast.operator, right: Any) -> Any:

@@ -10,6 +10,7 @@ failure, so the test stays green while the catalog grows.
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from typing import Any
 
@@ -24,8 +25,27 @@ from tests.oracle import needs_keras
 EXTRACTION: Extraction = extract()
 CASES = EXTRACTION.cases
 
-# Cases where archlint and Keras cannot agree yet, by case id: why.
-KNOWN_DISAGREEMENTS: dict[str, str] = {}
+_LORA = "lora_rank: the LoRA weights and the frozen kernel have no formula yet"
+_QUANTIZED = ("a quantized dtype (int8, int4, float8): its weights and scales have no formula "
+              "yet")
+_EMPTY_AXIS = ("an input axis of length 0: archlint reports it (AL101), Keras builds and runs "
+               "on empty tensors")
+_EQUALIZATION = ("Keras 3's Equalization returns its input tensor when called symbolically, so "
+                 "a model whose output it is fails to build ('part of a cycle'); archlint does "
+                 "not model this Keras bug")
+# Cases where archlint and Keras cannot agree yet, by case id: why. A case that agrees
+# fails until it is taken off the list.
+KNOWN_DISAGREEMENTS: dict[str, str] = {
+    "core/dense_test.py::DenseTest.test_lora_rank_argument#0": _LORA,
+    **{f"core/dense_test.py::DenseTest.test_quantize_dtype_argument[{d}]#0": _QUANTIZED
+       for d in ("int8", "int4", "float8")},
+    **{f"core/embedding_test.py::EmbeddingTest.test_quantize_dtype_argument[{d}]#{i}":
+       _QUANTIZED for d in ("int8", "int4") for i in (0, 1)},
+    "normalization/layer_normalization_test.py::LayerNormalizationTest.test_ln_basics#5":
+        _EMPTY_AXIS,
+    **{f"preprocessing/image_preprocessing/equalization_test.py::EqualizationTest."
+       f"test_layer#{i}": _EQUALIZATION for i in (0, 1)},
+}
 
 SUMMARY_KEY = pytest.StashKey[list[str]]()
 
@@ -38,6 +58,7 @@ def analyse_case(case: KerasLayerCase) -> FileReport:
 def archlint_verdict(report: FileReport) -> dict[str, Any]:
     """{"refused": message} | {"unknown": reason} | {"figures": ours(...)}."""
     errors = [d for d in report.diagnostics if d.severity.value == "error"]
+    assert all(d.code != "AL003" for d in errors), report.diagnostics  # the script parses
     if errors:
         return {"refused": f"{errors[0].code}: {errors[0].message}"}
     if len(report.models) != 1:
@@ -47,8 +68,8 @@ def archlint_verdict(report: FileReport) -> dict[str, Any]:
     unknown = [o for o in figures["outputs"] if not isinstance(o, list)]
     if unknown or figures["total"] is None:
         reasons = [str(o.reason) for o in unknown if isinstance(o, Unknown)]
-        reasons += [str(r) for r in analysis.unknown_params][:1]
-        return {"unknown": "; ".join(reasons) or "unknown"}
+        reasons += [d.message for d in report.diagnostics if d.code in ("AL002", "AL001")]
+        return {"unknown": "; ".join(reasons) or "parameters unknown"}
     figures["non_trainable"] = analysis.non_trainable
     return {"figures": figures}
 
@@ -132,6 +153,8 @@ def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str
 def test_the_installed_keras_ships_layer_tests_to_read() -> None:
     assert EXTRACTION.calls > 200, "the installed Keras ships no layer tests"
     assert len(CASES) > 200
+    for case in CASES:
+        ast.parse(case.script())  # every value was rendered as Python source
 
 
 @pytest.mark.keras
