@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 from archlint.dims import format_shape
 from archlint.layers import register
 from archlint.layers.base import (
-    INVALID_CONFIG,
     BOTH_VERSIONS,
+    INVALID_CONFIG,
     KERAS3_ONLY,
     NDIM_MISMATCH,
     LayerInstance,
