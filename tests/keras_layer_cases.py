@@ -19,6 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+# Where tests/test_keras_own_layer_cases.py leaves its counts for the terminal summary.
+SUMMARY_KEY = pytest.StashKey[list[str]]()
+
 # Arguments of run_layer_test that say how the layer is built and called; the others
 # (expected_*, supports_masking, run_training_check...) are Keras's own assertions.
 _INPUT_ARGS = ("input_shape", "input_dtype", "call_kwargs")
@@ -35,10 +40,22 @@ class LayerRef:
 
 
 @dataclass(frozen=True)
-class LayerBuild:
-    """``layers.X(...)`` with literal arguments, given as an option (a wrapped layer)."""
+class KerasRef:
+    """``regularizers.L2``, ``activations.gelu``: an object of a Keras module the options
+    take (regularizers, constraints, initializers, activations), which no shape depends on."""
 
-    layer: LayerRef
+    path: str
+
+    def source(self) -> str:
+        return self.path
+
+
+@dataclass(frozen=True)
+class LayerBuild:
+    """``layers.X(...)`` (a wrapped layer) or ``regularizers.L2(0.01)`` with literal
+    arguments, given as an option."""
+
+    layer: LayerRef | KerasRef
     args: tuple[Any, ...]
     kwargs: tuple[tuple[str, Any], ...]
 
@@ -61,6 +78,7 @@ class KerasLayerCase:
     input_shape: Any
     input_dtype: Any = None
     call_kwargs: dict[str, Any] = field(default_factory=dict)
+    sparse: bool = False  # the inputs are sparse tensors
 
     def script(self) -> str:
         """A model script of this layer alone, as the test builds and calls it."""
@@ -68,8 +86,9 @@ class KerasLayerCase:
         names: list[str] = []
         for index, (shape, dtype) in enumerate(_inputs(self.input_shape, self.input_dtype)):
             names.append(f"in{index}")
-            dtype_option = f", dtype={dtype!r}" if dtype is not None else ""
-            lines.append(f"in{index} = keras.Input(batch_shape={tuple(shape)!r}{dtype_option})")
+            options = f", dtype={dtype!r}" if dtype is not None else ""
+            options += ", sparse=True" if self.sparse else ""
+            lines.append(f"in{index} = keras.Input(batch_shape={tuple(shape)!r}{options})")
         if isinstance(self.input_shape, dict):
             # Keras's test passes them by keyword, in the order of the call's signature
             # (query, value, key): the first one positional is the same call, as scripts write it.
@@ -87,7 +106,7 @@ class KerasLayerCase:
 
 
 def render(value: Any) -> str:
-    if isinstance(value, LayerRef | LayerBuild):
+    if isinstance(value, LayerRef | KerasRef | LayerBuild):
         return value.source()
     if isinstance(value, dict):
         return "{" + ", ".join(f"{render(k)}: {render(v)}" for k, v in value.items()) + "}"
@@ -180,6 +199,14 @@ class Extraction:
     cases: list[KerasLayerCase] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)
     calls: int = 0  # run_layer_test calls in the files, before expanding decorators
+    # Classes named by a skipped call (their name in keras/src).
+    skipped_classes: set[str] = field(default_factory=set)
+
+    def classes_without_case(self) -> list[str]:
+        """Classes that Keras's tests exercise, but never in a call that could be read."""
+        public = public_layer_names()
+        read = {c.class_name for c in self.cases}
+        return sorted({public.get(n, n) for n in self.skipped_classes} - read)
 
 
 def extract(files: list[Path] | None = None) -> Extraction:
@@ -208,6 +235,8 @@ class _FileReader:
         self.layer_classes: set[str] = set()  # names imported from keras.src.layers...
         self.local_classes = {n.name for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
         self.constants: dict[str, ast.expr] = {}
+        self.layer_seen = ""  # the class of the call being read
+        self.option_modules: dict[str, str] = {}  # bound name -> keras.regularizers...
 
     def read(self) -> None:
         for node in self.tree.body:
@@ -218,6 +247,8 @@ class _FileReader:
                     if module == "keras.src.layers" or node.module.startswith("keras.src.layers"):
                         (self.layer_classes if alias.name[:1].isupper()
                          else self.layer_modules).add(bound)
+                    elif node.module == "keras.src" and alias.name in _OPTION_MODULES:
+                        self.option_modules[bound] = f"keras.{alias.name}"
             elif (isinstance(node, ast.Assign) and len(node.targets) == 1
                   and isinstance(node.targets[0], ast.Name)):
                 self.constants[node.targets[0].id] = node.value
@@ -247,9 +278,12 @@ class _FileReader:
             for index, call in enumerate(calls):
                 case_id = f"{relative}::{name}{label}#{index}"
                 env = _Env(self, binding, function, call.lineno, loops)
+                self.layer_seen = ""
                 reason = self._case(call, case_id, env)
                 if reason:
                     self.found.skipped[reason] += 1
+                    if self.layer_seen:
+                        self.found.skipped_classes.add(self.layer_seen)
 
     def _bindings(self, function: ast.FunctionDef) -> list[tuple[str, dict[str, Any]]]:
         """(label, values of the test's parameters) for every test the decorators make."""
@@ -337,8 +371,6 @@ class _FileReader:
         names = ["layer_cls", "init_kwargs", "input_shape"]
         for position, argument in enumerate(call.args[:3]):
             arguments[names[position]] = argument
-        if "input_data" in arguments:
-            return "input_data instead of input_shape"
         if "layer_cls" not in arguments:
             return "no layer class"
         try:
@@ -348,10 +380,21 @@ class _FileReader:
         if not isinstance(layer, LayerRef):
             return "a layer class defined by the test" if isinstance(
                 layer, _LocalClass) else "layer class not literal"
-        for flag in ("input_sparse", "input_ragged", "custom_objects"):
-            if flag in arguments and not (isinstance(arguments[flag], ast.Constant)
-                                          and not arguments[flag].value):
-                return f"{flag} (a sparse/ragged input or custom objects)"
+        self.layer_seen = layer.name
+        if "input_data" in arguments:
+            return "input_data instead of input_shape"
+        try:
+            sparse = bool(env.value(arguments["input_sparse"])) if "input_sparse" in arguments \
+                else False
+        except NotLiteral:
+            return "input_sparse not literal"
+        for flag in ("input_ragged", "custom_objects"):
+            try:
+                given = env.value(arguments[flag]) if flag in arguments else None
+            except NotLiteral:
+                given = True
+            if given:
+                return f"{flag} (a ragged input or custom objects)"
         values: dict[str, Any] = {}
         for key in ("init_kwargs", *_INPUT_ARGS):
             if key in arguments:
@@ -366,7 +409,7 @@ class _FileReader:
             return "init_kwargs not literal"
         self.found.cases.append(KerasLayerCase(
             case_id, layer.name, kwargs, values["input_shape"], values.get("input_dtype"),
-            values.get("call_kwargs") or {}))
+            values.get("call_kwargs") or {}, sparse))
         return None
 
 
@@ -484,6 +527,9 @@ class _Env:
             case ast.Attribute(value=ast.Name(id=module), attr=attr) if (
                     module in self.reader.layer_modules and attr[:1].isupper()):
                 return LayerRef(attr)
+            case ast.Attribute(value=ast.Name(id=module), attr=attr) if (
+                    module in self.reader.option_modules):
+                return KerasRef(f"{self.reader.option_modules[module]}.{attr}")
             case ast.Attribute(value=ast.Name(id=array), attr="shape") if array in self.local:
                 return self._array_shape(self.local[array])
             case ast.IfExp(test=test, body=body, orelse=orelse):
@@ -496,7 +542,7 @@ class _Env:
                 return "channels_last"  # Keras's default, which the oracle runs with
             case ast.Call(func=func, args=args, keywords=keywords):
                 layer = self.value(func) if isinstance(func, ast.Attribute | ast.Name) else None
-                if isinstance(layer, LayerRef) and all(k.arg for k in keywords):
+                if isinstance(layer, LayerRef | KerasRef) and all(k.arg for k in keywords):
                     return LayerBuild(layer, tuple(self._elements(args)), tuple(
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))
         raise NotLiteral(ast.unparse(node)[:60])
@@ -544,6 +590,7 @@ class _Env:
         raise NotLiteral(name)
 
 
+_OPTION_MODULES = ("regularizers", "constraints", "initializers", "activations")
 _NUMPY_MAKERS = ("np.random.normal", "np.random.uniform", "np.random.random", "np.random.rand",
                  "np.random.randn", "np.zeros", "np.ones")
 

@@ -18,7 +18,7 @@ import pytest
 
 from archlint.analysis import FileReport, Settings, analyse_source, default_settings
 from archlint.unknown import Unknown
-from tests.keras_layer_cases import Extraction, KerasLayerCase, extract
+from tests.keras_layer_cases import SUMMARY_KEY, Extraction, KerasLayerCase, extract
 from tests.keras_scripts import ours, run_scripts
 from tests.oracle import needs_keras
 
@@ -46,8 +46,6 @@ KNOWN_DISAGREEMENTS: dict[str, str] = {
     **{f"preprocessing/image_preprocessing/equalization_test.py::EqualizationTest."
        f"test_layer#{i}": _EQUALIZATION for i in (0, 1)},
 }
-
-SUMMARY_KEY = pytest.StashKey[list[str]]()
 
 
 def analyse_case(case: KerasLayerCase) -> FileReport:
@@ -145,7 +143,9 @@ def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str
         lines.append(f"  {name}: {reasons}")
     if declared_differs:
         lines.append(f"Keras declares another shape than its call on data: {declared_differs}")
-    lines.append("skipped calls:")
+    lines.append("classes whose test calls could not be read: "
+                 + ", ".join(EXTRACTION.classes_without_case()))
+    lines.append("skipped calls (decorators expanded):")
     lines += [f"  {n} {reason}" for reason, n in EXTRACTION.skipped.most_common()]
     return lines
 
