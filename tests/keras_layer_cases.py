@@ -382,7 +382,13 @@ class _FileReader:
                 layer, _LocalClass) else "layer class not literal"
         self.layer_seen = layer.name
         if "input_data" in arguments:
-            return "input_data instead of input_shape"
+            try:
+                shape, dtype = env.data_spec(arguments.pop("input_data"))
+            except NotLiteral:
+                return "input_data not literal"
+            arguments["input_shape"] = ast.Constant(shape)
+            if dtype is not None and "input_dtype" not in arguments:
+                arguments["input_dtype"] = ast.Constant(dtype)
         try:
             sparse = bool(env.value(arguments["input_sparse"])) if "input_sparse" in arguments \
                 else False
@@ -547,6 +553,34 @@ class _Env:
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))
         raise NotLiteral(ast.unparse(node)[:60])
 
+    def data_spec(self, node: ast.expr) -> tuple[Any, Any]:
+        """(shape, dtype) of a test's literal data: numpy arrays made from literal sizes or
+        lists, a tuple of them; dtype None for floats (Keras's float32)."""
+        if isinstance(node, ast.Name) and node.id in self.local and node.id not in self.unclear:
+            return self.data_spec(self.local[node.id])
+        if isinstance(node, ast.Tuple | ast.List):
+            specs = [self.data_spec(e) for e in node.elts]
+            kind = tuple if isinstance(node, ast.Tuple) else list
+            return kind(s for s, _ in specs), kind(d or "float32" for _, d in specs)
+        if isinstance(node, ast.Call):
+            function = ast.unparse(node.func)
+            if (isinstance(node.func, ast.Attribute) and node.func.attr == "astype"
+                    and len(node.args) == 1):
+                shape, _ = self.data_spec(node.func.value)
+                dtype = self.value(node.args[0])
+                return shape, None if dtype == "float32" else dtype
+            if function == "np.random.randint":
+                sizes = {k.arg: k.value for k in node.keywords}
+                size = sizes.get("size", node.args[2] if len(node.args) > 2 else None)
+                shape = self.value(size) if size is not None else None
+                if _is_shape(shape):
+                    return tuple(shape), "int32"
+            if function in ("np.array", "np.asarray") and node.args and not node.keywords:
+                return _nested_shape(self.value(node.args[0]))
+            if function in _NUMPY_MAKERS:
+                return self._array_shape(node), None
+        raise NotLiteral(ast.unparse(node)[:60])
+
     def _array_shape(self, node: ast.expr) -> tuple[int, ...]:
         """The shape of ``np.random.normal(size=...)``, ``np.zeros(shape)``, ``np.random.rand(
         2, 3)``: the test's data, made from literal sizes."""
@@ -588,6 +622,24 @@ class _Env:
         if name in self.reader.constants:
             return self.value(self.reader.constants[name])
         raise NotLiteral(name)
+
+
+def _nested_shape(value: Any) -> tuple[tuple[int, ...], str | None]:
+    """Shape and dtype of nested lists of numbers, as numpy reads them."""
+    shape: list[int] = []
+    level = value
+    while isinstance(level, list | tuple):
+        shape.append(len(level))
+        level = level[0] if level else None
+    leaves: list[Any] = [value]
+    for size in shape:
+        if any(not isinstance(x, list | tuple) or len(x) != size for x in leaves):
+            raise NotLiteral("ragged data")
+        leaves = [y for x in leaves for y in x]
+    if not shape or not all(isinstance(x, int | float) and not isinstance(x, bool)
+                            for x in leaves):
+        raise NotLiteral("data that is not numbers")
+    return tuple(shape), "int32" if all(isinstance(x, int) for x in leaves) else None
 
 
 _OPTION_MODULES = ("regularizers", "constraints", "initializers", "activations")
