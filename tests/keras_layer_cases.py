@@ -142,8 +142,9 @@ def _structure(shape: Any, names: list[str]) -> str:
         if _is_shape(node):
             return next(counter)
         parts = [build(n) for n in node]
-        return ("[" + ", ".join(parts) + "]" if isinstance(node, list)
-                else "(" + "".join(p + ", " for p in parts) + ")")
+        if isinstance(node, list):
+            return "[" + ", ".join(parts) + "]"
+        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
     return build(shape)
 
 
@@ -209,12 +210,15 @@ class Extraction:
         return sorted({public.get(n, n) for n in self.skipped_classes} - read)
 
 
-def extract(files: list[Path] | None = None) -> Extraction:
+def extract(files: list[Path] | None = None,
+            public: dict[str, str] | None = None) -> Extraction:
+    """The cases of ``files`` (the installed Keras's layer tests), classes named as
+    ``keras.layers`` exports them (``public``: internal name -> exported name)."""
     files = keras_layer_test_files() if files is None else files
     found = Extraction()
     for path in files:
         _FileReader(path, found).read()
-    public = public_layer_names()
+    public = public_layer_names() if public is None else public
     exported = []
     for case in found.cases:
         if case.class_name not in public:
@@ -547,7 +551,11 @@ class _Env:
                     "image_data_format"):
                 return "channels_last"  # Keras's default, which the oracle runs with
             case ast.Call(func=func, args=args, keywords=keywords):
-                layer = self.value(func) if isinstance(func, ast.Attribute | ast.Name) else None
+                try:
+                    layer = self.value(func) if isinstance(func, ast.Attribute | ast.Name) \
+                        else None
+                except NotLiteral:
+                    layer = None
                 if isinstance(layer, LayerRef | KerasRef) and all(k.arg for k in keywords):
                     return LayerBuild(layer, tuple(self._elements(args)), tuple(
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))

@@ -150,6 +150,7 @@ def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str
     return lines
 
 
+@pytest.mark.keras
 def test_the_installed_keras_ships_layer_tests_to_read() -> None:
     assert EXTRACTION.calls > 200, "the installed Keras ships no layer tests"
     assert len(CASES) > 200
@@ -167,3 +168,64 @@ def test_archlint_agrees_with_keras_own_layer_case(
         assert problem is not None, f"agrees now: drop it ({KNOWN_DISAGREEMENTS[case.id]})"
         return
     assert problem is None, f"{problem}\n{case.script()}"
+
+
+SAMPLE_TEST = '''
+from absl.testing import parameterized
+from keras.src import layers, regularizers, testing
+
+SHAPES = [(2, 3), (2, 5)]
+
+
+class SampleTest(testing.TestCase):
+    @parameterized.named_parameters(("small", 4, (2, 3)), ("wide", 8, (2, 5)))
+    def test_dense(self, units, input_shape):
+        self.run_layer_test(layers.Dense, init_kwargs={"units": units, "kernel_regularizer":
+                            regularizers.L2(0.1)}, input_shape=input_shape)
+
+    @parameterized.product(data_format=["channels_first", "channels_last"])
+    def test_pool(self, data_format):
+        if data_format == "channels_first":
+            inputs = np.random.rand(2, 3, 8)
+        else:
+            inputs = np.random.rand(2, 8, 3)
+        self.run_layer_test(layers.MaxPooling1D, init_kwargs={"data_format": data_format},
+                            input_data=inputs)
+        inputs = None  # after the call: not its data
+
+    def test_computed(self):
+        self.run_layer_test(layers.Dense, {"units": make_units()}, input_shape=(2, 3))
+        for shape in SHAPES:
+            self.run_layer_test(layers.Dense, {"units": 2}, input_shape=shape)
+        self.run_layer_test(LocalLayer, {}, input_shape=(2, 3))
+
+
+class LocalLayer(layers.Layer):
+    pass
+'''
+
+
+def test_the_extractor_reads_decorators_branches_and_data_without_running(tmp_path) -> None:
+    sample = tmp_path / "sample_test.py"
+    sample.write_text(SAMPLE_TEST)
+    found = extract([sample], public={"Dense": "Dense", "MaxPooling1D": "MaxPooling1D"})
+    assert found.calls == 5
+    scripts = {c.id.split("::")[1]: c.script().splitlines()[2:4] for c in found.cases}
+    assert scripts == {
+        "SampleTest.test_dense[small]#0": [
+            "in0 = keras.Input(batch_shape=(2, 3))",
+            "out = layers.Dense(units=4, kernel_regularizer=keras.regularizers.L2(0.1))(in0)"],
+        "SampleTest.test_dense[wide]#0": [
+            "in0 = keras.Input(batch_shape=(2, 5))",
+            "out = layers.Dense(units=8, kernel_regularizer=keras.regularizers.L2(0.1))(in0)"],
+        "SampleTest.test_pool[0]#0": [
+            "in0 = keras.Input(batch_shape=(2, 3, 8))",
+            "out = layers.MaxPooling1D(data_format='channels_first')(in0)"],
+        "SampleTest.test_pool[1]#0": [
+            "in0 = keras.Input(batch_shape=(2, 8, 3))",
+            "out = layers.MaxPooling1D(data_format='channels_last')(in0)"],
+    }
+    assert found.skipped == Counter({"init_kwargs not literal: make_units()": 1,
+                                     "input_shape not literal: shape (assigned in a loop or a "
+                                     "branch)": 1,
+                                     "a layer class defined by the test": 1})
