@@ -464,7 +464,8 @@ class _Env:
         self.binding = binding
         self.loops = loops
         self.depth = 0
-        self.local: dict[str, ast.expr] = {}
+        # name -> (its expression, the names as they were when it was assigned)
+        self.local: dict[str, tuple[ast.expr, dict[str, Any]]] = {}
         self.unclear: set[str] = set()  # assigned where the flow is not followed
         self.line = line  # of the run_layer_test call: later assignments do not count
         self._follow(function.body)
@@ -482,7 +483,7 @@ class _Env:
             if isinstance(statement, ast.Assign):
                 pairs = _unpacked(statement)
                 for pair in pairs:
-                    self.local[pair[0]] = pair[1]
+                    self.local[pair[0]] = (pair[1], dict(self.local))
                 if not pairs:
                     self.unclear.update(n.id for t in statement.targets for n in ast.walk(t)
                                         if isinstance(n, ast.Name))
@@ -491,8 +492,8 @@ class _Env:
                 try:
                     taken = statement.body if self.value(statement.test) else statement.orelse
                 except NotLiteral:
-                    taken = []
-                if taken:
+                    taken = None
+                if taken is not None:
                     self._follow(taken)
                     continue
             self.unclear.update(n.id for n in ast.walk(statement) if isinstance(n, ast.Name)
@@ -541,7 +542,7 @@ class _Env:
                     module in self.reader.option_modules):
                 return KerasRef(f"{self.reader.option_modules[module]}.{attr}")
             case ast.Attribute(value=ast.Name(id=array), attr="shape") if array in self.local:
-                return self._array_shape(self.local[array])
+                return self._at_assignment(array, self._array_shape)
             case ast.IfExp(test=test, body=body, orelse=orelse):
                 return self.value(body) if self.value(test) else self.value(orelse)
             case ast.Compare(left=left, ops=[ast.Eq() | ast.NotEq() as op], comparators=[right]):
@@ -561,11 +562,21 @@ class _Env:
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))
         raise NotLiteral(ast.unparse(node)[:60])
 
+    def _at_assignment(self, name: str, read: Any) -> Any:
+        """``read`` of the expression assigned to ``name``, with the names it saw then
+        (``x = np.reshape(x, ...)`` reads the earlier x)."""
+        expression, then = self.local[name]
+        now, self.local = self.local, then
+        try:
+            return read(expression)
+        finally:
+            self.local = now
+
     def data_spec(self, node: ast.expr) -> tuple[Any, Any]:
         """(shape, dtype) of a test's literal data: numpy arrays made from literal sizes or
         lists, a tuple of them; dtype None for floats (Keras's float32)."""
         if isinstance(node, ast.Name) and node.id in self.local and node.id not in self.unclear:
-            return self.data_spec(self.local[node.id])
+            return self._at_assignment(node.id, self.data_spec)
         if isinstance(node, ast.Tuple | ast.List):
             specs = [self.data_spec(e) for e in node.elts]
             kind = tuple if isinstance(node, ast.Tuple) else list
@@ -583,6 +594,16 @@ class _Env:
                 shape = self.value(size) if size is not None else None
                 if _is_shape(shape):
                     return tuple(shape), "int32"
+            if function == "np.reshape" and len(node.args) == 2:
+                shape = self.value(node.args[1])
+                if _is_shape(shape):
+                    return tuple(shape), self.data_spec(node.args[0])[1]
+            if function == "np.multiply" and len(node.args) == 2:
+                return self.data_spec(node.args[0])  # times a mask of itself
+            if function == "np.arange" and len(node.args) in (1, 2) and not node.keywords:
+                bounds = [self.value(a) for a in node.args]
+                if all(isinstance(b, int) for b in bounds):
+                    return (bounds[-1] - (bounds[0] if len(bounds) == 2 else 0),), "int32"
             if function in ("np.array", "np.asarray") and node.args and not node.keywords:
                 return _nested_shape(self.value(node.args[0]))
             if function in _NUMPY_MAKERS:
@@ -622,7 +643,7 @@ class _Env:
         if name in self.loops or name in self.unclear:
             raise NotLiteral(f"{name} (assigned in a loop or a branch)")
         if name in self.local:
-            return self.value(self.local[name])
+            return self._at_assignment(name, self.value)
         if name in self.reader.layer_classes:
             return LayerRef(name)
         if name in self.reader.local_classes:
@@ -667,6 +688,8 @@ def _arithmetic(left: Any, op: ast.operator, right: Any) -> Any:
                 return left * right
             case ast.FloorDiv() if right:
                 return left // right
+            case ast.Div() if right:
+                return left / right
     if isinstance(left, tuple) and isinstance(right, tuple) and isinstance(op, ast.Add):
         return left + right
     raise NotLiteral("arithmetic")

@@ -193,6 +193,11 @@ class SampleTest(testing.TestCase):
                             input_data=inputs)
         inputs = None  # after the call: not its data
 
+    def test_reshaped(self):
+        image = np.arange(0, 24)
+        image = np.reshape(image, (2, 4, 3))  # the earlier image
+        self.run_layer_test(layers.MaxPooling1D, init_kwargs={}, input_data=image)
+
     def test_computed(self):
         self.run_layer_test(layers.Dense, {"units": make_units()}, input_shape=(2, 3))
         for shape in SHAPES:
@@ -209,7 +214,7 @@ def test_the_extractor_reads_decorators_branches_and_data_without_running(tmp_pa
     sample = tmp_path / "sample_test.py"
     sample.write_text(SAMPLE_TEST)
     found = extract([sample], public={"Dense": "Dense", "MaxPooling1D": "MaxPooling1D"})
-    assert found.calls == 5
+    assert found.calls == 6
     scripts = {c.id.split("::")[1]: c.script().splitlines()[2:4] for c in found.cases}
     assert scripts == {
         "SampleTest.test_dense[small]#0": [
@@ -224,6 +229,9 @@ def test_the_extractor_reads_decorators_branches_and_data_without_running(tmp_pa
         "SampleTest.test_pool[1]#0": [
             "in0 = keras.Input(batch_shape=(2, 8, 3))",
             "out = layers.MaxPooling1D(data_format='channels_last')(in0)"],
+        "SampleTest.test_reshaped#0": [
+            "in0 = keras.Input(batch_shape=(2, 4, 3), dtype='int32')",
+            "out = layers.MaxPooling1D()(in0)"],
     }
     assert found.skipped == Counter({"init_kwargs not literal: make_units()": 1,
                                      "input_shape not literal: shape (assigned in a loop or a "
