@@ -81,6 +81,8 @@ def keras_truth(result: dict[str, Any]) -> dict[str, Any]:
     model["declared"] = model["outputs"]
     if isinstance(forward, list):
         model["outputs"] = forward
+    elif isinstance(forward, dict):
+        model["forward_error"] = forward["error"]
     return model
 
 
@@ -133,7 +135,8 @@ def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str
         f"run_layer_test calls in Keras's layer tests: {EXTRACTION.calls}; cases extracted "
         f"(decorators expanded): {len(CASES)}; skipped: {sum(EXTRACTION.skipped.values())}",
         f"built by Keras 3: {len(built)} (refused: {len(CASES) - len(built)}); analysed by "
-        f"archlint: {len(analysed)}; agreeing with Keras: {len(agreeing)}; known "
+        f"archlint: {len(analysed)}; agreeing with Keras: {len(agreeing)} (refused by both: "
+        f"{sum('refused' in found[c.id] for c in agreeing)}); known "
         f"disagreements: {len(KNOWN_DISAGREEMENTS)}",
         f"not analysed by archlint ({len(CASES) - len(analysed)} cases, "
         f"{len(not_analysed)} classes):",
@@ -141,6 +144,10 @@ def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str
     for name in sorted(not_analysed):
         reasons = ", ".join(f"{r} ({n})" for r, n in not_analysed[name].most_common())
         lines.append(f"  {name}: {reasons}")
+    forward_failed = [c.id for c in built if "forward_error" in keras[c.id]]
+    if forward_failed:
+        lines.append(f"Keras's call on data failed (its declared shapes compared): "
+                     f"{forward_failed}")
     if declared_differs:
         lines.append(f"Keras declares another shape than its call on data: {declared_differs}")
     lines.append("classes whose test calls could not be read: "
