@@ -53,6 +53,13 @@ def analyse_case(case: KerasLayerCase) -> FileReport:
     return analyse_source(case.script(), path=f"<{case.id}>", settings=settings)
 
 
+def verdict_of(case: KerasLayerCase) -> dict[str, Any]:
+    try:
+        return archlint_verdict(analyse_case(case))
+    except Exception as error:  # one case's crash fails that case, not the whole module
+        return {"crashed": f"{type(error).__name__}: {error}"}
+
+
 def archlint_verdict(report: FileReport) -> dict[str, Any]:
     """{"refused": message} | {"unknown": reason} | {"figures": ours(...)}."""
     errors = [d for d in report.diagnostics if d.severity.value == "error"]
@@ -88,6 +95,8 @@ def keras_truth(result: dict[str, Any]) -> dict[str, Any]:
 
 def disagreement(keras: dict[str, Any], verdict: dict[str, Any]) -> str | None:
     """Why archlint's verdict differs from Keras's, or None."""
+    if "crashed" in verdict:
+        return f"archlint crashed: {verdict['crashed']}"
     if "unknown" in verdict:
         if "is not supported" in verdict["unknown"]:
             return None  # a class without a formula: counted, not compared
@@ -117,14 +126,14 @@ def keras_results() -> dict[str, Any]:
 def verdicts(keras_results: dict[str, Any], request: pytest.FixtureRequest
              ) -> dict[str, dict[str, Any]]:
     """archlint's verdict on every case; the counts go to the session's summary."""
-    found = {c.id: archlint_verdict(analyse_case(c)) for c in CASES}
+    found = {c.id: verdict_of(c) for c in CASES}
     request.config.stash[SUMMARY_KEY] = summary(keras_results, found)
     return found
 
 
 def summary(keras: dict[str, Any], found: dict[str, dict[str, Any]]) -> list[str]:
     built = [c for c in CASES if "refused" not in keras[c.id]]
-    analysed = [c for c in CASES if "unknown" not in found[c.id]]
+    analysed = [c for c in CASES if "unknown" not in found[c.id] and "crashed" not in found[c.id]]
     agreeing = [c for c in analysed if disagreement(keras[c.id], found[c.id]) is None]
     declared_differs = [c.id for c in built if keras[c.id]["declared"] != keras[c.id]["outputs"]]
     not_analysed: dict[str, Counter[str]] = {}
