@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.keras_layer_cases import SUMMARY_KEY
 from tests.layer_cases import all_cases
 from tests.oracle import needs_keras, run_oracle
 from tests.test_layer_formulas import case_graph
@@ -30,3 +31,13 @@ def layer_oracle(request: pytest.FixtureRequest):
     graphs = [case_graph(c) for c in all_cases()]
     cache = getattr(request.config, "cache", None)
     return {v: run_oracle(graphs, v, cache) for v in ("3", "2")}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    """The counts of tests/test_keras_own_layer_cases.py, when it ran."""
+    lines = config.stash.get(SUMMARY_KEY, None)
+    if lines:
+        terminalreporter.section("Keras's own layer tests as an oracle")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from archlint.dims import format_shape
 from archlint.layers import register
 from archlint.layers.base import (
+    BOTH_VERSIONS,
     INVALID_CONFIG,
     KERAS3_ONLY,
     NDIM_MISMATCH,
@@ -62,6 +63,8 @@ class _ImageLayer(LayerSpec):
     keras3_class: ClassVar[bool] = False
     # Factor options and the closed range both versions accept their numbers in.
     factor_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
+    # tf-keras refuses a factor of more than two numbers (its other classes read two).
+    keras2_checks_factor_length: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
@@ -76,10 +79,23 @@ class _ImageLayer(LayerSpec):
                              f"{', '.join(repr(m) for m in FILL_MODES)}")
         for option, (low, high) in self.factor_ranges.items():
             value = config.get(option)
+            self._check_factor_form(option, value)
             if any(not low <= v <= high for v in _numbers(value)):
                 raise ShapeError(INVALID_CONFIG, f"{name} {option}={value!r} must be a number "
                                  f"or a pair of numbers in [{low}, {high}]")
         return config
+
+    def _check_factor_form(self, option: str, value: Any) -> None:
+        """A factor is a number or a pair: both versions fail on a string, a dict or a
+        shorter sequence; tf-keras reads the first two of a longer one (but RandomBrightness)."""
+        if isinstance(value, str | dict) or (isinstance(value, list | tuple) and len(value) < 2):
+            raise ShapeError(INVALID_CONFIG, f"{self.class_name} {option}={value!r} must be a "
+                             "number or a pair of numbers")
+        if isinstance(value, list | tuple) and len(value) > 2:
+            raise ShapeError(INVALID_CONFIG, f"{self.class_name} {option}={value!r} must be a "
+                             f"number or a pair of numbers, not {len(value)} numbers",
+                             refused_by=BOTH_VERSIONS if self.keras2_checks_factor_length
+                             else KERAS3_ONLY)
 
     def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         if self.keras3_class:
@@ -103,13 +119,15 @@ class _Augmentation(_ImageLayer):
 def _augmentation(name: str, positional: tuple[str, ...], *, required: tuple[str, ...] = (),
                   keras3_options: tuple[str, ...] = ("data_format",),
                   factor_ranges: dict[str, tuple[float, float]] | None = None,
-                  keras3_class: bool = True) -> type[_Augmentation]:
+                  keras3_class: bool = True,
+                  keras2_checks_factor_length: bool = False) -> type[_Augmentation]:
     """A registered shape-keeping augmentation (Keras 3's constructor order)."""
     doc = (f"{name}: keeps the image's shape" + (" (Keras 3 only)." if keras3_class else "."))
     cls = type(name, (_Augmentation,), {
         "__doc__": doc, "class_name": name, "positional": positional, "required": required,
         "keras3_options": keras3_options, "factor_ranges": factor_ranges or {},
-        "keras3_class": keras3_class, "__module__": __name__})
+        "keras3_class": keras3_class, "__module__": __name__,
+        "keras2_checks_factor_length": keras2_checks_factor_length})
     return register(cls)  # type: ignore[return-value]
 
 
@@ -152,6 +170,7 @@ class RandomZoom(_Augmentation):
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
+        self._check_factor_form("width_factor", config.get("width_factor"))
         for option in ("height_factor", "width_factor"):
             value = config.get(option)
             # tf-keras checks height_factor only, and takes -1.
@@ -172,7 +191,8 @@ _augmentation("RandomTranslation", ("height_factor", "width_factor", "fill_mode"
 _augmentation("RandomContrast", ("factor",), required=("factor",), keras3_class=False,
               keras3_options=("data_format", "value_range"), factor_ranges={"factor": (0, 1)})
 _augmentation("RandomBrightness", ("factor", "value_range", "seed"), required=("factor",),
-              keras3_class=False, factor_ranges={"factor": (-1.0, 1.0)})
+              keras3_class=False, factor_ranges={"factor": (-1.0, 1.0)},
+              keras2_checks_factor_length=True)
 _VALUE_RANGE = ("factor", "value_range", "data_format", "seed")
 _augmentation("RandomGrayscale", ("factor", "data_format", "seed"))
 _augmentation("RandomHue", _VALUE_RANGE, required=("factor",))

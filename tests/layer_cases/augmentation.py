@@ -41,6 +41,12 @@ CASES = [
          error_code="AL108"),
     case("RandomTranslation", (8, 8, 3), height_factor=0.1, width_factor=(-1.2, 0.2),
          error_code="AL108"),
+    # A factor is a number or a pair; tf-keras reads the first two of more (but Brightness).
+    case("RandomTranslation", (8, 8, 3), height_factor=[0.1, 0.2, 0.3], width_factor=0.2,
+         refused_by=("3",), error_code="AL108"),
+    case("RandomZoom", (8, 8, 3), height_factor=0.2, width_factor=[0.1], error_code="AL108"),
+    case("RandomContrast", (8, 8, 3), factor="high", error_code="AL108"),
+    case("RandomBrightness", (8, 8, 3), factor=[0.1, 0.2, 0.3], error_code="AL108"),
     case("RandomBrightness", (8, 8, 3), factor=0.2),
     case("RandomBrightness", (8, 8, 3), factor=0.2, value_range=(0.0, 1.0)),
     case("RandomBrightness", (8, 8, 3), factor=1.5, error_code="AL108"),
