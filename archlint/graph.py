@@ -83,6 +83,8 @@ class Call:
     side_inputs: list[TensorRef] = field(default_factory=list)
     # The call of the user-defined layer whose call() made this one (None at top level).
     within: Call | None = None
+    # Its output was handed to a function (``model.add_loss(t)``): used, if by no layer.
+    passed_on: bool = False
     # Filled by the engine.
     output: OutputShape | Unknown | None = None
     params: Params | None = None

@@ -81,13 +81,16 @@ class UnusedLayer(Rule):
         layers = ctx.layers  # every layer the file builds, in a model or not
         nested = _nested_instances(layers)
         in_models = {id(layer) for model in models for layer in model.layers}
+        # Inside a user-defined layer's call(), what reaches no output is its own business
+        # (a loss it adds, a value it ignores).
         dead = {id(call): call for layer in layers for call in layer.calls
-                if id(call) not in used}
+                if id(call) not in used and call.within is None}
         fed: set[int] = {id(ref.call) for call in dead.values() for ref in call.inbound
                          if id(ref.call) in dead}
         for key, call in sorted(dead.items(), key=lambda item: item[1].order):
-            if key in fed or key in inputs:
-                continue  # reported with the layer it feeds, or as an unused input
+            if key in fed or key in inputs or call.passed_on:
+                continue  # reported with the layer it feeds, or as an unused input; or
+                # handed to a function (a loss added to the model)
             yield self._dead_branch(call, dead, owner)
         if self._incomplete(ctx):
             return

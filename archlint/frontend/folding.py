@@ -43,7 +43,9 @@ LIBRARY_FOLDS: dict[str, Callable[..., Any]] = {
     f"math.{name}": getattr(math, name) for name in (
         "prod", "ceil", "floor", "sqrt", "log", "log2", "log10", "exp", "gcd", "lcm",
         "isqrt", "fabs", "trunc")}
-LIBRARY_CONSTANTS: dict[str, Any] = {"math.pi": math.pi, "math.e": math.e, "math.inf": math.inf}
+LIBRARY_CONSTANTS: dict[str, Any] = {
+    "math.pi": math.pi, "math.e": math.e, "math.inf": math.inf, "numpy.pi": math.pi,
+    "numpy.e": math.e, "numpy.newaxis": None, "tensorflow.newaxis": None}
 
 # Builtins that only look at the outside of a container: its items may be anything.
 SHALLOW_BUILTINS = frozenset({"len", "list", "tuple", "enumerate", "zip", "reversed", "dict"})

@@ -17,6 +17,7 @@ from typing import Any
 from archlint.frontend import keras_api
 from archlint.frontend.folding import short_source
 from archlint.frontend.keras_values import (
+    ArrayValue,
     LayerObject,
     ModelObject,
     SequentialObject,
@@ -25,10 +26,10 @@ from archlint.frontend.keras_values import (
 )
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.numpy_arrays import CONSTANT_MAKERS, NumpyArrays
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.user_layers import UserLayerObject
-from archlint.frontend.user_models import UserModels
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
@@ -42,11 +43,11 @@ _MODEL_METHODS = frozenset({
 })
 
 
-class KerasObjectModel(UserModels):
+class KerasObjectModel(NumpyArrays):
     """Keras's layers, tensors and models, as one script builds them."""
 
     value_types: tuple[type, ...] = (Tensor, LayerObject, ModelObject, SequentialObject,
-                                     KerasObject, WeightValue)
+                                     KerasObject, WeightValue, ArrayValue)
     config_types: tuple[type, ...] = (KerasObject,)
     # `model.build(shape)` gives a Sequential its input layer.
     changing_methods = frozenset({"build"})
@@ -54,7 +55,8 @@ class KerasObjectModel(UserModels):
     # ----------------------------------------------------------------- names and classes
     def knows(self, path: str) -> bool:
         # TensorFlow's operations too: on a Keras tensor, they are graph nodes.
-        return keras_api.keras_path(path) is not None or qualified_name(path) is not None
+        return keras_api.keras_path(path) is not None or qualified_name(path) is not None \
+            or path.startswith("numpy.")  # arrays of known shape (numpy_arrays)
 
     def star_names(self, module: str) -> list[str] | None:
         sub = keras_api.keras_path(module)
@@ -81,7 +83,12 @@ class KerasObjectModel(UserModels):
     # ----------------------------------------------------------------- calls
     def call_module(self, ref: ModuleRef, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
+        if ref.path.startswith("numpy."):
+            made = self.numpy_call(ref.path[len("numpy."):], args, kwargs, node)
+            return self.host.runtime(node) if made is None else made
         qualified = qualified_name(ref.path)
+        if qualified in CONSTANT_MAKERS and args and isinstance(args[0], ArrayValue):
+            return args[0]  # a constant tensor of the array's shape
         if qualified is not None and (has_formula(qualified)
                                       or keras_api.keras_path(ref.path) is None):
             made = self.tensor_operation(qualified, args, kwargs, node)
@@ -126,6 +133,9 @@ class KerasObjectModel(UserModels):
                     node: ast.Call) -> Any:
         if isinstance(obj, SequentialObject):
             return self.sequential_method(obj, name, args, kwargs, node)
+        if isinstance(obj, ArrayValue):
+            made = self.array_method(obj, name, args, kwargs, node)
+            return self.host.runtime(node) if made is None else made
         if isinstance(obj, UserLayerObject):
             if obj.model is not None and name == "compile":
                 self.compile(obj.model, args, kwargs, node)
@@ -190,6 +200,12 @@ class KerasObjectModel(UserModels):
             if attr == "shape":
                 return self.tensor_shape(obj, node)
             return Unknown(f"`{self.host.text(node)}` is a tensor attribute", line_of(node))
+        if isinstance(obj, ArrayValue):
+            found = self.array_attribute(obj, attr, node)
+            if found is None and attr in ("astype", "reshape", "transpose", "copy", "sum",
+                                          "mean", "max", "min", "clip", "round"):
+                return BoundMethod(obj, attr)
+            return found if found is not None else self.host.runtime(node)
         if isinstance(obj, KerasObject):
             return dict(obj.kwargs).get(attr, Unknown(f"`{self.host.text(node)}`",
                                                       line_of(node)))
@@ -271,11 +287,18 @@ class KerasObjectModel(UserModels):
     def subscript(self, obj: Any, key: Any, node: ast.Subscript) -> Any:
         if isinstance(obj, Tensor):
             return self.tensor_subscript(obj, key, node)
+        if isinstance(obj, ArrayValue):
+            made = self.array_subscript(obj, key, node)
+            return self.host.runtime(node) if made is None else made
         return self.host.runtime(node)
 
     def arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
         if isinstance(left, Tensor) or isinstance(right, Tensor):
             return self.tensor_arithmetic(left, right, node)
+        if isinstance(left, ArrayValue) or isinstance(right, ArrayValue):
+            made = self.array_arithmetic(left, right, node)
+            return made if made is not None else Unknown(
+                f"`{self.host.text(node)}` on an array is not analysed", line_of(node))
         return None
 
     def iterate(self, obj: Any) -> list[Any] | Unknown | None:
@@ -389,6 +412,8 @@ def _mark_referenced(value: Any) -> None:
         item, seen = stack.pop(), seen + 1
         if isinstance(item, LayerObject):
             item.layer.referenced = True
+        elif isinstance(item, Tensor):
+            item.ref.call.passed_on = True
         elif isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, (list, tuple)):

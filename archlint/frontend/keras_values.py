@@ -33,6 +33,14 @@ class WeightValue:
     name: str
 
 
+@record(frozen=True, eq=False)
+class ArrayValue:
+    """A NumPy array (or a constant tensor made from one) known by its shape alone: a
+    table the script computes (a sinusoidal encoding) whose values no shape depends on."""
+
+    shape: tuple[Any, ...]
+
+
 @record(eq=False)
 class ModelObject:
     """A functional model (``keras.Model(inputs, outputs)``)."""

@@ -12,7 +12,7 @@ import ast
 from typing import Any
 
 from archlint.codes import TF_FUNCTION_ON_KERAS_TENSOR
-from archlint.frontend.keras_values import Tensor, WeightValue
+from archlint.frontend.keras_values import ArrayValue, Tensor, WeightValue
 from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import span_of
 from archlint.graph import Call, Layer, TensorRef
@@ -123,7 +123,7 @@ class TensorOps(NestedModels):
             if isinstance(value, Tensor):
                 tensors.append(value)
                 return _Slot(len(tensors) - 1)
-            if isinstance(value, WeightValue):
+            if isinstance(value, (WeightValue, ArrayValue)):
                 return _Constant(value.shape)
             if isinstance(value, list):
                 return [slotted(v) for v in value]
@@ -183,7 +183,8 @@ class TensorOps(NestedModels):
     def tensor_arithmetic(self, left: Any, right: Any, node: ast.AST) -> Any:
         op = getattr(node, "op", None)
         qualified = AST_OPERATORS.get(type(op).__name__) if op is not None else None
-        if qualified is None or not all(isinstance(v, (Tensor, WeightValue)) or _number(v)
+        if qualified is None or not all(isinstance(v, (Tensor, WeightValue, ArrayValue))
+                                        or _number(v)
                                         for v in (left, right)):
             return Unknown(f"`{_source(node)}` on a tensor is not analysed",
                            getattr(node, "lineno", None))

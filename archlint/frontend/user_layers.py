@@ -144,6 +144,9 @@ class UserLayers(ApplicationModels):
                         kwargs: dict[str, Any], node: ast.Call) -> bool:
         return False  # user_models.UserModels
 
+    def passed_on(self, value: Any) -> None:
+        return None  # keras_objects.KerasObjectModel
+
     def build_user_model(self, obj: UserLayerObject, shape: Any, node: ast.Call) -> None:
         return None  # user_models.UserModels
 
@@ -171,6 +174,7 @@ class UserLayers(ApplicationModels):
 
     def set_user_layer_attribute(self, obj: UserLayerObject, attr: str, value: Any) -> None:
         obj.attributes[attr] = value
+        self.passed_on(value)  # a layer it holds is its own, used or not
         if attr == "trainable":
             obj.layer.trainable = self.host.truth(value)
             if obj.layer.trainable is not True:

@@ -72,6 +72,7 @@ class UserModels(UserLayers):
             layer = self.make_layer("InputLayer", [], {
                 "batch_shape": tuple(one), "name": f"{model.name}_input_{len(inputs)}"},
                 node).layer
+            layer.referenced = True  # the model's own input, whatever its call() does
             inputs.append(Tensor(self.input_call(layer)))
         given: Any = inputs if len(inputs) > 1 else inputs[0]
         outputs = self.run_model_call(obj, given, node)
