@@ -21,6 +21,7 @@ from archlint.frontend.folding import short_source
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
+from archlint.frontend.quantize import quantize_layers
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
@@ -33,7 +34,7 @@ _MODEL_METHODS = frozenset({
     "compile", "add", "pop", "build", "summary", "fit", "predict", "evaluate", "save",
     "save_weights", "load_weights", "get_layer", "count_params", "to_json", "get_config",
     "train_on_batch", "test_on_batch", "predict_on_batch", "fit_generator", "export",
-    "get_weights", "set_weights", "reset_states", "__call__",
+    "get_weights", "set_weights", "reset_states", "__call__", "quantize",
 })
 
 
@@ -137,7 +138,24 @@ class KerasObjectModel(ApplicationModels):
                 return self.host.call(obj, args, kwargs, node)
             if name == "get_layer":
                 return self.get_layer(obj, args, kwargs, node)
+            if name == "quantize":
+                self.quantize(obj, args, kwargs, node)
         return None
+
+    def quantize(self, obj: ModelObject | SequentialObject, args: list[Any],
+                 kwargs: dict[str, Any], node: ast.Call) -> None:
+        """``model.quantize(mode)``: Keras 3 changes the weights of the layers it reaches,
+        nested models' included; tf-keras has no such method."""
+        if self.keras == "2":
+            self.events.append(Event(UNSUPPORTED, f"`{self.host.text(node)}`: tf-keras "
+                                     "(Keras 2) models have no quantize method",
+                                     span_of(node)))
+            return
+        options = dict(zip(("config", "filters"), args[1:]))
+        options.update({k: v for k, v in kwargs.items() if k != "mode"})
+        layers = self.keras_attribute(obj, "layers", node)
+        quantize_layers(_flattened(layers), args[0] if args else kwargs.get("mode"), options,
+                        self.host.text(node), node.lineno)
 
     def get_layer(self, obj: ModelObject | SequentialObject, args: list[Any],
                   kwargs: dict[str, Any], node: ast.Call) -> Any:
@@ -174,6 +192,8 @@ class KerasObjectModel(ApplicationModels):
             return self.host.call(obj, args, kwargs, node)
         elif name == "get_layer":
             return self.get_layer(obj, args, kwargs, node)
+        elif name == "quantize":
+            self.quantize(obj, args, kwargs, node)
         return None
 
     def compile(self, model: Model, args: list[Any], kwargs: dict[str, Any],
@@ -394,3 +414,17 @@ def _holds_tensor(value: Any) -> bool:
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
     return False
+
+
+def _flattened(items: Any) -> list[Layer]:
+    """The layers of ``model.layers``, those of nested Sequential models included (Keras
+    quantizes every layer it finds inside)."""
+    found: list[Layer] = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, LayerObject):
+            found.append(item.layer)
+        elif isinstance(item, SequentialObject):
+            found.extend(_flattened([i for i in item.items if isinstance(i, LayerObject)]
+                                    + [i for i in item.items
+                                       if isinstance(i, SequentialObject)]))
+    return found

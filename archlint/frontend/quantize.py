@@ -1,0 +1,53 @@
+"""``model.quantize(mode)``: Keras 3 stores the kernels of the layers that support it as
+integers with scales (int8, int4) or adds float8 scaling state, in place.
+
+The layers keep their shapes; only their weights change. The layer formulas count them
+(``archlint/layers/quantization.py``); this module marks which layers a call quantizes.
+tf-keras has no ``quantize``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archlint.graph import Layer
+from archlint.layers.quantization import QUANTIZE_INT4_BLOCK_SIZE, Quantization
+from archlint.unknown import Unknown
+
+MODES = ("int8", "int4", "float8")
+# Layers Keras quantizes that archlint models, and the modes each accepts (Keras skips an
+# Embedding with a warning under float8).
+QUANTIZABLE = {"Dense": MODES, "Embedding": ("int8", "int4")}
+
+
+def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
+                    text: str, line: int) -> None:
+    """Quantize each layer Keras would (``text`` is the call as written). A call archlint
+    does not model (another mode, a config, filters, a layer already quantized) makes each
+    layer it may change unknown, reported with the call named."""
+    given = {k: v for k, v in options.items() if v is not None}
+    problem = None
+    if mode not in MODES:
+        problem = f"mode {mode!r}" if isinstance(mode, str) else "a mode archlint cannot read"
+    elif given:
+        problem = f"the option {', '.join(sorted(given))}"
+    chosen = [layer for layer in layers if layer.class_name in QUANTIZABLE and
+              layer.instance is not None and layer.instance.unresolved is None and
+              layer.instance.config_error is None]
+    if problem is None and any(layer.instance.config.get("quantized") is not None
+                               for layer in chosen if layer.instance is not None):
+        problem = "a layer that is already quantized"
+    for layer in chosen:
+        instance = layer.instance
+        assert instance is not None
+        if problem is not None:
+            instance.unmodelled = "quantize"
+            instance.unresolved = Unknown(f"`{text}` with {problem} is not modelled by "
+                                          "archlint (it changes the layer's weights)", line)
+        elif mode in QUANTIZABLE[layer.class_name]:
+            block = QUANTIZE_INT4_BLOCK_SIZE if mode == "int4" else None
+            instance.config = {**instance.config, "quantized": Quantization(mode, block)}
+        else:
+            continue
+        for call in layer.calls:  # counted again when the model is analysed
+            call.output, call.params, call.error, call.params_unknown = None, None, None, None
