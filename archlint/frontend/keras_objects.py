@@ -21,8 +21,8 @@ from archlint.frontend.folding import short_source
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.named_options import compile_events
-from archlint.frontend.quantize import quantize_layers
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.quantize import quantize_layers
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
