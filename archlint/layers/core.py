@@ -37,6 +37,10 @@ class InputLayer(LayerSpec):
     positional = ("shape", "batch_size", "name", "dtype")
     defaults = {"shape": None, "batch_size": None, "dtype": None, "sparse": False}
     aliases = ("batch_input_shape", "input_shape", "batch_shape")
+    # An input given as a tensor (keras.Input(tensor=t)), ragged, optional or from a
+    # TypeSpec (tf-keras).
+    unmodelled = {"input_tensor": None, "tensor": None, "ragged": False, "optional": False,
+                  "type_spec": None}
     input_spec = InputSpec(min_inputs=0, max_inputs=0)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -94,7 +98,7 @@ class Dense(LayerSpec):
                 "lora_alpha": None, "dtype": None}
     # model.quantize(mode) sets it (a Quantization); a dtype policy gives it too.
     reads = ("quantized",)
-    unmodelled = ("quantization_config",)
+    unmodelled = {"quantization_config": None}
     input_spec = InputSpec(min_ndim=2)
     sized_options = ("units",)
 

@@ -55,7 +55,8 @@ class Embedding(LayerSpec):
     defaults = {"input_dim": None, "output_dim": None, "lora_rank": None, "lora_alpha": None,
                 "dtype": None}
     reads = ("input_length", "quantized")
-    unmodelled = ("quantization_config", "sparse")
+    # tf-keras's sparse=True returns a SparseTensor.
+    unmodelled = {"quantization_config": None, "sparse": False}
     input_spec = InputSpec(min_ndim=1)
     sized_options = ("input_dim", "output_dim")
 

@@ -33,6 +33,17 @@ HARMLESS_OPTIONS = frozenset({
     "value_range", "fill_mode", "fill_value", "antialias",
     # Softmax: how masked positions are handled; tf-keras's alias of LeakyReLU's slope.
     "robust_masking", "alpha",
+    # Image preprocessing: the format of bounding boxes passed beside the images, and the
+    # strength option its base class takes (a shape-keeping augmentation reads it).
+    "bounding_box_format", "factor",
+    # Recurrent layers: values at masked steps; how the loop is compiled.
+    "zero_output_for_mask", "unroll",
+    # tf-keras's base Layer and random layers: eager-only layers, random generators.
+    "dynamic", "force_generator", "rng_type",
+    # tf-keras's BatchNormalization: the fused kernel, a function adjusting the statistics.
+    "fused", "adjustment",
+    # tf-keras's SpatialDropout: its noise shape is always per channel.
+    "noise_shape",
 })
 # Whole families by suffix: initializers, regularizers and constraints of any weight.
 HARMLESS_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
@@ -69,8 +80,14 @@ def unmodelled_option(spec: LayerSpec, config: dict[str, Any]) -> str | None:
             return option  # a layer Keras quantizes, with a policy archlint does not read
         if option in modelled or is_harmless(option) or value is None:
             continue
+        if option in spec.unmodelled and _same(value, spec.unmodelled[option]):
+            continue  # Keras's default: it changes nothing
         return option
     return None
+
+
+def _same(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default
 
 
 def unmodelled_reason(spec: LayerSpec, option: str, value: Any) -> str:
