@@ -135,3 +135,42 @@ def test_a_quantized_layer_quantized_again_is_unknown() -> None:
                      "    layers.Dense(5, dtype='int8_from_float32')])\n"
                      "m.quantize('int8')\n", "3")
     assert "already quantized" in " ".join(d.message for d in report.diagnostics)
+
+
+_SAVE = r"""
+import json, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+import keras
+import numpy as np
+from keras import layers
+x = keras.Input(shape=(6,))
+ids = keras.Input(shape=(3,), dtype="int32")
+h = layers.Dense(5, lora_rank=2)(x)
+h = layers.Dense(4, dtype="int8_from_float32")(h)
+h = layers.Dense(3, dtype="int4/2_from_float32")(h)
+e = layers.Flatten()(layers.Embedding(12, 4, dtype="int4_from_float32")(ids))
+model = keras.Model([x, ids], [h, e], name="saved")
+with open(sys.argv[1], "w") as f:
+    f.write(model.to_json())
+trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
+print(json.dumps({"total": int(model.count_params()), "trainable": trainable}))
+"""
+
+
+@pytest.mark.keras
+def test_a_saved_model_keeps_its_lora_and_quantized_policies(tmp_path: Any) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from archlint.analysis import analyse_saved
+
+    path = tmp_path / "model.json"
+    result = subprocess.run([sys.executable, "-c", _SAVE, str(path)], capture_output=True,
+                            text=True, check=False, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    truth = json.loads(result.stdout.strip().splitlines()[-1])
+    report = analyse_saved(path)
+    assert not [d for d in report.diagnostics if d.code in ("AL001", "AL002")]
+    analysis = report.models[-1]
+    assert (analysis.total, analysis.trainable) == (truth["total"], truth["trainable"])
