@@ -151,7 +151,7 @@ SCRIPT = """\
 from keras import layers, Input, Model, ops
 x = Input(shape=(8,))
 y = layers.Dense(4, quantization_config=object())(x)
-z = layers.Conv1D(2, 3, lora_rank=2)(layers.Reshape((8, 1))(x))
+z = layers.Conv1DTranspose(2, 3, lora_rank=2)(layers.Reshape((8, 1))(x))
 w = layers.Dense(4, dtype="gptq/4/128_from_float32")(x)
 model = Model(x, [y, z, w])
 """

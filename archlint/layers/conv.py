@@ -50,6 +50,8 @@ class _Windowed(LayerSpec):
 
     # tf-keras's base Conv takes a conv_op (a custom convolution function).
     unmodelled: ClassVar[dict[str, Any]] = {"conv_op": None}
+    # groups, which classes other than ConvND refuse (Keras 3) or ignore (tf-keras).
+    reads: ClassVar[tuple[str, ...]] = ("groups",)
 
     rank: ClassVar[int]
     # Only Conv1D takes 'causal' in Keras 3 (tf-keras also lets SeparableConv1D take it).
@@ -251,8 +253,6 @@ class _DepthwiseConv(_Windowed):
     ``in_channels * depth_multiplier`` outputs with a bias).
     """
 
-    # tf-keras's base Conv takes groups, which this class does not use as ConvND does.
-    unmodelled = {"conv_op": None, "groups": 1}
 
     positional = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
                   "dilation_rate", "activation", "use_bias")
@@ -314,8 +314,6 @@ class _SeparableConv(_Windowed):
     ``in_channels * depth_multiplier * filters`` (pointwise) (+ ``filters`` with a bias).
     """
 
-    # tf-keras's base Conv takes groups, which this class does not use as ConvND does.
-    unmodelled = {"conv_op": None, "groups": 1}
 
     positional = ("filters", "kernel_size", "strides", "padding", "data_format",
                   "dilation_rate", "depth_multiplier", "activation", "use_bias")
@@ -381,8 +379,6 @@ class _ConvTranspose(_Windowed):
     Parameters: ``prod(kernel_size) * filters * in_channels`` (+ ``filters`` with a bias).
     """
 
-    # tf-keras's base Conv takes groups, which this class does not use as ConvND does.
-    unmodelled = {"conv_op": None, "groups": 1}
 
     positional = ("filters", "kernel_size", "strides", "padding", "output_padding",
                   "data_format", "dilation_rate", "activation", "use_bias")
