@@ -50,6 +50,13 @@ KERAS3_SCRIPTS = {
         "g_in = keras.Input((9,))\n"
         "g = keras.Model(g_in, layers.Dense(5, lora_rank=2)(g_in), name='g')\n"
         "g.quantize('float8')\n"),
+    "global quantized policy": (
+        "keras.mixed_precision.set_global_policy('int4_from_float32')\n"
+        "x = keras.Input((4,))\n"
+        "y = layers.Dense(5)(x)\n"
+        "e = layers.Embedding(8, 3)(keras.Input((2,), dtype='int32'))\n"
+        "keras.config.set_dtype_policy('float32')\n"
+        "model = keras.Model(x, layers.Dense(3)(y), name='global_policy')\n"),
     "quantize a nested model": (
         "inner = keras.Sequential([keras.Input((6,)), layers.Dense(4)], name='inner')\n"
         "x = keras.Input((6,))\n"

@@ -38,7 +38,10 @@ MERGE_FUNCTIONS = {
 NO_EFFECT_FUNCTIONS = frozenset({
     "clear_session", "set_seed", "set_random_seed", "plot_model", "set_floatx",
     "set_image_data_format", "enable_unsafe_deserialization", "set_global_policy",
+    "set_dtype_policy",
 })
+# Calls that set the global dtype policy: a quantized one changes later layers' weights.
+POLICY_FUNCTIONS = frozenset({"set_global_policy", "set_dtype_policy"})
 
 
 def keras_path(path: str) -> str | None:

@@ -110,6 +110,8 @@ class KerasObjectModel(ApplicationModels):
         if kind == "no_effect":
             if leaf == "clear_session":
                 self.names.reset()
+            if leaf in keras_api.POLICY_FUNCTIONS:
+                self.set_global_dtype(args[0] if args else kwargs.get("policy"))
             return None
         if kind == "application":
             return self.make_application(leaf, args, kwargs, node)
