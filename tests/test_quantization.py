@@ -181,3 +181,13 @@ def test_a_saved_model_keeps_its_lora_and_quantized_policies(tmp_path: Any) -> N
     assert not [d for d in report.diagnostics if d.code in ("AL001", "AL002")]
     analysis = report.models[-1]
     assert (analysis.total, analysis.trainable) == (truth["total"], truth["trainable"])
+
+
+def test_crosscheck_builds_a_quantized_layer_with_its_policy() -> None:
+    from archlint.oracle.export import instance_config
+
+    report = analyse("m = keras.Sequential([keras.Input((4,)), layers.Dense(5)])\n"
+                     "m.quantize('int4')\n", "3")
+    dense = report.models[0].model.layers[-1]
+    assert dense.instance is not None
+    assert instance_config(dense.instance)["config"]["dtype"] == "int4/128_from_float32"

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from archlint.codes import INVALID_OPTION
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
 from archlint.frontend.applications_calls import ApplicationModels
@@ -148,11 +149,13 @@ class KerasObjectModel(ApplicationModels):
                  kwargs: dict[str, Any], node: ast.Call) -> None:
         """``model.quantize(mode)``: Keras 3 changes the weights of the layers it reaches,
         nested models' included; tf-keras has no such method."""
-        if self.keras == "2":
-            self.events.append(Event(UNSUPPORTED, f"`{self.host.text(node)}`: tf-keras "
-                                     "(Keras 2) models have no quantize method",
+        if self.keras != "3":  # tf-keras raises AttributeError
+            only = " (Keras 3 only)" if self.keras == "both" else ""
+            self.events.append(Event(INVALID_OPTION, f"`{self.host.text(node)}`: tf-keras "
+                                     f"(Keras 2) models have no quantize method{only}",
                                      span_of(node)))
-            return
+            if self.keras == "2":
+                return
         options = dict(zip(("config", "filters"), args[1:]))
         options.update({k: v for k, v in kwargs.items() if k != "mode"})
         layers = self.keras_attribute(obj, "layers", node)
