@@ -4,11 +4,13 @@ from archlint.rule import EventRule, Invalid
 
 
 class UnsupportedConstruct(EventRule):
-    """What it does: reports a layer class archlint has no formulas for, or a subclassed
+    """What it does: reports a layer class archlint has no formulas for, a layer option its
+    formulas do not model (``quantization_config=``, a GPTQ dtype policy), or a subclassed
     ``keras.Model`` whose graph lives in ``call()``.
 
     Why it matters: the output of that layer (and what follows it) is unknown; a subclassed
-    model is not analysed at all. Nothing is guessed.
+    model is not analysed at all. Nothing is guessed: an option is never ignored as if it
+    changed nothing.
 
     Example: ``layers.Lambda(lambda t: t * 2)(x)``.
 
@@ -27,6 +29,10 @@ class UnsupportedConstruct(EventRule):
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
             "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
             line=3, message="layer class `Lambda` is not supported by archlint"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(4, dtype='gptq/4/128_from_float32')(x))\n",
+            line=3, message="Dense option dtype='gptq/4/128_from_float32' is not modelled"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)
