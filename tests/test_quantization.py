@@ -50,6 +50,12 @@ KERAS3_SCRIPTS = {
         "g_in = keras.Input((9,))\n"
         "g = keras.Model(g_in, layers.Dense(5, lora_rank=2)(g_in), name='g')\n"
         "g.quantize('float8')\n"),
+    "policy objects": (
+        "x = keras.Input((6,))\n"
+        "h = layers.Dense(4, dtype=keras.DTypePolicy('mixed_bfloat16'))(x)\n"
+        "h = layers.Dense(5, dtype=keras.dtype_policies.QuantizedDTypePolicy('int8',\n"
+        "                                                               'float32'))(h)\n"
+        "model = keras.Model(x, h, name='policy_objects')\n"),
     "global quantized policy": (
         "keras.mixed_precision.set_global_policy('int4_from_float32')\n"
         "x = keras.Input((4,))\n"
@@ -70,6 +76,9 @@ BOTH_SCRIPTS = {
         "x = keras.Input(shape=(6, 4))\n"
         "h = layers.Dense(5, dtype='mixed_bfloat16')(x)\n"
         "h = layers.LayerNormalization()(layers.Conv1D(3, 2)(h))\n"
+        "h = layers.Dense(4, dtype=keras.mixed_precision.Policy('mixed_float16'))(h)\n"
+        "import tensorflow as tf\n"
+        "h = layers.Dense(3, dtype=tf.float32)(h)\n"
         "model = keras.Model(x, h, name='mixed')\n"
         "keras.mixed_precision.set_global_policy('float32')\n"),
     "layer normalization over an empty axis": (

@@ -16,6 +16,7 @@ from archlint.diagnostics import Event
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.library import PythonHost
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.quantize import dtype_name
 from archlint.frontend.scope import span_of
 from archlint.frontend.shape_service import ShapeService
 from archlint.frontend.symbols import (
@@ -70,6 +71,7 @@ class LayerFactory:
         """``keras.mixed_precision.set_global_policy(p)``: a float policy changes no
         count; a quantized one (or an unreadable one) is what later Dense and Embedding
         layers get as their ``dtype``."""
+        policy = dtype_name(policy)
         self.global_dtype = None if isinstance(policy, str) and not is_quantized_name(
             policy) else policy
 
@@ -94,6 +96,8 @@ class LayerFactory:
                 config[key] = Unknown(f"the model `{value.model.name}` given as the {key} of "
                                       f"a {class_name} is not followed", node.lineno)
         spread = config.pop("**", None)
+        if config.get("dtype") is not None:
+            config["dtype"] = dtype_name(config["dtype"])
         if self.global_dtype is not None and spec is not None and \
                 "quantized" in spec.reads and config.get("dtype") is None:
             config["dtype"] = self.global_dtype

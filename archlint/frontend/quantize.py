@@ -51,3 +51,39 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
             continue
         for call in layer.calls:  # counted again when the model is analysed
             call.output, call.params, call.error, call.params_unknown = None, None, None, None
+
+
+# Dtypes a script may name as an attribute (``tf.float32``, ``keras.ops.float16``...).
+_DTYPE_NAMES = frozenset({
+    "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16",
+    "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool", "complex64",
+    "complex128", "string",
+})
+_NAMED_POLICIES = frozenset({"DTypePolicy", "FloatDTypePolicy", "Policy"})
+_QUANTIZED_POLICIES = frozenset({"QuantizedDTypePolicy", "QuantizedFloat8DTypePolicy",
+                                 "Int4DTypePolicy"})
+
+
+def dtype_name(value: Any) -> Any:
+    """A layer's ``dtype=`` as the name Keras reads from it: ``tf.float32`` is "float32",
+    ``keras.DTypePolicy("mixed_float16")`` is "mixed_float16",
+    ``QuantizedDTypePolicy("int8", "float32")`` is "int8_from_float32". Anything else is
+    kept (a layer Keras quantizes is then unknown, with the option named)."""
+    path = getattr(value, "path", None)
+    if not isinstance(path, str):
+        return value
+    leaf = path.rsplit(".", 1)[-1]
+    if leaf in _DTYPE_NAMES and not hasattr(value, "args"):
+        return leaf
+    given = dict(getattr(value, "kwargs", ()))
+    args = list(getattr(value, "args", ()))
+    if leaf in _NAMED_POLICIES:
+        name = args[0] if args else given.get("name")
+        return name if isinstance(name, str) else value
+    amax = args[2] if len(args) > 2 else given.get("amax_history_length", 1024)
+    if leaf in _QUANTIZED_POLICIES and amax == 1024:
+        mode = args[0] if args else given.get("mode")
+        source = args[1] if len(args) > 1 else given.get("source_name")
+        if isinstance(mode, str) and isinstance(source, str):
+            return f"{mode}_from_{source}"
+    return value
