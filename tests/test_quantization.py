@@ -69,6 +69,13 @@ KERAS3_SCRIPTS = {
         "outer = keras.Model(x, layers.Dense(2)(inner(x)), name='outer')\n"
         "outer.quantize('int8')\n"),
 }
+# Keras 3 refuses these quantize calls; the text archlint's message must hold.
+REFUSED_SCRIPTS = {
+    "quantized again": ("m = keras.Sequential([keras.Input((4,)),\n"
+                        "    layers.Dense(5, dtype='int8_from_float32')])\n"
+                        "m.quantize('int8')\n", "already quantized"),
+    "unbuilt": ("m = keras.Sequential([layers.Dense(5)])\nm.quantize('int8')\n", "not built"),
+}
 # Both versions: mixed precision changes no count; empty axes Keras builds.
 BOTH_SCRIPTS = {
     "mixed precision": (
@@ -99,6 +106,7 @@ def analyse(source: str, keras: str) -> FileReport:
 @pytest.fixture(scope="module")
 def keras_figures() -> dict[str, Any]:
     sources = {name: HEAD + body for name, body in {**KERAS3_SCRIPTS, **BOTH_SCRIPTS}.items()}
+    sources.update({name: HEAD + source for name, (source, _) in REFUSED_SCRIPTS.items()})
     return {version: run_scripts(sources, version) for version in ("3", "2")}
 
 
@@ -146,11 +154,15 @@ def test_unmodelled_quantize_calls_are_reported() -> None:
         assert not isinstance(report.models[0].total, int), call
 
 
-def test_a_quantized_layer_quantized_again_is_unknown() -> None:
-    report = analyse("m = keras.Sequential([keras.Input((4,)),\n"
-                     "    layers.Dense(5, dtype='int8_from_float32')])\n"
-                     "m.quantize('int8')\n", "3")
-    assert "already quantized" in " ".join(d.message for d in report.diagnostics)
+@pytest.mark.keras
+@pytest.mark.parametrize("name", sorted(REFUSED_SCRIPTS))
+def test_keras_refusals_of_quantize_are_errors(keras_figures: dict[str, Any],
+                                               name: str) -> None:
+    source, message = REFUSED_SCRIPTS[name]
+    assert "refused" in keras_figures["3"][name]
+    report = analyse(source, "3")
+    found = [d for d in report.diagnostics if d.code == "AL108"]
+    assert found and message in found[0].message
 
 
 _SAVE = r"""

@@ -156,11 +156,20 @@ class KerasObjectModel(ApplicationModels):
                                      span_of(node)))
             if self.keras == "2":
                 return
+        if isinstance(obj, SequentialObject) and not any(
+                isinstance(item, LayerObject) and item.layer.class_name == "InputLayer"
+                for item in obj.items):
+            self.events.append(Event(INVALID_OPTION, f"`{self.host.text(node)}`: Keras "
+                                     "cannot quantize a Sequential model that is not built "
+                                     "(no Input, input_shape= or build())", span_of(node)))
+            return
         options = dict(zip(("config", "filters"), args[1:]))
         options.update({k: v for k, v in kwargs.items() if k != "mode"})
         layers = self.keras_attribute(obj, "layers", node)
-        quantize_layers(_flattened(layers), args[0] if args else kwargs.get("mode"), options,
-                        self.host.text(node), node.lineno)
+        refusal = quantize_layers(_flattened(layers), args[0] if args else kwargs.get("mode"),
+                                  options, self.host.text(node), node.lineno)
+        if refusal is not None:
+            self.events.append(Event(INVALID_OPTION, refusal, span_of(node)))
 
     def get_layer(self, obj: ModelObject | SequentialObject, args: list[Any],
                   kwargs: dict[str, Any], node: ast.Call) -> Any:

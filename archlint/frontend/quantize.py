@@ -21,10 +21,11 @@ QUANTIZABLE = {"Dense": MODES, "Embedding": ("int8", "int4")}
 
 
 def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
-                    text: str, line: int) -> None:
-    """Quantize each layer Keras would (``text`` is the call as written). A call archlint
-    does not model (another mode, a config, filters, a layer already quantized) makes each
-    layer it may change unknown, reported with the call named."""
+                    text: str, line: int) -> str | None:
+    """Quantize each layer Keras would (``text`` is the call as written), or return why
+    Keras refuses the call (a layer already quantized). A call archlint does not model
+    (another mode, a config, filters) makes each layer it may change unknown, reported
+    with the call named."""
     given = {k: v for k, v in options.items() if v is not None}
     problem = None
     if mode not in MODES:
@@ -34,9 +35,10 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
     chosen = [layer for layer in layers if layer.class_name in QUANTIZABLE and
               layer.instance is not None and layer.instance.unresolved is None and
               layer.instance.config_error is None]
-    if problem is None and any(layer.instance.config.get("quantized") is not None
-                               for layer in chosen if layer.instance is not None):
-        problem = "a layer that is already quantized"
+    quantized = [layer.name for layer in chosen
+                 if layer.instance is not None and layer.instance.config.get("quantized")]
+    if problem is None and quantized:
+        return f"`{text}`: Keras refuses to quantize '{quantized[0]}' again (already quantized)"
     for layer in chosen:
         instance = layer.instance
         assert instance is not None
@@ -51,6 +53,7 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
             continue
         for call in layer.calls:  # counted again when the model is analysed
             call.output, call.params, call.error, call.params_unknown = None, None, None, None
+    return None
 
 
 # Dtypes a script may name as an attribute (``tf.float32``, ``keras.ops.float16``...).
