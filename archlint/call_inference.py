@@ -158,13 +158,18 @@ def _fmt_input(call: Call) -> str:
 
 
 def _check_lengths(call: Call) -> None:
-    """A concrete axis of size 0 or less is a refusal (AL101)."""
+    """A concrete axis of size 0 or less is a refusal (AL101); except an empty axis the
+    layer did not make: an input of size 0 (Keras builds ``Input(shape=(3, 0))``) and what
+    a layer keeps of one (LayerNormalization over it has no weights and runs)."""
     shapes = call.output if isinstance(call.output, list) else [call.output]
+    given_empty = call.layer.class_name == "InputLayer" or any(
+        isinstance(shape, tuple) and any(isinstance(d, int) and d == 0 for d in shape[1:])
+        for shape in (ref.call.output_at(ref.index) for ref in call.inbound))
     for shape in shapes:
         if not isinstance(shape, tuple):
             continue
         for axis, dim in enumerate(shape[1:], start=1):
-            if isinstance(dim, int) and dim <= 0:
+            if isinstance(dim, int) and (dim < 0 or (dim == 0 and not given_empty)):
                 call.error = ShapeError(
                     NONPOSITIVE_TIMESTEPS,
                     f"{label(call.layer)} leaves {dim} steps on axis "

@@ -407,7 +407,7 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
                             model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(
-            UNRESOLVED_INFO,
+            UNSUPPORTED if instance.unmodelled else UNRESOLVED_INFO,
             f"{label(layer)}: {_reason(instance.unresolved, layer)}; its output "
             "shape and parameters are unknown", layer.span,
             model=model.name if model else None, layer=layer.name))

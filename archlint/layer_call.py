@@ -10,6 +10,7 @@ from archlint.codes import INCOMPATIBLE_MERGE, INVALID_OPTION, NDIM_MISMATCH
 from archlint.dims import NonLinear, format_shape
 from archlint.layer_types import LayerInstance, OutputShape, Params, Shape, label
 from archlint.layers.base import BOTH_VERSIONS, KERAS3_ONLY, ShapeError, Unresolved
+from archlint.layers.quantization import keras2_keyword_refusal
 from archlint.records import record
 from archlint.unknown import Unknown
 
@@ -90,7 +91,7 @@ def _keras2_check(instance: LayerInstance, inputs: list[Shape]) -> None:
     """Where tf-keras parts from Keras 3 on a layer the formulas accept: its refusal, or
     (for a tf-keras script) an unknown where it builds something else."""
     spec = instance.spec
-    refusal = spec.keras2_refusal(instance, inputs)
+    refusal = keras2_keyword_refusal(instance) or spec.keras2_refusal(instance, inputs)
     if refusal is not None:
         raise ShapeError(INVALID_OPTION, refusal, refused_by=("2",)).for_target(instance.target)
     other = spec.keras2_unmodelled(instance, inputs) if instance.target == "2" else None

@@ -19,7 +19,8 @@ from archlint.layer_call import infer_layer as infer_layer
 from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
 from archlint.layers.base import ShapeError, Unresolved
-from archlint.unknown import first_unknown
+from archlint.layers.options import unmodelled_option, unmodelled_reason
+from archlint.unknown import Unknown, first_unknown
 
 
 class UnsupportedLayer(Exception):
@@ -58,6 +59,12 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     keras2_only = {k: v for k, v in spec.keras2_defaults.items() if raw.get(k) is None}
     if target == "2":
         raw.update(keras2_only)
+    unmodelled = unmodelled_option(spec, config)
+    if unmodelled is not None:  # never ignored: the layer is unknown, the option named
+        instance.unmodelled = unmodelled
+        instance.unresolved = Unknown(unmodelled_reason(spec, unmodelled,
+                                                        config[unmodelled]), line)
+        return instance
     problem = _unknown_name(raw, keras) if keras is not None else None
     if problem is not None:  # Keras refuses it whatever the other options are
         instance.config_error = ShapeError(INVALID_OPTION, problem)
@@ -69,7 +76,8 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     for option in spec.nested:
         inner = raw.get(option)
         if isinstance(inner, LayerInstance):
-            unknown = unknown or inner.unresolved
+            if unknown is None and inner.unresolved is not None:
+                unknown, instance.unmodelled = inner.unresolved, inner.unmodelled
             nested_error = nested_error or inner.config_error
     if unknown is not None:
         instance.unresolved = unknown

@@ -77,6 +77,8 @@ class LayerInstance:
     # Set when an option the formulas read could not be resolved, or Keras rejects it.
     unresolved: Unknown | None = None
     config_error: ShapeError | None = None
+    # An option the formulas do not model (then ``unresolved`` says so): reported as AL002.
+    unmodelled: str | None = None
     # The Keras the script runs under ("3", "2" or "both"): decides version-specific refusals.
     target: str = "3"
 

@@ -4,12 +4,13 @@ from archlint.rule import EventRule, Invalid
 
 
 class UnsupportedConstruct(EventRule):
-    """What it does: reports a layer class archlint has no formulas for, or a layer class
+    """What it does: reports a layer class archlint has no formulas for, a layer option its
+    formulas do not model (``quantization_config=``, a GPTQ dtype policy), or a layer class
     of the script whose ``call()`` archlint cannot follow (an operation it has no shape
     formula for, a value only the running script knows).
 
     Why it matters: the output of that layer (and what follows it) is unknown. Nothing is
-    guessed.
+    guessed: an option is never ignored as if it changed nothing.
 
     Example: ``layers.Lambda(lambda t: t * 2)(x)``.
 
@@ -31,6 +32,10 @@ class UnsupportedConstruct(EventRule):
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
             "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
             line=3, message="layer class `Lambda` is not supported by archlint"),
+        Invalid(
+            "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
+            "model = Model(x, layers.Dense(4, dtype='gptq/4/128_from_float32')(x))\n",
+            line=3, message="Dense option dtype='gptq/4/128_from_float32' is not modelled"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)

@@ -38,6 +38,15 @@ MERGE_FUNCTIONS = {
 NO_EFFECT_FUNCTIONS = frozenset({
     "clear_session", "set_seed", "set_random_seed", "plot_model", "set_floatx",
     "set_image_data_format", "enable_unsafe_deserialization", "set_global_policy",
+    "set_dtype_policy",
+})
+# Calls that set the global dtype policy: a quantized one changes later layers' weights.
+POLICY_FUNCTIONS = frozenset({"set_global_policy", "set_dtype_policy"})
+# Dtype policy classes (keras.DTypePolicy is no layer, though it is capitalized at the root).
+POLICY_CLASSES = frozenset({
+    "DTypePolicy", "FloatDTypePolicy", "Policy", "QuantizedDTypePolicy",
+    "QuantizedFloat8DTypePolicy", "Int4DTypePolicy", "GPTQDTypePolicy", "AWQDTypePolicy",
+    "DTypePolicyMap",
 })
 
 
@@ -79,6 +88,8 @@ def kind_of(sub_path: str) -> str:
         return "layer_base"
     if leaf in NO_EFFECT_FUNCTIONS:
         return "no_effect"
+    if leaf in POLICY_CLASSES:
+        return "object"
     if "applications" in parts[:-1] and leaf[0].isupper():
         return "application"
     in_layers = "layers" in parts[:-1]

@@ -16,6 +16,7 @@ from archlint.diagnostics import Event
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.library import PythonHost
 from archlint.frontend.naming import NameCounter
+from archlint.frontend.quantize import dtype_name
 from archlint.frontend.scope import span_of
 from archlint.frontend.shape_service import ShapeService
 from archlint.frontend.symbols import (
@@ -27,6 +28,7 @@ from archlint.frontend.symbols import (
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup
+from archlint.layers.quantization import is_quantized_name
 from archlint.unknown import Unknown
 
 UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
@@ -69,6 +71,17 @@ class LayerFactory:
         # How deep the walk is inside the call() of a user-defined layer, where tensors are
         # the backend's (TensorFlow functions apply) rather than Keras tensors.
         self.inside_layer_call = 0
+        # The global dtype policy when it changes weights (a quantized one, or one archlint
+        # cannot read): the layers Keras quantizes made after it take it as their dtype.
+        self.global_dtype: Any = None
+
+    def set_global_dtype(self, policy: Any) -> None:
+        """``keras.mixed_precision.set_global_policy(p)``: a float policy changes no
+        count; a quantized one (or an unreadable one) is what later Dense and Embedding
+        layers get as their ``dtype``."""
+        policy = dtype_name(policy)
+        self.global_dtype = None if isinstance(policy, str) and not is_quantized_name(
+            policy) else policy
 
     def make_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call, custom: bool = False) -> LayerObject:
@@ -91,6 +104,11 @@ class LayerFactory:
                 config[key] = Unknown(f"the model `{value.model.name}` given as the {key} of "
                                       f"a {class_name} is not followed", node.lineno)
         spread = config.pop("**", None)
+        if config.get("dtype") is not None:
+            config["dtype"] = dtype_name(config["dtype"])
+        if self.global_dtype is not None and spec is not None and \
+                "quantized" in spec.reads and config.get("dtype") is None:
+            config["dtype"] = self.global_dtype
         name = self._layer_name(canonical, config.pop("name", None))
         span = span_of(node)
         layer = Layer(name=name, class_name=canonical, span=span, input_hint=hint,

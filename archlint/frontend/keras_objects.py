@@ -14,6 +14,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from archlint.codes import INVALID_OPTION
+from archlint.diagnostics import Event
 from archlint.frontend import keras_api
 from archlint.frontend.folding import short_source
 from archlint.frontend.keras_values import (
@@ -27,6 +29,7 @@ from archlint.frontend.keras_values import (
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.numpy_arrays import CONSTANT_MAKERS, NumpyArrays
+from archlint.frontend.quantize import quantize_layers
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.user_layers import UserLayerObject
@@ -39,7 +42,7 @@ _MODEL_METHODS = frozenset({
     "compile", "add", "pop", "build", "summary", "fit", "predict", "evaluate", "save",
     "save_weights", "load_weights", "get_layer", "count_params", "to_json", "get_config",
     "train_on_batch", "test_on_batch", "predict_on_batch", "fit_generator", "export",
-    "get_weights", "set_weights", "reset_states", "__call__",
+    "get_weights", "set_weights", "reset_states", "__call__", "quantize",
 })
 
 
@@ -112,6 +115,8 @@ class KerasObjectModel(NumpyArrays):
         if kind == "no_effect":
             if leaf == "clear_session":
                 self.names.reset()
+            if leaf in keras_api.POLICY_FUNCTIONS:
+                self.set_global_dtype(args[0] if args else kwargs.get("policy"))
             return None
         if kind == "application":
             return self.make_application(leaf, args, kwargs, node)
@@ -148,7 +153,35 @@ class KerasObjectModel(NumpyArrays):
                 return self.host.call(obj, args, kwargs, node)
             if name == "get_layer":
                 return self.get_layer(obj, args, kwargs, node)
+            if name == "quantize":
+                self.quantize(obj, args, kwargs, node)
         return None
+
+    def quantize(self, obj: ModelObject | SequentialObject, args: list[Any],
+                 kwargs: dict[str, Any], node: ast.Call) -> None:
+        """``model.quantize(mode)``: Keras 3 changes the weights of the layers it reaches,
+        nested models' included; tf-keras has no such method."""
+        if self.keras != "3":  # tf-keras raises AttributeError
+            only = " (Keras 3 only)" if self.keras == "both" else ""
+            self.events.append(Event(INVALID_OPTION, f"`{self.host.text(node)}`: tf-keras "
+                                     f"(Keras 2) models have no quantize method{only}",
+                                     span_of(node)))
+            if self.keras == "2":
+                return
+        if isinstance(obj, SequentialObject) and not any(
+                isinstance(item, LayerObject) and item.layer.class_name == "InputLayer"
+                for item in obj.items):
+            self.events.append(Event(INVALID_OPTION, f"`{self.host.text(node)}`: Keras "
+                                     "cannot quantize a Sequential model that is not built "
+                                     "(no Input, input_shape= or build())", span_of(node)))
+            return
+        options = dict(zip(("config", "filters"), args[1:]))
+        options.update({k: v for k, v in kwargs.items() if k != "mode"})
+        layers = self.keras_attribute(obj, "layers", node)
+        refusal = quantize_layers(_flattened(layers), args[0] if args else kwargs.get("mode"),
+                                  options, self.host.text(node), node.lineno)
+        if refusal is not None:
+            self.events.append(Event(INVALID_OPTION, refusal, span_of(node)))
 
     def get_layer(self, obj: ModelObject | SequentialObject, args: list[Any],
                   kwargs: dict[str, Any], node: ast.Call) -> Any:
@@ -185,6 +218,8 @@ class KerasObjectModel(NumpyArrays):
             return self.host.call(obj, args, kwargs, node)
         elif name == "get_layer":
             return self.get_layer(obj, args, kwargs, node)
+        elif name == "quantize":
+            self.quantize(obj, args, kwargs, node)
         return None
 
     def compile(self, model: Model, args: list[Any], kwargs: dict[str, Any],
@@ -432,3 +467,17 @@ def _holds_tensor(value: Any) -> bool:
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
     return False
+
+
+def _flattened(items: Any) -> list[Layer]:
+    """The layers of ``model.layers``, those of nested Sequential models included (Keras
+    quantizes every layer it finds inside)."""
+    found: list[Layer] = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, LayerObject):
+            found.append(item.layer)
+        elif isinstance(item, SequentialObject):
+            found.extend(_flattened([i for i in item.items if isinstance(i, LayerObject)]
+                                    + [i for i in item.items
+                                       if isinstance(i, SequentialObject)]))
+    return found

@@ -17,6 +17,7 @@ from archlint.frontend.values import KerasObject, ModuleRef
 from archlint.graph import CompileArgs, Span
 from archlint.layers import lookup
 from archlint.layers.base import LayerSpec
+from archlint.layers.quantization import FLOAT8_AMAX_HISTORY
 
 # A saved model has no source lines: every span is line 0.
 NO_SPAN = Span(0)
@@ -109,7 +110,10 @@ def _check_input_shape(config: dict[str, Any]) -> None:
 
 
 def _kept_options(spec: LayerSpec) -> frozenset[str]:
-    keep = set(spec.defaults) | set(spec.nested) | set(spec.positional) | DESCRIPTIVE_OPTIONS
+    # Options the formulas do not model are kept too: a value other than Keras's default
+    # makes the layer unknown (AL002) rather than counted without it.
+    keep = set(spec.defaults) | set(spec.nested) | set(spec.positional) | DESCRIPTIVE_OPTIONS \
+        | set(spec.unmodelled)
     keep.discard("weights")
     if spec.class_name == "InputLayer":
         keep |= INPUT_SHAPE_OPTIONS
@@ -132,12 +136,19 @@ def _custom_class(entry: dict[str, Any]) -> str | None:
 
 def _dtype_name(value: Any) -> Any:
     """A dtype, or the name of a dtype policy (``{"class_name": "DTypePolicy", "config":
-    {"name": "float32"}}``)."""
+    {"name": "float32"}}``), a quantized one's included (``{"mode": "int8", "source_name":
+    "float32"}`` is ``int8_from_float32``). A policy archlint cannot name (a float8 one with
+    another history length, a policy map) stays a dict: a layer Keras quantizes is then
+    unknown (AL002), never counted as if it were not quantized."""
     if isinstance(value, dict):
         inner = value.get("config")
         if isinstance(inner, dict) and isinstance(inner.get("name"), str):
             return inner["name"]
-        return None
+        if isinstance(inner, dict) and isinstance(inner.get("mode"), str) and \
+                isinstance(inner.get("source_name"), str) and \
+                inner.get("amax_history_length", FLOAT8_AMAX_HISTORY) == FLOAT8_AMAX_HISTORY:
+            return f"{inner['mode']}_from_{inner['source_name']}"
+        return value if inner is not None else None
     return value
 
 

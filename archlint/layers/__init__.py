@@ -43,7 +43,7 @@ def _load_families() -> None:
 
     from archlint.package_scan import submodule_names
 
-    # Every module of this package except base registers a family of layers.
+    # Every module of this package except the shared ones registers a family of layers.
     for name in submodule_names(__path__):
-        if name not in ("base", "shape_utils"):
+        if name not in ("base", "shape_utils", "options", "quantization"):
             importlib.import_module(f"{__name__}.{name}")

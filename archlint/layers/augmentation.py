@@ -125,7 +125,8 @@ def _augmentation(name: str, positional: tuple[str, ...], *, required: tuple[str
     doc = (f"{name}: keeps the image's shape" + (" (Keras 3 only)." if keras3_class else "."))
     cls = type(name, (_Augmentation,), {
         "__doc__": doc, "class_name": name, "positional": positional, "required": required,
-        "keras3_options": keras3_options, "factor_ranges": factor_ranges or {},
+        "keras3_options": keras3_options, "reads": keras3_options,
+        "factor_ranges": factor_ranges or {},
         "keras3_class": keras3_class, "__module__": __name__,
         "keras2_checks_factor_length": keras2_checks_factor_length})
     return register(cls)  # type: ignore[return-value]
@@ -290,6 +291,7 @@ class Resizing(_Sized):
     positional = ("height", "width", "interpolation", "crop_to_aspect_ratio")
     keras3_options = ("data_format", "pad_to_aspect_ratio", "fill_mode", "fill_value",
                       "antialias")
+    reads = keras3_options
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)

@@ -152,6 +152,12 @@ class LayerSpec:
     # Other names: of the class (MaxPool1D for MaxPooling1D), registered with it; or, for
     # InputLayer, other spellings of options that normalize() reads (Keras 2's input_shape).
     aliases: ClassVar[tuple[str, ...]] = ()
+    # Options normalize() reads besides its defaults (tf-keras's time_major, say).
+    reads: ClassVar[tuple[str, ...]] = ()
+    # Options Keras has that the formulas do not cover, with the value that changes nothing
+    # (Keras's default): given another value, they make the layer unknown (AL002 naming
+    # the option; see archlint/layers/options.py).
+    unmodelled: ClassVar[dict[str, Any]] = {}
     # Defaults tf-keras has where Keras 3 requires the option (used for tf-keras scripts).
     keras2_defaults: ClassVar[dict[str, Any]] = {}
     # tf-keras folds extra leading axes into the batch where Keras 3 refuses the rank.

@@ -28,6 +28,7 @@ from archlint.layers.base import (
     keras3_only,
     require_known,
 )
+from archlint.layers.quantization import check_lora_rank, lora_weights
 from archlint.layers.shape_utils import (
     PADDINGS,
     channel_axis,
@@ -46,6 +47,11 @@ from archlint.unknown import Unknown
 class _Windowed(LayerSpec):
     """What every convolution shares: kernel_size, strides, dilation_rate, padding,
     data_format and use_bias, and a kernel that needs the input's channel count."""
+
+    # tf-keras's base Conv takes a conv_op (a custom convolution function).
+    unmodelled: ClassVar[dict[str, Any]] = {"conv_op": None}
+    # groups, which classes other than ConvND refuse (Keras 3) or ignore (tf-keras).
+    reads: ClassVar[tuple[str, ...]] = ("groups",)
 
     rank: ClassVar[int]
     # Only Conv1D takes 'causal' in Keras 3 (tf-keras also lets SeparableConv1D take it).
@@ -124,7 +130,7 @@ class _Conv(_Windowed):
                   "dilation_rate", "groups", "activation", "use_bias")
     defaults = {"filters": None, "kernel_size": None, "strides": 1, "padding": "valid",
                 "data_format": None, "dilation_rate": 1, "groups": 1, "use_bias": True,
-                "lora_rank": None}
+                "lora_rank": None, "lora_alpha": None}
     accepts_groups = True
     sized_options = ("filters",)
     keras2_folds_leading_axes = True
@@ -146,8 +152,10 @@ class _Conv(_Windowed):
         if groups > 1 and config["filters"] % groups:
             raise ShapeError(INVALID_CONFIG, f"{name} filters={config['filters']} must be "
                              f"divisible by groups={groups}")
-        if config["lora_rank"] is not None:
-            config["lora_rank"] = positive_int(config["lora_rank"], "lora_rank", name)
+        config["lora_rank"] = check_lora_rank(name, config["lora_rank"])
+        if config["lora_rank"] and config.get("kernel_constraint") is not None:
+            raise ShapeError(INVALID_CONFIG, f"{name} lora_rank with a kernel_constraint: "
+                             "Keras refuses LoRA on a constrained kernel")
         return config
 
     def in_channels(self, config: dict[str, Any], shape: Shape) -> int:
@@ -174,8 +182,8 @@ class _Conv(_Windowed):
         fan_in = prod(config["kernel_size"]) * (channels // config["groups"])
         bias = filters if config["use_bias"] else 0
         rank = config["lora_rank"]
-        if rank:
-            return Params(fan_in * rank + rank * filters + bias, fan_in * filters)
+        if rank:  # LoRA freezes the kernel
+            return Params(lora_weights(fan_in, filters, rank) + bias, fan_in * filters)
         return Params(fan_in * filters + bias)
 
 
@@ -245,6 +253,7 @@ class _DepthwiseConv(_Windowed):
     ``in_channels * depth_multiplier`` outputs with a bias).
     """
 
+
     positional = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
                   "dilation_rate", "activation", "use_bias")
     defaults = {"kernel_size": None, "strides": 1, "padding": "valid", "depth_multiplier": 1,
@@ -304,6 +313,7 @@ class _SeparableConv(_Windowed):
     Parameters: ``prod(kernel_size) * in_channels * depth_multiplier`` (depthwise) +
     ``in_channels * depth_multiplier * filters`` (pointwise) (+ ``filters`` with a bias).
     """
+
 
     positional = ("filters", "kernel_size", "strides", "padding", "data_format",
                   "dilation_rate", "depth_multiplier", "activation", "use_bias")
@@ -368,6 +378,7 @@ class _ConvTranspose(_Windowed):
 
     Parameters: ``prod(kernel_size) * filters * in_channels`` (+ ``filters`` with a bias).
     """
+
 
     positional = ("filters", "kernel_size", "strides", "padding", "output_padding",
                   "data_format", "dilation_rate", "activation", "use_bias")

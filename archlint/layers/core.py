@@ -16,6 +16,13 @@ from archlint.layers.base import (
     is_named,
     require_known,
 )
+from archlint.layers.quantization import (
+    FLOAT8_STATE,
+    check_lora_rank,
+    lora_weights,
+    policy_quantization,
+    quantized_weights,
+)
 from archlint.unknown import Unknown
 
 
@@ -30,6 +37,10 @@ class InputLayer(LayerSpec):
     positional = ("shape", "batch_size", "name", "dtype")
     defaults = {"shape": None, "batch_size": None, "dtype": None, "sparse": False}
     aliases = ("batch_input_shape", "input_shape", "batch_shape")
+    # An input given as a tensor (keras.Input(tensor=t)), ragged, optional or from a
+    # TypeSpec (tf-keras).
+    unmodelled = {"input_tensor": None, "tensor": None, "ragged": False, "optional": False,
+                  "type_spec": None}
     input_spec = InputSpec(min_inputs=0, max_inputs=0)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -68,20 +79,40 @@ class InputLayer(LayerSpec):
 class Dense(LayerSpec):
     """Dense on any rank: acts on the last axis, ``units * (in + 1)`` parameters with a bias.
 
+    Keras 3's ``lora_rank=r`` freezes the kernel and adds ``r * (in + units)`` trainable
+    parameters; a quantized ``dtype=`` policy (or ``model.quantize``) stores the kernel as
+    integers with non-trainable scales, or adds float8 scaling state (see
+    archlint/layers/quantization.py).
+
     >>> Dense().param_count(Dense().normalize({"units": 256}), [(None, 240)])
     Params(trainable=61696, non_trainable=0)
+    >>> Dense().param_count(Dense().normalize({"units": 5, "lora_rank": 2}), [(None, 4)])
+    Params(trainable=23, non_trainable=20)
     """
 
     class_name = "Dense"
     time_order = "preserves"
     default_activation = "linear"
     positional = ("units", "activation", "use_bias")
-    defaults = {"units": None, "activation": None, "use_bias": True}
+    defaults = {"units": None, "activation": None, "use_bias": True, "lora_rank": None,
+                "lora_alpha": None, "dtype": None}
+    # model.quantize(mode) sets it (a Quantization); a dtype policy gives it too.
+    reads = ("quantized",)
+    unmodelled = {"quantization_config": None}
     input_spec = InputSpec(min_ndim=2)
     sized_options = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
+        config["lora_rank"] = check_lora_rank("Dense", config["lora_rank"])
+        if config["lora_rank"] and config.get("kernel_constraint") is not None:
+            raise ShapeError(INVALID_CONFIG, "Dense lora_rank with a kernel_constraint: Keras "
+                             "refuses LoRA on a constrained kernel")
+        policy = policy_quantization("Dense", config["dtype"])
+        if policy is not None and policy.mode == "float8" and config["lora_rank"]:
+            raise ShapeError(INVALID_CONFIG, f"Dense lora_rank with dtype={config['dtype']!r}: "
+                             "Keras's float8 Dense refuses LoRA when it is called")
+        config["quantized"] = config.get("quantized") or policy
         units = config["units"]
         if is_named(units):
             return config
@@ -97,4 +128,15 @@ class Dense(LayerSpec):
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         width = require_known(inputs[0][-1], "The last axis of a Dense layer's input")
         units = config["units"]
-        return Params(units * width + (units if config["use_bias"] else 0))
+        bias = units if config["use_bias"] else 0
+        rank = config["lora_rank"]
+        lora = lora_weights(width, units, rank) if rank else 0
+        kernel = units * width
+        quantized = config["quantized"]
+        if quantized is not None and quantized.mode != "float8":
+            return Params(bias + lora, quantized_weights(quantized, units, width,
+                                                         pack_kept=True))
+        state = FLOAT8_STATE if quantized is not None else 0
+        if rank:  # LoRA freezes the kernel
+            return Params(bias + lora + state, kernel)
+        return Params(kernel + bias + state)

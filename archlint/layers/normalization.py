@@ -98,6 +98,9 @@ class BatchNormalization(_SameShape):
     Params(trainable=10, non_trainable=20)
     """
 
+    # tf-keras's ghost batch normalization reshapes the batch into virtual batches.
+    unmodelled = {"virtual_batch_size": None}
+
     class_name = "BatchNormalization"
     time_order = "preserves"
     positional = ("axis", "momentum", "epsilon", "center", "scale")

@@ -107,6 +107,7 @@ class RecurrentSpec(LayerSpec):
     ndim_hint: ClassVar[str] = RNN_NDIM_HINT
     positional: ClassVar[tuple[str, ...]] = ("units", "activation", "use_bias")
     defaults = RECURRENT_DEFAULTS
+    reads = ("time_major",)
     input_spec = InputSpec(ndim=3)
     sized_options = ("units",)
 
@@ -266,6 +267,9 @@ class _ConvLSTM(LayerSpec):
     Parameters: ``4 * filters * prod(kernel_size) * (channels + filters)``, plus
     ``4 * filters`` with a bias.
     """
+
+    # tf-keras's ConvRNN takes time_major (time first).
+    unmodelled = {"time_major": False}
 
     rank: ClassVar[int]
     ndim_hint: ClassVar[str] = (

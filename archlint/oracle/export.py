@@ -17,7 +17,7 @@ from archlint.layers.base import LayerInstance
 from archlint.oracle.allowed import RequestRefused, check_graph, check_layer
 
 # Options that exist only inside archlint.
-_INTERNAL = frozenset({"symbols", "named_sizes"})
+_INTERNAL = frozenset({"symbols", "named_sizes", "quantized"})
 
 
 class UnsafeOption(ValueError):
@@ -51,6 +51,11 @@ def instance_config(instance: LayerInstance,
         value = _plain(instance.config[key], values or {})
         if value is not ...:
             config[key] = value
+    quantized = instance.config.get("quantized")
+    if quantized is not None and "dtype" not in config:
+        # model.quantize(mode) in the script: the policy Keras gives the layer.
+        block = f"/{quantized.block_size}" if quantized.block_size else ""
+        config["dtype"] = f"{quantized.mode}{block}_from_float32"
     return {"class_name": instance.class_name, "config": config}
 
 

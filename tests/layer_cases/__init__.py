@@ -56,8 +56,13 @@ def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "f
          lengths: tuple[int, ...] = (9, 23), known_bug: dict[str, str] | None = None,
          error_code: str | None = None, versions: tuple[str, ...] = ("3", "2"),
          runs_with_onednn: bool = False, refused_by: tuple[str, ...] = ("3", "2"),
-         keras2_unknown: bool = False, **config: Any) -> LayerCase:
-    """``case("Conv1D", (20, 6), filters=4, kernel_size=3)`` with an id made from its options."""
+         keras2_unknown: bool = False, layer_dtype: str | None = None,
+         **config: Any) -> LayerCase:
+    """``case("Conv1D", (20, 6), filters=4, kernel_size=3)`` with an id made from its options.
+
+    ``dtype`` is the input's; ``layer_dtype`` is the layer's own ``dtype=`` option."""
+    if layer_dtype is not None:
+        config = {**config, "dtype": layer_dtype}
     options = ",".join(f"{k}={_describe(v)}" for k, v in config.items())
     shapes = ";".join(str(tuple(s)).replace(" ", "") for s in input_shapes)
     return LayerCase(

@@ -69,11 +69,17 @@ CASES = [
     case("Conv1D", (5, 9, 3), filters=4, kernel_size=3, error_code="AL104", refused_by=("3",)),
     case("Conv2D", (2, 6, 5, 3), filters=2, kernel_size=2, error_code="AL104", refused_by=("3",)),
     case("Conv1D", (9, 6), filters=2.5, kernel_size=3, error_code="AL108", refused_by=("3",)),
-    # Keras 3's LoRA: the kernel becomes non-trainable, two trainable factors are added.
-    # tf-keras has no lora_rank argument.
-    case("Conv1D", (9, 6), filters=4, kernel_size=3, lora_rank=2, versions=("3",)),
+    # Keras 3's LoRA: the kernel becomes non-trainable, two trainable factors are added;
+    # rank 0 adds none. tf-keras has no lora_rank argument and refuses it.
+    case("Conv1D", (9, 6), filters=4, kernel_size=3, lora_rank=2, refused_by=("2",)),
     case("Conv1D", (9, 6), filters=4, kernel_size=3, groups=2, lora_rank=1, use_bias=False,
-         versions=("3",)),
+         refused_by=("2",)),
+    case("Conv2D", (7, 6, 3), filters=5, kernel_size=(3, 2), lora_rank=2, lora_alpha=4,
+         refused_by=("2",)),
+    case("Conv3D", (4, 4, 4, 2), filters=3, kernel_size=2, lora_rank=3, refused_by=("2",)),
+    case("Conv1D", (9, 6), filters=4, kernel_size=3, lora_rank=0, refused_by=("2",)),
+    case("Conv1D", (9, 6), filters=4, kernel_size=3, lora_rank=2, kernel_constraint="non_neg",
+         error_code="AL108"),
     # Channels first: declared shapes only (see the module docstring).
     case("Conv1D", (3, 9), filters=4, kernel_size=3, data_format="channels_first", lengths=()),
     case("Conv1D", (3, 10), filters=2, kernel_size=4, padding="causal",
