@@ -25,24 +25,12 @@ from tests.oracle import needs_keras
 EXTRACTION: Extraction = extract()
 CASES = EXTRACTION.cases
 
-_LORA = "lora_rank: the LoRA weights and the frozen kernel have no formula yet"
-_QUANTIZED = ("a quantized dtype (int8, int4, float8): its weights and scales have no formula "
-              "yet")
-_EMPTY_AXIS = ("an input axis of length 0: archlint reports it (AL101), Keras builds and runs "
-               "on empty tensors")
 _EQUALIZATION = ("Keras 3's Equalization returns its input tensor when called symbolically, so "
                  "a model whose output it is fails to build ('part of a cycle'); archlint does "
                  "not model this Keras bug")
 # Cases where archlint and Keras cannot agree yet, by case id: why. A case that agrees
 # fails until it is taken off the list.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
-    "core/dense_test.py::DenseTest.test_lora_rank_argument#0": _LORA,
-    **{f"core/dense_test.py::DenseTest.test_quantize_dtype_argument[{d}]#0": _QUANTIZED
-       for d in ("int8", "int4", "float8")},
-    **{f"core/embedding_test.py::EmbeddingTest.test_quantize_dtype_argument[{d}]#{i}":
-       _QUANTIZED for d in ("int8", "int4") for i in (0, 1)},
-    "normalization/layer_normalization_test.py::LayerNormalizationTest.test_ln_basics#5":
-        _EMPTY_AXIS,
     **{f"preprocessing/image_preprocessing/equalization_test.py::EqualizationTest."
        f"test_layer#{i}": _EQUALIZATION for i in (0, 1)},
 }
