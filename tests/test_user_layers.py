@@ -265,3 +265,28 @@ def test_a_library_call_on_known_values_is_not_said_to_depend_on_the_data() -> N
                             "model = keras.Model(inp, layers.Dense(2)(inp))\n")
     [info] = [d for d in report.diagnostics if d.code == "AL001"]
     assert "library call on known values that archlint does not compute" in info.message
+
+
+BUILT_BY_BUILD = (
+    "class Mlp(keras.Model):\n"
+    "    def __init__(self, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.hidden = layers.Dense(6)\n"
+    "        self.out = layers.Dense(2)\n"
+    "    def call(self, x):\n"
+    "        return self.out(self.hidden(x))\n"
+    "model = Mlp(name='mlp')\n"
+    "model.build((None, 5))\n")
+
+
+@pytest.mark.keras
+def test_build_builds_a_subclassed_model_in_tf_keras_only() -> None:
+    truth = {version: run_scripts({"built": HEAD + BUILT_BY_BUILD}, version)["built"]["mlp"]
+             for version in ("3", "2")}
+    assert truth["3"]["total"] == 0 < truth["2"]["total"]  # Keras 3 leaves its layers unbuilt
+    for keras, code in (("3", ["AL209"]), ("2", [])):
+        report = analyse_source(HEAD + BUILT_BY_BUILD,
+                                settings=Settings(default_settings().rules, keras=keras))
+        assert [d.code for d in report.diagnostics if d.code == "AL209"] == code
+        # What the first call on that shape builds: tf-keras's figures.
+        assert ours(report.models[0])["total"] == truth["2"]["total"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from archlint.codes import KERAS3_UNBUILT_SUBCLASSED_MODEL
+from archlint.diagnostics import Event
 from archlint.frontend.keras_layers import flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
@@ -55,10 +57,22 @@ class UserModels(UserLayers):
         return True
 
     def build_user_model(self, obj: UserLayerObject, shape: Any, node: ast.Call) -> None:
-        """``model.build(input_shape)``: its call() on inputs of that shape."""
+        """``model.build(input_shape)``: its call() on inputs of that shape, as tf-keras
+        builds it and as the first call on data builds it in Keras 3, whose own build()
+        leaves the layers unbuilt (checked in the tests)."""
         model = obj.model
         if model is None or model.outputs:
             return
+        if self.keras != "2":
+            only = "" if self.keras == "3" else " (Keras 3 only: tf-keras builds them there)"
+            self.events.append(Event(
+                KERAS3_UNBUILT_SUBCLASSED_MODEL,
+                f"Keras 3's Model.build(input_shape) does not build the layers of the "
+                f"subclassed model `{model.name}`{only}: its summary() shows 0 parameters "
+                "and 'unbuilt' until the model is called on data; the figures here are those "
+                "its first call on that shape builds. Call the model on "
+                "keras.Input(shape=...) instead to have them built", span_of(node),
+                model=model.name))
         shapes = shape if isinstance(shape, list) and shape and \
             isinstance(shape[0], (tuple, list)) else [shape]
         inputs: list[Tensor] = []
