@@ -40,6 +40,25 @@ SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "r = ops.reshape(t, (-1, 24))\n"
         "s = ops.sum(e, axis=-1, keepdims=True)\n"
         "model = keras.Model(inp, [e, t, r, s, layers.Dense(2)(r)], name='m')\n", ("3",)),
+    "activations on tensors": (
+        "inp = keras.Input(shape=(9, 5))\n"
+        "z = layers.Conv1D(8, 2, padding='causal')(inp)\n"
+        "z = keras.activations.relu(layers.Add()([z, z]))\n"
+        "z = keras.activations.softmax(z, axis=-1)\n"
+        "model = keras.Model(inp, layers.Conv1D(3, 1)(z), name='m')\n", ("3", "2")),
+    "numpy tables as constants": (
+        "import numpy as np\n"
+        "p, i = np.meshgrid(np.arange(11), 2 * np.arange(4))\n"
+        "table = np.empty((11, 8))\n"
+        "table[:, ::2] = np.sin(p / 10_000 ** (i / 8)).T\n"
+        "class Encode(layers.Layer):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.table = tf.constant(table.astype('float32'))\n"
+        "    def call(self, steps):\n"
+        "        return tf.gather(self.table, steps)\n"
+        "steps = keras.Input(shape=(), dtype='int32')\n"
+        "model = keras.Model(steps, layers.Dense(3)(Encode()(steps)), name='m')\n", ("3", "2")),
 }
 
 

@@ -118,6 +118,18 @@ _add("keras.ops.cast", ew.identity, "x dtype", "x", dtype=None)
 _add("keras.ops.clip", ew.identity, "x x_min x_max", "x", x_min=None, x_max=None)
 _add("keras.ops.softmax keras.ops.log_softmax keras.ops.normalize", ew.along_axis,
      "x axis", "x")
+# keras.activations on a tensor (Keras 3 and tf-keras): shape-preserving.
+_add(_prefixed("keras.activations", "selu softplus softsign silu swish tanh sigmoid "
+                                    "exponential hard_sigmoid hard_silu hard_swish linear "
+                                    "mish relu6"), ew.identity, "x", "x")
+_add("keras.activations.relu", ew.identity, "x negative_slope max_value threshold alpha", "x",
+     negative_slope=None, max_value=None, threshold=None, alpha=None)
+_add("keras.activations.elu", ew.identity, "x alpha", "x", alpha=None)
+_add("keras.activations.gelu", ew.identity, "x approximate", "x", approximate=None)
+_add("keras.activations.leaky_relu", ew.identity, "x negative_slope", "x",
+     negative_slope=None)
+_add("keras.activations.softmax keras.activations.log_softmax", ew.along_axis, "x axis",
+     "x")
 _BINARY_KERAS = ("add subtract multiply divide true_divide floor_divide mod power maximum "
                  "minimum equal not_equal greater greater_equal less less_equal logical_and "
                  "logical_or")

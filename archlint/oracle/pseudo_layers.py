@@ -16,7 +16,8 @@ from archlint.ops import lookup as lookup_op
 from archlint.oracle.allowed import RequestRefused
 
 # Where the table's names live, by prefix.
-_MODULES = (("tf.", "tensorflow"), ("keras.ops.", "keras.ops"))
+_MODULES = (("tf.", "tensorflow"), ("keras.ops.", "keras.ops"),
+            ("keras.activations.", "keras.activations"))
 
 
 def resolve_op(keras: Any, qualified: str) -> Any:
@@ -29,8 +30,9 @@ def resolve_op(keras: Any, qualified: str) -> Any:
         if qualified.startswith(prefix):
             if module_name == "keras.ops" and not hasattr(keras, "ops"):
                 raise RequestRefused("op", f"{qualified}: tf-keras has no keras.ops")
-            module = keras.ops if module_name == "keras.ops" else importlib.import_module(
-                module_name)
+            module = keras.ops if module_name == "keras.ops" else \
+                keras.activations if module_name == "keras.activations" else \
+                importlib.import_module(module_name)
             function: Any = module
             for part in qualified[len(prefix):].split("."):
                 function = getattr(function, part)
