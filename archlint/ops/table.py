@@ -122,8 +122,8 @@ _add("keras.ops.softmax keras.ops.log_softmax keras.ops.normalize", ew.along_axi
 _add(_prefixed("keras.activations", "selu softplus softsign silu swish tanh sigmoid "
                                     "exponential hard_sigmoid hard_silu hard_swish linear "
                                     "mish relu6"), ew.identity, "x", "x")
-_add("keras.activations.relu", ew.identity, "x negative_slope max_value threshold alpha", "x",
-     negative_slope=None, max_value=None, threshold=None, alpha=None)
+_add("keras.activations.relu", ew.identity, "x negative_slope max_value threshold", "x",
+     negative_slope=None, max_value=None, threshold=None)
 _add("keras.activations.elu", ew.identity, "x alpha", "x", alpha=None)
 _add("keras.activations.gelu", ew.identity, "x approximate", "x", approximate=None)
 _add("keras.activations.leaky_relu", ew.identity, "x negative_slope", "x",
