@@ -120,6 +120,14 @@ SCRIPTS = {
         "        return self.dense(x)\n"
         "inp = keras.Input(shape=(4,))\n"
         "model = keras.Model(inp, Block()(Block()(inp)), name='repeated_inner')\n"),
+    "isinstance picks layers to freeze": LINEAR + (
+        "model = keras.Sequential([keras.Input((10,)), layers.Dense(8), layers.Dropout(0.2),\n"
+        "                          layers.BatchNormalization(), Linear(3)], name='picked')\n"
+        "for layer in model.layers:\n"
+        "    if isinstance(layer, (layers.BatchNormalization, Linear)):\n"
+        "        layer.trainable = False\n"
+        "    elif isinstance(layer, layers.Layer) and not isinstance(layer, layers.Dense):\n"
+        "        layer.name\n"),
     "in a Sequential": LINEAR + (
         "model = keras.Sequential([keras.Input(shape=(5,)), Linear(6), layers.Dense(1)],\n"
         "                         name='seq_linear')\n"),

@@ -200,9 +200,16 @@ class CallEvaluator(ExpressionEvaluator):
         if len(args) != 2 or isinstance(args[0], Unknown):
             return args[0] if args and isinstance(args[0], Unknown) else unknown
         kinds = args[1] if isinstance(args[1], tuple) else (args[1],)
+        value = args[0]
+        if isinstance(value, self.library_types) and all(
+                isinstance(k, (ModuleRef, UserClass, Builtin)) for k in kinds):
+            answers = [False if isinstance(k, Builtin) else self.library.is_instance(value, k)
+                       for k in kinds]
+            if any(a is True for a in answers):
+                return True
+            return False if all(a is False for a in answers) else unknown
         if not all(isinstance(k, Builtin) and k.name in TYPE_BUILTINS for k in kinds):
             return unknown
-        value = args[0]
         if not is_plain(value) and not isinstance(value, (list, tuple, dict, set)):
             # The library's objects (tensors, layers) are none of the builtin types.
             return False if isinstance(value, self.library_types) else unknown

@@ -35,6 +35,7 @@ from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.user_layers import UserLayerObject
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
+from archlint.layers import lookup
 from archlint.unknown import Unknown
 
 # Methods of a Keras model that the interpreter accepts and ignores (training, saving...).
@@ -72,6 +73,24 @@ class KerasObjectModel(NumpyArrays):
             return "model"
         if kind in ("layer_base", "layer"):
             return "layer"
+        return None
+
+    def is_instance(self, obj: Any, kind: Any) -> bool | None:
+        if isinstance(kind, UserClass):
+            return isinstance(obj, UserLayerObject) and obj.cls is not None and \
+                kind in obj.cls.mro()
+        sub = keras_api.keras_path(kind.path) if isinstance(kind, ModuleRef) else None
+        if sub is None:
+            return None
+        leaf = keras_api.leaf(sub)
+        if isinstance(obj, LayerObject):
+            return layer_is_instance(obj.layer.class_name, leaf, keras_api.kind_of(sub),
+                                     isinstance(obj, UserLayerObject))
+        if isinstance(obj, (ModelObject, SequentialObject)):
+            kind_name = keras_api.kind_of(sub)
+            if kind_name in ("model", "sequential", "layer_base"):
+                return kind_name != "sequential" or isinstance(obj, SequentialObject)
+            return False if kind_name == "layer" else None
         return None
 
     def class_defined(self, cls: UserClass, stmt: ast.ClassDef) -> None:
@@ -407,6 +426,30 @@ class KerasObjectModel(NumpyArrays):
                 for call in self.shapes.calls_of(model):
                     if call.layer.trainable is True:
                         call.layer.trainable = model.trainable
+
+
+# Keras layer classes that derive from another concrete one, in both Keras versions.
+_SUBCLASSES = {
+    "Dropout": frozenset({"SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"}),
+    "RNN": frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}),
+    "Wrapper": frozenset({"Bidirectional", "TimeDistributed"}),
+}
+
+
+def layer_is_instance(class_name: str, leaf: str, kind: str | None, user: bool) -> bool | None:
+    """Whether a layer of ``class_name`` is an instance of the Keras class ``leaf``; None
+    when that depends on a class hierarchy archlint does not know."""
+    if kind == "layer_base":
+        return True if leaf == "Layer" else None
+    if kind != "layer":
+        return False if kind in ("model", "sequential", "input") else None
+    if user:
+        return None  # a script's layer may derive from it
+    spec = lookup(leaf)
+    canonical = spec.class_name if spec is not None else leaf
+    if class_name == canonical or class_name in _SUBCLASSES.get(canonical, ()):
+        return True
+    return False if spec is not None and lookup(class_name) is not None else None
 
 
 def _containers_first(sequentials: list[SequentialObject]) -> list[SequentialObject]:

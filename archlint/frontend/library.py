@@ -88,6 +88,11 @@ class Library(Protocol):
         """An attribute of one of its values."""
         ...
 
+    def is_instance(self, obj: Any, kind: Any) -> bool | None:
+        """``isinstance(obj, kind)`` for one of its values and a class (the library's, or a
+        script class deriving from one); None when it cannot say."""
+        ...
+
     def call_base_method(self, obj: Any, name: str, args: list[Any], kwargs: dict[str, Any],
                          node: ast.Call) -> Any:
         """``super().name(...)`` reaching the library's base class of a script class
