@@ -63,7 +63,7 @@ class ApplicationModels(TensorOps):
             for call in self.shapes.calls_of(inner):
                 call.span = call.layer.span = model.span
         if isinstance(tensor, Tensor):  # Keras builds it on the given tensor
-            output = self.call_model(ModelObject(model), [tensor], {}, node)
+            output = self.call_model(ModelObject(model), [tensor], {}, node, as_block=False)
             if not isinstance(output, Tensor):
                 return output
             built = Model(name=model.name, kind="functional", span=span_of(node),

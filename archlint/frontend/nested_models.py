@@ -21,7 +21,10 @@ class NestedModels(SequentialModels):
     """Models (functional or Sequential) called on tensors."""
 
     def call_model(self, obj: ModelObject | SequentialObject, args: list[Any],
-                   kwargs: dict[str, Any], node: ast.Call) -> Any:
+                   kwargs: dict[str, Any], node: ast.Call, as_block: bool = True) -> Any:
+        """The model's layers called again on the tensors; ``as_block`` marks the calls as
+        made through the model, which a summary shows as one row (not so for a backbone
+        Keras builds on a given input tensor, whose layers are the outer model's own)."""
         inputs = args[0] if args else kwargs.get("inputs")
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         unknown = next((t for t in tensors if isinstance(t, Unknown)), None)
@@ -31,9 +34,15 @@ class NestedModels(SequentialModels):
         if len(given) != len(tensors):
             return Unknown(f"`{obj.model.name}` is called on something that is not a Keras "
                            "tensor", node.lineno)
+        first = len(self.calls)
         if isinstance(obj, SequentialObject):
-            return self._call_sequential(obj, given, node)
-        return self._call_functional(obj.model, given, node)
+            output = self._call_sequential(obj, given, node)
+        else:
+            output = self._call_functional(obj.model, given, node)
+        if as_block:
+            for call in self.calls[first:]:
+                call.nested_in = (obj.model, *call.nested_in)
+        return output
 
     def _call_sequential(self, obj: SequentialObject, tensors: list[Tensor],
                          node: ast.Call) -> Any:
@@ -79,7 +88,8 @@ class NestedModels(SequentialModels):
         for call in inner:
             again = Call(layer=call.layer, inbound=[moved(r) for r in call.inbound],
                          span=span_of(node), order=len(self.calls),
-                         side_inputs=[moved(r) for r in call.side_inputs])
+                         side_inputs=[moved(r) for r in call.side_inputs],
+                         nested_in=call.nested_in)
             call.layer.calls.append(again)
             self.calls.append(again)
             made[id(call)] = again
