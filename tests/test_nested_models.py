@@ -93,6 +93,36 @@ SUMMARY_SCRIPTS = {
         "img = keras.Input(shape=(12, 12, 3), name='img')\n"
         "x = layers.GlobalAveragePooling2D(name='gap')(block(img))\n"
         "model = keras.Model(img, layers.Dense(3, name='out')(x), name='outer')\n"),
+    "summary: a Sequential holding models": (
+        "encoder = keras.Sequential([layers.Dense(32, name='e1'), layers.Dense(8, name='e2')],\n"
+        "                           name='encoder')\n"
+        "inp = keras.Input(shape=(20,), name='inp')\n"
+        "d = layers.Dense(8, name='d')\n"
+        "model = keras.Model(inp, d(encoder(inp)), name='outer')\n"
+        "s2 = keras.Sequential([keras.Input((20,), name='i2'), encoder,\n"
+        "                       layers.Dense(4, name='d4')], name='s2')\n"
+        "s3 = keras.Sequential([model, layers.Dense(3, name='d3')], name='s3')\n"
+        "enc2 = keras.Model(model.input, model.layers[1](model.input), name='enc2')\n"
+        "enc3 = keras.Model(model.input, model.get_layer('encoder')(model.input),\n"
+        "                   name='enc3')\n"),
+    "summary: a backbone in a Sequential": (
+        "img = keras.Input(shape=(16, 16, 3), name='img')\n"
+        "x = layers.Conv2D(8, 3, strides=2, name='c1')(img)\n"
+        "x = layers.BatchNormalization(name='bn')(x)\n"
+        "base = keras.Model(img, layers.Conv2D(16, 3, name='c2')(x), name='base')\n"
+        "base.trainable = False\n"
+        "clf = keras.Sequential([base, layers.GlobalAveragePooling2D(name='gap'),\n"
+        "                        layers.Dense(5, name='out')], name='clf')\n"),
+    "rewired from a built Sequential": (
+        "seq = keras.Sequential([keras.Input((10,), name='si'), layers.Dense(5, name='x'),\n"
+        "                        layers.Dense(2, name='y')], name='seq')\n"
+        "feat = keras.Model(seq.inputs, seq.get_layer('x').output, name='feat')\n"
+        "feat2 = keras.Model(seq.inputs, seq.layers[0].output, name='feat2')\n"
+        "head = keras.Model(seq.inputs, layers.Dense(3, name='z')(seq.outputs[0]),\n"
+        "                   name='head')\n"
+        "old = keras.Sequential([keras.Input((6,), name='oi'), layers.Dense(4, name='a'),\n"
+        "                        layers.Dense(3, name='b')], name='old')\n"
+        "cut = keras.Model(old.inputs, old.get_layer(index=0).output, name='cut')\n"),
 }
 ALL_SCRIPTS = {**SCRIPTS, **SUMMARY_SCRIPTS}
 
@@ -176,3 +206,20 @@ def test_expand_nested_option_of_the_command(tmp_path: Any) -> None:
     assert "  e1 (Dense)" not in run()
     assert "encoder (Sequential)" in run()
     assert "  e1 (Dense)" in run("--expand-nested")
+
+
+@pytest.mark.keras
+def test_the_input_of_a_sequential_is_keras_3s_refusal_and_tf_keras_graph(
+        keras_figures: dict[str, Any]) -> None:
+    """Keras 3 raises on ``seq.input`` of a Sequential never called (checked: "has never
+    been called and thus has no defined input"); tf-keras gives the model's input."""
+    body = ("seq = keras.Sequential([keras.Input((10,)), layers.Dense(5, name='x')])\n"
+            "feat = keras.Model(seq.input, seq.get_layer('x').output, name='feat')\n")
+    report = analyse_source(HEAD + body)
+    assert "feat" not in [a.model.name for a in report.models if not a.model.unresolved]
+    assert any("Keras 3 gives a Sequential's input only once it is called" in d.message
+               for d in report.diagnostics)
+    legacy = analyse_source("import tf_keras as keras\nfrom tf_keras import layers\n" + body)
+    feat = next(a for a in legacy.models if a.model.name == "feat")
+    # The same model as `feat` of the script run by tf-keras (built there from seq.inputs).
+    assert feat.total == keras_figures["2"]["rewired from a built Sequential"]["feat"]["total"]

@@ -23,6 +23,7 @@ from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialO
 from archlint.frontend.named_options import compile_events
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
+from archlint.frontend.sequential import is_input_item
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
@@ -149,7 +150,7 @@ class KerasObjectModel(ApplicationModels):
         if not isinstance(layers, list):
             return layers
         if isinstance(name, str):
-            found = [item for item in layers if item.layer.name == name]
+            found = [item for item in layers if _item_name(item) == name]
             return found[0] if found else Unknown(
                 f"`{self.host.text(node)}`: the model has no layer named '{name}' that "
                 "archlint knows", node.lineno)
@@ -221,13 +222,28 @@ class KerasObjectModel(ApplicationModels):
         if isinstance(obj, ModelObject):
             return self.model_attribute(obj.model, attr, node)
         if attr == "layers":
-            return [item for item in obj.items if isinstance(item, LayerObject)
-                    and item.layer.class_name != "InputLayer"]
+            return [item for item in obj.items if not is_input_item(item) and isinstance(
+                item, (LayerObject, ModelObject, SequentialObject))]
+        if attr in ("input", "output") and self.keras != "2":
+            # Keras 3 takes them from the Sequential's calls (Layer.input), not its graph.
+            also = "; tf-keras gives the Sequential's own" if self.keras == "both" else ""
+            return Unknown(f"`{self.host.text(node)}`: Keras 3 gives a Sequential's {attr} "
+                           "only once it is called, and then the call's, not the model's "
+                           f"own (use `.{attr}s`){also}", line_of(node))
+        if attr in ("input", "inputs", "output", "outputs") and self.built_sequential(obj):
+            return self.model_attribute(obj.model, attr, node)
         return Unknown(f"`{self.host.text(node)}` is only known to Keras", line_of(node))
 
     def layer_attribute(self, obj: LayerObject, attr: str, node: ast.expr) -> Any:
         if attr == "name":
             return obj.layer.name
+        if attr in ("output", "input") and not obj.layer.calls:
+            # A layer of a Sequential Keras has built is called by it already.
+            for sequential in self.sequentials:
+                if any(isinstance(item, LayerObject) and item.layer is obj.layer
+                       for item in sequential.items):
+                    self.built_sequential(sequential)
+                    break
         if attr == "output" and obj.layer.calls:
             return Tensor(TensorRef(obj.layer.calls[0], 0))
         if attr == "input" and obj.layer.calls and obj.layer.calls[0].inbound:
@@ -242,12 +258,22 @@ class KerasObjectModel(ApplicationModels):
             tensors = [Tensor(r) for r in model.inputs]
             return tensors if attr == "inputs" or len(tensors) != 1 else tensors[0]
         if attr == "layers":
-            layers: list[Layer] = []
+            # A model called as a layer is one item, as in Keras.
+            layers: dict[int, Any] = {}
             for call in self.shapes.calls_of(model):
-                if call.layer not in layers:
-                    layers.append(call.layer)
-            return [LayerObject(layer) for layer in layers]
+                if call.nested_in:
+                    inner = call.nested_in[0]
+                    if id(inner) not in layers:
+                        layers[id(inner)] = self._model_object(inner)
+                else:
+                    layers.setdefault(id(call.layer), call.layer)
+            return [LayerObject(item) if isinstance(item, Layer) else item
+                    for item in layers.values()]
         return Unknown(f"`{self.host.text(node)}` is only known to Keras", line_of(node))
+
+    def _model_object(self, model: Model) -> ModelObject | SequentialObject:
+        found = next((s for s in self.sequentials if s.model is model), None)
+        return found if found is not None else ModelObject(model)
 
     def tensor_shape(self, tensor: Tensor, node: ast.expr) -> Any:
         self.shapes.infer(tensor.ref.call)
@@ -394,3 +420,7 @@ def _holds_tensor(value: Any) -> bool:
         elif isinstance(item, (list, tuple)):
             stack.extend(item)
     return False
+
+
+def _item_name(item: Any) -> str:
+    return item.layer.name if isinstance(item, LayerObject) else item.model.name
