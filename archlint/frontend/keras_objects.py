@@ -25,7 +25,18 @@ from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.sequential import is_input_item
 from archlint.frontend.tensor_ops import has_formula, qualified_name
-from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
+from archlint.frontend.values import (
+    BoundMethod,
+    KerasObject,
+    ModuleRef,
+    RuntimeValue,
+    UserClass,
+)
+from archlint.frontend.vocabulary_sizes import (
+    VOCABULARY_METHODS,
+    is_vocabulary_layer,
+    vocabulary_call,
+)
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.unknown import Unknown
 
@@ -131,6 +142,12 @@ class KerasObjectModel(ApplicationModels):
                     node: ast.Call) -> Any:
         if isinstance(obj, SequentialObject):
             return self.sequential_method(obj, name, args, kwargs, node)
+        if isinstance(obj, LayerObject) and name in VOCABULARY_METHODS:
+            value = vocabulary_call(obj.layer, name, kwargs)
+            if not isinstance(value, Unknown):
+                return value
+            text = self.host.text(node)  # a named size, after the call's text
+            return RuntimeValue(f"`{text}`: {value.reason}", node.lineno, source=text)
         if isinstance(obj, ModelObject):
             if name == "compile":
                 self.compile(obj.model, args, kwargs, node)
@@ -237,6 +254,8 @@ class KerasObjectModel(ApplicationModels):
     def layer_attribute(self, obj: LayerObject, attr: str, node: ast.expr) -> Any:
         if attr == "name":
             return obj.layer.name
+        if attr in VOCABULARY_METHODS and is_vocabulary_layer(obj.layer):
+            return BoundMethod(obj, attr)
         if attr in ("output", "input") and not obj.layer.calls:
             # A layer of a Sequential Keras has built is called by it already.
             for sequential in self.sequentials:
