@@ -10,7 +10,8 @@ class UnsupportedConstruct(EventRule):
     Why it matters: the output of that layer (and what follows it) is unknown; a subclassed
     model is not analysed at all. Nothing is guessed.
 
-    Example: ``layers.Lambda(lambda t: t * 2)(x)``.
+    Example: ``layers.Lambda(lambda t: t.numpy() * 2)(x)`` (a Lambda made of tensor
+    operations is followed).
 
     Use instead: built-in layers where they exist; the functional API for whole models.
     """
@@ -25,8 +26,8 @@ class UnsupportedConstruct(EventRule):
             line=3, message="subclassed model `Net` defines its graph in call(), which"),
         Invalid(
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-            "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
-            line=3, message="layer class `Lambda` is not supported by archlint"),
+            "model = Model(x, layers.Lambda(lambda t: t.numpy())(x))\n",
+            line=3, message="archlint cannot follow the function of Lambda 'lambda'"),
     )
     VALID = ("from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
              "model = Model(x, layers.Dense(4)(x))\n",)

@@ -108,6 +108,8 @@ class KerasObjectModel(ApplicationModels):
             return self.host.runtime(node)
         kind = keras_api.kind_of(sub)
         leaf = keras_api.leaf(sub)
+        if kind == "layer" and leaf == "Lambda":
+            return self.make_lambda(args, kwargs, node)
         if kind == "layer":
             return self.make_layer(leaf, args, kwargs, node)
         if kind == "input":
@@ -390,6 +392,7 @@ class KerasObjectModel(ApplicationModels):
         and the models' trainable flag when some `.trainable = ...` was not followed."""
         for sequential in self.sequentials:
             self._finish_sequential(sequential)
+        self.lambda_events()
         if self.unknown_trainable:
             for model in self.models:
                 if model.trainable is True:  # False still covers every layer
