@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from archlint.call_inference import infer_call, model_calls
 from archlint.engine import frozen, layer_params
-from archlint.graph import Layer, Model
+from archlint.graph import Call, Layer, Model
 from archlint.layer_types import OutputShape, Params
-from archlint.records import record
+from archlint.records import field, record
 from archlint.unknown import Unknown
 
 
@@ -29,6 +29,9 @@ class NestedRow:
     output: OutputShape | Unknown | None
     # Where the outer model first calls it.
     line: int = 0
+    # What its calls take from outside it (layer or nested model names), as Keras's
+    # "Connected to".
+    inbound: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -64,7 +67,23 @@ def _rows(model: Model, outer: Model, depth: int) -> list[Row]:
     for layer in model.layers:  # layers no call reaches (an unbuilt Sequential)
         if not any(c.nested_in for c in layer.calls):
             rows.setdefault(id(layer), layer)
+    _connect(calls, rows)
     return list(rows.values())
+
+
+def _connect(calls: list[Call], rows: dict[int, Row]) -> None:
+    """Each nested row's inbound: the tensors its calls take from outside it."""
+    for call in calls:
+        row = rows.get(id(call.nested_in[0])) if call.nested_in else None
+        if not isinstance(row, NestedRow):
+            continue
+        for ref in (*call.inbound, *call.side_inputs):
+            source = ref.call.nested_in[0] if ref.call.nested_in else None
+            if source is row.model:
+                continue
+            name = source.name if source is not None else ref.call.layer.name
+            if name not in row.inbound:
+                row.inbound.append(name)
 
 
 # A model cannot contain itself; the limit only guards against a malformed graph.

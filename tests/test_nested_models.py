@@ -192,6 +192,10 @@ def test_expand_nested_lists_the_inner_layers_under_the_row() -> None:
     assert mid["class"] == "Functional"
     assert [row["name"] for row in mid["layers"]] == ["x", "two", "cat"]
     assert [row["name"] for row in mid["layers"][1]["layers"]] == ["a", "h", "g"]
+    # Keras's "Connected to": the nested model, not the layers inside it.
+    assert mid["inbound"] == ["y"]
+    assert next(row for row in entry["layers"] if row["name"] == "out")["inbound"] == ["mid"]
+    assert [row["inbound"] for row in mid["layers"] if row["name"] == "cat"] == [["two", "two"]]
 
 
 def test_expand_nested_option_of_the_command(tmp_path: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from archlint.analysis import FileReport
 from archlint.dims import dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
-from archlint.graph import Layer, Model
+from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.summary_rows import NestedRow, Row, summary_rows
 from archlint.unknown import Unknown
 
@@ -19,6 +19,14 @@ def shape_to_json(shape: Any) -> Any:
     if isinstance(shape, tuple):
         return [dim_to_json(d) for d in shape]
     return None
+
+
+def _source_name(ref: TensorRef, call: Call) -> str:
+    """The row a call's input comes from: its layer, or the nested model that made it."""
+    path, depth = ref.call.nested_in, len(call.nested_in)
+    if len(path) > depth and path[:depth] == call.nested_in:
+        return path[depth].name
+    return ref.call.layer.name
 
 
 def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
@@ -36,7 +44,7 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         else None,
         # Every tensor the call takes, initial_state= and the like included (Keras's
         # "Connected to").
-        "inbound": [ref.call.layer.name for ref in (*first.inbound, *first.side_inputs)]
+        "inbound": [_source_name(ref, first) for ref in (*first.inbound, *first.side_inputs)]
         if first is not None else [],
     }
     if first is not None and isinstance(first.output, Unknown):
@@ -66,7 +74,7 @@ def nested_to_json(row: NestedRow, model: Model) -> dict[str, Any]:
         "trainable_params": dim_to_json(params.trainable) if params is not None else None,
         "non_trainable_params": dim_to_json(params.non_trainable) if params is not None
         else None,
-        "inbound": [],
+        "inbound": row.inbound,
         "layers": rows_to_json(row.rows, model),
     }
 
