@@ -155,6 +155,7 @@ def prepare(case_id: str, source: str, keras: str = "3") -> Case:
     except (ValueError, KeyError) as error:
         if any(c.layer.class_name == "TensorOp" for c in analysis.model.calls):
             case.script_only = True
+            case.lengths = [lengths[0]]  # the script's model runs forward at that length
             return case
         case.problem = f"archlint's graph cannot be exported: {error}"
         return case
@@ -210,8 +211,9 @@ def clear_session(keras: Any) -> None:
 COLLECT_EVERY = 50
 
 
-def run_script(keras: Any, source: str) -> dict[str, Any]:
-    """Run one script: Keras's own verdict, and what its model is made of."""
+def run_script(keras: Any, source: str, length: int | None = None) -> dict[str, Any]:
+    """Run one script: Keras's own verdict, and what its model is made of; with
+    ``length``, also its model's forward pass on zeros (variable axes that long)."""
     clear_session(keras)
     namespace: dict[str, Any] = {
         "__builtins__": {**vars(builtins), "__import__": _keras_importer(keras)},
@@ -224,8 +226,17 @@ def run_script(keras: Any, source: str) -> dict[str, Any]:
                    for o in model.outputs]
     except Exception as exc:  # Keras refuses: that is the answer we want.
         return {"error": _error(exc)}
-    return {"error": None, "layers": _layer_count(keras, model), "params": params,
-            "outputs": outputs}
+    found = {"error": None, "layers": _layer_count(keras, model), "params": params,
+             "outputs": outputs}
+    if length is not None:
+        import numpy as np
+
+        try:
+            model([np.zeros([1] + [length if d is None else d for d in tuple(i.shape)[1:]],
+                            dtype=i.dtype) for i in model.inputs])
+        except Exception as exc:
+            found["forward_error"] = _error(exc)
+    return found
 
 
 def _layer_count(keras: Any, model: Any, top: bool = True) -> int:
@@ -259,7 +270,8 @@ def oracle_main(argv: list[str] | None = None) -> int:
         nonlocal done
         begun = time.perf_counter()
         if "script" in item:
-            result = {"id": item["id"], **run_script(keras, item["script"])}
+            result = {"id": item["id"], **run_script(keras, item["script"],
+                                                     item.get("length"))}
         else:
             clear_session(keras)
             result = build_graph(keras, item, stream)
@@ -291,7 +303,8 @@ class Oracle:
     def __init__(self, cases: list[Case], keras: str):
         self.keras = keras
         items = [c.request for c in cases if c.request is not None]
-        items += [{"id": SCRIPT_PREFIX + c.id, "script": c.source} for c in cases
+        items += [{"id": SCRIPT_PREFIX + c.id, "script": c.source,
+                   **({"length": c.lengths[0]} if c.script_only else {})} for c in cases
                   if keras in SCRIPT_VERSIONS or c.id.startswith(FIXTURE_PREFIX)
                   or c.request is None or any(d.model is None for d in c.errors)]
         threads = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
@@ -489,6 +502,9 @@ def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | No
         _refused_on_declared_width(case, keras)
     if script is not None and script["error"] is not None:
         refusals.append(Refusal("in the script", None, script["error"]))
+    elif script is not None and "forward_error" in script:
+        refusals.append(Refusal("in a forward pass of the script's model", None,
+                                script["forward_error"]))
     if result is not None and "oracle_error" in result:
         if not undeclared:
             verdict.problems.append("the oracle could not build archlint's graph: "
@@ -503,7 +519,8 @@ def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | No
         if case.analysis is not None:
             _compare_layers(case, result, verdict)
     misreported = keras == "3" and any(d.code == KNOWN_BUG_CODE for d in case.report.diagnostics)
-    if case.script_only and script is not None and script["error"] is None and not misreported:
+    if case.script_only and script is not None and script["error"] is None and \
+            "forward_error" not in script and not misreported:
         # (Keras 3 declares the wrong width after the Bidirectional AL204 names.)
         _compare_script(case, script, verdict)
     verdict.refused = bool(refusals)
@@ -514,7 +531,7 @@ def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | No
         verdict.outcome = REFUSED
         failing = next((c for c in case.analysis.model.calls if c.error is not None),
                        None) if case.analysis is not None else None
-        if failing is not None and refusals[0].where != "in the script":
+        if failing is not None and not refusals[0].where.startswith("in "):
             verdict.same_site = call_id(failing) == refusals[0].call or (
                 refusals[0].call is None and failing.layer.instance is not None
                 and failing.layer.instance.config_error is not None)

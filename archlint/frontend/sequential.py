@@ -8,7 +8,7 @@ from its input layer (an ``Input``, a first layer's ``input_shape=``, or ``build
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from archlint.dims import Expr, named_size
@@ -123,7 +123,7 @@ class SequentialModels(LayerFactory):
         input, or starts with a model that has one), so that the script can use its graph
         (``seq.output``, ``seq.get_layer('x').output``); False when Keras has not built it."""
         first = obj.items[0] if obj.items else None
-        if not (is_input_item(first) or _model_input_shape(first) is not None):
+        if not (is_input_item(first) or _has_model_input(first)):
             return False
         self._finish_sequential(obj)
         return bool(obj.model.inputs)
@@ -237,18 +237,17 @@ def _keras2_implicit_input(layer: Layer) -> dict[str, Any] | None:
     return {"shape": (length if isinstance(length, int) else None,)}
 
 
-def _model_input_shape(item: Any, infer: Any = None) -> tuple[Any, ...] | None:
-    """The input shape of a model (with one input) given as a Sequential's item, or None;
-    with ``infer`` the shape is computed, else only whether it can be is told (``()``)."""
-    if not isinstance(item, (ModelObject, SequentialObject)):
-        return None
+def _has_model_input(item: Any) -> bool:
+    """Whether ``item`` is a model with one input (Keras builds a Sequential it starts)."""
     if isinstance(item, SequentialObject) and not item.model.inputs:
-        first = item.items[0] if item.items else None
-        return () if infer is None and is_input_item(first) else None
-    if len(item.model.inputs) != 1:
+        return is_input_item(item.items[0] if item.items else None)
+    return isinstance(item, (ModelObject, SequentialObject)) and len(item.model.inputs) == 1
+
+
+def _model_input_shape(item: Any, infer: Callable[[Call], None]) -> tuple[Any, ...] | None:
+    """The input shape of a model (with one input) given as a Sequential's item, or None."""
+    if not isinstance(item, (ModelObject, SequentialObject)) or len(item.model.inputs) != 1:
         return None
-    if infer is None:
-        return ()
     ref = item.model.inputs[0]
     infer(ref.call)
     shape = ref.call.output_at(ref.index)
