@@ -55,9 +55,11 @@ def resolve_settings(config_file: str | None, select: Sequence[str], ignore: Seq
 def check(paths: Sequence[str], output_format: str = "text", select: Sequence[str] = (),
           ignore: Sequence[str] = (), config_file: str | None = None,
           output_file: str | None = None, exit_zero: bool = False, jobs: int = 1,
-          keras: str | None = None, values: dict[str, int] | None = None) -> int:
+          keras: str | None = None, values: dict[str, int] | None = None,
+          expand_nested: bool = False) -> int:
     """Analyse ``paths``, write the report, and return the exit code. ``values`` (--set)
-    bind named sizes, over the configuration's."""
+    bind named sizes, over the configuration's; ``expand_nested`` lists the layers of
+    nested models in the text report."""
     import gc
 
     from archlint.files import collect
@@ -78,7 +80,7 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
         check_output_file(output_file, [*files, *([config.path] if config.path else [])])
     show_progress = output_format == "text" and output_file is None and len(files) > 20
     reports = analyse_all(files, settings, jobs, progress=show_progress)
-    write_report(reports, output_format, settings, output_file)
+    write_report(reports, output_format, settings, output_file, expand_nested)
     if exit_zero:
         return 0
     if any(r.error for r in reports):
@@ -109,26 +111,28 @@ def check_output_file(output_file: str, inputs: Sequence[Path]) -> None:
                                "reads; writing the report there would overwrite it")
 
 
-def write_report(reports, output_format: str, settings, output_file: str | None) -> None:
+def write_report(reports, output_format: str, settings, output_file: str | None,
+                 expand_nested: bool = False) -> None:
     if not output_file:
-        _write_report(reports, output_format, settings, None)
+        _write_report(reports, output_format, settings, None, expand_nested)
         return
     try:
-        _write_report(reports, output_format, settings, output_file)
+        _write_report(reports, output_format, settings, output_file, expand_nested)
     except OSError as error:
         raise UsageProblem(f"cannot write the report to {output_file}: "
                            f"{error.strerror or error}") from None
 
 
-def _write_report(reports, output_format: str, settings, output_file: str | None) -> None:
+def _write_report(reports, output_format: str, settings, output_file: str | None,
+                  expand_nested: bool = False) -> None:
     if output_format == "text":
         from archlint.render import text
 
         if output_file:
             with open(output_file, "w", encoding="utf-8") as handle:
-                text.render(reports, handle)
+                text.render(reports, handle, expand_nested)
         else:
-            text.render(reports)
+            text.render(reports, expand_nested=expand_nested)
         return
     if output_format == "json":
         from archlint.render import json_format

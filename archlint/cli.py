@@ -102,14 +102,18 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 @click.option("--set", "settings", multiple=True, metavar="NAME=SIZE",
               help="Bind a named size (a size the data decides, such as args.window or "
                    "len(chars)) to an integer; repeatable, over [tool.archlint.values].")
+@click.option("--expand-nested", is_flag=True,
+              help="In the text report, list the layers of a model called as a layer under "
+                   "its row (as Keras's summary(expand_nested=True)).")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
-          exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...]) -> None:
+          exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...],
+          expand_nested: bool) -> None:
     """Analyse model scripts and saved models: files, or directories searched for *.py,
     *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
-                         exit_zero, jobs, keras, _bindings(settings))
+                         exit_zero, jobs, keras, _bindings(settings), expand_nested)
     except UsageProblem as error:
         raise click.UsageError(str(error)) from error
     sys.exit(code)

@@ -91,6 +91,9 @@ class Call:
     error: ShapeError | None = None
     # Why ``params`` is None although the output is known (weights built from unknown values).
     params_unknown: Unknown | None = None
+    # The models this call was made through, outermost first: a model called as a layer
+    # calls its layers again, and a summary shows it as one row (``encoder(x)``).
+    nested_in: tuple[Model, ...] = ()
 
     def __repr__(self) -> str:
         # Not the layer's whole record: a layer lists its calls, which would recurse.

@@ -12,7 +12,8 @@ class UnsupportedConstruct(EventRule):
     Why it matters: the output of that layer (and what follows it) is unknown. Nothing is
     guessed: an option is never ignored as if it changed nothing.
 
-    Example: ``layers.Lambda(lambda t: t * 2)(x)``.
+    Example: ``layers.Lambda(lambda t: t.numpy() * 2)(x)`` (a Lambda made of tensor
+    operations is followed).
 
     Use instead: built-in layers where they exist; ``keras.ops`` functions in a layer's
     ``call()``.
@@ -30,8 +31,8 @@ class UnsupportedConstruct(EventRule):
             line=8, message="the layer class `Net` is not followed"),
         Invalid(
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
-            "model = Model(x, layers.Lambda(lambda t: t)(x))\n",
-            line=3, message="layer class `Lambda` is not supported by archlint"),
+            "model = Model(x, layers.Lambda(lambda t: t.numpy())(x))\n",
+            line=3, message="archlint cannot follow the function of Lambda 'lambda'"),
         Invalid(
             "from keras import layers, Input, Model\nx = Input(shape=(8,))\n"
             "model = Model(x, layers.Dense(4, dtype='gptq/4/128_from_float32')(x))\n",

@@ -55,6 +55,11 @@ CONSTRUCTS = (
     "bidirectional_broadcast",
     # Concatenation on the time axis of two inputs' variable lengths (T+U steps).
     "time_concat_inputs",
+    # A model called as a layer: a Sequential block built by its call, or a functional
+    # sub-model on an input of its own.
+    "nested_block",
+    # Operations on tensors: x + y, x * y, x[:, -1], x[..., :k].
+    "tensor_ops",
 )
 
 RNNS = ("LSTM", "GRU", "SimpleRNN")
@@ -437,6 +442,58 @@ class _Builder:
         self.emit(f"{out.name} = layers.Embedding({args})({src.name})")
         return self.add(out)
 
+    def nested_block(self, src: Tensor) -> Tensor:
+        """A model called as a layer: a Sequential block with no input shape (built by its
+        call), or a functional sub-model on an Input of the source's width (flat tensors)."""
+        name = self.fresh("block")
+        if src.rank == 2 and self.chance(0.4):
+            units = self.integer(1, 8)
+            self.emit(f"{name}_in = keras.Input(shape=({src.width},))")
+            self.emit(f"{name} = keras.Model({name}_in, layers.Dense({units})({name}_in))")
+            out = self.derive(src, rank=2, width=units)
+        else:
+            items, width = [], src.width
+            for _ in range(self.integer(1, 3)):
+                kind = self.pick(["dense", "dense", "dropout"] + (["conv"] if src.rank == 3
+                                                                  else []))
+                if kind == "dropout":
+                    items.append("layers.Dropout(0.1)")
+                    continue
+                width = self.integer(1, 8)
+                items.append(f"layers.Dense({width})" if kind == "dense" else
+                             f"layers.Conv1D({width}, {self.integer(1, 4)}, padding='same')")
+            self.emit(f"{name} = keras.Sequential([{', '.join(items)}])")
+            out = self.derive(src, rank=src.rank, width=width, steps=src.steps, key=src.key)
+        self.emit(f"{out.name} = {name}({src.name})")
+        return self.add(out)
+
+    def tensor_op(self, src: Tensor) -> Tensor:
+        """An operation on tensors, as scripts write them (a graph node in both Keras
+        versions: tf-keras wraps it in a TFOpLambda layer)."""
+        partners = self.partners(src, "Add")
+        options = ["last_step"] if src.sequence and src.steps != 0 else []
+        if src.width is not None and src.width > 1:
+            options.append("channels")
+        if partners:
+            options += ["add", "add"]
+        if not options:
+            return self.dense(src)
+        op = self.pick(options)
+        if op in ("add", "add"):
+            other = self.pick(partners)
+            out = self.derive([src, other], rank=src.rank, width=src.width, steps=src.steps,
+                              key=src.key)
+            self.emit(f"{out.name} = {src.name} {self.pick(['+', '*', '-'])} {other.name}")
+        elif op == "last_step":
+            out = self.derive(src, rank=2, width=src.width)
+            self.emit(f"{out.name} = {src.name}[:, {self.pick([-1, 0])}]")
+        else:
+            assert src.width is not None
+            keep = self.integer(1, src.width - 1)
+            out = self.derive(src, rank=src.rank, width=keep, steps=src.steps, key=src.key)
+            self.emit(f"{out.name} = {src.name}[..., :{keep}]")
+        return self.add(out)
+
     # ------------------------------------------------------------ merges
     def partners(self, src: Tensor, cls: str) -> list[Tensor]:
         """Tensors that ``cls`` can merge with ``src`` ("Concatenate_time": on axis 1)."""
@@ -566,6 +623,10 @@ class _Builder:
                 ops.append(("same_shape", 2))
             if self.allowed("merge", "Concatenate", "Add") and supported("Dense"):
                 ops.append(("merge", 4))
+            if self.allowed("nested_block", "Dense", "Dropout", "Conv1D"):
+                ops.append(("nested_block", 2))
+            if self.allowed("tensor_ops"):
+                ops.append(("tensor_op", 2))
         elif supported("Dropout"):
             ops.append(("dropout", 1))
         if self.allowed("flatten", "Flatten") and (src.steps is not None or not seq):

@@ -1,6 +1,7 @@
 """Scripts written for the tests, run by real Keras 3 or tf-keras in a subprocess: each
 model the script leaves in its namespace, with its parameter counts and output shapes (or
-the refusal Keras raises), as archlint's analysis gives them (``ours``)."""
+the refusal Keras raises), as archlint's analysis gives them (``ours``), and the rows of its
+summary (``rows``: name, class, output shape, parameters of each of ``model.layers``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from typing import Any
 
 from archlint.engine import ModelAnalysis
+from archlint.summary_rows import NestedRow, summary_rows
 
 _RUNNER = r"""
 import json, os, sys
@@ -51,6 +53,17 @@ def flat(value):
 
 
 out = {}
+def shape_of(layer):
+    try:
+        output = layer.output
+    except Exception:  # a layer called several times has no single output
+        return None
+    if isinstance(output, (list, tuple)):
+        return [[None if d is None else int(d) for d in tuple(t.shape)] for t in output]
+    return [None if d is None else int(d) for d in tuple(output.shape)]
+def rows(model):
+    return [[layer.name, type(layer).__name__, shape_of(layer),
+             int(layer.count_params()) if layer.built else None] for layer in model.layers]
 for name, source in json.loads(sys.stdin.read()).items():
     scope = {}
     try:
@@ -68,7 +81,8 @@ for name, source in json.loads(sys.stdin.read()).items():
                 "total": int(value.count_params()),
                 "trainable": int(sum(np.prod(w.shape) for w in value.trainable_weights)),
                 "outputs": None if outputs is None else [
-                    [None if d is None else int(d) for d in tuple(o.shape)] for o in outputs]}
+                    [None if d is None else int(d) for d in tuple(o.shape)] for o in outputs],
+                "rows": rows(value)}
             if sys.argv[2] == "forward":
                 models[value.name]["forward"] = forward(value)
     out[name] = models
@@ -77,19 +91,53 @@ print(json.dumps(out))
 
 
 def run_scripts(sources: dict[str, str], version: str, timeout: int = 900,
-                forward: bool = False) -> dict[str, Any]:
+                forward: bool = False, rows: bool = False) -> dict[str, Any]:
     """``{script name: {model name: figures}}`` from Keras ``version`` ("3" or "2");
     ``forward``: each model's figures also give its outputs' shapes on data (``"forward"``),
-    or the error the call raised."""
+    or the error the call raised; the figures have the summary ``rows`` only when asked
+    (``ours`` has none)."""
     result = subprocess.run([sys.executable, "-c", _RUNNER, version,
                              "forward" if forward else "declared"],
                             input=json.dumps(sources), capture_output=True, text=True,
                             check=False, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    if not rows:
+        for models in found.values():
+            for figures in models.values():
+                if isinstance(figures, dict):
+                    figures.pop("rows", None)
+    return found
 
 
 def ours(analysis: ModelAnalysis) -> dict[str, Any]:
     outputs = [ref.call.output_at(ref.index) for ref in analysis.model.outputs]
     return {"total": analysis.total, "trainable": analysis.trainable,
             "outputs": [list(o) if isinstance(o, tuple) else o for o in outputs]}
+
+
+# Keras 2 lists tensor operations as layers (TFOpLambda), Keras 3 does not.
+OPERATION_CLASSES = {"TFOpLambda", "SlicingOpLambda", "TensorOp"}
+
+
+def summary_of(analysis: ModelAnalysis) -> list[list[Any]]:
+    """archlint's summary rows as ``rows`` gives Keras's, tensor operations left out."""
+    found = []
+    for row in summary_rows(analysis.model):
+        if isinstance(row, NestedRow):
+            output, params = row.output, row.params
+        else:
+            first = row.calls[0] if row.calls else None
+            output = first.output if first is not None else None
+            params = first.params if first is not None else None
+        if row.class_name in OPERATION_CLASSES:
+            continue
+        shape = ([list(o) for o in output] if isinstance(output, list)
+                 else list(output) if isinstance(output, tuple) else None)
+        found.append([row.name, row.class_name, shape,
+                      params.total if params is not None else None])
+    return found
+
+
+def keras_summary(rows: list[list[Any]]) -> list[list[Any]]:
+    return [row for row in rows if row[1] not in OPERATION_CLASSES]

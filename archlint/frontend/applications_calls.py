@@ -12,15 +12,15 @@ from archlint.codes import INVALID_OPTION
 from archlint.diagnostics import Event
 from archlint.frontend.keras_layers import UNSUPPORTED
 from archlint.frontend.keras_values import ModelObject, Tensor
+from archlint.frontend.lambda_layers import LambdaLayers
 from archlint.frontend.saved_model import SavedModelError, models_from_config
 from archlint.frontend.scope import span_of
-from archlint.frontend.tensor_ops import TensorOps
 from archlint.graph import Model
 from archlint.layers.base import ShapeError
 from archlint.unknown import Unknown
 
 
-class ApplicationModels(TensorOps):
+class ApplicationModels(LambdaLayers):
     """Pretrained backbones (their architecture; the weights are never read)."""
 
     def make_application(self, leaf: str, args: list[Any], kwargs: dict[str, Any],
@@ -63,7 +63,7 @@ class ApplicationModels(TensorOps):
             for call in self.shapes.calls_of(inner):
                 call.span = call.layer.span = model.span
         if isinstance(tensor, Tensor):  # Keras builds it on the given tensor
-            output = self.call_model(ModelObject(model), [tensor], {}, node)
+            output = self.call_model(ModelObject(model), [tensor], {}, node, as_block=False)
             if not isinstance(output, Tensor):
                 return output
             built = Model(name=model.name, kind="functional", span=span_of(node),

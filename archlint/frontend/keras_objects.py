@@ -31,9 +31,21 @@ from archlint.frontend.naming import NameCounter
 from archlint.frontend.numpy_arrays import CONSTANT_MAKERS, NumpyArrays
 from archlint.frontend.quantize import quantize_layers
 from archlint.frontend.scope import line_of, span_of
+from archlint.frontend.sequential import is_input_item
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.user_layers import UserLayerObject
-from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
+from archlint.frontend.values import (
+    BoundMethod,
+    KerasObject,
+    ModuleRef,
+    RuntimeValue,
+    UserClass,
+)
+from archlint.frontend.vocabulary_sizes import (
+    VOCABULARY_METHODS,
+    is_vocabulary_layer,
+    vocabulary_call,
+)
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
 from archlint.layers import lookup
 from archlint.unknown import Unknown
@@ -121,6 +133,8 @@ class KerasObjectModel(NumpyArrays):
             return self.host.runtime(node)
         kind = keras_api.kind_of(sub)
         leaf = keras_api.leaf(sub)
+        if kind == "layer" and leaf == "Lambda":
+            return self.make_lambda(args, kwargs, node)
         if kind == "layer":
             return self.make_layer(leaf, args, kwargs, node)
         if kind == "input":
@@ -165,6 +179,12 @@ class KerasObjectModel(NumpyArrays):
                 self.compile(obj.model, args, kwargs, node)
                 return None
             return self.user_layer_method(obj, name, args, kwargs, node)
+        if isinstance(obj, LayerObject) and name in VOCABULARY_METHODS:
+            value = vocabulary_call(obj.layer, name, kwargs)
+            if not isinstance(value, Unknown):
+                return value
+            text = self.host.text(node)  # a named size, after the call's text
+            return RuntimeValue(f"`{text}`: {value.reason}", node.lineno, source=text)
         if isinstance(obj, ModelObject):
             if name == "compile":
                 self.compile(obj.model, args, kwargs, node)
@@ -212,7 +232,7 @@ class KerasObjectModel(NumpyArrays):
         if not isinstance(layers, list):
             return layers
         if isinstance(name, str):
-            found = [item for item in layers if item.layer.name == name]
+            found = [item for item in layers if _item_name(item) == name]
             return found[0] if found else Unknown(
                 f"`{self.host.text(node)}`: the model has no layer named '{name}' that "
                 "archlint knows", node.lineno)
@@ -280,13 +300,30 @@ class KerasObjectModel(NumpyArrays):
         if isinstance(obj, ModelObject):
             return self.model_attribute(obj.model, attr, node)
         if attr == "layers":
-            return [item for item in obj.items if isinstance(item, LayerObject)
-                    and item.layer.class_name != "InputLayer"]
+            return [item for item in obj.items if not is_input_item(item) and isinstance(
+                item, (LayerObject, ModelObject, SequentialObject))]
+        if attr in ("input", "output") and self.keras != "2":
+            # Keras 3 takes them from the Sequential's calls (Layer.input), not its graph.
+            also = "; tf-keras gives the Sequential's own" if self.keras == "both" else ""
+            return Unknown(f"`{self.host.text(node)}`: Keras 3 gives a Sequential's {attr} "
+                           "only once it is called, and then the call's, not the model's "
+                           f"own (use `.{attr}s`){also}", line_of(node))
+        if attr in ("input", "inputs", "output", "outputs") and self.built_sequential(obj):
+            return self.model_attribute(obj.model, attr, node)
         return Unknown(f"`{self.host.text(node)}` is only known to Keras", line_of(node))
 
     def layer_attribute(self, obj: LayerObject, attr: str, node: ast.expr) -> Any:
         if attr == "name":
             return obj.layer.name
+        if attr in VOCABULARY_METHODS and is_vocabulary_layer(obj.layer):
+            return BoundMethod(obj, attr)
+        if attr in ("output", "input") and not obj.layer.calls:
+            # A layer of a Sequential Keras has built is called by it already.
+            for sequential in self.sequentials:
+                if any(isinstance(item, LayerObject) and item.layer is obj.layer
+                       for item in sequential.items):
+                    self.built_sequential(sequential)
+                    break
         if attr == "output" and obj.layer.calls:
             return Tensor(TensorRef(obj.layer.calls[0], 0))
         if attr == "input" and obj.layer.calls and obj.layer.calls[0].inbound:
@@ -301,12 +338,22 @@ class KerasObjectModel(NumpyArrays):
             tensors = [Tensor(r) for r in model.inputs]
             return tensors if attr == "inputs" or len(tensors) != 1 else tensors[0]
         if attr == "layers":
-            layers: list[Layer] = []
+            # A model called as a layer is one item, as in Keras.
+            layers: dict[int, Any] = {}
             for call in self.shapes.calls_of(model):
-                if call.layer not in layers:
-                    layers.append(call.layer)
-            return [LayerObject(layer) for layer in layers]
+                if call.nested_in:
+                    inner = call.nested_in[0]
+                    if id(inner) not in layers:
+                        layers[id(inner)] = self._model_object(inner)
+                else:
+                    layers.setdefault(id(call.layer), call.layer)
+            return [LayerObject(item) if isinstance(item, Layer) else item
+                    for item in layers.values()]
         return Unknown(f"`{self.host.text(node)}` is only known to Keras", line_of(node))
+
+    def _model_object(self, model: Model) -> ModelObject | SequentialObject:
+        found = next((s for s in self.sequentials if s.model is model), None)
+        return found if found is not None else ModelObject(model)
 
     def tensor_shape(self, tensor: Tensor, node: ast.expr) -> Any:
         self.shapes.infer(tensor.ref.call)
@@ -415,6 +462,7 @@ class KerasObjectModel(NumpyArrays):
             self._finish_sequential(sequential)
         self.unbuilt_model_layers()
         self.freeze_inner_layers()
+        self.lambda_events()
         if self.unknown_trainable:
             for model in self.models:
                 if model.trainable is True:  # False still covers every layer
@@ -524,3 +572,5 @@ def _flattened(items: Any) -> list[Layer]:
                                     + [i for i in item.items
                                        if isinstance(i, SequentialObject)]))
     return found
+def _item_name(item: Any) -> str:
+    return item.layer.name if isinstance(item, LayerObject) else item.model.name

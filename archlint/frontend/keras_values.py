@@ -57,3 +57,6 @@ class SequentialObject:
     items: list[Any] = field(default_factory=list)
     # With no input shape, the first call builds it: (its input, its output).
     built_by: tuple[TensorRef, TensorRef] | None = None
+    # The items its chain of calls was made from (the script used its graph before the
+    # end: ``seq.output``, ``seq.get_layer('x').output``); None while not made.
+    chained: list[Any] | None = None

@@ -13,25 +13,18 @@ from typing import Any
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
 from archlint.frontend.sequential import SequentialModels, is_input_item
-from archlint.graph import Call, Model, Span, TensorRef
+from archlint.graph import Call, Model, TensorRef
 from archlint.unknown import Unknown
 
 
 class NestedModels(SequentialModels):
     """Models (functional or Sequential) called on tensors."""
 
-    def chain_call(self, item: Any, current: TensorRef) -> TensorRef | Unknown:
-        if not isinstance(item, (ModelObject, SequentialObject)):
-            return super().chain_call(item, current)
-        result = self.call_model(item, [Tensor(current)], {}, _node_at(item.model.span))
-        if isinstance(result, Tensor):
-            return result.ref
-        return result if isinstance(result, Unknown) else Unknown(
-            f"the model `{item.model.name}` returns several tensors inside a Sequential",
-            item.model.span.line)
-
     def call_model(self, obj: ModelObject | SequentialObject, args: list[Any],
-                   kwargs: dict[str, Any], node: ast.Call) -> Any:
+                   kwargs: dict[str, Any], node: ast.Call, as_block: bool = True) -> Any:
+        """The model's layers called again on the tensors; ``as_block`` marks the calls as
+        made through the model, which a summary shows as one row (not so for a backbone
+        Keras builds on a given input tensor, whose layers are the outer model's own)."""
         inputs = args[0] if args else kwargs.get("inputs")
         tensors = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         unknown = next((t for t in tensors if isinstance(t, Unknown)), None)
@@ -41,9 +34,15 @@ class NestedModels(SequentialModels):
         if len(given) != len(tensors):
             return Unknown(f"`{obj.model.name}` is called on something that is not a Keras "
                            "tensor", node.lineno)
+        first = len(self.calls)
         if isinstance(obj, SequentialObject):
-            return self._call_sequential(obj, given, node)
-        return self._call_functional(obj.model, given, node)
+            output = self._call_sequential(obj, given, node)
+        else:
+            output = self._call_functional(obj.model, given, node)
+        if as_block:
+            for call in self.calls[first:]:
+                call.nested_in = (obj.model, *call.nested_in)
+        return output
 
     def _call_sequential(self, obj: SequentialObject, tensors: list[Tensor],
                          node: ast.Call) -> Any:
@@ -89,19 +88,13 @@ class NestedModels(SequentialModels):
         for call in inner:
             again = Call(layer=call.layer, inbound=[moved(r) for r in call.inbound],
                          span=span_of(node), order=len(self.calls),
-                         side_inputs=[moved(r) for r in call.side_inputs])
+                         side_inputs=[moved(r) for r in call.side_inputs],
+                         nested_in=call.nested_in)
             call.layer.calls.append(again)
             self.calls.append(again)
             made[id(call)] = again
         outputs = [Tensor(moved(ref)) for ref in model.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
-
-
-def _node_at(span: Span) -> ast.Call:
-    """A call node at ``span``: where a Sequential calls the model it holds."""
-    return ast.Call(func=ast.Name(id="model", ctx=ast.Load()), args=[], keywords=[],
-                    lineno=span.line, col_offset=span.column,
-                    end_lineno=span.end_line or span.line, end_col_offset=span.end_column)
 
 
 def _calls_between(model: Model, given: dict[int, TensorRef]) -> list[Call] | None:

@@ -8,7 +8,7 @@ from its input layer (an ``Input``, a first layer's ``input_shape=``, or ``build
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from archlint.dims import Expr, named_size
@@ -114,19 +114,40 @@ class SequentialModels(LayerFactory):
         return tuple(d if isinstance(d, int) or (isinstance(d, Expr) and d.fixed())
                      else None for d in shape)
 
-    def chain_call(self, item: Any, current: TensorRef) -> TensorRef | Unknown:
-        """A Sequential's layer (or model) called on the previous one's output."""
-        if not isinstance(item, LayerObject):
-            return Unknown("a model inside a Sequential is not followed", item.model.span.line)
+    def chain_call(self, item: LayerObject, current: TensorRef) -> TensorRef | Unknown:
+        """A Sequential's layer called on the previous one's output."""
         call = Call(layer=item.layer, inbound=[current], span=item.layer.span,
                     order=len(self.calls))
         item.layer.calls.append(call)
         self.calls.append(call)
         return TensorRef(call, 0)
 
+    def call_model(self, obj: ModelObject | SequentialObject, args: list[Any],
+                   kwargs: dict[str, Any], node: ast.Call, as_block: bool = True) -> Any:
+        raise NotImplementedError  # nested_models.py: a model called on tensors
+
+    def built_sequential(self, obj: SequentialObject) -> bool:
+        """Make now the chain of calls of a Sequential Keras has already built (it has an
+        input, or starts with a model that has one), so that the script can use its graph
+        (``seq.output``, ``seq.get_layer('x').output``); False when Keras has not built it."""
+        first = obj.items[0] if obj.items else None
+        if not (is_input_item(first) or _has_model_input(first)):
+            return False
+        self._finish_sequential(obj)
+        return bool(obj.model.inputs)
+
     def _finish_sequential(self, obj: SequentialObject) -> None:
         """Chain a Sequential's layers into calls, from its input layer."""
         model = obj.model
+        if obj.chained is not None:
+            if len(obj.chained) == len(obj.items) and all(
+                    a is b for a, b in zip(obj.chained, obj.items)):
+                return
+            # Changed since its chain was made (.add, .pop): Keras builds it again.
+            model.inputs.clear()
+            model.outputs.clear()
+            model.unresolved.clear()
+        obj.chained = list(obj.items)
         items = list(obj.items)
         current: TensorRef | None = None
         built_on = self._first_call_shape(obj)
@@ -134,6 +155,15 @@ class SequentialModels(LayerFactory):
             first = next(i for i in items if isinstance(i, LayerObject)).layer
             items.insert(0, self._implicit_input(first.name, {"batch_shape": built_on},
                                                  first.span))
+        first_model = items[0] if items and not is_input_item(items[0]) else None
+        if isinstance(first_model, SequentialObject):
+            self._finish_sequential(first_model)
+        model_input = _model_input_shape(first_model, self.shapes.infer)
+        if model_input is not None:
+            # Keras builds a Sequential whose first item is a model on that model's input.
+            assert isinstance(first_model, (ModelObject, SequentialObject))
+            items.insert(0, self._implicit_input(first_model.model.name,
+                                                 {"batch_shape": model_input}, model.span))
         if items and is_input_item(items[0]):
             current = self.input_call(items.pop(0).layer)
             model.inputs.append(current)
@@ -148,11 +178,12 @@ class SequentialModels(LayerFactory):
                 "build()), so Keras does not build it until it sees data", model.span.line))
         for item in items:
             if isinstance(item, (ModelObject, SequentialObject)) and current is not None:
-                chained = self.chain_call(item, current)
-                current = None if isinstance(chained, Unknown) else chained
-                if isinstance(chained, Unknown):
-                    model.unresolved.append(chained)
-            elif not isinstance(item, LayerObject):
+                output = self.call_model(item, [Tensor(current)], {}, _located(model.span))
+                if isinstance(output, Tensor):
+                    current = output.ref
+                    continue
+                item = output
+            if not isinstance(item, LayerObject):
                 model.unresolved.append(item if isinstance(item, Unknown) else Unknown(
                     "an item of the Sequential model is not a layer known statically",
                     model.span.line))
@@ -226,6 +257,31 @@ def _keras2_implicit_input(layer: Layer) -> dict[str, Any] | None:
         return None
     length = layer.instance.config.get("input_length")
     return {"shape": (length if isinstance(length, int) else None,)}
+
+
+def _has_model_input(item: Any) -> bool:
+    """Whether ``item`` is a model with one input (Keras builds a Sequential it starts)."""
+    if isinstance(item, SequentialObject) and not item.model.inputs:
+        return is_input_item(item.items[0] if item.items else None)
+    return isinstance(item, (ModelObject, SequentialObject)) and len(item.model.inputs) == 1
+
+
+def _model_input_shape(item: Any, infer: Callable[[Call], None]) -> tuple[Any, ...] | None:
+    """The input shape of a model (with one input) given as a Sequential's item, or None."""
+    if not isinstance(item, (ModelObject, SequentialObject)) or len(item.model.inputs) != 1:
+        return None
+    ref = item.model.inputs[0]
+    infer(ref.call)
+    shape = ref.call.output_at(ref.index)
+    return shape if isinstance(shape, tuple) else None
+
+
+def _located(span: Span) -> ast.Call:
+    """A call node at ``span``: calls made when the script is done point at the model."""
+    node = ast.Call(func=ast.Name(id="Sequential"), args=[], keywords=[])
+    node.lineno, node.col_offset = span.line, span.column
+    node.end_lineno, node.end_col_offset = span.end_line, span.end_column
+    return node
 
 
 def is_input_item(item: Any) -> bool:

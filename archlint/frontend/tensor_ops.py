@@ -115,6 +115,10 @@ def qualified_name(path: str) -> str | None:
 class TensorOps(NestedModels):
     """Operations on symbolic tensors."""
 
+    # How deep the front end is in tracing a Lambda's function, where Keras 3 runs tf.*
+    # functions too.
+    inside_lambda = 0
+
     def tensor_operation(self, qualified: str, args: list[Any], kwargs: dict[str, Any],
                          node: ast.AST) -> Any:
         """The tensor(s) an operation makes, an Unknown that says why not, or None when no
@@ -164,7 +168,8 @@ class TensorOps(NestedModels):
             spec=TENSOR_OP, config={"op": qualified, "args": args, "kwargs": kwargs},
             name=text, line=layer.span.line, column=layer.span.column,
             end_line=layer.span.end_line, target=self.keras)
-        if qualified.startswith("tf.") and self.keras != "2" and not self.inside_layer_call:
+        if qualified.startswith("tf.") and self.keras != "2" and not (
+                self.inside_layer_call or self.inside_lambda):
             # tf-keras wraps it in a TFOpLambda layer; Keras 3 raises (checked in the tests).
             refusal = ShapeError(TF_FUNCTION_ON_KERAS_TENSOR, "Keras 3 refuses a TensorFlow "
                                  f"function on a Keras tensor: `{qualified}` (use keras.ops "

@@ -8,7 +8,8 @@ from typing import Any
 from archlint.analysis import FileReport
 from archlint.dims import dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
-from archlint.graph import Layer, Model
+from archlint.graph import Call, Layer, Model, TensorRef
+from archlint.summary_rows import NestedRow, Row, summary_rows
 from archlint.unknown import Unknown
 
 
@@ -18,6 +19,14 @@ def shape_to_json(shape: Any) -> Any:
     if isinstance(shape, tuple):
         return [dim_to_json(d) for d in shape]
     return None
+
+
+def _source_name(ref: TensorRef, call: Call) -> str:
+    """The row a call's input comes from: its layer, or the nested model that made it."""
+    path, depth = ref.call.nested_in, len(call.nested_in)
+    if len(path) > depth and path[:depth] == call.nested_in:
+        return path[depth].name
+    return ref.call.layer.name
 
 
 def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
@@ -35,7 +44,7 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         else None,
         # Every tensor the call takes, initial_state= and the like included (Keras's
         # "Connected to").
-        "inbound": [ref.call.layer.name for ref in (*first.inbound, *first.side_inputs)]
+        "inbound": [_source_name(ref, first) for ref in (*first.inbound, *first.side_inputs)]
         if first is not None else [],
     }
     if first is not None and isinstance(first.output, Unknown):
@@ -52,6 +61,29 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
     return entry
 
 
+def nested_to_json(row: NestedRow, model: Model) -> dict[str, Any]:
+    """A model called as a layer: one entry, as Keras's summary shows it, with its own
+    rows under ``layers``."""
+    params = row.params
+    return {
+        "name": row.name,
+        "class": row.class_name,
+        "line": row.line,
+        "output_shape": shape_to_json(row.output),
+        "params": dim_to_json(params.total) if params is not None else None,
+        "trainable_params": dim_to_json(params.trainable) if params is not None else None,
+        "non_trainable_params": dim_to_json(params.non_trainable) if params is not None
+        else None,
+        "inbound": row.inbound,
+        "layers": rows_to_json(row.rows, model),
+    }
+
+
+def rows_to_json(rows: list[Row], model: Model) -> list[dict[str, Any]]:
+    return [nested_to_json(row, model) if isinstance(row, NestedRow)
+            else layer_to_json(row, model) for row in rows]
+
+
 def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
     model = analysis.model
     return {
@@ -61,7 +93,7 @@ def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
         "total_params": dim_to_json(analysis.total),
         "trainable_params": dim_to_json(analysis.trainable),
         "non_trainable_params": dim_to_json(analysis.non_trainable),
-        "layers": [layer_to_json(layer, model) for layer in model.layers],
+        "layers": rows_to_json(summary_rows(model), model),
         "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
         # Axes over several variable lengths that min_input_length alone does not satisfy.
         "input_length_requirements": [

@@ -8,14 +8,17 @@ The report is built once as lines of styled segments; a terminal gets them throu
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import Any, TextIO
 
 from archlint.analysis import FileReport
+from archlint.call_inference import model_calls
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
-from archlint.graph import Layer
+from archlint.graph import Layer, Model
 from archlint.render.escape import visible, visible_source
+from archlint.summary_rows import NestedRow, Row, summary_rows
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
                   Severity.INFO: "cyan"}
@@ -39,7 +42,8 @@ def _count(value: int | Expr | None) -> str:
     return count_to_str(value) if value is not None else "?"
 
 
-def _layer_row(layer: Layer) -> tuple[str, str, str, str]:
+def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
+    """A layer's row; ``calls_here`` is how many times the model calls it."""
     first = layer.calls[0] if layer.calls else None
     if first is None:
         shape, params = "(not called)", "?"
@@ -47,11 +51,35 @@ def _layer_row(layer: Layer) -> tuple[str, str, str, str]:
         shape, params = f"✗ {first.error.code}", "?"
     else:
         shape = _shape_text(first.output)
-        if len(layer.calls) > 1:
-            shape += f"  ({len(layer.calls)} calls)"
+        if calls_here > 1:
+            shape += f"  ({calls_here} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
     return (visible(f"{layer.name} ({layer.class_name})"), shape, params,
             str(layer.span.line or "-"))
+
+
+def _nested_row(row: NestedRow) -> tuple[str, str, str, str]:
+    params = _count(row.params.total) if row.params is not None else "?"
+    return (visible(f"{row.name} ({row.class_name})"), _shape_text(row.output), params,
+            str(row.line or "-"))
+
+
+def _table_rows(model: Model, rows: list[Row], expand_nested: bool,
+                indent: str = "") -> list[tuple[str, str, str, str]]:
+    """One row per layer and nested model; with ``expand_nested`` a nested model's own
+    rows follow it, indented."""
+    calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
+    table = []
+    for row in rows:
+        if isinstance(row, NestedRow):
+            name, *rest = _nested_row(row)
+            table.append((indent + name, *rest))
+            if expand_nested:
+                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ")
+        else:
+            name, *rest = _layer_row(row, calls_here[id(row)])
+            table.append((indent + name, *rest))
+    return table  # type: ignore[return-value]
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -63,10 +91,11 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_lines(analysis: ModelAnalysis) -> list[Line]:
+def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    table: list[tuple[str, ...]] = [header, *(_layer_row(layer) for layer in model.layers)]
+    table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
+                                                                    expand_nested)]
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
         table = [row[:3] for row in table]
@@ -137,7 +166,7 @@ def summary_line(reports: list[FileReport]) -> str:
     return "Found: " + ", ".join(parts)
 
 
-def report_lines(reports: list[FileReport]) -> list[Line]:
+def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list[Line]:
     lines: list[Line] = []
     for report in reports:
         if report.error:
@@ -147,7 +176,7 @@ def report_lines(reports: list[FileReport]) -> list[Line]:
             continue
         lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
-            lines += model_lines(analysis)
+            lines += model_lines(analysis, expand_nested)
             lines.append([])
         for diagnostic in report.diagnostics:
             lines += diagnostic_lines(report, diagnostic)
@@ -156,30 +185,31 @@ def report_lines(reports: list[FileReport]) -> list[Line]:
     return lines
 
 
-def write_plain(reports: list[FileReport], stream: TextIO) -> None:
+def write_plain(reports: list[FileReport], stream: TextIO, expand_nested: bool = False) -> None:
     stream.write("".join("".join(text for text, _ in line) + "\n"
-                         for line in report_lines(reports)))
+                         for line in report_lines(reports, expand_nested)))
 
 
-def write_rich(reports: list[FileReport]) -> None:
+def write_rich(reports: list[FileReport], expand_nested: bool = False) -> None:
     """Colours on a terminal; long findings wrap as the terminal does (no hard breaks)."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(highlight=False)
-    for line in report_lines(reports):
+    for line in report_lines(reports, expand_nested):
         text = Text()
         for segment, style in line:
             text.append(segment, style=style or None)
         console.print(text, soft_wrap=True)
 
 
-def render(reports: list[FileReport], stream: TextIO | None = None) -> None:
+def render(reports: list[FileReport], stream: TextIO | None = None,
+           expand_nested: bool = False) -> None:
     """Rich on a colour terminal, plain text everywhere else (pipes, files, NO_COLOR)."""
     from archlint.render.terminal import wants_colour
 
     stream = stream or sys.stdout
     if wants_colour(stream):
-        write_rich(reports)
+        write_rich(reports, expand_nested)
     else:
-        write_plain(reports, stream)
+        write_plain(reports, stream, expand_nested)
