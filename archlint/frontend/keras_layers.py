@@ -63,6 +63,8 @@ class LayerFactory:
         # or code behind an unknown condition).
         self.unknown_trainable: list[Unknown] = []
         self.unnamed = NameCounter()
+        # Why each Lambda (by layer id) has an unknown output (lambda_layers).
+        self.lambda_unknowns: dict[int, Unknown] = {}
         # Instances of the script's own layer and model classes (user_layers).
         self.user_objects: list[Any] = []
         # Layers a user-defined layer held when its trainable flag was set to False:

@@ -83,27 +83,22 @@ class LambdaLayers(TensorOps):
     def lambda_events(self) -> None:
         """Once the script is done: an AL002 for each Lambda whose function archlint cannot
         follow (its output, and what is computed from it, is unknown)."""
-        unknowns: dict[int, Unknown] = {}
-        self._lambda_unknowns = unknowns
         for layer in [layer for layer in self.layers if layer.class_name == "Lambda"]:
             for call in layer.calls:
                 self.shapes.infer(call)
-            why = unknowns.get(id(layer))
+            why = self.lambda_unknowns.get(id(layer))
             if why is not None:
                 self.events.append(Event(
                     UNSUPPORTED, f"{why.reason}; its output and everything computed from it "
                     "is unknown", layer.span, layer=layer.name))
-        self._lambda_unknowns = None
-
-    _lambda_unknowns: dict[int, Unknown] | None = None
 
     def _lambda_output(self, layer: Layer, function: Any, arguments: dict[str, Any],
                        declared: Any, inputs: list[Shape]) -> OutputShape:
         try:
             return self._lambda_shape(layer, function, arguments, declared, inputs)
         except Unresolved as unresolved:
-            if self._lambda_unknowns is not None:
-                self._lambda_unknowns.setdefault(id(layer), unresolved.unknown)
+            # Whenever its shape was first asked for (x.shape, a later layer): said at the end.
+            self.lambda_unknowns.setdefault(id(layer), unresolved.unknown)
             raise
 
     def _lambda_shape(self, layer: Layer, function: Any, arguments: dict[str, Any],
