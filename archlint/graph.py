@@ -81,6 +81,8 @@ class Call:
     # Tensors given as other arguments (initial_state=, a second positional): part of the
     # model's graph, not of the layer's shape formula.
     side_inputs: list[TensorRef] = field(default_factory=list)
+    # Call arguments the layer's formulas read (its spec's ``call_options``), as given.
+    options: dict[str, Any] = field(default_factory=dict)
     # Filled by the engine.
     output: OutputShape | Unknown | None = None
     params: Params | None = None

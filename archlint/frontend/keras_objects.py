@@ -26,6 +26,7 @@ from archlint.frontend.scope import line_of, span_of
 from archlint.frontend.tensor_ops import has_formula, qualified_name
 from archlint.frontend.values import BoundMethod, KerasObject, ModuleRef, UserClass
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
+from archlint.layer_call import call_config
 from archlint.unknown import Unknown
 
 # Methods of a Keras model that the interpreter accepts and ignores (training, saving...).
@@ -302,7 +303,7 @@ class KerasObjectModel(ApplicationModels):
         count = None
         if instance is not None and instance.unresolved is None and \
                 instance.config_error is None and not isinstance(call.output, tuple):
-            count = instance.spec.output_count(instance.config)
+            count = instance.spec.output_count(call_config(instance, call.options))
         if count is not None and count > 1:
             return [Tensor(TensorRef(call, i)) for i in range(count)]
         return Unknown(f"`{call.layer.name}` output cannot be unpacked statically",
