@@ -225,7 +225,6 @@ class EinsumDense(LayerSpec):
     """
 
     class_name = "EinsumDense"
-    time_order = "preserves"
     default_activation = "linear"
     positional = ("equation", "output_shape", "activation", "bias_axes")
     defaults = {"equation": None, "output_shape": None, "activation": None,

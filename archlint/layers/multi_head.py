@@ -148,7 +148,6 @@ class _MultiHead(LayerSpec):
     input_spec = InputSpec(min_inputs=2, max_inputs=3)
     call_inputs = CALL_INPUTS
     call_options = CALL_OPTIONS
-    time_order = "preserves"
 
     def output_count(self, config: dict[str, Any]) -> int | None:
         scores = config.get("return_attention_scores", False)
