@@ -116,9 +116,11 @@ def plan(config: dict[str, Any], shape: Shape, name: str = "EinsumDense") -> Ein
     elided = len(shape) - len(spec_in)
     if elided < 0 or (elided and equation.ellipsis is None) or (
             equation.ellipsis == "left" and elided == 0):
+        # Keras 3 builds extra axes without an ellipsis (its einsum then fails).
         raise ShapeError(NDIM_MISMATCH, f"{text} reads {len(spec_in)} input axes"
                          f"{' and more' if equation.ellipsis else ''}, but its input "
-                         f"{format_shape(shape)} has {len(shape)}")
+                         f"{format_shape(shape)} has {len(shape)}",
+                         build_accepts=("3",) if elided > 0 else ())
     given = _partial_shape(config["output_shape"])
     lead = elided if equation.ellipsis == "left" else 0
     tail = elided if equation.ellipsis == "right" else 0

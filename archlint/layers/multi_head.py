@@ -12,8 +12,11 @@ For MultiHeadAttention, inputs of rank r attend over ``attention_axes`` (by defa
 axis between the batch and the features); the other axes are batch axes, which the query
 and the key must share. Keras 3 refuses a key and value that differ anywhere but their
 last axis when it builds the layer (None, a variable length, differs from a number);
-tf-keras's einsum fails at the forward pass. Keras 3 declares the scores as
-``(batch, heads, Tq, Tq)`` whatever the key's length; the forward pass gives ``Tv``.
+tf-keras's einsum refuses two numbers when it traces the call, a variable length only in
+the forward pass. Keras 3 checks neither the ranks nor the query's batch axes when it
+builds (its forward pass fails); tf-keras does. Keras 3 declares the scores as
+``(batch, heads, Tq, Tq)`` whatever the key's length and rank; the forward pass gives
+``Tv``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ CALL_INPUTS = ("query", "value", "key")
 CALL_OPTIONS = {"return_attention_scores": False, "use_causal_mask": False}
 # tf-keras's build accepts a variable length against a number; its forward pass refuses.
 TF_KERAS_BUILDS = ("2",)
+# Keras 3 builds without checking (its forward pass fails); tf-keras traces and refuses.
+KERAS3_BUILDS = ("3",)
 
 
 def _positive(config: dict[str, Any], option: str, name: str, *, optional: bool = False
@@ -80,12 +85,12 @@ def _key_and_value(inputs: list[Shape], name: str) -> tuple[Shape, Shape, Shape]
     query, value = inputs[0], inputs[1]
     key = inputs[2] if len(inputs) > 2 else value
     shapes = ", ".join(format_shape(s) for s in inputs)
-    if len({len(s) for s in inputs}) > 1:
-        raise ShapeError(NDIM_MISMATCH, f"{name} needs a query, value and key of one rank; "
-                         f"got {shapes}")
     if len(key) != len(value):
         raise ShapeError(NDIM_MISMATCH, f"{name} needs a key and value of one rank; got "
                          f"value {format_shape(value)} and key {format_shape(key)}")
+    if len({len(s) for s in inputs}) > 1:
+        raise ShapeError(NDIM_MISMATCH, f"{name} needs a query, value and key of one rank; "
+                         f"got {shapes}", build_accepts=KERAS3_BUILDS)
     for axis in range(1, len(value) - 1):
         _same_axis(value[axis], key[axis], f"{name} value {format_shape(value)} and key "
                    f"{format_shape(key)} differ on axis {axis}")
@@ -117,8 +122,14 @@ def _scores(query: Shape, key: Shape, heads: Dim, axes: tuple[int, ...], name: s
     rank = len(query)
     batch = [i for i in range(rank - 1) if i not in axes]
     for axis in batch[1:]:
-        _same_axis(query[axis], key[axis], f"{name} query {format_shape(query)} and key "
-                   f"{format_shape(key)} differ on axis {axis}, which is not attended over")
+        what = (f"{name} query {format_shape(query)} and key {format_shape(key)} differ on "
+                f"axis {axis}, which is not attended over")
+        try:
+            equal_dims(query[axis], key[axis], what)
+        except ShapeError as error:
+            # Keras 3 does not check it when it builds; its forward pass fails.
+            raise ShapeError(error.code, error.message, condition=error.condition,
+                             build_accepts=KERAS3_BUILDS) from None
     projected = (*query[:-1], heads)
     lead = sorted([*batch, rank - 1])
     return (*(projected[i] for i in lead), *(query[i] for i in sorted(axes)),
@@ -211,7 +222,8 @@ class MultiHeadAttention(_MultiHead):
         query, _value, key = _key_and_value(inputs, name)
         if len(query) < 3:
             raise ShapeError(NDIM_MISMATCH, f"{name} needs inputs of rank >= 3 (batch, "
-                             f"steps, features); got {format_shape(query)}")
+                             f"steps, features); got {format_shape(query)}",
+                             build_accepts=KERAS3_BUILDS)
         axes = _attention_axes(config, len(query), name)
         scores = _scores(query, key, config["num_heads"], axes, name)
         if config["use_causal_mask"] and len(query) != 3:
@@ -298,7 +310,8 @@ class GroupQueryAttention(_MultiHead):
         query, value, key = _key_and_value(inputs, name)
         if len(query) != 3:
             raise ShapeError(NDIM_MISMATCH, f"{name} needs inputs of rank 3 (batch, steps, "
-                             f"features); got {format_shape(query)}")
+                             f"features); got {format_shape(query)}",
+                             build_accepts=KERAS3_BUILDS)
         _same_axis(query[-1], value[-1], f"{name} query {format_shape(query)} and value "
                    f"{format_shape(value)} differ in features")
         scores = (query[0], config["num_query_heads"], query[1], key[1])
