@@ -123,3 +123,23 @@ def test_grouped_query_attention_is_refused_for_tf_keras() -> None:
     assert any(d.code == "AL108" and "tf-keras has no GroupQueryAttention" in d.message
                for d in report.diagnostics)
 
+
+
+def test_a_list_of_tensors_is_refused_where_they_are_separate_arguments() -> None:
+    report = analyse_source(HEAD + "x = keras.Input(shape=(5, 8))\n"
+                            "y = layers.MultiHeadAttention(2, 4)([x, x])\n"
+                            "model = keras.Model(x, y)\n")
+    [error] = [d for d in report.diagnostics if d.code == "AL105"]
+    assert error.span.line == 4
+    assert "separate arguments (query, value, key), not a list" in error.message
+
+
+def test_scores_flag_known_only_at_run_time_leaves_the_outputs_unknown() -> None:
+    report = analyse_source(HEAD + "import sys\nflag = len(sys.argv) > 1\n"
+                            "x = keras.Input(shape=(5, 8))\n"
+                            "y = layers.MultiHeadAttention(2, 4)(x, x,\n"
+                            "                                    return_attention_scores=flag)\n"
+                            "model = keras.Model(x, y)\n")
+    assert not [d for d in report.diagnostics if d.severity.value == "error"]
+    [analysis] = report.models
+    assert analysis.total is None

@@ -29,6 +29,7 @@ from archlint.layer_call import call_config
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
+from archlint.layers.base import ShapeError
 from archlint.unknown import Unknown
 
 UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
@@ -158,6 +159,8 @@ class LayerFactory:
         if spec is not None and spec.call_inputs:
             # Inputs given as separate arguments: mha(query, value, key=..., ...).
             items, args, kwargs = _bind_inputs(spec.call_inputs, args, kwargs)
+            if items and isinstance(items[0], (list, tuple)):
+                return self._list_for_separate_inputs(obj, items[0], node)
             options = {k: kwargs.pop(k) for k in list(kwargs) if k in spec.call_options}
             args = [None, *args]  # the inputs' place: other arguments are side inputs
         else:
@@ -178,6 +181,23 @@ class LayerFactory:
             self.shapes.infer(call)
             if isinstance(call.output, list):
                 return [Tensor(TensorRef(call, i)) for i in range(len(call.output))]
+        return Tensor(TensorRef(call, 0))
+
+    def _list_for_separate_inputs(self, obj: LayerObject, items: Any, node: ast.Call) -> Any:
+        """``mha([query, value])``: Keras refuses a list where the call takes its tensors
+        as separate arguments (the value is missing)."""
+        tensors = flatten_tensors(items)
+        if isinstance(tensors, Unknown):
+            return tensors
+        call = Call(layer=obj.layer, inbound=[t.ref for t in tensors], span=span_of(node),
+                    order=len(self.calls))
+        names = ", ".join(obj.layer.instance.spec.call_inputs) if obj.layer.instance else ""
+        call.error = ShapeError(
+            codes.INCOMPATIBLE_MERGE, f"{obj.layer.class_name} '{obj.layer.name}' takes its "
+            f"tensors as separate arguments ({names}), not a list: called on a list, it has "
+            "no value; write layer(query, value) instead")
+        obj.layer.calls.append(call)
+        self.calls.append(call)
         return Tensor(TensorRef(call, 0))
 
     def merge(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
