@@ -98,8 +98,8 @@ def _key_and_value(inputs: list[Shape], name: str) -> tuple[Shape, Shape, Shape]
 
 
 def _attention_axes(config: dict[str, Any], rank: int, name: str) -> tuple[int, ...]:
-    """The input axes attended over, as Keras 3 normalizes them (-1 is the last input
-    axis but the features)."""
+    """The input axes attended over, in the order given, as Keras 3 normalizes them (a
+    negative axis counts from the input's rank: -2 is the axis before the features)."""
     given = config["attention_axes"]
     if given is None:
         return tuple(range(1, rank - 1))
@@ -112,13 +112,15 @@ def _attention_axes(config: dict[str, Any], rank: int, name: str) -> tuple[int, 
                                      "not an axis between the batch and the features of its "
                                      f"rank-{rank} inputs, which archlint does not model"))
     if len(set(normal)) != len(normal):
-        raise ShapeError(INVALID_CONFIG, f"{name} attention_axes={given!r} names an axis twice")
+        raise Unresolved(Unknown(f"{name} attention_axes={given!r} names an axis twice, "
+                                 "which archlint does not model"))
     return normal
 
 
 def _scores(query: Shape, key: Shape, heads: Dim, axes: tuple[int, ...], name: str) -> Shape:
     """``(batch, <other axes>, heads, <query attention axes>, <key attention axes>)``,
-    the order Keras's einsum gives them; the other axes must be equal."""
+    the order Keras's einsum gives them (attention axes in the order given); the other
+    axes must be equal."""
     rank = len(query)
     batch = [i for i in range(rank - 1) if i not in axes]
     for axis in batch[1:]:
@@ -132,8 +134,8 @@ def _scores(query: Shape, key: Shape, heads: Dim, axes: tuple[int, ...], name: s
                              build_accepts=KERAS3_BUILDS) from None
     projected = (*query[:-1], heads)
     lead = sorted([*batch, rank - 1])
-    return (*(projected[i] for i in lead), *(query[i] for i in sorted(axes)),
-            *(key[i] for i in sorted(axes)))
+    return (*(projected[i] for i in lead), *(query[i] for i in axes),
+            *(key[i] for i in axes))
 
 
 def _output_shape_option(config: dict[str, Any], name: str) -> tuple[Any, ...] | None:

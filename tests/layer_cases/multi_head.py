@@ -61,6 +61,11 @@ MULTI_HEAD = [
          attention_axes=(-2,), keras2_unknown=True),
     case("MultiHeadAttention", (2, 3, 8), (2, 5, 8), num_heads=2, key_dim=4,
          attention_axes=(1,)),
+    # Rank 5: the scores list the attention axes in the order given.
+    case("MultiHeadAttention", (2, 3, 4, 6), (2, 5, 7, 6), num_heads=2, key_dim=4,
+         attention_axes=(3, 2), call=SCORES, known_bug={"3": SCORES_BUG}),
+    case("MultiHeadAttention", (2, 3, 4, 6), (2, 3, 7, 6), num_heads=2, key_dim=4,
+         attention_axes=(1, 3), call=SCORES, known_bug={"3": SCORES_BUG}),
     # Refused: key and value lengths, batch axes that differ, ranks, options.
     case("MultiHeadAttention", (3, 16), (5, 6), (4, 6), num_heads=2, key_dim=8,
          error_code="AL105"),
