@@ -80,7 +80,7 @@ def _infer_one(call: Call) -> None:
         call.output = Unknown(f"`{layer.class_name}` is not supported", call.span.line)
         return
     try:
-        result = infer_layer(layer.instance, inputs)
+        result = infer_layer(layer.instance, inputs, call.options)
     except ShapeError as error:
         call.error = error
         return

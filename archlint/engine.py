@@ -172,13 +172,13 @@ def _refused_when_called(call: Call, keras: str) -> bool:
     if as_keras_sees == real:
         return True  # no symbolic length: Keras sees what archlint saw
     try:
-        infer_layer(instance, real)
+        infer_layer(instance, real, call.options)
     except ShapeError:
         pass
     else:
         return True  # the refusal comes from the call's context (a shared layer's weights)
     try:
-        infer_layer(instance, as_keras_sees)
+        infer_layer(instance, as_keras_sees, call.options)
     except ShapeError as seen:
         return seen.refused_when_built(keras)
     except (Unresolved, ArithmeticError, TypeError, ValueError, KeyError, IndexError):

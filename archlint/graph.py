@@ -85,6 +85,8 @@ class Call:
     within: Call | None = None
     # Its output was handed to a function (``model.add_loss(t)``): used, if by no layer.
     passed_on: bool = False
+    # Call arguments the layer's formulas read (its spec's ``call_options``), as given.
+    options: dict[str, Any] = field(default_factory=dict)
     # Filled by the engine.
     output: OutputShape | Unknown | None = None
     params: Params | None = None

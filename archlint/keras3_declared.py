@@ -76,7 +76,7 @@ def _declare(call: Call, declared: dict[int, Declared]) -> Declared:
         return Declared(call.output if not isinstance(call.output, Unknown) else None,
                         call.params)
     try:
-        result = infer_layer(instance, inputs)
+        result = infer_layer(instance, inputs, call.options)
     except ShapeError as error:
         if call.layer.class_name == "Bidirectional" and not error.refused_when_built("3"):
             # Keras 3 builds it (the halves clash only in a forward pass) and declares the

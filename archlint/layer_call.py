@@ -6,13 +6,15 @@ formulas call the layers they wrap, import it without importing the layer catalo
 
 from __future__ import annotations
 
+from typing import Any
+
 from archlint.codes import INCOMPATIBLE_MERGE, INVALID_OPTION, NDIM_MISMATCH
 from archlint.dims import NonLinear, format_shape
 from archlint.layer_types import LayerInstance, OutputShape, Params, Shape, label
 from archlint.layers.base import BOTH_VERSIONS, KERAS3_ONLY, ShapeError, Unresolved
 from archlint.layers.quantization import keras2_keyword_refusal
 from archlint.records import record
-from archlint.unknown import Unknown
+from archlint.unknown import Unknown, first_unknown
 
 
 @record(frozen=True)
@@ -58,8 +60,21 @@ def _fmt(shape: Shape) -> str:
     return format_shape(shape)
 
 
-def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
-    """Output shape and parameters of one call of a layer.
+def call_config(instance: LayerInstance, options: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
+    """The options one call's formulas read: the layer's, then the call's arguments that
+    its spec declares (``return_attention_scores``), defaults filled in."""
+    declared = instance.spec.call_options
+    if not declared:
+        return instance.config
+    given = {k: v for k, v in (options or {}).items() if k in declared}
+    return {**instance.config, **declared, **given}
+
+
+def infer_layer(instance: LayerInstance, inputs: list[Shape],
+                options: dict[str, Any] | None = None) -> LayerOutput:
+    """Output shape and parameters of one call of a layer; ``options`` are the call's
+    arguments other than its inputs (``return_attention_scores=True``).
 
     Raises ShapeError where Keras would refuse the call, Unresolved where an option or a
     size the formulas need is unknown.
@@ -71,15 +86,19 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
     for shape in inputs:
         if isinstance(shape, Unknown):
             raise Unresolved(shape)
+    config = call_config(instance, options)
+    unknown = first_unknown({k: config[k] for k in instance.spec.call_options})
+    if unknown is not None:
+        raise Unresolved(unknown)
     try:
         check_inputs(instance, inputs)
-        output = instance.spec.output_shape(instance.config, inputs)
+        output = instance.spec.output_shape(config, inputs)
     except ShapeError as error:
         raise error.for_target(instance.target) from None
     if instance.target != "3":
         _keras2_check(instance, inputs)
     try:
-        params = instance.spec.param_count(instance.config, inputs)
+        params = instance.spec.param_count(config, inputs)
     except Unresolved as unresolved:
         return LayerOutput(output, None, unresolved.unknown)
     except NonLinear as product:  # a product of two named sizes: the shape stays known

@@ -98,6 +98,12 @@ class TooFewTimesteps(Rule):
             "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
             "model = Model([q, k], layers.Attention()([q, v]))\n",
             line=5, message="Attention 'attention' attends over a single timestep (keys"),
+        Invalid(
+            "from keras import layers, Input, Model\nq = Input(shape=(8, 16))\n"
+            "k = Input(shape=(8, 16))\nv = layers.MaxPool1D(8)(k)\n"
+            "model = Model([q, k], layers.MultiHeadAttention(2, 8)(q, v))\n",
+            line=5, message="MultiHeadAttention 'multi_head_attention' attends over a single "
+            "timestep (keys"),
     )
     VALID = (
         "from keras import layers, Input, Model\nx = Input(shape=(20, 6))\n"
@@ -125,9 +131,10 @@ class TooFewTimesteps(Rule):
         axis = 1
         halves = None
         if layer.class_name in ATTENTION:
-            # Attention([query, value, key]) normalises over the key (the value by default).
+            # Attention([query, value, key]) and mha(query, value, key) normalise over the
+            # key (the value by default).
             if len(call.inbound) < 2:
-                return None  # the value is not known: a call like mha(query, value)
+                return None
             ref = call.inbound[2] if len(call.inbound) > 2 else call.inbound[1]
         else:
             if not usable(instance):

@@ -1,7 +1,9 @@
 """Scripts written for the tests, run by real Keras 3 or tf-keras in a subprocess: each
 model the script leaves in its namespace, with its parameter counts and output shapes (or
 the refusal Keras raises), as archlint's analysis gives them (``ours``), and the rows of its
-summary (``rows``: name, class, output shape, parameters of each of ``model.layers``)."""
+summary (``rows``: name, class, output shape, parameters of each of ``model.layers``). With a
+``forward_length``, each model also runs on zeros (every variable axis that long) and
+reports the shapes that come out (``ours_forward`` binds archlint's lengths alike)."""
 
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ import subprocess
 import sys
 from typing import Any
 
+from archlint.crosscheck import bind_lengths
 from archlint.engine import ModelAnalysis
 from archlint.summary_rows import NestedRow, summary_rows
 
 _RUNNER = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+forward_length = int(sys.argv[2])
 if sys.argv[1] == "2":
     import tf_keras
     sys.modules["keras"] = tf_keras
@@ -85,19 +89,34 @@ for name, source in json.loads(sys.stdin.read()).items():
                 "rows": rows(value)}
             if sys.argv[2] == "forward":
                 models[value.name]["forward"] = forward(value)
+            forward_length = int(sys.argv[3])
+            if forward_length:
+                zeros = [np.zeros([2, *(forward_length if d is None else d
+                                        for d in tuple(i.shape)[1:])],
+                                  dtype=getattr(i.dtype, "name", i.dtype))
+                         for i in value.inputs]
+                try:
+                    outs = value(zeros)
+                except Exception as error:
+                    models[value.name]["forward"] = f"{type(error).__name__}: {error}"[:300]
+                    continue
+                outs = outs if isinstance(outs, (list, tuple)) else [outs]
+                models[value.name]["forward"] = [[None, *(int(d) for d in tuple(o.shape)[1:])]
+                                                 for o in outs]
     out[name] = models
 print(json.dumps(out))
 """
 
 
 def run_scripts(sources: dict[str, str], version: str, timeout: int = 900,
-                forward: bool = False, rows: bool = False) -> dict[str, Any]:
+                forward: bool = False, rows: bool = False,
+                forward_length: int = 0) -> dict[str, Any]:
     """``{script name: {model name: figures}}`` from Keras ``version`` ("3" or "2");
     ``forward``: each model's figures also give its outputs' shapes on data (``"forward"``),
-    or the error the call raised; the figures have the summary ``rows`` only when asked
-    (``ours`` has none)."""
+    or the error the call raised; ``forward_length``: on zeros with every variable axis that
+    long; the figures have the summary ``rows`` only when asked (``ours`` has none)."""
     result = subprocess.run([sys.executable, "-c", _RUNNER, version,
-                             "forward" if forward else "declared"],
+                             "forward" if forward else "declared", str(forward_length)],
                             input=json.dumps(sources), capture_output=True, text=True,
                             check=False, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -141,3 +160,13 @@ def summary_of(analysis: ModelAnalysis) -> list[list[Any]]:
 
 def keras_summary(rows: list[list[Any]]) -> list[list[Any]]:
     return [row for row in rows if row[1] not in OPERATION_CLASSES]
+
+
+def ours_forward(analysis: ModelAnalysis, length: int) -> dict[str, Any]:
+    """``ours`` with the outputs a forward pass gives when every variable axis is
+    ``length`` long (the batch axis None), as ``run_scripts(forward_length=...)`` runs it."""
+    figures = ours(analysis)
+    figures["forward"] = [bind_lengths(ref.call.output_at(ref.index), length)
+                          for ref in analysis.model.outputs]
+    del figures["outputs"]
+    return figures

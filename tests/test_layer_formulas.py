@@ -31,12 +31,15 @@ def case_graph(case: LayerCase) -> dict[str, Any]:
     lengths = case.lengths if variable else case.lengths[:1]
     forward = [[[length if d is None else d for d in s] for s in case.input_shapes]
                for length in lengths]
+    call: dict[str, Any] = {"id": "layer", "layer": "layer",
+                            "inbound": [[i["name"], 0] for i in inputs]}
+    if case.call:
+        call["call_kwargs"] = case.call
     return {
         "id": case.id,
         "inputs": inputs,
         "layers": {"layer": {"class_name": case.class_name, "config": case.config}},
-        "calls": [{"id": "layer", "layer": "layer",
-                   "inbound": [[i["name"], 0] for i in inputs]}],
+        "calls": [call],
         "forward": forward,
     }
 
@@ -46,7 +49,7 @@ def archlint_output(case: LayerCase, target: str = "3") -> LayerOutput:
     instance = instantiate(case.class_name, case.config, name="layer",
                            keras=TF_KERAS if target == "2" else KERAS3, target=target)
     shapes = [(None, *(Sym(SYMBOL) if d is None else d for d in s)) for s in case.input_shapes]
-    return infer_layer(instance, shapes)
+    return infer_layer(instance, shapes, case.call)
 
 
 def declared_matches(ours: Any, declared: Any) -> bool:

@@ -125,6 +125,19 @@ target = keras.Input(shape=(None, 4), name="target")
 seq = keras.layers.LSTM(16, return_sequences=True, name="decoder")(target, initial_state=[h, c])
 model = keras.Model([source, target], keras.layers.Dense(4, name="out")(seq), name="seq2seq")
 """,
+    "attention": """
+q = keras.Input(shape=(6, 12), name="q")
+kv = keras.Input(shape=(None, 20), name="kv")
+k = keras.Input(shape=(None, 9), name="k")
+cross = keras.layers.MultiHeadAttention(3, 4, name="cross")
+out, scores = cross(q, kv, key=k, return_attention_scores=True)
+self_attn = keras.layers.MultiHeadAttention(2, 3, value_dim=5, name="self")
+x = self_attn(query=out, value=out, use_causal_mask=True)
+x = keras.layers.LayerNormalization(name="norm")(keras.layers.Add(name="res")([out, x]))
+heads = keras.layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 7), bias_axes="de",
+                                 name="heads")(x)
+model = keras.Model([q, kv, k], [heads, scores], name="attention")
+""",
 }
 # The interpreter does not follow a model called as a layer: compared with Keras only.
 NOT_FROM_SOURCE = {"nested"}

@@ -26,8 +26,11 @@ from archlint.frontend.symbols import (
     with_named_sizes,
 )
 from archlint.graph import Call, Layer, Model, TensorRef
+from archlint.layer_call import call_config
 from archlint.layer_eval import UnsupportedLayer, instantiate
+from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
+from archlint.layers.base import ShapeError
 from archlint.layers.quantization import is_quantized_name
 from archlint.unknown import Unknown
 
@@ -197,8 +200,18 @@ class LayerFactory:
 
     def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call) -> Any:
-        inputs = args[0] if args else kwargs.get("inputs")
-        items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        spec = lookup(obj.layer.class_name) if obj.layer.instance is not None else None
+        options: dict[str, Any] = {}
+        if spec is not None and spec.call_inputs:
+            # Inputs given as separate arguments: mha(query, value, key=..., ...).
+            items, args, kwargs = _bind_inputs(spec.call_inputs, args, kwargs)
+            if items and isinstance(items[0], (list, tuple)):
+                return self._list_for_separate_inputs(obj, items[0], node)
+            options = {k: kwargs.pop(k) for k in list(kwargs) if k in spec.call_options}
+            args = [None, *args]  # the inputs' place: other arguments are side inputs
+        else:
+            inputs = args[0] if args else kwargs.get("inputs")
+            items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         refs = []
         for item in items:
             if not isinstance(item, Tensor):
@@ -207,13 +220,30 @@ class LayerFactory:
                     node.lineno)
             refs.append(item.ref)
         call = Call(layer=obj.layer, inbound=refs, span=span_of(node), order=len(self.calls),
-                    side_inputs=_side_inputs(args[1:], kwargs))
+                    side_inputs=_side_inputs(args[1:], kwargs), options=options)
         obj.layer.calls.append(call)
         self.calls.append(call)
-        if obj.layer.instance is not None and _multi_output(obj.layer.instance):
+        if obj.layer.instance is not None and _multi_output(obj.layer.instance, options):
             self.shapes.infer(call)
             if isinstance(call.output, list):
                 return [Tensor(TensorRef(call, i)) for i in range(len(call.output))]
+        return Tensor(TensorRef(call, 0))
+
+    def _list_for_separate_inputs(self, obj: LayerObject, items: Any, node: ast.Call) -> Any:
+        """``mha([query, value])``: Keras refuses a list where the call takes its tensors
+        as separate arguments (the value is missing)."""
+        tensors = flatten_tensors(items)
+        if isinstance(tensors, Unknown):
+            return tensors
+        call = Call(layer=obj.layer, inbound=[t.ref for t in tensors], span=span_of(node),
+                    order=len(self.calls))
+        names = ", ".join(obj.layer.instance.spec.call_inputs) if obj.layer.instance else ""
+        call.error = ShapeError(
+            codes.INCOMPATIBLE_MERGE, f"{obj.layer.class_name} '{obj.layer.name}' takes its "
+            f"tensors as separate arguments ({names}), not a list: called on a list, it has "
+            "no value; write layer(query, value) instead")
+        obj.layer.calls.append(call)
+        self.calls.append(call)
         return Tensor(TensorRef(call, 0))
 
     def merge(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
@@ -232,10 +262,29 @@ def _layer_config(positional: tuple[str, ...], args: list[Any],
     return config
 
 
-def _multi_output(instance: Any) -> bool:
+def _multi_output(instance: LayerInstance, options: dict[str, Any]) -> bool:
     config = instance.config
+    if instance.spec.call_options and instance.unresolved is None and \
+            instance.config_error is None:
+        count = instance.spec.output_count(call_config(instance, options))
+        return count is not None and count > 1
     return bool(config.get("return_state")) or (
         instance.class_name == "Bidirectional" and config.get("merge_mode", "concat") is None)
+
+
+def _bind_inputs(names: tuple[str, ...], args: list[Any], kwargs: dict[str, Any]
+                 ) -> tuple[list[Any], list[Any], dict[str, Any]]:
+    """The input tensors of a call whose inputs are named arguments (``query``, ``value``,
+    ``key``), in order, up to the last one given (None: not given); and the arguments
+    left."""
+    kwargs = dict(kwargs)
+    bound = list(args[:len(names)])
+    bound += [kwargs.pop(name, None) for name in names[len(bound):]]
+    for name in names[:len(args)]:
+        kwargs.pop(name, None)  # given twice: Keras refuses; the positional one is kept
+    while bound and bound[-1] is None:
+        bound.pop()
+    return bound, list(args[len(names):]), kwargs
 
 
 def _side_inputs(args: list[Any], kwargs: dict[str, Any]) -> list[TensorRef]:

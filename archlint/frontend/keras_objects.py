@@ -47,6 +47,7 @@ from archlint.frontend.vocabulary_sizes import (
     vocabulary_call,
 )
 from archlint.graph import CompileArgs, Layer, Model, TensorRef
+from archlint.layer_call import call_config
 from archlint.layers import lookup
 from archlint.unknown import Unknown
 
@@ -417,7 +418,7 @@ class KerasObjectModel(NumpyArrays):
         count = None
         if instance is not None and instance.unresolved is None and \
                 instance.config_error is None and not isinstance(call.output, tuple):
-            count = instance.spec.output_count(instance.config)
+            count = instance.spec.output_count(call_config(instance, call.options))
         if count is not None and count > 1:
             return [Tensor(TensorRef(call, i)) for i in range(count)]
         return Unknown(f"`{call.layer.name}` output cannot be unpacked statically",

@@ -36,6 +36,7 @@ from archlint.frontend.symbols import name_symbols
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup
+from archlint.layers.base import LayerSpec
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -228,7 +229,13 @@ class _Reader:
             blocked: tuple[str, str, int] | None = None
             for name, inbound in pending:
                 while progress[name] < len(inbound):
-                    refs, extra = _node_refs(inbound[progress[name]])
+                    options: dict[str, Any] = {}
+                    instance = layers[name].instance if name in layers else None
+                    spec = instance.spec if instance is not None else None
+                    if spec is not None and spec.call_inputs:
+                        refs, extra, options = _argument_refs(inbound[progress[name]], spec)
+                    else:
+                        refs, extra = _node_refs(inbound[progress[name]])
                     if len(refs) > 1 and name in layers and _single_input(layers[name]):
                         # tf-keras appends initial states and constants to an RNN's inputs;
                         # the script front end reads the first argument only, so does this.
@@ -264,6 +271,7 @@ class _Reader:
                     else:
                         made = self.call(layers[name], tensors)
                         made.side_inputs = others
+                        made.options = options
                     nodes[name].append(made)
                     progress[name] += 1
                     advanced = True
@@ -479,6 +487,32 @@ def _saved_refs(value: Any) -> list[tuple[str, int, int]]:
 
 
 _Ref = tuple[str, int, int]
+
+
+def _argument_refs(node: Any, spec: LayerSpec) -> tuple[list[_Ref], list[_Ref],
+                                                        dict[str, Any]]:
+    """A saved call of a layer whose inputs are separate arguments (``mha(query, value,
+    key=...)``): its inputs in ``spec.call_inputs`` order, its other tensors, and the call
+    options the formulas read. Keras 3 saves ``{"args", "kwargs"}``; tf-keras the first
+    input as ``[layer, node, tensor, {kwargs}]``, the others among its kwargs."""
+    if isinstance(node, dict) and ("args" in node or "kwargs" in node):
+        args, named = node.get("args") or [], node.get("kwargs") or {}
+    elif isinstance(node, list) and node and _is_saved_ref(node[0]):
+        args = [node[0][:3]]
+        named = node[0][3] if len(node[0]) > 3 else {}
+    else:
+        raise SavedModelError("a saved call of a layer on separate tensors is malformed")
+    if not isinstance(args, list) or not isinstance(named, dict):
+        raise SavedModelError("a saved call has malformed args or kwargs")
+    bound = [*args[:len(spec.call_inputs)],
+             *(named.get(name) for name in spec.call_inputs[len(args):])]
+    while bound and bound[-1] is None:
+        bound.pop()
+    refs = [ref for value in bound for ref in _saved_refs(value)[:1]]
+    others = [v for k, v in named.items() if k not in spec.call_inputs]
+    options = {k: v for k, v in named.items() if k in spec.call_options
+               and isinstance(v, (bool, int, float, str, type(None)))}
+    return refs, _saved_refs([*args[len(spec.call_inputs):], *others]), options
 
 
 def _node_refs(node: Any) -> tuple[list[_Ref], list[_Ref]]:

@@ -174,6 +174,12 @@ class LayerSpec:
     time_order: ClassVar[TimeOrderTrait | None] = None
     # The activation it applies when none is given (None: no activation option of its own).
     default_activation: ClassVar[str | None] = None
+    # The call's parameters that are its input tensors, in order, for a layer whose inputs
+    # are separate arguments (``mha(query, value, key)``), not one tensor or list.
+    call_inputs: ClassVar[tuple[str, ...]] = ()
+    # Other call arguments the formulas read, with Keras's defaults
+    # (``return_attention_scores=True`` adds an output); the formulas see them in config.
+    call_options: ClassVar[dict[str, Any]] = {}
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

@@ -144,17 +144,29 @@ def _error(exc: BaseException) -> str:
     return text if len(text) < 2000 else text[:2000] + "..."
 
 
+def _separate_inputs(graph: dict[str, Any]) -> set[str]:
+    """The layers called on their inputs as separate arguments (``mha(query, value)``)."""
+    found = set()
+    for name, spec in graph["layers"].items():
+        known = lookup(spec["class_name"])
+        if known is not None and known.call_inputs:
+            found.add(name)
+    return found
+
+
 def _run_calls(calls: list[dict[str, Any]], layers: dict[str, Any], tensors: dict[str, Any],
                on_output: Callable[[str, Any], None],
-               before: Callable[[dict[str, Any], list[Any]], None]
+               before: Callable[[dict[str, Any], list[Any]], None],
+               separate: set[str] | None = None
                ) -> tuple[str | None, str | None]:
     """Call each layer in order; returns (failing call id, error) or (None, None)."""
     for call in calls:
         inbound = [tensors[src][idx] for src, idx in call["inbound"]]
-        arg = inbound if len(inbound) > 1 or call.get("list_input") else inbound[0]
+        args = inbound if call["layer"] in (separate or ()) else [
+            inbound if len(inbound) > 1 or call.get("list_input") else inbound[0]]
         before(call, inbound)
         try:
-            out = layers[call["layer"]](arg, **call.get("call_kwargs", {}))
+            out = layers[call["layer"]](*args, **call.get("call_kwargs", {}))
         except Exception as exc:  # Keras refuses: that is the answer we want.
             return call["id"], _error(exc)
         outs = list(out) if isinstance(out, (list, tuple)) else [out]
@@ -194,7 +206,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
     def symbolic(call: dict[str, Any], inbound: list[Any]) -> None:
         stream.running(call, "build", inbound)
 
-    failed, error = _run_calls(graph["calls"], layers, tensors, declared, symbolic)
+    separate = _separate_inputs(graph)
+    failed, error = _run_calls(graph["calls"], layers, tensors, declared, symbolic, separate)
     if failed:
         result["build_error"] = {"call": failed, "error": error}
     for name, layer in layers.items():
@@ -222,7 +235,7 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         def concrete(call: dict[str, Any], inbound: list[Any], shapes: Any = shapes) -> None:
             stream.running(call, "forward", inbound, shapes)
 
-        failed_call, error = _run_calls(built, fresh, values, forward, concrete)
+        failed_call, error = _run_calls(built, fresh, values, forward, concrete, separate)
         if failed_call:
             run["error"] = {"call": failed_call, "error": error}
         run["params"] = {name: _params(layer) for name, layer in fresh.items() if layer.built}

@@ -137,9 +137,16 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
             entry["config"].setdefault("name", layer.name)
             _check(instance, layer.name, check_layer, entry["class_name"], entry["config"])
             layers[key] = entry
-        calls.append({"id": call_key(call, input_ids, keys), "layer": key,
-                      "inbound": [[call_key(ref.call, input_ids, keys), ref.index]
-                                  for ref in call.inbound]})
+        entry = {"id": call_key(call, input_ids, keys), "layer": key,
+                 "inbound": [[call_key(ref.call, input_ids, keys), ref.index]
+                             for ref in call.inbound]}
+        options = {k: _plain(v, values or {}) for k, v in call.options.items()}
+        if options:
+            if any(v is ... for v in options.values()):
+                raise UnsafeOption(f"not built: a call argument of `{layer.name}` is not a "
+                                   "plain value")
+            entry["call_kwargs"] = options
+        calls.append(entry)
     variable = any(d is None for i in inputs for d in i["shape"])
     forward = []
     for length in (lengths if variable else (0,)):

@@ -43,6 +43,8 @@ class LayerCase:
     # tf-keras builds something other than Keras 3 here: archlint gives a tf-keras script
     # an unknown instead of Keras 3's numbers.
     keras2_unknown: bool = False
+    # Call arguments other than the inputs (``return_attention_scores=True``).
+    call: dict[str, Any] = field(default_factory=dict)
 
 
 def _describe(value: Any) -> str:
@@ -57,16 +59,18 @@ def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "f
          error_code: str | None = None, versions: tuple[str, ...] = ("3", "2"),
          runs_with_onednn: bool = False, refused_by: tuple[str, ...] = ("3", "2"),
          keras2_unknown: bool = False, layer_dtype: str | None = None,
-         **config: Any) -> LayerCase:
+         call: dict[str, Any] | None = None, **config: Any) -> LayerCase:
     """``case("Conv1D", (20, 6), filters=4, kernel_size=3)`` with an id made from its options.
 
-    ``dtype`` is the input's; ``layer_dtype`` is the layer's own ``dtype=`` option."""
+    ``dtype`` is the input's; ``layer_dtype`` is the layer's own ``dtype=`` option; ``call``
+    holds the call's other arguments."""
     if layer_dtype is not None:
         config = {**config, "dtype": layer_dtype}
     options = ",".join(f"{k}={_describe(v)}" for k, v in config.items())
     shapes = ";".join(str(tuple(s)).replace(" ", "") for s in input_shapes)
+    called = "".join(f",{k}={_describe(v)}" for k, v in (call or {}).items())
     return LayerCase(
-        id=f"{class_name}[{options}]<-{shapes}",
+        id=f"{class_name}[{options}]<-{shapes}{called}",
         class_name=class_name,
         config=config,
         input_shapes=tuple(tuple(s) for s in input_shapes),
@@ -78,6 +82,7 @@ def case(class_name: str, *input_shapes: tuple[int | None, ...], dtype: str = "f
         runs_with_onednn=runs_with_onednn,
         refused_by=refused_by,
         keras2_unknown=keras2_unknown,
+        call=call or {},
     )
 
 
