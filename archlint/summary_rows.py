@@ -32,13 +32,18 @@ class NestedRow:
     # What its calls take from outside it (layer or nested model names), as Keras's
     # "Connected to".
     inbound: list[str] = field(default_factory=list)
+    # A layer the script defines, whose call() made the rows: the row is the layer's
+    # (``model`` is then the model it is a row of).
+    layer: Layer | None = None
 
     @property
     def name(self) -> str:
-        return self.model.name
+        return self.layer.name if self.layer is not None else self.model.name
 
     @property
     def class_name(self) -> str:
+        if self.layer is not None:
+            return self.layer.class_name
         return "Sequential" if self.model.kind == "sequential" else "Functional"
 
 
@@ -54,21 +59,48 @@ def has_nested(model: Model) -> bool:
     return any(call.nested_in for call in model.calls)
 
 
-def _rows(model: Model, outer: Model, depth: int) -> list[Row]:
-    calls = model.calls or model_calls(model)
+def _rows(model: Model, outer: Model, depth: int, calls: list[Call] | None = None,
+          block: Call | None = None) -> list[Row]:
+    """The rows of the model's calls (of those a user-defined layer's call made, for
+    ``block``)."""
+    calls = calls if calls is not None else (model.calls or model_calls(model))
     rows: dict[int, Row] = {}  # by id of the layer or nested model, in order
     for call in calls:
+        if call.within is not block:
+            continue  # inside a user-defined layer: under its row
         if call.nested_in:
             inner = call.nested_in[0]
             if id(inner) not in rows and depth < _MAX_DEPTH:
                 rows[id(inner)] = _nested_row(inner, outer, depth, call.span.line)
+        elif _is_block(call):
+            if id(call.layer) not in rows and depth < _MAX_DEPTH:
+                rows[id(call.layer)] = _block_row(call, model, outer, depth, calls)
         elif not (model.kind == "sequential" and call.layer.class_name == "InputLayer"):
             rows.setdefault(id(call.layer), call.layer)
-    for layer in model.layers:  # layers no call reaches (an unbuilt Sequential)
-        if not any(c.nested_in for c in layer.calls):
-            rows.setdefault(id(layer), layer)
+    if block is None:
+        for layer in model.layers:  # layers no call reaches (an unbuilt Sequential)
+            if not any(c.nested_in or c.within for c in layer.calls):
+                rows.setdefault(id(layer), layer)
     _connect(calls, rows)
     return list(rows.values())
+
+
+def _is_block(call: Call) -> bool:
+    instance = call.layer.instance
+    return instance is not None and instance.spec.class_name == "UserLayer"
+
+
+def _block_row(call: Call, model: Model, outer: Model, depth: int,
+               calls: list[Call]) -> NestedRow:
+    """A user-defined layer: one row with its weights and those of the layers its call()
+    calls, as Keras's summary counts them; those layers' rows under it."""
+    rows = _rows(model, outer, depth + 1, calls, block=call)
+    total: Params | None = layer_params(call.layer, outer)
+    for layer in _all_layers(rows):
+        params = layer_params(layer, outer)
+        total = total + params if total is not None and params is not None else None
+    infer_call(call)
+    return NestedRow(model, rows, total, call.output, call.span.line, layer=call.layer)
 
 
 def _connect(calls: list[Call], rows: dict[int, Row]) -> None:
@@ -119,6 +151,8 @@ def _all_layers(rows: list[Row]) -> list[Layer]:
     while stack:
         row = stack.pop()
         if isinstance(row, NestedRow):
+            if row.layer is not None:  # a user-defined layer's own weights
+                found.setdefault(id(row.layer), row.layer)
             stack.extend(reversed(row.rows))
         else:
             found.setdefault(id(row), row)

@@ -19,7 +19,7 @@ from archlint.summary_rows import NestedRow, summary_rows
 _RUNNER = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-forward_length = int(sys.argv[2])
+forward_length = int(sys.argv[3])
 if sys.argv[1] == "2":
     import tf_keras
     sys.modules["keras"] = tf_keras
@@ -69,6 +69,7 @@ def rows(model):
     return [[layer.name, type(layer).__name__, shape_of(layer),
              int(layer.count_params()) if layer.built else None] for layer in model.layers]
 for name, source in json.loads(sys.stdin.read()).items():
+    keras.backend.clear_session()  # each script is a program of its own: names start afresh
     scope = {}
     try:
         exec(source, scope)
@@ -89,7 +90,6 @@ for name, source in json.loads(sys.stdin.read()).items():
                 "rows": rows(value)}
             if sys.argv[2] == "forward":
                 models[value.name]["forward"] = forward(value)
-            forward_length = int(sys.argv[3])
             if forward_length:
                 zeros = [np.zeros([2, *(forward_length if d is None else d
                                         for d in tuple(i.shape)[1:])],

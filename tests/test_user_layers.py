@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from archlint.analysis import Settings, analyse_source, default_settings
-from tests.keras_scripts import ours, run_scripts
+from tests.keras_scripts import keras_summary, ours, run_scripts, summary_of
 
 HEAD = "import keras\nfrom keras import layers\nimport tensorflow as tf\n"
 
@@ -298,3 +298,34 @@ def test_build_builds_a_subclassed_model_in_tf_keras_only() -> None:
         assert [d.code for d in report.diagnostics if d.code == "AL209"] == code
         # What the first call on that shape builds: tf-keras's figures.
         assert ours(report.models[0])["total"] == truth["2"]["total"]
+
+
+ROWS_CHECKED = ("weights made in build", "residual block", "attention written by hand",
+                "a base class and a subclass", "names inside layers repeat",
+                "sub-layers made in build and two outputs")
+
+
+@pytest.fixture(scope="module")
+def keras_rows() -> dict[str, Any]:
+    sources = {name: HEAD + SCRIPTS[name] for name in ROWS_CHECKED}
+    return {version: run_scripts(sources, version, rows=True) for version in ("3", "2")}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("name", ROWS_CHECKED)
+def test_a_user_defined_layer_is_one_summary_row_with_its_total(
+        keras_rows: dict[str, Any], keras: str, name: str) -> None:
+    # Keras's summary: one row per layer of the model, a user-defined layer's row counting
+    # the weights of the layers its call() calls; operations on tensors left out (tf-keras
+    # lists those it wraps at the top level, Keras 3 none).
+    report = analyse_source(HEAD + SCRIPTS[name])
+    for model, figures in keras_rows[keras][name].items():
+        analysis = next(a for a in report.models if a.model.name == model)
+        # An input's automatic name is each version's own (input_layer, input_1).
+        assert _layers_only(summary_of(analysis)) == _layers_only(
+            keras_summary(figures["rows"])), model
+
+
+def _layers_only(rows: list[list[Any]]) -> list[list[Any]]:
+    return [row for row in rows if row[1] != "InputLayer"]

@@ -89,10 +89,13 @@ class NestedModels(SequentialModels):
             again = Call(layer=call.layer, inbound=[moved(r) for r in call.inbound],
                          span=span_of(node), order=len(self.calls),
                          side_inputs=[moved(r) for r in call.side_inputs],
-                         nested_in=call.nested_in)
+                         nested_in=call.nested_in, options=dict(call.options))
             call.layer.calls.append(again)
             self.calls.append(again)
             made[id(call)] = again
+        for call in inner:  # a user-defined layer's calls stay inside its call again
+            if call.within is not None and id(call.within) in made:
+                made[id(call)].within = made[id(call.within)]
         outputs = [Tensor(moved(ref)) for ref in model.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
 
