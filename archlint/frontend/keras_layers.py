@@ -76,8 +76,14 @@ class LayerFactory:
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):
                 nested_flags.append(value.layer.trainable)
-                config[key] = value.layer.instance if value.layer.instance is not None else \
-                    Unknown(f"`{value.layer.class_name}` is not supported", node.lineno)
+                config[key] = _nested_instance(value, class_name, key, node.lineno)
+            elif isinstance(value, (list, tuple)) and any(
+                    isinstance(item, LayerObject) for item in value):
+                # RNN([cell, cell]), StackedRNNCells(cells), Pipeline(layers).
+                nested_flags.extend(item.layer.trainable for item in value
+                                    if isinstance(item, LayerObject))
+                config[key] = [_nested_instance(item, class_name, key, node.lineno)
+                               if isinstance(item, LayerObject) else item for item in value]
             elif isinstance(value, (ModelObject, SequentialObject)):
                 # TimeDistributed(model): a wrapped model is not followed yet.
                 config[key] = Unknown(f"the model `{value.model.name}` given as the {key} of "
@@ -177,6 +183,17 @@ class LayerFactory:
         inputs = args[0] if args else kwargs.pop("inputs", None)
         layer = self.make_layer(class_name, list(args[1:]), kwargs, node)
         return self.call_layer(layer, [inputs], {}, node)
+
+
+def _nested_instance(value: LayerObject, owner: str, option: str, line: int) -> Any:
+    """A layer given as an option of another (a wrapped layer, a cell), or why not known."""
+    if value.layer.instance is not None:
+        return value.layer.instance
+    what = value.layer.class_name
+    if owner in ("RNN", "StackedRNNCells"):
+        return Unknown(f"the cell `{what}` given as the {option} of {owner} is not a cell "
+                       "archlint knows (its step is code archlint does not run)", line)
+    return Unknown(f"`{what}` is not supported", line)
 
 
 def _layer_config(positional: tuple[str, ...], args: list[Any],

@@ -168,6 +168,8 @@ class LayerSpec:
     time_order: ClassVar[TimeOrderTrait | None] = None
     # The activation it applies when none is given (None: no activation option of its own).
     default_activation: ClassVar[str | None] = None
+    # A class Keras 3 added: tf-keras has none of that name.
+    keras3_class: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""
@@ -182,6 +184,8 @@ class LayerSpec:
     def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         """Why tf-keras refuses what Keras 3 builds (the formulas follow Keras 3), if it
         does: checked for scripts that may run under tf-keras."""
+        if self.keras3_class:
+            return f"tf-keras has no {self.class_name} layer (Keras 3 has)"
         return None
 
     def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:

@@ -1,4 +1,4 @@
-"""InputLayer and Dense."""
+"""InputLayer, Dense and Identity."""
 
 from __future__ import annotations
 
@@ -98,3 +98,19 @@ class Dense(LayerSpec):
         width = require_known(inputs[0][-1], "The last axis of a Dense layer's input")
         units = config["units"]
         return Params(units * width + (units if config["use_bias"] else 0))
+
+
+@register
+class Identity(LayerSpec):
+    """Returns its input: any shape, no weights (tf-keras's Identity too).
+
+    >>> Identity().output_shape({}, [(None, 3, 4)])
+    (None, 3, 4)
+    """
+
+    class_name = "Identity"
+    time_order = "preserves"
+    input_spec = InputSpec(min_ndim=0)
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        return inputs[0]

@@ -107,7 +107,19 @@ def check_option(path: str, option: str, value: Any) -> None:
             return
         what = f"a Keras {kind}" if kind else "a layer class archlint knows"
         raise RequestRefused(path, f"{path}={short(value)}: {short(class_name)} is not {what}")
+    if isinstance(value, (list, tuple)) and any(_is_layer(item) for item in value):
+        # A list of layers (RNN's cells, Pipeline's layers): each item a layer of the catalog.
+        for index, item in enumerate(value):
+            check_layer(item.get("class_name") if isinstance(item, dict) else item,
+                        item.get("config", {}) if isinstance(item, dict) else None,
+                        f"{path}[{index}]")
+        return
     check_plain(path, value)
+
+
+def _is_layer(value: Any) -> bool:
+    return isinstance(value, dict) and "class_name" in value and set(value) <= OBJECT_FORM \
+        and isinstance(value["class_name"], str) and lookup(value["class_name"]) is not None
 
 
 def check_plain(path: str, value: Any) -> None:

@@ -93,6 +93,10 @@ def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
     for key, value in config.items():
         if isinstance(value, dict) and lookup(str(value.get("class_name"))) is not None:
             value = _make_layer(keras, value["class_name"], value.get("config", {}))
+        elif isinstance(value, list) and value and all(
+                isinstance(v, dict) and lookup(str(v.get("class_name"))) is not None
+                for v in value):
+            value = [_make_layer(keras, v["class_name"], v.get("config", {})) for v in value]
         kwargs[key] = value
     return getattr(keras.layers, class_name)(**kwargs)
 
