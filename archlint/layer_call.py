@@ -71,6 +71,9 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape]) -> LayerOutput:
         if isinstance(shape, Unknown):
             raise Unresolved(shape)
     try:
+        if instance.spec.tf_keras_class:
+            raise ShapeError(INVALID_OPTION, f"Keras 3 has no {instance.class_name} layer "
+                             "(tf-keras has)", refused_by=KERAS3_ONLY)
         check_inputs(instance, inputs)
         output = instance.spec.output_shape(instance.config, inputs)
     except ShapeError as error:

@@ -27,6 +27,7 @@ from archlint.frontend.symbols import (
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layers import lookup
+from archlint.layers.catalog import no_formula
 from archlint.unknown import Unknown
 
 UNSUPPORTED = codes.UNSUPPORTED_CONSTRUCT
@@ -96,10 +97,13 @@ class LayerFactory:
         if nested_flags and layer.trainable is True:
             layer.trainable = _wrapper_trainable(nested_flags, node.lineno)
         if spec is None:
+            known = None if custom else no_formula(class_name)
+            why = f" ({known.reason})" if known is not None else ""
             self.events.append(Event(
                 UNSUPPORTED,
-                f"layer class `{class_name}` is not supported by archlint; the output shape "
-                f"of `{name}` and everything computed from it is unknown", span, layer=name))
+                f"layer class `{class_name}` is not supported by archlint{why}; the output "
+                f"shape of `{name}` and everything computed from it is unknown", span,
+                layer=name))
         else:
             if isinstance(spread, Unknown):
                 for option in spec.defaults:

@@ -170,6 +170,8 @@ class LayerSpec:
     default_activation: ClassVar[str | None] = None
     # A class Keras 3 added: tf-keras has none of that name.
     keras3_class: ClassVar[bool] = False
+    # A class of tf-keras that Keras 3 does not have (removed).
+    tf_keras_class: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

@@ -211,7 +211,7 @@ class RNN(RecurrentSpec):
     defaults = {"cell": None, **RNN_DEFAULTS}
     nested = ("cell",)
     input_spec = InputSpec(ndim=3)
-    sized_options: ClassVar[tuple[str, ...]] = ()
+    sized_options = ()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         cell = config.get("cell")

@@ -108,7 +108,7 @@ class RecurrentSpec(LayerSpec):
     positional: ClassVar[tuple[str, ...]] = ("units", "activation", "use_bias")
     defaults = RECURRENT_DEFAULTS
     input_spec = InputSpec(ndim=3)
-    sized_options = ("units",)
+    sized_options: ClassVar[tuple[str, ...]] = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         if "time_major" in config:

@@ -9,7 +9,7 @@ the front end.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from archlint.layers import register
 from archlint.layers.base import Params, Shape
@@ -27,8 +27,7 @@ class ReversibleEmbedding(Embedding):
     """
 
     class_name = "ReversibleEmbedding"
-    positional: ClassVar[tuple[str, ...]] = ("input_dim", "output_dim", "tie_weights",
-                                             "embeddings_initializer")
+    positional = ("input_dim", "output_dim", "tie_weights", "embeddings_initializer")
     defaults = {**Embedding.defaults, "tie_weights": True}
     keras3_class = True
 
