@@ -149,7 +149,8 @@ def list_layers() -> None:
         options = ", ".join(formula_options(spec)) or "none"
         click.echo(f"{spec.class_name}{aliases}{only}  options: {options}")
     for entry in NO_FORMULA:
-        where = {("3",): "  [Keras 3 only]", ("2",): "  [tf-keras only]"}.get(entry.versions, "")
+        where = "" if len(entry.versions) > 1 else \
+            "  [Keras 3 only]" if entry.versions == ("3",) else "  [tf-keras only]"
         click.echo(f"{entry.class_name}{where}  no formula: {entry.reason}")
 
 
