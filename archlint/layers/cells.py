@@ -6,8 +6,8 @@ so the shapes and weights are theirs: ``(batch, units)``, ``(batch, timesteps, u
 ``return_sequences``, the final states appended with ``return_state``.
 
 ``RNN([cell, cell])`` stacks the cells (``StackedRNNCells``): each reads the output of the
-one before, the last gives the output, and the states are every cell's in turn. Keras nests
-the states of a cell with two (LSTMCell) inside that list: archlint leaves such a call with
+one before, the last gives the output, and the states are every cell's in turn. Keras 3
+returns each stacked cell's states in a list of their own: archlint leaves a stack with
 ``return_state=True`` unknown. A cell class of the user's own is unknown too (its step is
 code archlint does not run).
 """
@@ -20,7 +20,9 @@ from archlint.dims import format_shape
 from archlint.layer_types import LayerInstance, label
 from archlint.layers import register
 from archlint.layers.base import (
+    BOTH_VERSIONS,
     INVALID_CONFIG,
+    KERAS3_ONLY,
     InputSpec,
     LayerSpec,
     OutputShape,
@@ -134,7 +136,9 @@ def _cells(value: Any, owner: str, option: str) -> list[LayerInstance]:
     configuration errors re-raised."""
     items = list(value) if isinstance(value, (list, tuple)) else [value]
     if not items:
-        raise ShapeError(INVALID_CONFIG, f"{owner} {option}=[] needs at least one cell")
+        # tf-keras's RNN runs an empty stack as a step that returns its input.
+        raise ShapeError(INVALID_CONFIG, f"{owner} {option}=[] needs at least one cell",
+                         refused_by=KERAS3_ONLY if owner == "RNN" else BOTH_VERSIONS)
     for item in items:
         if not isinstance(item, LayerInstance):
             raise ShapeError(INVALID_CONFIG, f"{owner} {option}={item!r} must be a recurrent "
@@ -239,20 +243,18 @@ class RNN(RecurrentSpec):
         output: Shape = (batch, steps, units) if config["return_sequences"] else (batch, units)
         if not config["return_state"]:
             return output
-        sizes = spec.state_sizes(cell)
-        if any(isinstance(size, list) for size in sizes):
+        if isinstance(spec, StackedRNNCells):
             raise Unresolved(Unknown(
-                f"RNN return_state=True on {format_shape(shape)} with stacked cells, one of "
-                "which has several states: Keras returns them nested in a list per cell, "
-                "which archlint does not model"))
-        return [output, *((batch, size) for size in sizes)]
+                f"RNN return_state=True with stacked cells on {format_shape(shape)}: Keras 3 "
+                "returns each cell's states in a list of their own (tf-keras does for a cell "
+                "of two states), which archlint does not model"))
+        return [output, *((batch, size) for size in spec.state_sizes(cell))]
 
     def output_count(self, config: dict[str, Any]) -> int | None:
         if not config["return_state"]:
             return 1
         spec, cell = self._cell(config)
-        sizes = spec.state_sizes(cell)
-        return None if any(isinstance(s, list) for s in sizes) else 1 + len(sizes)
+        return None if isinstance(spec, StackedRNNCells) else 1 + len(spec.state_sizes(cell))
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         features = self.check_sequence(config, inputs[0])
