@@ -2,8 +2,8 @@
 axis to the size ``output_size`` asks, whatever the input's size: the output is
 ``(batch, *output_size, channels)`` (channels first with ``data_format="channels_first"``).
 
-The TensorFlow kernel computes its windows from the spatial sizes, so it needs them known
-(a variable length builds, then fails at the first forward pass); no weights.
+The windows are ``ceil(size / output)`` or one more; TensorFlow's max-pooling kernel crashes
+when the longer one exceeds the last spatial axis (an output of 1 on it, say). No weights.
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ from archlint.dims import format_shape
 from archlint.layers import register
 from archlint.layers.base import (
     INVALID_CONFIG,
-    NDIM_MISMATCH,
-    UNDEFINED_DIMENSION,
     LayerSpec,
     Shape,
     ShapeError,
+    Unresolved,
     as_tuple,
 )
 from archlint.layers.shape_utils import channel_axis, normalize_data_format, spatial_axes
+from archlint.unknown import Unknown
 
 
 class _AdaptivePooling(LayerSpec):
     """What the six classes share; subclasses set ``rank``."""
 
     rank: ClassVar[int]
+    # Max pooling (TensorFlow's kernel crashes on a window longer than the last axis).
+    maximum: ClassVar[bool] = False
     positional = ("output_size", "data_format")
     defaults = {"output_size": None, "data_format": None}
     keras3_class = True
@@ -50,22 +52,28 @@ class _AdaptivePooling(LayerSpec):
         >>> spec.output_shape(spec.normalize({"output_size": (3, 4)}), [(None, 9, 17, 5)])
         (None, 3, 4, 5)
         """
-        shape, name = inputs[0], self.class_name
+        shape, name, sizes = inputs[0], self.class_name, config["output_size"]
         if len(shape) != self.rank + 2:
-            raise ShapeError(NDIM_MISMATCH, f"{name} expects ndim={self.rank + 2}, but its "
-                             f"input has ndim={len(shape)} {format_shape(shape)}")
+            # Keras 3 pools by the input's rank, not the class's, and declares the class's.
+            raise Unresolved(Unknown(
+                f"{name} on an input of rank {len(shape)} {format_shape(shape)}: Keras 3 pools "
+                f"it as a {len(shape) - 2}-D input and declares a {self.rank}-D output"))
+        if min(sizes) <= 0:
+            raise ShapeError(INVALID_CONFIG, f"{name} output_size={sizes} must be positive",
+                             build_accepts=("3",))
         data_format = config["data_format"]
-        for axis in spatial_axes(len(shape), data_format):
-            if not isinstance(shape[axis], int):
-                raise ShapeError(
-                    UNDEFINED_DIMENSION,
-                    f"{name} needs every spatial size known, but axis {axis} of its input "
-                    f"{format_shape(shape)} is {shape[axis]} (its windows are computed from "
-                    "the sizes)", build_accepts=("3",))
+        last = shape[spatial_axes(len(shape), data_format)[-1]]
+        if self.maximum and isinstance(last, int) and -(-last // sizes[-1]) + 1 > last:
+            raise ShapeError(
+                INVALID_CONFIG,
+                f"{name} output_size={sizes} on {format_shape(shape)}: pooling the last "
+                f"spatial axis of size {last} into {sizes[-1]} takes a window of "
+                f"{-(-last // sizes[-1]) + 1}, longer than the axis, and TensorFlow's kernel "
+                "crashes (floating point exception)", build_accepts=("3",))
         channels = shape[channel_axis(len(shape), data_format)]
         if data_format == "channels_first":
-            return (shape[0], channels, *config["output_size"])
-        return (shape[0], *config["output_size"], channels)
+            return (shape[0], channels, *sizes)
+        return (shape[0], *sizes, channels)
 
 
 @register
@@ -80,6 +88,7 @@ class AdaptiveAveragePooling1D(_AdaptivePooling):
 class AdaptiveMaxPooling1D(_AdaptivePooling):
     """The maximum of 1-D windows that give ``output_size``."""
 
+    maximum = True
     class_name = "AdaptiveMaxPooling1D"
     rank = 1
 
@@ -96,6 +105,7 @@ class AdaptiveAveragePooling2D(_AdaptivePooling):
 class AdaptiveMaxPooling2D(_AdaptivePooling):
     """The maximum of 2-D windows that give ``output_size``."""
 
+    maximum = True
     class_name = "AdaptiveMaxPooling2D"
     rank = 2
 
@@ -112,5 +122,6 @@ class AdaptiveAveragePooling3D(_AdaptivePooling):
 class AdaptiveMaxPooling3D(_AdaptivePooling):
     """The maximum of 3-D windows that give ``output_size``."""
 
+    maximum = True
     class_name = "AdaptiveMaxPooling3D"
     rank = 3
