@@ -162,6 +162,12 @@ class LayerFactory:
     def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call) -> Any:
         inputs = args[0] if args else kwargs.get("inputs")
+        reverse = kwargs.get("reverse", args[1] if len(args) > 1 else False)
+        if obj.layer.class_name == "ReversibleEmbedding" and reverse is not False:
+            # A call option the graph does not carry: the projection back to the vocabulary.
+            given = "reverse=True" if reverse is True else "a reverse option"
+            return Unknown(f"`{obj.layer.name}` called with {given} (the projection back to "
+                           "logits over the vocabulary) is not followed", node.lineno)
         items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         refs = []
         for item in items:
