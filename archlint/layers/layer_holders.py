@@ -140,9 +140,10 @@ class Pipeline(LayerSpec):
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         config = super().normalize(config)
         layers = config["layers"]
-        if not isinstance(layers, (list, tuple)):
-            raise ShapeError(INVALID_CONFIG, f"Pipeline layers={layers!r} must be a list of "
-                             "layers")
+        if not isinstance(layers, (list, tuple)) or not layers:
+            # Keras 3's call of an empty Pipeline fails: it returns the output of no layer.
+            raise ShapeError(INVALID_CONFIG, f"Pipeline layers={layers!r} must be a non-empty "
+                             "list of layers")
         for index in range(len(layers)):
             _wrapped({"layers": layers[index]}, "layers", self.class_name)
         config["layers"] = list(layers)

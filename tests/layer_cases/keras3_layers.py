@@ -47,6 +47,7 @@ CASES = [
     case("Pipeline", (5, 4), layers=[layer("Dense", units=2)], **NO_TF_KERAS),
     case("Pipeline", (5, 4), layers=[layer("Conv1D", filters=2, kernel_size=6)],
          error_code="AL101"),
+    case("Pipeline", (5, 4), layers=[], error_code="AL108"),
     # MelSpectrogram: (batch, samples) to (batch, num_mel_bins, frames).
     case("MelSpectrogram", (3000,), **NO_TF_KERAS),
     case("MelSpectrogram", (1000,), fft_length=256, sequence_stride=64, num_mel_bins=40,
