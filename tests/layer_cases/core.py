@@ -1,4 +1,4 @@
-"""Dense on every rank, with and without bias."""
+"""Dense on every rank, with and without bias; Identity."""
 
 from tests.layer_cases import case
 
@@ -9,4 +9,6 @@ CASES = [
     case("Dense", (None, 7), units=3),
     case("Dense", (2, 3, 4), units=5, use_bias=False),
     case("Dense", (None,), units=4, error_code="AL106"),
+    case("Identity", (5, 3)),
+    case("Identity", (None,)),
 ]
