@@ -139,14 +139,23 @@ def list_rules(config_file: str | None) -> None:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
 
 
-@main.command(name="layers", short_help="List the layer classes archlint has formulas for.")
+@main.command(name="layers", short_help="List the layer classes and their formulas' options.")
 def list_layers() -> None:
-    """List the Keras layer classes archlint has shape and parameter formulas for."""
+    """List the Keras layer classes archlint has shape and parameter formulas for, with the
+    options the formulas read, then the classes that cannot have one, with the reason."""
     from archlint.layers import all_specs
+    from archlint.layers.catalog import NO_FORMULA, formula_options
 
     for spec in all_specs():
         aliases = f"  (also {', '.join(spec.aliases)})" if spec.aliases else ""
-        click.echo(f"{spec.class_name}{aliases}")
+        only = "  [Keras 3 only]" if spec.keras3_class else \
+            "  [tf-keras only]" if spec.tf_keras_class else ""
+        options = ", ".join(formula_options(spec)) or "none"
+        click.echo(f"{spec.class_name}{aliases}{only}  options: {options}")
+    for entry in NO_FORMULA:
+        where = "" if len(entry.versions) > 1 else \
+            "  [Keras 3 only]" if entry.versions == ("3",) else "  [tf-keras only]"
+        click.echo(f"{entry.class_name}{where}  no formula: {entry.reason}")
 
 
 @main.command(short_help="Print a rule's documentation and examples.")

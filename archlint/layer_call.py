@@ -93,6 +93,9 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape],
     try:
         check_inputs(instance, inputs)
         output = instance.spec.output_shape(config, inputs)
+        if instance.spec.tf_keras_class and instance.target != "2":
+            raise ShapeError(INVALID_OPTION, f"Keras 3 has no {instance.class_name} layer "
+                             "(tf-keras has)", refused_by=KERAS3_ONLY)
     except ShapeError as error:
         raise error.for_target(instance.target) from None
     if instance.target != "3":

@@ -48,12 +48,20 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
         raise UnsupportedLayer(class_name)
     raw = dict(config)
     for option in spec.nested:
-        value = raw.get(option)
-        if isinstance(value, dict) and "class_name" in value:
-            inner_name = value["config"].get("name", f"{option}_{value['class_name'].lower()}")
-            raw[option] = instantiate(value["class_name"], value["config"], inner_name,
-                                      line=line, column=column, end_line=end_line,
-                                      keras=keras, target=target)
+        if option not in raw:
+            continue
+        value = raw[option]
+
+        def nested_layer(item: Any, option: str = option) -> Any:
+            if not (isinstance(item, dict) and "class_name" in item):
+                return item
+            inner_name = item["config"].get("name", f"{option}_{item['class_name'].lower()}")
+            return instantiate(item["class_name"], item["config"], inner_name, line=line,
+                               column=column, end_line=end_line, keras=keras, target=target)
+
+        # A list of layers (RNN's cells, Pipeline's layers) holds one instance per item.
+        raw[option] = [nested_layer(v) for v in value] if isinstance(value, (list, tuple)) \
+            else nested_layer(value)
     instance = LayerInstance(spec=spec, config=raw, name=name, line=line, column=column,
                              end_line=end_line, explicit=frozenset(config), target=target)
     keras2_only = {k: v for k, v in spec.keras2_defaults.items() if raw.get(k) is None}
@@ -74,8 +82,7 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
     unknown = first_unknown(relevant)
     nested_error = None
     for option in spec.nested:
-        inner = raw.get(option)
-        if isinstance(inner, LayerInstance):
+        for inner in nested_instances(raw.get(option)):
             if unknown is None and inner.unresolved is not None:
                 unknown, instance.unmodelled = inner.unresolved, inner.unmodelled
             nested_error = nested_error or inner.config_error
@@ -98,6 +105,12 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
         else:
             instance.config_error = outcome
     return instance
+
+
+def nested_instances(value: Any) -> list[LayerInstance]:
+    """The layer instances of a nested option: one layer, or a list of them."""
+    items = value if isinstance(value, (list, tuple)) else [value]
+    return [item for item in items if isinstance(item, LayerInstance)]
 
 
 def _unknown_name(config: dict[str, Any], keras: str) -> str | None:

@@ -30,7 +30,14 @@ from archlint.layers import all_specs
 from archlint.layers.base import ShapeError
 from archlint.layers.shape_utils import pooling_output_length
 from archlint.oracle import launch
-from archlint.oracle.allowed import KINDS, RequestRefused, check_graph, check_layer, kind_of
+from archlint.oracle.allowed import (
+    KINDS,
+    RequestRefused,
+    check_graph,
+    check_layer,
+    kind_of,
+    nested_layer_class,
+)
 from archlint.oracle.export import UnsafeOption, model_request
 from tests.oracle import needs_keras
 
@@ -71,6 +78,8 @@ def test_options_that_build_are_allowed() -> None:
     check_layer("Bidirectional", {"layer": {"class_name": "LSTM", "config": {
         "units": 4, "recurrent_activation": "sigmoid"}}, "merge_mode": None})
     check_layer("Dense", {"units": 3, "activation": {"class_name": "ReLU", "config": {}}})
+    check_layer("RNN", {"cell": [{"class_name": "LSTMCell", "config": {"units": 2}},
+                                 {"class_name": "GRUCell", "config": {"units": 3}}]})
     assert kind_of("recurrent_initializer") == "initializer"
     assert kind_of("activity_regularizer") == "regularizer"
     assert kind_of("units") is None
@@ -87,6 +96,10 @@ def test_options_that_build_are_allowed() -> None:
     ("Dense", {"dtype": {"module": "keras", "class_name": "DTypePolicy",
                          "config": {"name": "float32"}}}, "dtype"),
     ("Dense", {"units": [1, {"class_name": "Dense", "config": {}}]}, "units"),
+    ("RNN", {"cell": [{"class_name": "LSTMCell", "config": {}},
+                      {"class_name": "TFSMLayer", "config": {}}]}, "cell"),
+    ("Pipeline", {"layers": [{"class_name": "Dense", "config": {
+        "activation": {"class_name": "TFSMLayer", "config": {}}}}]}, "layers.activation"),
     ("Dense", {"units": {"__lambda__": "code"}}, "units"),
     ("Dense", {"kernel_initializer": {"class_name": "HeNormal", "config": {
         "seed": {"class_name": "TFSMLayer", "config": {}}}}}, "kernel_initializer.config"),
@@ -137,12 +150,18 @@ def test_a_user_defined_layer_is_only_weights_of_integer_shapes() -> None:
         check_layer("UserLayer", {"weights": [], "call": "os.system"})
 
 
-def test_catalog_and_registered_names_do_not_overlap() -> None:
-    """A ``{"class_name", "config"}`` option is a layer when its class is in the catalog,
-    a registered object otherwise: the two must never share a name."""
+def test_a_name_of_a_layer_and_a_registered_object_is_read_by_the_option() -> None:
+    """A ``{"class_name", "config"}`` option is a layer when its class is in the catalog, a
+    registered object otherwise; Keras names both a layer and an initializer Identity, so
+    an option of a registered kind takes the registered object."""
     layers = {name for spec in all_specs() for name in (spec.class_name, *spec.aliases)}
-    for names in KINDS.values():
-        assert not layers & names
+    shared = {name for names in KINDS.values() for name in layers & names}
+    assert shared == {"Identity"}
+    identity = {"class_name": "Identity", "config": {}}
+    assert nested_layer_class("kernel_initializer", identity) is None
+    assert nested_layer_class("layer", identity) == "Identity"
+    check_layer("Dense", {"units": 2, "kernel_initializer": identity})
+    check_layer("TimeDistributed", {"layer": identity})
 
 
 def test_export_refuses_with_the_option_and_line() -> None:

@@ -31,6 +31,7 @@ from archlint.layer_eval import UnsupportedLayer, instantiate
 from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
 from archlint.layers.base import ShapeError
+from archlint.layers.catalog import no_formula
 from archlint.layers.quantization import is_quantized_name
 from archlint.unknown import Unknown
 
@@ -102,8 +103,14 @@ class LayerFactory:
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):
                 nested_flags.append(value.layer.trainable)
-                config[key] = value.layer.instance if value.layer.instance is not None else \
-                    Unknown(f"`{value.layer.class_name}` is not supported", node.lineno)
+                config[key] = _nested_instance(value, class_name, key, node.lineno)
+            elif isinstance(value, (list, tuple)) and any(
+                    isinstance(item, LayerObject) for item in value):
+                # RNN([cell, cell]), StackedRNNCells(cells), Pipeline(layers).
+                nested_flags.extend(item.layer.trainable for item in value
+                                    if isinstance(item, LayerObject))
+                config[key] = [_nested_instance(item, class_name, key, node.lineno)
+                               if isinstance(item, LayerObject) else item for item in value]
             elif isinstance(value, (ModelObject, SequentialObject)):
                 # TimeDistributed(model): a wrapped model is not followed yet.
                 config[key] = Unknown(f"the model `{value.model.name}` given as the {key} of "
@@ -121,10 +128,13 @@ class LayerFactory:
         if nested_flags and layer.trainable is True:
             layer.trainable = _wrapper_trainable(nested_flags, node.lineno)
         if spec is None:
+            known = None if custom else no_formula(class_name)
+            why = f" ({known.reason})" if known is not None else ""
             self.events.append(Event(
                 UNSUPPORTED,
-                f"layer class `{class_name}` is not supported by archlint; the output shape "
-                f"of `{name}` and everything computed from it is unknown", span, layer=name))
+                f"layer class `{class_name}` is not supported by archlint{why}; the output "
+                f"shape of `{name}` and everything computed from it is unknown", span,
+                layer=name))
         else:
             if isinstance(spread, Unknown):
                 for option in spec.defaults:
@@ -202,6 +212,12 @@ class LayerFactory:
                    node: ast.Call) -> Any:
         spec = lookup(obj.layer.class_name) if obj.layer.instance is not None else None
         options: dict[str, Any] = {}
+        reverse = kwargs.get("reverse", args[1] if len(args) > 1 else False)
+        if obj.layer.class_name == "ReversibleEmbedding" and reverse is not False:
+            # A call option the graph does not carry: the projection back to the vocabulary.
+            given = "reverse=True" if reverse is True else "a reverse option"
+            return Unknown(f"`{obj.layer.name}` called with {given} (the projection back to "
+                           "logits over the vocabulary) is not followed", node.lineno)
         if spec is not None and spec.call_inputs:
             # Inputs given as separate arguments: mha(query, value, key=..., ...).
             items, args, kwargs = _bind_inputs(spec.call_inputs, args, kwargs)
@@ -253,6 +269,17 @@ class LayerFactory:
         inputs = args[0] if args else kwargs.pop("inputs", None)
         layer = self.make_layer(class_name, list(args[1:]), kwargs, node)
         return self.call_layer(layer, [inputs], {}, node)
+
+
+def _nested_instance(value: LayerObject, owner: str, option: str, line: int) -> Any:
+    """A layer given as an option of another (a wrapped layer, a cell), or why not known."""
+    if value.layer.instance is not None:
+        return value.layer.instance
+    what = value.layer.class_name
+    if owner in ("RNN", "StackedRNNCells"):
+        return Unknown(f"the cell `{what}` given as the {option} of {owner} is not a cell "
+                       "archlint knows (its step is code archlint does not run)", line)
+    return Unknown(f"`{what}` is not supported", line)
 
 
 def _layer_config(positional: tuple[str, ...], args: list[Any],

@@ -45,5 +45,5 @@ def _load_families() -> None:
 
     # Every module of this package except the shared ones registers a family of layers.
     for name in submodule_names(__path__):
-        if name not in ("base", "shape_utils", "options", "quantization"):
+        if name not in ("base", "shape_utils", "options", "quantization", "catalog"):
             importlib.import_module(f"{__name__}.{name}")

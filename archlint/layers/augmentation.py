@@ -59,8 +59,6 @@ class _ImageLayer(LayerSpec):
     required: ClassVar[tuple[str, ...]] = ()
     # Options tf-keras's class does not take (Keras 3's does).
     keras3_options: ClassVar[tuple[str, ...]] = ("data_format",)
-    # A class tf-keras does not have.
-    keras3_class: ClassVar[bool] = False
     # Factor options and the closed range both versions accept their numbers in.
     factor_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
     # tf-keras refuses a factor of more than two numbers (its other classes read two).

@@ -180,6 +180,10 @@ class LayerSpec:
     # Other call arguments the formulas read, with Keras's defaults
     # (``return_attention_scores=True`` adds an output); the formulas see them in config.
     call_options: ClassVar[dict[str, Any]] = {}
+    # A class Keras 3 added: tf-keras has none of that name.
+    keras3_class: ClassVar[bool] = False
+    # A class of tf-keras that Keras 3 does not have (removed).
+    tf_keras_class: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""
@@ -194,6 +198,8 @@ class LayerSpec:
     def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         """Why tf-keras refuses what Keras 3 builds (the formulas follow Keras 3), if it
         does: checked for scripts that may run under tf-keras."""
+        if self.keras3_class:
+            return f"tf-keras has no {self.class_name} layer (Keras 3 has)"
         return None
 
     def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:

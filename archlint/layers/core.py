@@ -1,4 +1,4 @@
-"""InputLayer and Dense."""
+"""InputLayer, Dense and Identity."""
 
 from __future__ import annotations
 
@@ -140,3 +140,19 @@ class Dense(LayerSpec):
         if rank:  # LoRA freezes the kernel
             return Params(bias + lora + state, kernel)
         return Params(kernel + bias + state)
+
+
+@register
+class Identity(LayerSpec):
+    """Returns its input: any shape, no weights (tf-keras's Identity too).
+
+    >>> Identity().output_shape({}, [(None, 3, 4)])
+    (None, 3, 4)
+    """
+
+    class_name = "Identity"
+    time_order = "preserves"
+    input_spec = InputSpec(min_ndim=0)
+
+    def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
+        return inputs[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from archlint.layers import register
 from archlint.layers.base import (
@@ -51,7 +51,8 @@ class Embedding(LayerSpec):
     """
 
     class_name = "Embedding"
-    positional = ("input_dim", "output_dim", "embeddings_initializer")
+    positional: ClassVar[tuple[str, ...]] = ("input_dim", "output_dim",
+                                             "embeddings_initializer")
     defaults = {"input_dim": None, "output_dim": None, "lora_rank": None, "lora_alpha": None,
                 "dtype": None}
     reads = ("input_length", "quantized")

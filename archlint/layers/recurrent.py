@@ -109,7 +109,7 @@ class RecurrentSpec(LayerSpec):
     defaults = RECURRENT_DEFAULTS
     reads = ("time_major",)
     input_spec = InputSpec(ndim=3)
-    sized_options = ("units",)
+    sized_options: ClassVar[tuple[str, ...]] = ("units",)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         if "time_major" in config:

@@ -157,11 +157,11 @@ def check_layer(class_name: Any, config: Any, path: str = "") -> None:
 
 
 def check_option(path: str, option: str, value: Any) -> None:
-    """One option's value: a nested layer, a registered object of the option's kind, or a
-    plain value."""
+    """One option's value: a nested layer (or a list of them), a registered object of the
+    option's kind, or a plain value."""
     if isinstance(value, dict) and "class_name" in value and set(value) <= OBJECT_FORM:
         class_name = value["class_name"]
-        if isinstance(class_name, str) and lookup(class_name) is not None:
+        if nested_layer_class(option, value) is not None:
             check_layer(class_name, value.get("config", {}), path)
             return
         kind = kind_of(option)
@@ -170,7 +170,34 @@ def check_option(path: str, option: str, value: Any) -> None:
             return
         what = f"a Keras {kind}" if kind else "a layer class archlint knows"
         raise RequestRefused(path, f"{path}={short(value)}: {short(class_name)} is not {what}")
+    if isinstance(value, list) and value and all(nested_layer_class(option, item) is not None
+                                                 for item in value):
+        # A list of layers: RNN's cells, StackedRNNCells's, Pipeline's layers.
+        for item in value:
+            check_layer(item["class_name"], item.get("config", {}), path)
+        return
     check_plain(path, value)
+
+
+def nested_layer_class(option: str, value: Any) -> str | None:
+    """The class of a layer of the catalog given as ``option``'s value
+    (``{"class_name", "config"}``), or None. An option of a registered kind takes the
+    registered object of that name (``kernel_initializer={"class_name": "Identity"}`` is an
+    initializer, not the Identity layer).
+
+    >>> nested_layer_class("cell", {"class_name": "LSTMCell", "config": {"units": 2}})
+    'LSTMCell'
+    >>> nested_layer_class("kernel_initializer", {"class_name": "Identity", "config": {}})
+    """
+    if not (isinstance(value, dict) and set(value) <= OBJECT_FORM):
+        return None
+    class_name = value.get("class_name")
+    if not isinstance(class_name, str) or lookup(class_name) is None:
+        return None
+    kind = kind_of(option)
+    if kind is not None and class_name in KINDS[kind]:
+        return None
+    return class_name
 
 
 def check_plain(path: str, value: Any) -> None:

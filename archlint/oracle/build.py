@@ -38,7 +38,12 @@ from typing import Any
 
 # The launcher puts archlint's own parent directory on sys.path, never the working directory.
 from archlint.layers import lookup
-from archlint.oracle.allowed import PSEUDO_LAYERS, RequestRefused, check_graph
+from archlint.oracle.allowed import (
+    PSEUDO_LAYERS,
+    RequestRefused,
+    check_graph,
+    nested_layer_class,
+)
 from archlint.oracle.pseudo_layers import make_pseudo_layer
 
 FORWARD_BATCH = 2
@@ -95,8 +100,11 @@ def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
         raise RequestRefused("", f"{class_name} is not a layer class archlint knows")
     kwargs = {}
     for key, value in config.items():
-        if isinstance(value, dict) and lookup(str(value.get("class_name"))) is not None:
+        if nested_layer_class(key, value) is not None:
             value = _make_layer(keras, value["class_name"], value.get("config", {}))
+        elif isinstance(value, list) and value and all(
+                nested_layer_class(key, v) is not None for v in value):
+            value = [_make_layer(keras, v["class_name"], v.get("config", {})) for v in value]
         kwargs[key] = value
     return getattr(keras.layers, class_name)(**kwargs)
 

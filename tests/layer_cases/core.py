@@ -1,6 +1,6 @@
 """Dense on every rank, with and without bias; Keras 3's LoRA and quantized dtype policies
 (tf-keras refuses the keywords and the policy names); mixed precision policies, which
-change no parameter count."""
+change no parameter count; Identity."""
 
 from tests.layer_cases import case
 
@@ -34,4 +34,6 @@ CASES = [
     case("Dense", (4,), units=5, layer_dtype="mixed_float16"),
     case("Dense", (4,), units=5, layer_dtype="mixed_bfloat16"),
     case("Dense", (4,), units=5, layer_dtype="float64"),
+    case("Identity", (5, 3)),
+    case("Identity", (None,)),
 ]
