@@ -96,6 +96,29 @@ def _reason(text: str | None) -> str:
     return _VOLATILE.sub("#", text)[:110]
 
 
+_MODEL_ROWS = ("Sequential", "Functional")
+
+
+def _layer_entries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every layer of a model's summary rows: a model called as a layer is not one, the
+    rows under it are; a user-defined layer is one, and so are the rows under it."""
+    found: list[dict[str, Any]] = []
+    stack = list(reversed(rows))
+    while stack:
+        row = stack.pop()
+        if row.get("class") not in _MODEL_ROWS or "layers" not in row:
+            found.append(row)
+        stack.extend(reversed(row.get("layers") or []))
+    return found
+
+
+def _why(row: dict[str, Any]) -> str | None:
+    """A row's unknown reason; for a row holding others, the first of theirs."""
+    if row.get("unknown_reason"):
+        return str(row["unknown_reason"])
+    return next((r for r in map(_why, row.get("layers") or []) if r), None)
+
+
 def survey(root: Path, slowest: int) -> dict[str, Any]:
     files = list(collect([str(root)], []))
     layers: Counter[str] = Counter()
@@ -120,15 +143,15 @@ def survey(root: Path, slowest: int) -> dict[str, Any]:
         for model in data["models"]:
             models += 1
             empty_models += not model["layers"]
-            for layer in model["layers"]:
+            for layer in _layer_entries(model["layers"]):
                 shape, params = _shape_state(layer["output_shape"]), _params_state(
                     layer["params"])
                 state = "known" if shape == params == "known" else (
                     "unknown" if shape == params == "unknown" else "partial")
                 layers[state] += 1
                 if state != "known":
-                    reasons[_reason(layer.get("unknown_reason")) if layer.get(
-                        "unknown_reason") or state == "unknown" else NAMED] += 1
+                    reasons[_reason(_why(layer)) if _why(layer) or state == "unknown"
+                            else NAMED] += 1
         sites = Counter((d["code"], d["line"], d["column"]) for d in data["diagnostics"])
         duplicates += sum(n - 1 for n in sites.values())
         for diagnostic in data["diagnostics"]:

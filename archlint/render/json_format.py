@@ -53,6 +53,8 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         entry["unknown_reason"] = first.params_unknown.describe()  # the shape is known
     elif first is None and model.unresolved:  # a layer of a model that is never built
         entry["unknown_reason"] = f"not built: {model.unresolved[0].describe()}"
+    elif first is None:
+        entry["unknown_reason"] = "never called on a tensor, so Keras never builds it"
     if first is not None and first.error is not None:
         entry["error"] = {"code": first.error.code, "message": first.error.message}
     if len(layer.calls) > 1:
@@ -76,6 +78,8 @@ def nested_to_json(row: NestedRow, model: Model) -> dict[str, Any]:
         else None,
         "inbound": row.inbound,
         "layers": rows_to_json(row.rows, model),
+        **({"unknown_reason": row.output.describe()} if isinstance(row.output, Unknown)
+           else {}),
     }
 
 
