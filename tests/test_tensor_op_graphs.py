@@ -46,6 +46,13 @@ SCRIPTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "z = keras.activations.relu(layers.Add()([z, z]))\n"
         "z = keras.activations.softmax(z, axis=-1)\n"
         "model = keras.Model(inp, layers.Conv1D(3, 1)(z), name='m')\n", ("3", "2")),
+    "preprocess_input of an application": (
+        "img = keras.Input(shape=(32, 32, 3))\n"
+        "x = keras.applications.mobilenet_v2.preprocess_input(img)\n"
+        "x = keras.applications.vgg16.preprocess_input(x)\n"
+        "x = layers.Conv2D(4, 3)(x)\n"
+        "model = keras.Model(img, layers.GlobalAveragePooling2D()(x), name='m')\n",
+        ("3", "2")),
     "numpy tables as constants": (
         "import numpy as np\n"
         "p, i = np.meshgrid(np.arange(11), 2 * np.arange(4))\n"

@@ -24,6 +24,9 @@ from archlint.unknown import Unknown, first_unknown
 # The module path an operation is written with, as the formulas' table names it.
 _NAMESPACES = (
     ("tensorflow.keras.activations.", "keras.activations."),
+    ("tensorflow.keras.applications.", "keras.applications."),
+    ("keras.applications.", "keras.applications."),
+    ("tf_keras.applications.", "keras.applications."),
     ("tensorflow.keras.ops.", "keras.ops."), ("tensorflow.math.", "tf.math."),
     ("tensorflow.nn.", "tf.nn."), ("tensorflow.linalg.", "tf.linalg."),
     ("tensorflow.", "tf."), ("tf_keras.backend.", None), ("keras.src.ops.", "keras.ops."),

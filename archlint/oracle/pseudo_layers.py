@@ -17,7 +17,8 @@ from archlint.oracle.allowed import RequestRefused
 
 # Where the table's names live, by prefix.
 _MODULES = (("tf.", "tensorflow"), ("keras.ops.", "keras.ops"),
-            ("keras.activations.", "keras.activations"))
+            ("keras.activations.", "keras.activations"),
+            ("keras.applications.", "keras.applications"))
 
 
 def resolve_op(keras: Any, qualified: str) -> Any:
@@ -32,6 +33,7 @@ def resolve_op(keras: Any, qualified: str) -> Any:
                 raise RequestRefused("op", f"{qualified}: tf-keras has no keras.ops")
             module = keras.ops if module_name == "keras.ops" else \
                 keras.activations if module_name == "keras.activations" else \
+                keras.applications if module_name == "keras.applications" else \
                 importlib.import_module(module_name)
             function: Any = module
             for part in qualified[len(prefix):].split("."):
