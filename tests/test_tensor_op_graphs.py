@@ -126,3 +126,12 @@ def test_the_same_operation_written_twice_is_not_a_duplicate_layer_name() -> Non
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
     [analysis] = report.models
     assert isinstance(analysis.total, int)
+
+
+def test_keras_ops_in_a_tf_keras_script_is_refused() -> None:
+    # tf-keras has no keras.ops module: a script for it stops at the call.
+    report = analyse_source("import tf_keras as keras\nimport keras as k3\n"
+                            "inp = keras.Input(shape=(4,))\n"
+                            "model = keras.Model(inp, k3.ops.relu(inp))\n")
+    assert [(d.code, d.span.line) for d in report.diagnostics
+            if d.severity.value == "error"] == [("AL108", 4)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from archlint.codes import TF_FUNCTION_ON_KERAS_TENSOR
+from archlint.codes import INVALID_OPTION, TF_FUNCTION_ON_KERAS_TENSOR
 from archlint.frontend.keras_values import ArrayValue, Tensor, WeightValue
 from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import span_of
@@ -177,6 +177,13 @@ class TensorOps(NestedModels):
             refusal = ShapeError(TF_FUNCTION_ON_KERAS_TENSOR, "Keras 3 refuses a TensorFlow "
                                  f"function on a Keras tensor: `{qualified}` (use keras.ops "
                                  "or a layer)", refused_by=KERAS3_ONLY)
+            outcome = refusal.for_target(self.keras)
+            if isinstance(outcome, ShapeError):
+                layer.instance.config_error = outcome
+        elif qualified.startswith("keras.ops.") and self.keras != "3":
+            # tf-keras has no keras.ops module: the script stops at this line there.
+            refusal = ShapeError(INVALID_OPTION, f"tf-keras has no keras.ops: `{qualified}` "
+                                 "exists in Keras 3 only", refused_by=("2",))
             outcome = refusal.for_target(self.keras)
             if isinstance(outcome, ShapeError):
                 layer.instance.config_error = outcome

@@ -131,11 +131,13 @@ _add("keras.activations.leaky_relu", ew.identity, "x negative_slope", "x",
 _add("keras.activations.softmax keras.activations.log_softmax", ew.along_axis, "x axis",
      "x")
 # keras.applications' preprocess_input on an image tensor: scaled or channels reordered.
+_APPLICATION_MODULES = (
+    "convnext", "densenet", "efficientnet", "efficientnet_v2", "inception_resnet_v2",
+    "inception_v3", "mobilenet", "mobilenet_v2", "mobilenet_v3", "nasnet", "resnet",
+    "resnet50", "resnet_v2", "vgg16", "vgg19", "xception")
 _add(_prefixed("keras.applications", " ".join(
-    f"{m}.preprocess_input" for m in (
-        "convnext densenet efficientnet efficientnet_v2 inception_resnet_v2 inception_v3 "
-        "mobilenet mobilenet_v2 mobilenet_v3 nasnet resnet resnet50 resnet_v2 vgg16 vgg19 "
-        "xception").split())), ew.identity, "x data_format", "x", data_format=None)
+    f"{m}.preprocess_input" for m in _APPLICATION_MODULES)), ew.identity, "x data_format",
+     "x", data_format=None)
 _BINARY_KERAS = ("add subtract multiply divide true_divide floor_divide mod power maximum "
                  "minimum equal not_equal greater greater_equal less less_equal logical_and "
                  "logical_or")
