@@ -231,6 +231,9 @@ class EinsumDense(LayerSpec):
     positional = ("equation", "output_shape", "activation", "bias_axes")
     defaults = {"equation": None, "output_shape": None, "activation": None,
                 "bias_axes": None, "lora_rank": None}
+    # LoRA and quantization of EinsumDense are not modelled: given, the layer is unknown.
+    unmodelled = {"lora_alpha": None, "gptq_unpacked_column_size": None,
+                  "quantization_config": None}
     input_spec = InputSpec()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.layers.base import LayerSpec
-from archlint.layers.quantization import modelled_dtype
+from archlint.layers.quantization import is_quantized_name, modelled_dtype
 
 # Options that change neither a layer's output shape nor its parameter counts: how weights
 # are initialized, penalized or clipped, how values are computed (activations, seeds),
@@ -44,6 +44,13 @@ HARMLESS_OPTIONS = frozenset({
     "fused", "adjustment",
     # tf-keras's SpatialDropout: its noise shape is always per channel.
     "noise_shape",
+    # LSTMCell: how the forget gate's bias starts; MultiHeadAttention (tf-keras): how
+    # masked scores are handled.
+    "unit_forget_bias", "softmax_robust_masking",
+    # MelSpectrogram: the frequency range and scaling of the values, not the bin count.
+    "min_freq", "max_freq", "power_to_db", "top_db", "mag_exp", "min_power", "ref_power",
+    # ReversibleEmbedding: the dtype and soft cap of the reverse logits' values.
+    "reverse_dtype", "logit_soft_cap",
 })
 # Whole families by suffix: initializers, regularizers and constraints of any weight.
 HARMLESS_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
@@ -78,6 +85,9 @@ def unmodelled_option(spec: LayerSpec, config: dict[str, Any]) -> str | None:
     for option, value in config.items():
         if option == "dtype" and "dtype" in spec.defaults and not modelled_dtype(value):
             return option  # a layer Keras quantizes, with a policy archlint does not read
+        if option == "dtype" and "dtype" not in spec.defaults and isinstance(value, str) \
+                and is_quantized_name(value):
+            return option  # a quantized policy on a layer whose quantization is not modelled
         if option in modelled or is_harmless(option) or value is None:
             continue
         if option in spec.unmodelled and _same(value, spec.unmodelled[option]):

@@ -28,11 +28,16 @@ class ReversibleEmbedding(Embedding):
 
     class_name = "ReversibleEmbedding"
     positional = ("input_dim", "output_dim", "tie_weights", "embeddings_initializer")
-    defaults = {**Embedding.defaults, "tie_weights": True}
+    # Its LoRA and quantized weights (a reverse table too) are not modelled: unknown if given.
+    defaults = {**{k: v for k, v in Embedding.defaults.items()
+                   if k not in ("lora_rank", "lora_alpha", "dtype")}, "tie_weights": True}
+    reads = ("input_length", "quantized")
+    unmodelled = {"quantization_config": None, "lora_rank": None, "lora_alpha": None}
     keras3_class = True
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
-        config = super().normalize(config)
+        # Embedding's reading of LoRA and quantization sees neither (never modelled here).
+        config = super().normalize({"lora_rank": None, "dtype": None, **config})
         config["tie_weights"] = bool(config["tie_weights"])
         return config
 
