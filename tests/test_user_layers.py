@@ -128,6 +128,14 @@ SCRIPTS = {
         "        layer.trainable = False\n"
         "    elif isinstance(layer, layers.Layer) and not isinstance(layer, layers.Dense):\n"
         "        layer.name\n"),
+    "compute_output_shape agreeing with call": (
+        "class Doubled(layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        return tf.concat([x, x], axis=-1)\n"
+        "    def compute_output_shape(self, input_shape):\n"
+        "        return (*input_shape[:-1], 2 * input_shape[-1])\n"
+        "inp = keras.Input(shape=(3, 4))\n"
+        "model = keras.Model(inp, layers.Dense(2)(Doubled()(inp)), name='doubled')\n"),
     "in a Sequential": LINEAR + (
         "model = keras.Sequential([keras.Input(shape=(5,)), Linear(6), layers.Dense(1)],\n"
         "                         name='seq_linear')\n"),
@@ -329,3 +337,28 @@ def test_a_user_defined_layer_is_one_summary_row_with_its_total(
 
 def _layers_only(rows: list[list[Any]]) -> list[list[Any]]:
     return [row for row in rows if row[1] != "InputLayer"]
+
+
+WRONG_DECLARATION = (
+    "class Wrong(layers.Layer):\n"
+    "    def call(self, x):\n"
+    "        return tf.concat([x, x], axis=-1)\n"
+    "    def compute_output_shape(self, input_shape):\n"
+    "        return input_shape\n"
+    "inp = keras.Input(shape=(4,))\n"
+    "model = keras.Model(inp, Wrong()(inp), name='wrong')\n")
+
+
+@pytest.mark.keras
+def test_keras_3_declares_what_compute_output_shape_says() -> None:
+    truth = {v: run_scripts({"w": HEAD + WRONG_DECLARATION}, v)["w"]["wrong"]["outputs"]
+             for v in ("3", "2")}
+    assert truth["3"] != truth["2"]  # Keras 3: the declaration; tf-keras: what call() makes
+    keras3 = analyse_source(HEAD + WRONG_DECLARATION,
+                            settings=Settings(default_settings().rules, keras="3"))
+    [warning] = [d for d in keras3.diagnostics if d.code == "AL002"]
+    assert "compute_output_shape" in warning.message
+    assert keras3.models[0].total is None or ours(keras3.models[0])["outputs"] != truth["3"]
+    keras2 = analyse_source(HEAD + WRONG_DECLARATION,
+                            settings=Settings(default_settings().rules, keras="2"))
+    assert ours(keras2.models[0])["outputs"] == truth["2"]

@@ -14,7 +14,7 @@ import ast
 from typing import Any
 
 from archlint.diagnostics import Event
-from archlint.dims import Expr, named_size
+from archlint.dims import Expr, format_shape, named_size
 from archlint.frontend.applications_calls import ApplicationModels
 from archlint.frontend.keras_layers import UNSUPPORTED, flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, Tensor, WeightValue
@@ -282,7 +282,41 @@ class UserLayers(ApplicationModels):
         else:
             result = Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
                              node.lineno)
-        return self._layer_node(obj, tensors, result, start, node)
+        made = self._layer_node(obj, tensors, result, start, node)
+        if isinstance(made, Tensor) and self.keras != "2":
+            self._check_declared_shape(obj, inputs, made, node)
+        return made
+
+    def _check_declared_shape(self, obj: UserLayerObject, inputs: Any, made: Tensor,
+                              node: ast.Call) -> None:
+        """Keras 3 declares the shape the layer's own ``compute_output_shape`` gives, and
+        builds the next layers on it; tf-keras uses what call() makes. Where the two
+        differ, the layers after it are built for a tensor that never comes."""
+        compute = obj.cls.member("compute_output_shape")[1] if obj.cls is not None else None
+        if not isinstance(compute, Function):
+            return
+        declared = self.host.call(BoundFunction(compute, obj), [self._input_shape(inputs)],
+                                  {}, node)
+        real = made.ref.call.output_at(0)
+        if not isinstance(declared, (tuple, list)) or not isinstance(real, tuple):
+            return
+        if len(declared) == len(real) and all(
+                not (isinstance(d, int) and isinstance(r, int)) or d == r
+                for d, r in zip(declared, real)):
+            return
+        shown = "(" + ", ".join("None" if d is None else str(d) for d in declared) + ")"
+        unknown = Unknown(
+            f"`{obj.layer.class_name}`'s compute_output_shape gives {shown}, its call() "
+            f"makes {format_shape(real)}: Keras 3 declares the first and builds the layers "
+            "after it for it, and the model fails on data (tf-keras uses call()'s)",
+            node.lineno)
+        instance = made.ref.call.layer.instance
+        if instance is not None:
+            instance.config["unknown"] = unknown
+            made.ref.call.output = None
+            self.shapes.infer(made.ref.call)
+        self.events.append(Event(UNSUPPORTED, unknown.reason, span_of(node),
+                                 layer=obj.layer.name))
 
     def _input_shape(self, inputs: Any) -> Any:
         """What Keras passes to ``build()``: each input's shape as a tuple, with None for
