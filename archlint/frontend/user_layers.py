@@ -271,21 +271,24 @@ class UserLayers(ApplicationModels):
             if isinstance(build, Function):
                 self.host.call(BoundFunction(build, obj), [self._input_shape(inputs)], {},
                                node)
-        call_function = obj.cls.member("call")[1] if obj.cls is not None else None
-        if isinstance(call_function, Function):
-            self.inside_layer_call += 1
-            try:
-                result = self.host.call(BoundFunction(call_function, obj), args, kwargs,
-                                        node)
-            finally:
-                self.inside_layer_call -= 1
-        else:
-            result = Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
-                             node.lineno)
+        result = self.run_call(obj, args, kwargs, node)
         made = self._layer_node(obj, tensors, result, start, node)
         if isinstance(made, Tensor) and self.keras != "2":
             self._check_declared_shape(obj, inputs, made, node)
         return made
+
+    def run_call(self, obj: UserLayerObject, args: list[Any], kwargs: dict[str, Any],
+                 node: ast.Call) -> Any:
+        """What the object's call() returns on these arguments, or an Unknown."""
+        call_function = obj.cls.member("call")[1] if obj.cls is not None else None
+        if not isinstance(call_function, Function):
+            return Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
+                           node.lineno)
+        self.inside_layer_call += 1
+        try:
+            return self.host.call(BoundFunction(call_function, obj), args, kwargs, node)
+        finally:
+            self.inside_layer_call -= 1
 
     def _check_declared_shape(self, obj: UserLayerObject, inputs: Any, made: Tensor,
                               node: ast.Call) -> None:

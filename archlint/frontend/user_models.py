@@ -18,7 +18,7 @@ from archlint.frontend.keras_layers import flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
 from archlint.frontend.user_layers import UserLayerObject, UserLayers
-from archlint.frontend.values import BoundFunction, Function, UserClass
+from archlint.frontend.values import UserClass
 from archlint.graph import Call, Layer, Model
 from archlint.unknown import Unknown
 
@@ -89,20 +89,8 @@ class UserModels(UserLayers):
             layer.referenced = True  # the model's own input, whatever its call() does
             inputs.append(Tensor(self.input_call(layer)))
         given: Any = inputs if len(inputs) > 1 else inputs[0]
-        outputs = self.run_model_call(obj, given, node)
+        outputs = self.run_call(obj, [given], {}, node)
         self.set_model_graph(obj, inputs, outputs, node)
-
-    def run_model_call(self, obj: UserLayerObject, inputs: Any, node: ast.Call) -> Any:
-        """The tensors the model's call() returns on ``inputs``, or an Unknown."""
-        call_function = obj.cls.member("call")[1] if obj.cls is not None else None
-        if not isinstance(call_function, Function):
-            return Unknown(f"`{obj.layer.class_name}` defines no call() archlint can read",
-                           node.lineno)
-        self.inside_layer_call += 1
-        try:
-            return self.host.call(BoundFunction(call_function, obj), [inputs], {}, node)
-        finally:
-            self.inside_layer_call -= 1
 
     def set_model_graph(self, obj: UserLayerObject, inputs: list[Tensor], outputs: Any,
                         node: ast.Call) -> None:
