@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from archlint.dims import MAX_INT_BITS, format_shape
 from archlint.graph import Call, Model, line_note
+from archlint.layer_call import call_config
 from archlint.layer_eval import infer_layer
 from archlint.layer_types import label
 from archlint.layers.base import (
@@ -79,8 +80,12 @@ def _infer_one(call: Call) -> None:
     if layer.instance is None:
         call.output = Unknown(f"`{layer.class_name}` is not supported", call.span.line)
         return
+    options = call.options
+    if layer.instance.spec.call_options.keys() >= {"values"}:
+        # Operations read what TensorFlow computes of their inputs (tf.shape(x)[1]).
+        options = {**options, "values": [r.call.value_at(r.index) for r in call.inbound]}
     try:
-        result = infer_layer(layer.instance, inputs, call.options)
+        result = infer_layer(layer.instance, inputs, options)
     except ShapeError as error:
         call.error = error
         return
@@ -108,6 +113,7 @@ def _infer_one(call: Call) -> None:
     call.output = result.shape
     call.params = result.params
     call.params_unknown = result.params_unknown
+    call.value = layer.instance.spec.output_value(call_config(layer.instance, options), inputs)
     _check_lengths(call)
 
 

@@ -101,6 +101,8 @@ def bind_lengths(shape: Any, length: int, values: dict[str, int] | None = None) 
     passes are compared."""
     if isinstance(shape, list):
         return [bind_lengths(s, length, values) for s in shape]
+    if shape == ():
+        return []  # a scalar (tf.shape(x)[1]) has no batch axis
     if isinstance(shape, tuple):
         env = _Env(length, values or {})
         return [None, *(d if d is None else UNKNOWN_SIZE if isinstance(d, Unknown)

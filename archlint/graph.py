@@ -96,6 +96,9 @@ class Call:
     # The models this call was made through, outermost first: a model called as a layer
     # calls its layers again, and a summary shows it as one row (``encoder(x)``).
     nested_in: tuple[Model, ...] = ()
+    # What TensorFlow computes of its output while it builds the graph (``tf.shape(x)``;
+    # see archlint.ops.values); Ellipsis when nothing.
+    value: Any = Ellipsis
 
     def __repr__(self) -> str:
         # Not the layer's whole record: a layer lists its calls, which would recurse.
@@ -104,6 +107,9 @@ class Call:
     @property
     def num_outputs(self) -> int:
         return len(self.output) if isinstance(self.output, list) else 1
+
+    def value_at(self, index: int) -> Any:
+        return self.value if index == 0 and not isinstance(self.output, list) else Ellipsis
 
     def output_at(self, index: int) -> Shape | Unknown | None:
         if isinstance(self.output, list):

@@ -1,9 +1,11 @@
 """A model built from layers the script defines: weights made in build() with add_weight,
-a residual block whose projection exists only when the widths differ, and attention
-written by hand. archlint follows __init__, build() and call() without running them;
+a residual block whose projection exists only when the widths differ, attention written
+by hand, and a sinusoidal position table cut to the input's length with tf.shape.
+archlint follows __init__, build() and call() without running them;
 `archlint crosscheck examples/user_layers.py` rebuilds what it read in real Keras."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers
 
@@ -50,6 +52,19 @@ class SelfAttention(layers.Layer):
         return tf.matmul(tf.nn.softmax(scores, axis=-1), self.value(x))
 
 
+class PositionalEncoding(layers.Layer):
+    def __init__(self, max_length, width, **kwargs):
+        super().__init__(**kwargs)
+        p, i = np.meshgrid(np.arange(max_length), 2 * np.arange(width // 2))
+        table = np.empty((1, max_length, width))
+        table[0, :, ::2] = np.sin(p / 10_000 ** (i / width)).T
+        table[0, :, 1::2] = np.cos(p / 10_000 ** (i / width)).T
+        self.table = tf.constant(table.astype("float32"))
+
+    def call(self, x):
+        return x + self.table[:, :tf.shape(x)[1]]
+
+
 inputs = keras.Input(shape=(50, 6))
 x = Affine(16)(inputs)
 x = Residual(16)(x)
@@ -58,3 +73,8 @@ x = SelfAttention(24)(x)
 x = layers.GlobalAveragePooling1D()(x)
 model = keras.Model(inputs, layers.Dense(3, activation="softmax")(x), name="user_layers")
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+# Any length up to the table's 64 steps: the table is cut to the input's length.
+steps = keras.Input(shape=(None, 6))
+tags = PositionalEncoding(64, 16)(Affine(16)(steps))
+tagger = keras.Model(steps, layers.Dense(4)(Residual(16)(tags)), name="tagger")

@@ -91,6 +91,12 @@ def test_user_defined_layers_and_tensor_operations_are_rebuilt_and_agree(
         kinds = {layer["class"] for layer in model["layers"]}
         assert {"TensorOp", "Affine", "Residual", "SelfAttention"} <= kinds
         assert all(layer["verdict"] == "agree" for layer in model["layers"])
+        # A position table cut to the input's length by tf.shape(x)[1], at any length.
+        tagger = _model(examples, "user_layers.py", keras, "tagger")
+        assert tagger["verdict"] == "agree", tagger
+        names = {layer["name"] for layer in tagger["layers"]}
+        assert "self.table[:, :tf.shape(x)[1]]" in names
+        assert all(layer["verdict"] == "agree" for layer in tagger["layers"])
 
 
 def test_missing_tensorflow_exits_two_with_the_install_command() -> None:

@@ -122,6 +122,8 @@ class KerasObjectModel(NumpyArrays):
             made = self.numpy_call(ref.path[len("numpy."):], args, kwargs, node)
             return self.host.runtime(node) if made is None else made
         qualified = qualified_name(ref.path)
+        if qualified == "keras.ops.shape" and len(args) == 1 and isinstance(args[0], Tensor):
+            return self.keras_ops_shape(args[0], node)
         if qualified in CONSTANT_MAKERS and args and isinstance(args[0], ArrayValue):
             return args[0]  # a constant tensor of the array's shape
         if qualified is not None and (has_formula(qualified)
@@ -365,6 +367,23 @@ class KerasObjectModel(NumpyArrays):
             f"`{self.host.text(node)}` has a size that depends on the input length",
             line_of(node))
             for d in shape)
+
+    def keras_ops_shape(self, tensor: Tensor, node: ast.Call) -> Any:
+        """``keras.ops.shape(x)``: a tuple. On a Keras tensor it is the declared shape (as
+        ``x.shape``); inside a layer's call() TensorFlow's: the declared sizes as ints, the
+        others as scalar tensors that hold them when the model runs."""
+        if not (self.inside_layer_call or self.inside_lambda):
+            return self.tensor_shape(tensor, node)
+        self.shapes.infer(tensor.ref.call)
+        shape = tensor.ref.call.output_at(tensor.ref.index)
+        if not isinstance(shape, tuple):
+            return Unknown(f"`{self.host.text(node)}` could not be computed", line_of(node))
+        if all(isinstance(d, int) for d in shape):
+            return shape
+        vector = self.tensor_operation("tf.shape", [tensor], {}, node)
+        return tuple(d if isinstance(d, int) else
+                     self.tensor_operation("operator.getitem", [vector, i], {}, node)
+                     for i, d in enumerate(shape))
 
     def set_attribute(self, owner: Any, attr: str, value: Any, target: ast.Attribute) -> None:
         if isinstance(owner, UserLayerObject):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from archlint.frontend.keras_values import ArrayValue
+from archlint.frontend.keras_values import ArrayValue, Tensor
 from archlint.frontend.user_models import UserModels
 from archlint.layers.base import ShapeError, Unresolved
 from archlint.ops import AST_OPERATORS, lookup
@@ -110,6 +110,8 @@ class NumpyArrays(UserModels):
         return self.array_operation(qualified, [left, right], {}, node)
 
     def array_subscript(self, array: ArrayValue, key: Any, node: ast.Subscript) -> Any:
+        if _holds_tensor(key):  # table[:, :tf.shape(x)[1]]: a node of the graph
+            return self.tensor_operation("operator.getitem", [array, key], {}, node)
         return self.array_operation("operator.getitem", [array, key], {}, node)
 
 
@@ -120,6 +122,16 @@ def _holds_array(value: Any) -> bool:
         return any(_holds_array(v) for v in value)
     if isinstance(value, dict):
         return any(_holds_array(v) for v in value.values())
+    return False
+
+
+def _holds_tensor(value: Any) -> bool:
+    if isinstance(value, Tensor):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_tensor(v) for v in value)
+    if isinstance(value, slice):
+        return any(_holds_tensor(v) for v in (value.start, value.stop, value.step))
     return False
 
 

@@ -9,7 +9,7 @@ archlint has no formula for stays an unknown, with its name.
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import Any, ClassVar
 
 from archlint.codes import INVALID_OPTION, TF_FUNCTION_ON_KERAS_TENSOR
 from archlint.frontend.keras_values import ArrayValue, Tensor, WeightValue
@@ -17,8 +17,18 @@ from archlint.frontend.nested_models import NestedModels
 from archlint.frontend.scope import span_of
 from archlint.graph import Call, Layer, TensorRef
 from archlint.layer_types import LayerInstance, Shape
-from archlint.layers.base import KERAS3_ONLY, NO_PARAMS, InputSpec, LayerSpec, Params, ShapeError
+from archlint.layers.base import (
+    KERAS3_ONLY,
+    NO_PARAMS,
+    InputSpec,
+    LayerSpec,
+    Params,
+    ShapeError,
+    Unresolved,
+)
 from archlint.ops import AST_OPERATORS, lookup
+from archlint.ops.common import is_int
+from archlint.ops.values import NO_VALUE, as_argument, output_value
 from archlint.unknown import Unknown, first_unknown
 
 # The module path an operation is written with, as the formulas' table names it.
@@ -76,25 +86,59 @@ class TensorOpSpec(LayerSpec):
 
     class_name = "TensorOp"
     input_spec = InputSpec(min_inputs=1, max_inputs=None)
+    # What TensorFlow computes of each input while building (tf.shape(x)), per input.
+    call_options: ClassVar[dict[str, Any]] = {"values": ()}
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
         spelling = lookup(config["op"])
         assert spelling is not None
+        values = list(config.get("values") or ())
 
-        def filled(value: Any) -> Any:
+        def filled(value: Any, runtime: bool = False) -> Any:
             if isinstance(value, _Slot):
-                return inputs[value.index]
+                if not runtime:
+                    return inputs[value.index]
+                # A tensor where the operation takes a number: what TensorFlow folds.
+                known = values[value.index] if value.index < len(values) else NO_VALUE
+                argument = as_argument(known, inputs[value.index] == ())
+                if argument is NO_VALUE:
+                    raise Unresolved(Unknown(f"`{config['op']}`: an argument is computed "
+                                             "from a tensor when the model runs"))
+                return argument
             if isinstance(value, _Constant):
                 return value.shape
             if isinstance(value, _Number):
                 return ()
             if isinstance(value, list):
-                return [filled(v) for v in value]
+                return [filled(v, runtime) for v in value]
             if isinstance(value, tuple):
-                return tuple(filled(v) for v in value)
+                return tuple(filled(v, runtime) for v in value)
+            if isinstance(value, slice):
+                return slice(*(filled(v, runtime) for v in (value.start, value.stop,
+                                                            value.step)))
             return value
 
-        return spelling.call(*filled(config["args"]), **filled(config["kwargs"]))
+        names = spelling.positional
+        args = [filled(a, i < len(names) and names[i] in spelling.runtime)
+                for i, a in enumerate(config["args"])]
+        kwargs = {k: filled(v, k in spelling.runtime) for k, v in config["kwargs"].items()}
+        return spelling.call(*args, **kwargs)
+
+    def output_value(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
+        values = list(config.get("values") or ())
+
+        def value_of(argument: Any) -> Any:
+            if isinstance(argument, _Slot):
+                return values[argument.index] if argument.index < len(values) else NO_VALUE
+            if isinstance(argument, _Number):
+                return argument.value
+            return argument if is_int(argument) else NO_VALUE
+
+        def shape_of(argument: Any) -> Any:
+            return inputs[argument.index] if isinstance(argument, _Slot) else None
+
+        return output_value(config["op"], list(config["args"]), dict(config["kwargs"]),
+                            value_of, shape_of)
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         return NO_PARAMS
@@ -138,6 +182,8 @@ class TensorOps(NestedModels):
                 return [slotted(v) for v in value]
             if isinstance(value, tuple):
                 return tuple(slotted(v) for v in value)
+            if isinstance(value, slice):
+                return slice(slotted(value.start), slotted(value.stop), slotted(value.step))
             return value
 
         spelling = lookup(qualified)
@@ -156,7 +202,8 @@ class TensorOps(NestedModels):
         except ShapeError as error:
             return Unknown(f"`{text}`: {error.message}", getattr(node, "lineno", None))
         computed = [name for name, value in bound.items()
-                    if name.lstrip("*") not in spelling.tensors and _holds_slot(value)]
+                    if name.lstrip("*") not in spelling.tensors + spelling.runtime
+                    and _holds_slot(value)]
         if computed:  # a size or option computed from a tensor: a run-time value
             return Unknown(f"`{text}`: its {computed[0].lstrip('*')} is computed from a "
                            "tensor when the model runs", getattr(node, "lineno", None))
@@ -216,6 +263,8 @@ def _holds_slot(value: Any) -> bool:
         return True
     if isinstance(value, (list, tuple)):
         return any(_holds_slot(v) for v in value)
+    if isinstance(value, slice):
+        return any(_holds_slot(v) for v in (value.start, value.stop, value.step))
     return False
 
 

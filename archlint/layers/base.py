@@ -195,6 +195,11 @@ class LayerSpec:
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         return NO_PARAMS
 
+    def output_value(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
+        """What TensorFlow computes of the output while it builds the graph (see
+        archlint.ops.values); Ellipsis for a layer, whose output it never folds."""
+        return Ellipsis
+
     def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         """Why tf-keras refuses what Keras 3 builds (the formulas follow Keras 3), if it
         does: checked for scripts that may run under tf-keras."""

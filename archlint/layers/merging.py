@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.dims import Dim, Expr, dim_max, format_dim, format_shape, symbols_of
+from archlint.dims import Dim, Expr, MinMax, dim_max, format_dim, format_shape, symbols_of
 from archlint.layers import register
 from archlint.layers.base import (
     INCOMPATIBLE_MERGE,
@@ -140,6 +140,11 @@ def broadcast_dims(a: Dim, b: Dim, what: str) -> Dim:
             not (a.fixed() and b.fixed()):  # Keras compares named sizes when it builds
         # Whenever the forward pass succeeds (equal, or one of them 1), this is the size.
         return dim_max(a, b)
+    for size, capped in ((a, b), (b, a)):
+        if isinstance(capped, MinMax) and capped.op == "min" and size in capped.args:
+            # min(T, 50) against T (a table cut to the input's length): equal, or the run
+            # fails, so T whenever it succeeds.
+            return size
     raise _mismatch(a, b, what, broadcast=True)
 
 

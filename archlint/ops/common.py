@@ -14,6 +14,20 @@ from archlint.layers.base import INVALID_CONFIG, NDIM_MISMATCH, Shape, ShapeErro
 from archlint.unknown import Unknown
 
 
+class RunTimeScalar:
+    """A scalar tensor given where an operation takes a number (``x[:, :tf.shape(y)[1]]``,
+    ``tf.range(n)``): its value exists only when the model runs, so TensorFlow declares the
+    size it decides as undefined (None), whatever the tensor holds then."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<run-time scalar>"
+
+
+RUN_TIME = RunTimeScalar()
+
+
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 

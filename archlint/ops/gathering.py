@@ -7,7 +7,14 @@ from typing import Any
 
 from archlint.dims import Dim, Expr, ceil_div
 from archlint.layers.base import INVALID_CONFIG, NDIM_MISMATCH, Shape, ShapeError, Unresolved
-from archlint.ops.common import is_int, lower_bound, resolve_axis, shape_text, static_ints
+from archlint.ops.common import (
+    RUN_TIME,
+    is_int,
+    lower_bound,
+    resolve_axis,
+    shape_text,
+    static_ints,
+)
 from archlint.unknown import Unknown
 
 
@@ -127,7 +134,7 @@ def arange(start: Any, stop: Any = None, step: Any = 1) -> Shape:
     for value in (start, stop, step):
         if isinstance(value, Unknown):
             return (value,)
-        if value is None:
+        if value is None or value is RUN_TIME:
             return (None,)
     if not is_int(step) or step == 0:
         raise ShapeError(INVALID_CONFIG, f"range(step={step!r}) must be a non-zero integer")
@@ -152,7 +159,9 @@ def from_shape(shape: Any) -> Shape:
     """
     if isinstance(shape, Unknown):
         raise Unresolved(shape)
-    dims = (shape,) if is_int(shape) or isinstance(shape, Expr) else tuple(shape)
+    dims = (shape,) if is_int(shape) or isinstance(shape, Expr) or shape is RUN_TIME \
+        else tuple(shape)
+    dims = tuple(None if d is RUN_TIME else d for d in dims)  # a size only the data decides
     for d in dims:
         if is_int(d) and d < 0:
             raise ShapeError(INVALID_CONFIG, f"a shape {list(dims)} cannot hold a negative size")

@@ -12,7 +12,7 @@ from typing import Any
 
 from archlint.dims import Dim, Expr, ceil_div, dim_max, dim_min, format_dim
 from archlint.layers.base import INVALID_CONFIG, NDIM_MISMATCH, Shape, ShapeError, Unresolved
-from archlint.ops.common import is_int, lower_bound, shape_text, size_bound
+from archlint.ops.common import RUN_TIME, is_int, lower_bound, shape_text, size_bound
 from archlint.unknown import Unknown
 
 
@@ -36,9 +36,13 @@ def slice_length(size: Dim, start: Any, stop: Any, step: Any) -> Dim:
     for bound in (start, stop, step):
         if isinstance(bound, Unknown):
             return bound
-        if bound is not None and not is_int(bound):
+        if bound is RUN_TIME:  # TensorFlow declares what a run-time bound decides as None
+            return size if isinstance(size, Unknown) else None
+        if bound is not None and not is_int(bound) and not isinstance(bound, Expr):
             raise ShapeError(INVALID_CONFIG, f"slice bounds must be integers or None, got "
                              f"{bound!r}")
+    if any(isinstance(b, Expr) for b in (start, stop, step)):
+        return _symbolic_slice(size, start, stop, step)
     step = 1 if step is None else step
     if step == 0:
         raise ShapeError(INVALID_CONFIG, "slice step cannot be zero")
@@ -66,6 +70,42 @@ def slice_length(size: Dim, start: Any, stop: Any, step: Any) -> Dim:
     length = ceil_div(span, abs(step))
     bound = lower_bound(length)
     return length if bound is not None and bound >= 0 else dim_max(length, 0)
+
+
+def _symbolic_slice(size: Dim, start: Any, stop: Any, step: Any) -> Dim:
+    """``x[a:b]`` with a bound that is a size (``x[:, :n - 1]`` where ``n`` is
+    ``tf.shape(x)[1]``): followed for a step of 1 and bounds never below 0.
+
+    >>> from archlint.dims import Sym
+    >>> T = Sym("T")
+    >>> _symbolic_slice(T, None, T - 1, None), _symbolic_slice(50, None, T, None)
+    (T-1, min(T, 50))
+    """
+    if step not in (None, 1) or any(b is not None and not _never_negative(b)
+                                    for b in (start, stop)):
+        raise Unresolved(Unknown("a slice whose bounds are sizes is followed only with a step "
+                                 "of 1 and bounds that cannot be negative"))
+    if size is None or isinstance(size, Unknown):
+        return size
+    first = 0 if start is None else _smaller(start, size)
+    last = size if stop is None else _smaller(stop, size)
+    span = last - first  # type: ignore[operator]
+    bound = lower_bound(span)
+    return span if bound is not None and bound >= 0 else dim_max(span, 0)
+
+
+def _never_negative(dim: Dim) -> bool:
+    bound = lower_bound(dim)
+    return bound is not None and bound >= 0
+
+
+def _smaller(a: Dim, b: Dim) -> Dim:
+    """``min(a, b)``, one of them where their difference says which."""
+    if _never_negative(b - a):  # type: ignore[operator]
+        return a
+    if _never_negative(a - b):  # type: ignore[operator]
+        return b
+    return dim_min(a, b)
 
 
 def _index_axis(size: Dim, index: int, axis: int, shape: Shape) -> None:
@@ -99,7 +139,8 @@ def getitem(x: Shape, index: Any) -> Shape:
     for item in items:
         if isinstance(item, Unknown):
             raise Unresolved(item)
-        if not (item is None or item is Ellipsis or is_int(item) or isinstance(item, slice)):
+        if not (item is None or item is Ellipsis or is_int(item) or item is RUN_TIME
+                or isinstance(item, slice)):
             raise Unresolved(Unknown(f"an index {item!r} is beyond basic indexing"))
     if sum(item is Ellipsis for item in items) > 1:
         raise ShapeError(INVALID_CONFIG, "an index can only have a single ellipsis ('...')")
@@ -123,7 +164,8 @@ def getitem(x: Shape, index: Any) -> Shape:
             out.append(slice_length(x[axis], item.start, item.stop, item.step))
             axis += 1
         else:
-            _index_axis(x[axis], item, axis, x)
+            if item is not RUN_TIME:  # an index only the data decides is not checked
+                _index_axis(x[axis], item, axis, x)
             axis += 1
     return tuple(out)
 

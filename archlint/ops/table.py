@@ -31,6 +31,8 @@ class Spelling:
     options: tuple[tuple[str, str | None], ...] = ()
     # Parameters without a default (the formula's default is another spelling's).
     required: tuple[str, ...] = ()
+    # Parameters that may hold scalar tensors, read as values known only at run time.
+    runtime: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -96,11 +98,12 @@ SPELLINGS: dict[str, Spelling] = {}
 
 
 def _add(names: str, formula: Callable[..., OutputShape], params: str, tensors: str,
-         required: str = "", **options: str | None) -> None:
+         required: str = "", runtime: str = "", **options: str | None) -> None:
     for qualified in names.split():
         SPELLINGS[qualified] = Spelling(qualified, formula, tuple(params.split()),
                                         tuple(tensors.split()), tuple(options.items()),
-                                        tuple(required.split()) or tuple(tensors.split()))
+                                        tuple(required.split()) or tuple(tensors.split()),
+                                        tuple(runtime.split()))
 
 
 def _prefixed(prefixes: str, names: str) -> str:
@@ -176,7 +179,8 @@ _add("keras.ops.take", gathering.take, "x indices axis", "x indices")
 _add("keras.ops.pad", gathering.pad, "x pad_width mode constant_values", "x",
      pad_width="paddings", mode=None, constant_values=None)
 _add("keras.ops.top_k", gathering.top_k, "x k sorted", "x", sorted=None)
-_add("keras.ops.arange", gathering.arange, "start stop step dtype", "", dtype=None)
+_add("keras.ops.arange", gathering.arange, "start stop step dtype", "", dtype=None,
+     runtime="start stop step")
 _add("keras.ops.zeros keras.ops.ones", gathering.from_shape, "shape dtype", "", dtype=None)
 _add("keras.ops.full", gathering.from_shape, "shape fill_value dtype", "", fill_value=None,
      dtype=None)
@@ -247,9 +251,11 @@ _add("tf.math.top_k tf.nn.top_k", gathering.top_k, "input k sorted", "input", in
 _add("tf.sequence_mask", gathering.sequence_mask, "lengths maxlen dtype", "lengths",
      dtype=None)
 _add("tf.range", gathering.arange, "start limit delta dtype", "", limit="stop", delta="step",
+     runtime="start limit delta",
      dtype=None, required="start")
-_add("tf.zeros tf.ones", gathering.from_shape, "shape dtype", "", dtype=None)
-_add("tf.fill", gathering.from_shape, "dims value", "", dims="shape", value=None)
+_add("tf.zeros tf.ones", gathering.from_shape, "shape dtype", "", dtype=None, runtime="shape")
+_add("tf.fill", gathering.from_shape, "dims value", "", dims="shape", value=None,
+     runtime="dims")
 _add("tf.reverse", ew.identity, "tensor axis", "tensor", tensor="x", axis=None)
 _add("tf.roll", ew.identity, "input shift axis", "input", input="x", shift=None, axis=None)
 
@@ -259,7 +265,7 @@ for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "lt", "le"
     _add(f"operator.{_op}", ew.broadcast, "a b", "a b", a="*", b="*")
 _add("operator.neg operator.pos operator.abs operator.invert", ew.identity, "a", "a", a="x")
 _add("operator.matmul", ew.tf_matmul, "a b", "a b")
-_add("operator.getitem", indexing.getitem, "a b", "a", a="x", b="index")
+_add("operator.getitem", indexing.getitem, "a b", "a", a="x", b="index", runtime="b")
 
 # The operator of each ``ast`` node, for a front end that meets ``x @ y`` or ``-x``.
 AST_OPERATORS = {

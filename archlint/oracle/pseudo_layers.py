@@ -49,8 +49,9 @@ def _decode(value: Any, tensors: list[Any]) -> Any:
         if key == "__slot__":
             return tensors[item]
         if key == "__constant__":
-            import numpy as np
-            return np.zeros(item, dtype="float32")
+            # A graph constant, as tf.constant(table) makes it: a tensor can slice it.
+            import tensorflow as tf
+            return tf.zeros(item, dtype="float32")
         if key == "__slice__":
             return slice(*(_decode(v, tensors) for v in item))
         if key == "__ellipsis__":
