@@ -221,6 +221,8 @@ def read_notebook(path: str) -> Notebook:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise NotebookError(f"not a Jupyter notebook: byte {error.start} is not UTF-8 "
-                            "(notebooks are UTF-8 JSON)") from None
+        line = data.count(b"\n", 0, error.start) + 1
+        raise NotebookError(f"not a Jupyter notebook: line {line} is not valid UTF-8 text "
+                            f"(byte 0x{data[error.start]:02x}); notebooks are UTF-8 JSON") \
+            from None
     return parse_notebook(text)
