@@ -248,7 +248,7 @@ def analyse_notebook(path: str | Path, settings: Settings | None = None) -> File
     report.diagnostics = [d if d.code == SYNTAX_ERROR else Diagnostic(
         d.code, d.rule, d.severity, book.index.in_cells(d.message), d.span, d.model, d.layer)
         for d in report.diagnostics]
-    report.source_lines = book.source.split("\n")[:-1]  # the cells' own line breaks
+    report.source_lines = book.lines  # excerpts show the cells as written, magics too
     return report
 
 

@@ -80,6 +80,8 @@ class CellIndex:
 class Notebook:
     source: str  # the code cells joined, IPython lines made ``pass``
     index: CellIndex
+    # The joined lines as the notebook shows them (for excerpts), magics included.
+    lines: list[str] = field(default_factory=list)
     # (cell number, its Python text), for code cells analysed.
     cells: list[tuple[int, str]] = field(default_factory=list)
 
@@ -172,6 +174,9 @@ def parse_notebook(text: str) -> Notebook:
     version = document.get("nbformat")
     if version is None:
         raise NotebookError('not a Jupyter notebook: no "nbformat" field')
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise NotebookError(f'not a Jupyter notebook: its "nbformat" is {json.dumps(version)}, '
+                            "not a version number")
     if version != 4:
         raise NotebookError(f"nbformat {version} notebook: archlint reads nbformat 4; convert "
                             "it with `jupyter nbconvert --to notebook --inplace`")
@@ -186,10 +191,12 @@ def parse_notebook(text: str) -> Notebook:
         text_of_cell = _source_text(cell, number)
         if cell["cell_type"] != "code":
             continue
-        lines = _python_cell(cell_lines(text_of_cell))
+        shown = cell_lines(text_of_cell)
+        lines = _python_cell(shown)
         if not lines:
             continue
         book.cells.append((number, "".join(line + "\n" for line in lines)))
+        book.lines.extend(shown)
         parts.extend(lines)
         book.index.cells.extend([number] * len(lines))
         book.index.rows.extend(range(1, len(lines) + 1))
