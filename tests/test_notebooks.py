@@ -137,6 +137,10 @@ def test_noqa_inside_a_cell(tmp_path: Path) -> None:
     report = analyse(tmp_path, notebook(*cells))
     assert [(c, cell, line) for c, cell, line, _ in places(report)] == [
         ("AL101", 2, 2), ("AL503", 3, 1)], report.diagnostics
+    cells.append(markdown("# archlint: skip-file"))  # a markdown cell is not Python
+    assert analyse(tmp_path, notebook(*cells)).diagnostics
+    cells.append(code("# archlint: skip-file"))
+    assert analyse(tmp_path, notebook(*cells)).diagnostics == []
 
 
 def test_messages_name_lines_in_cells(tmp_path: Path) -> None:
