@@ -5,9 +5,9 @@ of that source back to its cell and its line in the cell.
 IPython syntax is not Python: in a cell that does not parse as it is, a line magic
 (``%timeit f()``), a shell line (``!pip install``), a help query (``model?``) or an automagic
 (``pip install keras``) becomes ``pass`` at the same indentation, so no line or column moves
-and a block around it still parses. A cell magic
-(``%%bash``) runs its body as something else, so the whole cell is left out, except for
-``%%time`` and ``%%capture``, whose body is Python run in the notebook's namespace.
+and a block around it still parses. A cell magic (``%%bash``) runs its body as something else,
+so the whole cell is left out, except for ``%%time`` and ``%%capture``, whose body is Python
+run in the notebook's namespace.
 
 Cells are numbered from 1 over all the cells of the notebook, markdown cells included, as a
 notebook shows them and as Ruff numbers them (``notebook.ipynb:cell 7:3:5``).
@@ -22,8 +22,9 @@ import re
 from archlint.files import NotReadable, open_regular
 from archlint.records import field, record
 
-# Lines IPython rewrites before Python sees them: magics, shell escapes, help, autocall.
-_IPYTHON_LINE = re.compile(r"\s*(?:[%!?]|/\w|[,;]\w)|.*\?\s*$")
+# Lines IPython rewrites before Python sees them: magics, shell escapes, help (``?obj``,
+# ``obj.attr??``, ``*Dense*?``), autocall. A comment ending in "?" is not help.
+_IPYTHON_LINE = re.compile(r"\s*(?:[%!?]|/\w|[,;]\w|[\w.*]+\?\??\s*$)")
 # ``files = !ls`` and ``t = %timeit -o f()``: an assignment from a magic or the shell.
 _IPYTHON_ASSIGNMENT = re.compile(r"\s*[\w.\[\], ]+=\s*[%!]")
 # Automagics that cannot be Python (two names in a row): ``pip install keras``.
@@ -91,6 +92,8 @@ def python_line(line: str) -> str:
 
     >>> python_line("    !nvidia-smi"), python_line("x = 1  # 50%"), python_line("model?")
     ('    pass', 'x = 1  # 50%', 'pass')
+    >>> python_line("y = f(a,  # why?"), python_line("layers.Dense??")
+    ('y = f(a,  # why?', 'pass')
     """
     if _IPYTHON_LINE.match(line) or _IPYTHON_ASSIGNMENT.match(line) or _AUTOMAGIC.match(line):
         indent = line[:len(line) - len(line.lstrip())]
