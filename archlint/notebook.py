@@ -16,8 +16,10 @@ notebook shows them and as Ruff numbers them (``notebook.ipynb:cell 7:3:5``).
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
+import tokenize
 
 from archlint.files import NotReadable, open_regular
 from archlint.records import field, record
@@ -88,7 +90,8 @@ class Notebook:
 
 
 def python_line(line: str) -> str:
-    """A cell's line as Python sees it: IPython syntax becomes ``pass`` at its indentation.
+    """A line that starts a statement, as Python sees it: IPython syntax becomes ``pass`` at
+    its indentation.
 
     >>> python_line("    !nvidia-smi"), python_line("x = 1  # 50%"), python_line("model?")
     ('    pass', 'x = 1  # 50%', 'pass')
@@ -105,6 +108,28 @@ def cell_lines(text: str) -> list[str]:
     """A cell's source as lines (any line ending; the final newline makes no extra line)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def _statement_starts_after(lines: list[str]) -> bool:
+    """Whether the next line starts a statement: no bracket, string or backslash left open
+    (``x = (a`` then ``% b`` is Python, not a magic)."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("".join(f"{line}\n" for line in lines))
+                                          .readline):
+            pass
+    except tokenize.TokenError:
+        return False
+    except (SyntaxError, ValueError):  # an indentation error: not ours to decide here
+        return True
+    return True
+
+
+def _ipython_lines_as_pass(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        rewritten = python_line(line)
+        out.append(rewritten if rewritten == line or _statement_starts_after(out) else line)
+    return out
 
 
 def _parses(lines: list[str]) -> bool:
@@ -126,8 +151,8 @@ def _python_cell(lines: list[str]) -> list[str]:
         magic = first[2:].split(maxsplit=1)[0] if first[2:].strip() else ""
         if magic not in _PYTHON_CELL_MAGICS:
             return [""] * len(lines)
-        return ["", *(python_line(line) for line in lines[1:])]
-    return [python_line(line) for line in lines]
+        return ["", *_ipython_lines_as_pass(lines[1:])]
+    return _ipython_lines_as_pass(lines)
 
 
 def _source_text(cell: object, number: int) -> str:

@@ -120,6 +120,9 @@ def test_ipython_lines_become_pass_without_moving_anything(tmp_path: Path) -> No
     assert parse_notebook(notebook(*cells)).source.startswith("pass\npass\nimport keras\n")
     assert python_line("  %timeit f()") == "  pass"
     assert python_line("ratio = a % b") == "ratio = a % b"
+    # Inside an open bracket a leading % or ! is Python, even in a cell with magics.
+    book = parse_notebook(notebook(code("%time x = 1\nratio = (7\n% 2)\nflag = (1\n!= 2)\n")))
+    assert book.source == "pass\nratio = (7\n% 2)\nflag = (1\n!= 2)\n"
 
 
 def test_a_cell_that_parses_is_kept_as_it_is() -> None:
