@@ -3,6 +3,7 @@ every location given as a cell and a line in it, in every format."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pickle
@@ -228,3 +229,17 @@ def test_reports_cross_process_boundaries(tmp_path: Path) -> None:
     report = analyse_file(FIXTURE)
     copy = pickle.loads(pickle.dumps(report))
     assert copy.cells == report.cells and places(copy) == [("AL101", 4, 3, 5)]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None,
+                    reason="crosscheck needs tensorflow installed")
+def test_crosscheck_notes_name_the_cell(tmp_path: Path) -> None:
+    """A model crosscheck will not build is skipped before Keras is imported; its note names
+    the option's cell and line."""
+    dense = 'layers.Dense(4, activation={"class_name": "TFSMLayer", "config": {}})'
+    (tmp_path / "nb.ipynb").write_text(notebook(
+        markdown("# Unsafe"), code(IMPORTS),
+        code(f"x = keras.Input(shape=(20, 3))\ny = {dense}(x)\nm = keras.Model(x, y)")))
+    result = archlint("crosscheck", "--keras", "3", "--format", "json", "nb.ipynb", cwd=tmp_path)
+    [verdict] = json.loads(result.stdout)["models"]
+    assert "(Dense, cell 3, line 2)" in verdict["note"], verdict["note"]
