@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archlint import suppressions
 from archlint.codes import RULE_CRASHED, SYNTAX_ERROR, UNUSED_SUPPRESSION
@@ -16,6 +17,9 @@ from archlint.frontend.naming import KERAS2
 from archlint.graph import Layer, Span
 from archlint.records import field, record
 from archlint.rule import Rule, RuleContext
+
+if TYPE_CHECKING:
+    from archlint.notebook import CellIndex
 
 KERAS_MARKERS = ("keras", "tensorflow")
 
@@ -30,6 +34,8 @@ class FileReport:
     source_lines: list[str] = field(default_factory=list)
     # Every layer the file builds, in a model or not.
     layers: list[Layer] = field(default_factory=list)
+    # A notebook's lines -> (cell, line in the cell); lines and spans are of the joined cells.
+    cells: CellIndex | None = None
 
 
 @record
@@ -50,8 +56,10 @@ class Settings:
         return self.severity.get(rule.code, rule.severity)
 
 
-def analyse_source(source: str, path: str = "<string>",
-                   settings: Settings | None = None) -> FileReport:
+def analyse_source(source: str, path: str = "<string>", settings: Settings | None = None,
+                   syntax_error: Event | None = None) -> FileReport:
+    """``syntax_error``: a parse error found beforehand (a notebook cell), reported instead
+    of analysing the source."""
     settings = settings or default_settings()
     report = FileReport(path, source_lines=source.splitlines())
     if not any(marker in source for marker in KERAS_MARKERS):
@@ -59,7 +67,8 @@ def analyse_source(source: str, path: str = "<string>",
     suppressed = suppressions.parse(source)
     if suppressed.skip_file:
         return report
-    events, layers = _analyse(source, path, report, settings.keras, settings.values)
+    events, layers = ([syntax_error], []) if syntax_error else \
+        _analyse(source, path, report, settings.keras, settings.values)
     report.layers = layers
     _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
     return report
@@ -217,9 +226,37 @@ def _looks_like_model_json(path: Path) -> bool:
     return '"class_name"' in head and any(m in head for m in _MODEL_JSON_MARKERS)
 
 
+def analyse_notebook(path: str | Path, settings: Settings | None = None) -> FileReport:
+    """A Jupyter notebook: its code cells analysed as one script (``archlint.notebook``);
+    the report keeps the cell index that renderers map lines through."""
+    from archlint.notebook import cell_syntax_error, read_notebook
+
+    try:
+        book = read_notebook(str(path))
+    except OSError as error:
+        return FileReport(str(path), error=f"cannot read {path}: {error.strerror or error}")
+    problem = cell_syntax_error(book)
+    syntax_error = None
+    if problem is not None:
+        line, column, message = problem
+        syntax_error = Event(SYNTAX_ERROR, f"Python cannot parse this cell: {message}",
+                             Span(line, column))
+    report = analyse_source(book.source, str(path), settings, syntax_error)
+    report.cells = book.index
+    # Messages name other lines of the joined cells ("LSTM 'lstm' (line 12)"); a parse
+    # error's message already speaks of its own cell.
+    report.diagnostics = [d if d.code == SYNTAX_ERROR else Diagnostic(
+        d.code, d.rule, d.severity, book.index.in_cells(d.message), d.span, d.model, d.layer)
+        for d in report.diagnostics]
+    report.source_lines = book.lines  # excerpts show the cells as written, magics too
+    return report
+
+
 def analyse_file(path: str | Path, settings: Settings | None = None) -> FileReport:
     if Path(path).suffix in SAVED_MODEL_SUFFIXES:
         return analyse_saved(path, settings)
+    if Path(path).suffix == ".ipynb":
+        return analyse_notebook(path, settings)
     try:
         source = read_source(path)
     except OSError as error:

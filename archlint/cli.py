@@ -56,8 +56,9 @@ def main() -> None:
     output shape and parameter count as Keras would, and reports what Keras would refuse
     or get wrong. `archlint PATH...` runs `archlint check PATH...`.
 
-    PATH is a model script (*.py), a saved model (*.keras, model.to_json() *.json), or a
-    directory searched for them. Run `archlint COMMAND --help` for a command's options.
+    PATH is a model script (*.py), a Jupyter notebook (*.ipynb), a saved model (*.keras,
+    model.to_json() *.json), or a directory searched for them. Run `archlint COMMAND --help`
+    for a command's options.
     """
 
 
@@ -109,8 +110,8 @@ def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
           exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...],
           expand_nested: bool) -> None:
-    """Analyse model scripts and saved models: files, or directories searched for *.py,
-    *.keras and model *.json files."""
+    """Analyse model scripts, notebooks and saved models: files, or directories searched for
+    *.py, *.ipynb, *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
                          exit_zero, jobs, keras, _bindings(settings), expand_nested)

@@ -355,5 +355,12 @@ def crosscheck(reports: list[FileReport], versions: list[str],
             on_start(keras, len(requests))
         if requests:
             verdicts.extend(compare(index, run_oracle(requests, keras), keras))
+    # A notebook's notes name lines of its joined cells: name the cell and its line instead.
+    cells = {r.path: r.cells for r in reports if r.cells is not None}
+    for verdict in verdicts:
+        if verdict.path in cells:
+            verdict.note = cells[verdict.path].in_cells(verdict.note)
+            for layer in verdict.layers:
+                layer.note = cells[verdict.path].in_cells(layer.note)
     order = {path: i for i, path in enumerate(dict.fromkeys(r.path for r in reports))}
     return sorted(verdicts, key=lambda v: (order.get(v.path, 0), v.model, -int(v.keras or 0)))

@@ -1,5 +1,6 @@
-"""Which files a command line names (files as given, directories searched for ``*.py``),
-and how they are read: regular files only, source text decoded as Python decodes it."""
+"""Which files a command line names (files as given, directories searched for ``*.py``,
+notebooks and saved models), and how they are read: regular files only, source text decoded
+as Python decodes it."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def excluded(path: Path, patterns: list[str]) -> bool:
 
 
 def collect(paths: list[str], exclude: list[str] | None = None) -> Iterator[Path]:
-    """Files in the order given; a directory's ``*.py`` and ``*.keras`` files sorted, hidden
-    and virtual-environment folders skipped, ``exclude`` patterns honoured."""
+    """Files in the order given; a directory's ``*.py``, ``*.ipynb`` and ``*.keras`` files
+    sorted, hidden (``.ipynb_checkpoints``) and virtual-environment folders skipped,
+    ``exclude`` patterns honoured."""
     patterns = exclude or []
     for raw in paths:
         path = Path(raw)
@@ -47,7 +49,7 @@ def collect(paths: list[str], exclude: list[str] | None = None) -> Iterator[Path
                     candidate = Path(root, name)
                     # Saved .json models are only read when named: most JSON is not a model.
                     # A FIFO, socket or device named *.py would block or never end: skipped.
-                    if name.endswith((".py", ".keras")) and candidate.is_file() \
+                    if name.endswith((".py", ".keras", ".ipynb")) and candidate.is_file() \
                             and not excluded(candidate, patterns):
                         yield candidate
         else:

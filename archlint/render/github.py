@@ -1,6 +1,8 @@
 """``--format github``: GitHub Actions workflow commands, shown as annotations on the diff.
 
     ::error file=model.py,line=7,col=6,endLine=7,endColumn=20,title=AL101 nonpositive-timesteps::...
+
+In a notebook the annotation is on the file, and the message starts with ``cell 7:3:5:``.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from archlint.analysis import FileReport
 from archlint.diagnostics import Severity
 from archlint.render.escape import visible
+from archlint.render.location import locate, prefix
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -29,10 +32,17 @@ def render(reports: list[FileReport]) -> str:
         if report.error:
             lines.append(f"::error file={path},title=archlint::{_escape_data(report.error)}")
         for d in report.diagnostics:
-            span = d.span
-            props = [f"file={path}", f"line={max(span.line, 1)}", f"col={span.column + 1}"]
-            if span.end_line:
-                props += [f"endLine={span.end_line}", f"endColumn={span.end_column + 1}"]
+            where = locate(d.span, report.cells)
+            props = [f"file={path}"]
+            message = d.message
+            if where.cell is not None:
+                # A line of the cell is not a line of the .ipynb file GitHub shows: the
+                # annotation goes on the file, and the message names the cell.
+                message = f"{prefix(where)} {message}"
+            else:
+                props += [f"line={max(where.line, 1)}", f"col={where.column + 1}"]
+                if where.end_line:
+                    props += [f"endLine={where.end_line}", f"endColumn={where.end_column + 1}"]
             props.append("title=" + _escape_property(f"{d.code} {d.rule}"))
-            lines.append(f"::{COMMAND[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
+            lines.append(f"::{COMMAND[d.severity]} {','.join(props)}::{_escape_data(message)}")
     return "".join(line + "\n" for line in lines)

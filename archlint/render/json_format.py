@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archlint.analysis import FileReport
+from archlint.diagnostics import Diagnostic
 from archlint.dims import dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
 from archlint.graph import Call, Layer, Model, TensorRef
+from archlint.render.location import locate
 from archlint.summary_rows import NestedRow, Row, summary_rows
 from archlint.unknown import Unknown
+
+if TYPE_CHECKING:
+    from archlint.notebook import CellIndex
 
 
 def shape_to_json(shape: Any) -> Any:
@@ -112,17 +117,41 @@ def report_to_json(reports: list[FileReport]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "path": report.path,
             "models": [model_to_json(m) for m in report.models],
-            "diagnostics": [{
-                "code": d.code, "rule": d.rule, "severity": d.severity.value,
-                "message": d.message, "line": d.span.line, "column": d.span.column,
-                "end_line": d.span.end_line or d.span.line, "end_column": d.span.end_column,
-                "model": d.model, "layer": d.layer,
-            } for d in report.diagnostics],
+            "diagnostics": [_diagnostic(d, report.cells) for d in report.diagnostics],
         }
+        if report.cells is not None:
+            for model in entry["models"]:
+                _lines_in_cells(model, report.cells)
         if report.error:
             entry["error"] = report.error
         files.append(entry)
     return {"files": files}
+
+
+def _diagnostic(d: Diagnostic, cells: CellIndex | None) -> dict[str, Any]:
+    """A finding; in a notebook, ``cell`` (1-based, over all cells) and lines in that cell."""
+    where = locate(d.span, cells)
+    entry: dict[str, Any] = {
+        "code": d.code, "rule": d.rule, "severity": d.severity.value,
+        "message": d.message, "line": where.line, "column": where.column,
+        "end_line": where.end_line or where.line, "end_column": where.end_column,
+        "model": d.model, "layer": d.layer,
+    }
+    if where.cell is not None:
+        entry["cell"] = where.cell
+    return entry
+
+
+def _lines_in_cells(entry: dict[str, Any], cells: CellIndex) -> None:
+    """A notebook's model or layer entry (and those nested in it): ``line`` becomes the line
+    in its cell, next to ``cell``."""
+    found = cells.locate(entry.get("line") or 0)
+    if found is not None:
+        entry["cell"], entry["line"] = found
+    if "unknown_reason" in entry:
+        entry["unknown_reason"] = cells.in_cells(entry["unknown_reason"])
+    for layer in entry.get("layers", []):
+        _lines_in_cells(layer, cells)
 
 
 def render(reports: list[FileReport]) -> str:

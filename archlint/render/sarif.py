@@ -10,6 +10,7 @@ from archlint import __version__
 from archlint.analysis import FileReport
 from archlint.diagnostics import Severity
 from archlint.docs import INLINE_LITERAL, plain_text, sections
+from archlint.render.location import locate
 from archlint.rule import Rule
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -46,18 +47,24 @@ def render(reports: list[FileReport], rules: list[Rule]) -> str:
     results = []
     for report in reports:
         for d in report.diagnostics:
-            span = d.span
-            region: dict[str, Any] = {"startLine": max(span.line, 1),
-                                      "startColumn": span.column + 1}
-            if span.end_line:
-                region["endLine"] = span.end_line
-                region["endColumn"] = max(span.end_column + 1, 1)
+            where = locate(d.span, report.cells)
+            region: dict[str, Any] = {"startLine": max(where.line, 1),
+                                      "startColumn": where.column + 1}
+            if where.end_line:
+                region["endLine"] = where.end_line
+                region["endColumn"] = max(where.end_column + 1, 1)
+            location: dict[str, Any] = {"physicalLocation": {
+                "artifactLocation": {"uri": _uri(report.path)}, "region": region}}
+            if where.cell is not None:
+                # The region's lines are the cell's; the cell is named as a logical location
+                # and given as a number (1-based, over all cells) in the location's properties.
+                location["logicalLocations"] = [{"name": f"cell {where.cell}"}]
+                location["properties"] = {"cell": where.cell}
             result: dict[str, Any] = {
                 "ruleId": d.code,
                 "level": LEVEL[d.severity],
                 "message": {"text": d.message},
-                "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": _uri(report.path)}, "region": region}}],
+                "locations": [location],
             }
             if d.code in index:
                 result["ruleIndex"] = index[d.code]

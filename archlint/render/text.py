@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.call_inference import model_calls
@@ -18,7 +18,11 @@ from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer, Model
 from archlint.render.escape import visible, visible_source
+from archlint.render.location import line_label, locate, prefix
 from archlint.summary_rows import NestedRow, Row, summary_rows
+
+if TYPE_CHECKING:
+    from archlint.notebook import CellIndex
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
                   Severity.INFO: "cyan"}
@@ -42,7 +46,8 @@ def _count(value: int | Expr | None) -> str:
     return count_to_str(value) if value is not None else "?"
 
 
-def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
+def _layer_row(layer: Layer, calls_here: int = 1,
+               cells: CellIndex | None = None) -> tuple[str, str, str, str]:
     """A layer's row; ``calls_here`` is how many times the model calls it."""
     first = layer.calls[0] if layer.calls else None
     if first is None:
@@ -55,29 +60,29 @@ def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
             shape += f"  ({calls_here} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
     return (visible(f"{layer.name} ({layer.class_name})"), shape, params,
-            str(layer.span.line or "-"))
+            line_label(layer.span.line, cells) or "-")
 
 
-def _nested_row(row: NestedRow) -> tuple[str, str, str, str]:
+def _nested_row(row: NestedRow, cells: CellIndex | None = None) -> tuple[str, str, str, str]:
     params = _count(row.params.total) if row.params is not None else "?"
     return (visible(f"{row.name} ({row.class_name})"), _shape_text(row.output), params,
-            str(row.line or "-"))
+            line_label(row.line, cells) or "-")
 
 
-def _table_rows(model: Model, rows: list[Row], expand_nested: bool,
-                indent: str = "") -> list[tuple[str, str, str, str]]:
+def _table_rows(model: Model, rows: list[Row], expand_nested: bool, indent: str = "",
+                cells: CellIndex | None = None) -> list[tuple[str, str, str, str]]:
     """One row per layer and nested model; with ``expand_nested`` a nested model's own
     rows follow it, indented."""
     calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
     table = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = _nested_row(row)
+            name, *rest = _nested_row(row, cells)
             table.append((indent + name, *rest))
             if expand_nested:
-                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ")
+                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ", cells)
         else:
-            name, *rest = _layer_row(row, calls_here[id(row)])
+            name, *rest = _layer_row(row, calls_here[id(row)], cells)
             table.append((indent + name, *rest))
     return table  # type: ignore[return-value]
 
@@ -91,17 +96,21 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
+def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
+                cells: CellIndex | None = None) -> list[Line]:
+    """``cells``: a notebook's index, to name lines as ``cell 3:7``."""
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
     table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
-                                                                    expand_nested)]
+                                                                    expand_nested, "", cells)]
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
         table = [row[:3] for row in table]
     rows = _aligned(table, right={2, 3})
     rule = "-" * max(len(row) for row in rows)
-    where = f", line {model.span.line}" if model.span.line else ""
+    found = cells.locate(model.span.line) if cells is not None else None
+    where = f", cell {found[0]}, line {found[1]}" if found else \
+        f", line {model.span.line}" if model.span.line else ""
     lines: list[Line] = [[(f'Model "{visible(model.name)}" ({model.kind}{where})', "bold")],
                          [(rows[0], "bold")], [(rule, "")]]
     lines += [[(row, "")] for row in rows[1:]]
@@ -136,7 +145,7 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Li
 def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     span = diagnostic.span
     # Saved models have no source lines: the message names the layer.
-    where = f"{span.line}:{span.column + 1}:" if span.line else ""
+    where = prefix(locate(span, report.cells))
     lines: list[Line] = [[
         (f"{visible(report.path)}:{where} ", ""),
         (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
@@ -145,7 +154,8 @@ def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     ]]
     if 0 < span.line <= len(report.source_lines):
         source = visible_source(report.source_lines[span.line - 1].rstrip())
-        lines.append([(f"  {span.line:>4} | {source}", "dim")])
+        shown = locate(span, report.cells).line
+        lines.append([(f"  {shown:>4} | {source}", "dim")])
     return lines
 
 
@@ -176,7 +186,7 @@ def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list
             continue
         lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
-            lines += model_lines(analysis, expand_nested)
+            lines += model_lines(analysis, expand_nested, report.cells)
             lines.append([])
         for diagnostic in report.diagnostics:
             lines += diagnostic_lines(report, diagnostic)
