@@ -41,12 +41,13 @@ class GraphvizError(Exception):
 
 def quote(text: str) -> str:
     r"""A DOT quoted string: the backslash (which starts escapes such as ``\l``) and the
-    quote are escaped.
+    quote are escaped, and ``&`` too, as Graphviz reads ``&amp;`` in a label as an entity.
 
-    >>> print(quote('a"b\\l'))
-    "a\"b\\\\l"
+    >>> print(quote('a"b\\l &amp;'))
+    "a\"b\\l &amp;amp;"
     """
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return f'"{escaped}"'
 
 
 def _label(lines: list[str]) -> str:
