@@ -10,6 +10,10 @@ from archlint.codes import SYNTAX_ERROR
 
 GRAPH_FORMATS = ("mermaid", "dot", "svg")
 
+# Mermaid's default limits, which GitHub keeps and a diagram cannot raise: past them it shows
+# an error instead of the graph.
+MERMAID_MAX_EDGES, MERMAID_MAX_TEXT = 500, 50_000
+
 
 class InputProblem(Exception):
     """The file cannot be drawn (unreadable, not Python, no model): exit 2 with this."""
@@ -54,6 +58,13 @@ def draw(path: str, output_format: str = "mermaid", model_name: str | None = Non
     views = graph_views(report, expand_nested, model_name)
     if output_format == "mermaid":
         drawn = graph_mermaid.render(views)
+        edges = sum(len(view.edges) for view in views)
+        if edges > MERMAID_MAX_EDGES or len(drawn) > MERMAID_MAX_TEXT:
+            sys.stderr.write(
+                f"archlint graph: note: this flowchart has {edges:,} edges and "
+                f"{len(drawn):,} characters; Mermaid (and GitHub) draws at most "
+                f"{MERMAID_MAX_EDGES} edges and {MERMAID_MAX_TEXT:,} characters. Draw one "
+                "model (--model NAME), keep nested models collapsed, or use --format svg\n")
     else:
         drawn = graph_dot.render(views)
         if output_format == "svg":

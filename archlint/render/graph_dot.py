@@ -95,7 +95,7 @@ def render(views: list[GraphView]) -> str:
     title = views[0].title if len(views) == 1 else f"{len(views)} models"
     lines = [
         "digraph archlint {",
-        f"  label={quote(title)}; labelloc=t; rankdir=TB;",
+        f"  label={quote(title)}; labelloc=t; rankdir=TB; fontname=Helvetica;",
         '  node [shape=box, style="rounded,filled", fillcolor=white, fontname=Helvetica];',
         "  edge [fontname=Helvetica, fontsize=10];",
     ]

@@ -97,14 +97,17 @@ def _is_block(call: Call) -> bool:
     return instance is not None and instance.spec.class_name == "UserLayer"
 
 
-def _containers(call: Call) -> list[Key]:
+def _containers(call: Call, drawn: set[int]) -> list[Key]:
     """The nested models and user-defined layers the call is made in, outermost first; a
-    user-defined layer's own call is in its own container (its cluster, when expanded)."""
+    user-defined layer's own call is in its own container (its cluster, when expanded).
+    A call() that is not one of the ``drawn`` calls is a subclassed model's own: its layers
+    are the model's."""
     path: list[Key] = [("model", id(inner)) for inner in call.nested_in]
     blocks = []
     within = call.within
     while within is not None:
-        blocks.append(("block", id(within.layer)))
+        if id(within) in drawn:
+            blocks.append(("block", id(within.layer)))
         within = within.within
     path += reversed(blocks)
     if _is_block(call):
@@ -128,6 +131,7 @@ class _Builder:
         self.expand = expand_nested
         self.prefix = prefix
         self.calls = self.model.calls or model_calls(self.model)
+        self.drawn = {id(call) for call in self.calls}
         self.rows = _nested_rows(summary_rows(self.model), {})
         self.view = GraphView(self.model, _model_title(analysis))
         self.nodes: dict[Key, Node] = {}
@@ -160,7 +164,7 @@ class _Builder:
                                     visible(shape_label(ref.call.output_at(ref.index)))))
 
     def _node_of(self, call: Call) -> Node:
-        path = _containers(call)
+        path = _containers(call, self.drawn)
         if path and not self.expand:
             key = path[0]
             if key not in self.nodes:
