@@ -299,3 +299,63 @@ def test_readme_shows_the_current_graph_of_the_seed_model() -> None:
     _, current = graph(str(SEED))
     assert blocks[0] == current, ("README.md's Mermaid block is stale: regenerate it with "
                                   "`archlint graph examples/seed_model.py`")
+
+
+NESTED_FINDING = """\
+import keras
+from keras import layers
+enc_in = keras.Input(shape=(11, 4))
+encoder = keras.Model(enc_in, layers.MaxPooling1D(2, name="pool")(enc_in), name="encoder")
+x = keras.Input(shape=(11, 4), name="x")
+model = keras.Model(x, layers.Dense(3, name="head")(encoder(x)), name="outer")
+"""
+
+
+def test_a_finding_inside_a_nested_model_marks_the_node_that_shows_it(tmp_path: Path) -> None:
+    script = tmp_path / "nested.py"
+    script.write_text(NESTED_FINDING)
+    codes = {d.code for d in analyse_file(script).diagnostics if d.layer == "pool"}
+    assert codes, "the fixture must have a finding on the nested model's layer"
+    collapsed = parse_mermaid(graph(str(script), "--model", "outer")[1])
+    node = next(n for n, lines in collapsed.nodes.items() if lines[0].startswith("encoder ("))
+    assert set(collapsed.nodes[node][-1].split(", ")) == codes and node in collapsed.classes
+    expanded = parse_mermaid(graph(str(script), "--model", "outer", "--expand-nested")[1])
+    node = next(n for n, lines in expanded.nodes.items() if lines[0].startswith("pool ("))
+    assert set(expanded.nodes[node][-1].split(", ")) == codes and node in expanded.classes
+
+
+def test_a_subclassed_models_call_is_drawn_as_its_layers() -> None:
+    _, text = graph(str(ROOT / "tests" / "fixtures" / "expect" / "subclassed.py"),
+                    "--model", "residual")
+    parsed = parse_mermaid(text)
+    labels = [lines[0] for lines in parsed.nodes.values()]
+    assert labels == ["input_layer (InputLayer)", "dense (Dense)", "x + self.dense(x)",
+                      "model output"]
+    assert not parsed.subgraphs and "[[" not in text
+
+
+def test_a_saved_model_is_drawn_from_its_config(tmp_path: Path) -> None:
+    import json
+
+    entry = json.loads((ROOT / "tests" / "fixtures" / "fuzz" / "saved_models.jsonl")
+                       .read_text().splitlines()[0])
+    saved = tmp_path / "model.json"
+    saved.write_text(json.dumps(entry["json"]))
+    code, text = graph(str(saved))
+    assert code == 0, text
+    model = analyse_file(saved).models[0].model
+    parsed = parse_mermaid(text)
+    assert [lines[0] for lines in parsed.nodes.values()][:len(model.calls)] == \
+        [f"{c.layer.name} ({c.layer.class_name})" for c in model.calls]
+    assert len([n for n in parsed.nodes if parsed.classes.get(n) == "io"]) == \
+        len(model.inputs) + len(model.outputs)
+
+
+def test_a_flowchart_past_mermaids_limits_gets_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    import archlint.graph_command
+
+    code, output = graph(str(SEED))
+    assert "note:" not in output
+    monkeypatch.setattr(archlint.graph_command, "MERMAID_MAX_EDGES", 7)
+    code, output = graph(str(SEED))
+    assert code == 0 and "this flowchart has 8 edges" in output
