@@ -233,6 +233,10 @@ class _Builder:
             node = self._node_of(call)
             if node not in nodes:
                 nodes.append(node)
+        for layer in self.model.layers:  # a model never built has nodes but no calls
+            node = self.nodes.get(("layer", id(layer)))
+            if node is not None and node not in by_name.setdefault(layer.name, []):
+                by_name[layer.name].append(node)
         for key, row in self.rows.items():  # a finding may name a nested model itself
             if key in self.nodes:
                 by_name.setdefault(row.name, []).append(self.nodes[key])
