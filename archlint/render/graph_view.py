@@ -174,7 +174,7 @@ class _Builder:
         key = ("layer", id(call.layer))
         if key in self.nodes:
             return self.nodes[key]
-        cluster = self._cluster(path) if path else None
+        cluster = self._cluster(path, call) if path else None
         return self._add(key, *self._layer_label(call.layer), cluster)
 
     def _layer_label(self, layer: Layer) -> tuple[str, list[str]]:
@@ -195,13 +195,11 @@ class _Builder:
         kind = "Sequential" if inner.kind == "sequential" else "Functional"
         return [visible(f"{inner.name} ({kind})"), "? params"]
 
-    def _cluster(self, path: list[Key]) -> str:
+    def _cluster(self, path: list[Key], call: Call) -> str:
         parent: str | None = None
         for depth, key in enumerate(path):
             if key not in self.clusters:
-                row = self.rows.get(key)
-                title = ([visible(f"{row.name} ({row.class_name})"), params_line(row.params)]
-                         if row is not None else ["?"])
+                title = self._nested_title(key, self.rows.get(key), call)
                 cluster = Cluster(f"{self.prefix}c{len(self.clusters)}", title, parent)
                 self.clusters[key] = cluster
                 self.view.clusters.append(cluster)
@@ -227,19 +225,17 @@ class _Builder:
         """Each finding on the node that shows its layer (a collapsed nested model shows
         the findings of the layers in it)."""
         names = {self.model.name} | {m.name for c in self.calls for m in c.nested_in}
+        shown = [(call.layer.name, self._node_of(call)) for call in self.calls]
+        # A model never built has nodes but no calls; a finding may name a nested model.
+        shown += [(layer.name, self.nodes[("layer", id(layer))]) for layer in self.model.layers
+                  if ("layer", id(layer)) in self.nodes]
+        shown += [(row.name, self.nodes[key]) for key, row in self.rows.items()
+                  if key in self.nodes]
         by_name: dict[str, list[Node]] = {}
-        for call in self.calls:
-            nodes = by_name.setdefault(call.layer.name, [])
-            node = self._node_of(call)
-            if node not in nodes:
-                nodes.append(node)
-        for layer in self.model.layers:  # a model never built has nodes but no calls
-            node = self.nodes.get(("layer", id(layer)))
-            if node is not None and node not in by_name.setdefault(layer.name, []):
-                by_name[layer.name].append(node)
-        for key, row in self.rows.items():  # a finding may name a nested model itself
-            if key in self.nodes:
-                by_name.setdefault(row.name, []).append(self.nodes[key])
+        for name, shown_node in shown:
+            nodes = by_name.setdefault(name, [])
+            if shown_node not in nodes:
+                nodes.append(shown_node)
         for finding in self.findings:
             if finding.layer is None or (finding.model is not None
                                          and finding.model not in names):
