@@ -200,8 +200,8 @@ def graph(path: str, output_format: str, model_name: str | None, expand_nested: 
           settings: tuple[str, ...]) -> None:
     """Draw the layer graph of the models in PATH (a script or a saved model): a node per
     layer with its parameter count, the shape of each tensor on its edge, and the codes of
-    the findings on the layers they concern. A shared layer is one node with an edge per
-    call, as keras.utils.plot_model draws it."""
+    the findings on the layers they concern. A shared layer is one node, as
+    keras.utils.plot_model draws it, with an edge for each tensor of each call."""
     from archlint.graph_command import InputProblem, draw
 
     try:

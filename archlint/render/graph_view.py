@@ -2,11 +2,11 @@
 writers of ``archlint graph``.
 
 As ``keras.utils.plot_model`` draws it: one node per layer, so a layer called twice is one
-node with an edge for each tensor it takes and each tensor it gives; a model called as a
-layer, and a layer the script defines, is one node, or with ``expand_nested`` a cluster of
-its own layers. Edges carry the shape of the tensor they stand for (a shared layer's calls
-give different tensors, so the edges tell its calls apart); nodes carry the parameter count
-and the codes of the findings reported on the layer.
+node; a model called as a layer, and a layer the script defines, is one node, or with
+``expand_nested`` a cluster of its own layers. Unlike plot_model, which merges the edges
+between two nodes, there is an edge per tensor, labelled with its shape, so a shared layer's
+calls show apart. Nodes carry the parameter count and the codes of the findings reported on
+the layer.
 """
 
 from __future__ import annotations
