@@ -229,13 +229,13 @@ def test_pydot_parses_the_dot_and_reads_back_the_names(tmp_path: Path) -> None:
     pydot = pytest.importorskip("pydot")
     script = tmp_path / "hostile.py"
     script.write_text(hostile_script())
-    for path in (script, SEED, ROOT / "examples" / "user_layers.py"):
-        for expand in ((), ("--expand-nested",)):
-            code, dot = graph(str(path), "--format", "dot", *expand)
-            assert code == 0, dot
-            (parsed,) = pydot.graph_from_dot_data(dot)
-            assert parsed.get_name() == "archlint"
+    # pydot's parser is slow: the clusters of one expanded graph, and the hostile names.
+    code, dot = graph(str(ROOT / "examples" / "user_layers.py"), "--format", "dot",
+                      "--expand-nested")
+    (parsed,) = pydot.graph_from_dot_data(dot)
+    assert code == 0 and len(parsed.get_subgraphs()) == 4
     (parsed,) = pydot.graph_from_dot_data(graph(str(script), "--format", "dot")[1])
+    assert parsed.get_name() == "archlint"
     labels = [node.get_label() for node in parsed.get_nodes() if node.get_label()]
     # The quoted label, unescaped as Graphviz reads it: the name is whole.
     read = [label[1:-1].replace('\\"', '"').replace("\\\\", "\\").replace("&amp;", "&")
