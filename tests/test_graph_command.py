@@ -250,7 +250,9 @@ def test_pydot_parses_the_dot_and_reads_back_the_names(tmp_path: Path) -> None:
 def test_graphviz_draws_the_dot_as_svg(tmp_path: Path) -> None:
     script = tmp_path / "hostile.py"
     script.write_text(hostile_script())
-    for path in (script, ROOT / "examples" / "user_layers.py"):
+    several = tmp_path / "siamese.py"  # three models: a cluster each
+    several.write_text(SIAMESE)
+    for path in (script, several, ROOT / "examples" / "user_layers.py"):
         out = tmp_path / f"{path.stem}.svg"
         code, output = graph(str(path), "--format", "svg", "--expand-nested", "-o", str(out))
         assert code == 0, output
