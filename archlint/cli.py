@@ -10,6 +10,7 @@ import click
 from archlint import __version__
 from archlint.check import FORMATS, UsageProblem, resolve_settings
 from archlint.check import check as run_check
+from archlint.graph_command import GRAPH_FORMATS
 
 # The crosscheck compares builds, it has no findings at source lines for sarif, github or
 # concise to carry.
@@ -174,6 +175,44 @@ def explain(code: str) -> None:
             explain_renderer.render(rule_blocks(cls, entry.source))
             return
     raise click.UsageError(f"no rule {code!r}; `archlint rules` lists them")
+
+
+@main.command(short_help="Draw a file's layer graph: Mermaid, DOT or SVG.")
+@click.argument("path", metavar="PATH")
+@click.option("--format", "output_format", type=click.Choice(GRAPH_FORMATS),
+              default="mermaid", show_default=True,
+              help="mermaid (GitHub renders it in Markdown), dot (Graphviz), or svg (runs "
+                   "Graphviz's dot program).")
+@click.option("--model", "model_name", default=None, metavar="NAME",
+              help="Draw only the model of this name (default: every model in the file).")
+@click.option("--expand-nested", is_flag=True,
+              help="Draw the layers of a model called as a layer, or of a user-defined "
+                   "layer, in a subgraph of their own instead of as one node.")
+@click.option("--output", "-o", "output_file", type=click.Path(dir_okay=False), default=None,
+              help="Write the graph to this file instead of standard output.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="A TOML file with an [tool.archlint] table (default: nearest pyproject.toml).")
+@click.option("--keras", "keras", type=click.Choice(["auto", "3", "2", "both"]), default=None,
+              help="The Keras the script runs under (default: the config's, else auto).")
+@click.option("--set", "settings", multiple=True, metavar="NAME=SIZE",
+              help="Bind a named size to an integer; repeatable.")
+def graph(path: str, output_format: str, model_name: str | None, expand_nested: bool,
+          output_file: str | None, config_file: str | None, keras: str | None,
+          settings: tuple[str, ...]) -> None:
+    """Draw the layer graph of the models in PATH (a script or a saved model): a node per
+    layer with its parameter count, the shape of each tensor on its edge, and the codes of
+    the findings on the layers they concern. A shared layer is one node, as
+    keras.utils.plot_model draws it, with an edge for each tensor of each call."""
+    from archlint.graph_command import InputProblem, draw
+
+    try:
+        draw(path, output_format, model_name, expand_nested, output_file, config_file, keras,
+             _bindings(settings))
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from error
+    except InputProblem as error:
+        click.echo(f"archlint graph: {error}", err=True)
+        sys.exit(2)
 
 
 @main.command(short_help="Compare with real Keras builds of the same models.")
