@@ -45,6 +45,7 @@ from archlint.frontend.values import (
     BoundMethod,
     Builtin,
     Function,
+    HostObject,
     Instance,
     LibraryMethod,
     ModuleRef,
@@ -233,6 +234,8 @@ class CallEvaluator(ExpressionEvaluator):
     def call_method(self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
         obj = method.obj
+        if isinstance(obj, HostObject):
+            return obj.call_method(method.name, args, kwargs, node.lineno)
         if isinstance(obj, self.library_types):
             return self.library.call_method(obj, method.name, args, kwargs, node)
         if isinstance(obj, Instance):

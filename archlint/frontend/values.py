@@ -123,6 +123,26 @@ def derive_unknown(base: Unknown, source: str, line: int | None,
     return RuntimeValue.of(source, line, kind or RUNTIME, base.describe())
 
 
+class HostObject:
+    """An object archlint itself hands to the script (a tuner's ``hp`` bound to one point of
+    a search space): the evaluator passes it every method call the script makes on it."""
+
+    def call_method(self, name: str, args: list[Any], kwargs: dict[str, Any],
+                    line: int | None) -> Any:
+        raise NotImplementedError
+
+
+class HostScope:
+    """What a HostObject's method may return for a ``with`` block: told when the block is
+    entered and left."""
+
+    def enter(self) -> None:
+        """The ``with`` block starts."""
+
+    def exit(self) -> None:
+        """The ``with`` block ends, however it ends."""
+
+
 @record(frozen=True)
 class ModuleRef:
     """An imported module or a dotted name below one (``keras.layers``, ``np.random``)."""
