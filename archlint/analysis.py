@@ -189,6 +189,7 @@ class PointAnalyser:
         self.last = interpreter
         returned = interpreter.run(hypermodel)
         events = _analyse_interpreted(interpreter, report)
+        report.layers = interpreter.layers
         _run_rules(report, RuleContext(self.path, report.models, events, interpreter.layers),
                    self.settings, self.suppressed)
         model = getattr(returned, "model", None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from archlint.dims import count_to_str
 from archlint.render.escape import visible
+from archlint.search_space.hyperparameters import AnyValue
 from archlint.search_space.space import MetricRange, Refusal, SearchSpace
 
 Line = list[tuple[str, str]]
@@ -16,6 +17,12 @@ def _values(assignment: dict[str, Any]) -> str:
         "no hyperparameter"
 
 
+def _plain(assignment: dict[str, Any]) -> dict[str, Any]:
+    """Values for JSON: any value of a range is {"any": [low, high]}."""
+    return {name: {"any": [value.low, value.high]} if isinstance(value, AnyValue) else value
+            for name, value in assignment.items()}
+
+
 def _title(space: SearchSpace) -> str:
     where = f"Search space of {space.function}() (line {space.line})"
     if space.problem is not None:
@@ -24,6 +31,9 @@ def _title(space: SearchSpace) -> str:
         plural = "s" if space.points != 1 else ""
         how = f"{space.points} point{plural}, all analysed"
         how += ": exact bounds" if space.bounds == "exact" else ""
+        if space.unlisted:
+            how += (f" ({', '.join(space.unlisted)}: a range with no step, taken at its "
+                    "default, its ends and as any value)")
     else:
         how = (f"{space.points} sampled points ({space.sampled_because}): bounds over "
                "these points only, lower and upper bounds not proven")
@@ -86,16 +96,18 @@ def search_space_to_json(space: SearchSpace) -> dict[str, Any]:
         # points analysed only.
         "bounds": space.bounds,
         "sampled_because": space.sampled_because,
+        # Ranges with no step: walked at their default, ends and as any value.
+        "unlisted": space.unlisted,
         "built": space.built,
         "returns_no_model": space.returns_no_model,
         "metrics": {metric.name: {
-            "min": metric.minimum, "min_at": metric.minimum_at,
-            "max": metric.maximum, "max_at": metric.maximum_at,
+            "min": metric.minimum, "min_at": _plain(metric.minimum_at),
+            "max": metric.maximum, "max_at": _plain(metric.maximum_at),
             "unknown_points": metric.unknown_points,
         } for metric in space.metrics},
         "refusals": [{
             "code": refusal.code, "line": refusal.line, "message": refusal.message,
-            "points": refusal.points, "example": refusal.example,
+            "points": refusal.points, "example": _plain(refusal.example),
             "whenever": refusal.whenever, "exactly": refusal.exactly,
         } for refusal in space.refusals],
     }

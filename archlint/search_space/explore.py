@@ -53,10 +53,7 @@ def every_point(run: Callable[[dict[str, Any]], V], first: V,
             if len(points) > limit:
                 raise NotListable(f"more than {limit} points")
             return
-        values = outcome.defined[pending].values
-        if values is None:
-            raise NotListable(f"`{pending}` is a range with no step")
-        for value in values:
+        for value in outcome.defined[pending].walked():
             child = {**assignment, pending: value}
             visit(child, outcome if same_value(value, outcome.used[pending]) else run(child))
 
@@ -64,15 +61,12 @@ def every_point(run: Callable[[dict[str, Any]], V], first: V,
     return points
 
 
-def space_size(outcome: Visited) -> int | None:
+def space_size(outcome: Visited) -> int:
     """The number of points if the active hyperparameters of this run are all there is
-    (conditional ones may add more); None when one of them is a range with no step."""
+    (conditional ones may add more)."""
     size = 1
     for name in outcome.used:
-        values = outcome.defined[name].values
-        if values is None:
-            return None
-        size *= len(values)
+        size *= len(outcome.defined[name].walked())
     return size
 
 

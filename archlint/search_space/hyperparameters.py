@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from archlint.frontend.values import HostObject, HostScope, is_plain
+from archlint.frontend.values import TUNER, HostObject, HostScope, RuntimeValue, is_plain
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -37,6 +37,18 @@ class SpaceError(Exception):
     """The search space cannot be read statically: the message says why."""
 
 
+@record(frozen=True)
+class AnyValue:
+    """Any value of a range with no step: the hypermodel gets an unknown value, so that a
+    figure that stays known does not depend on it."""
+
+    low: Any
+    high: Any
+
+    def __repr__(self) -> str:
+        return f"any of {self.low}..{self.high}"
+
+
 @record
 class HyperParameter:
     """One hyperparameter as its first call defines it."""
@@ -58,6 +70,15 @@ class HyperParameter:
         if self.values is not None:
             return self.values
         return tuple(dict.fromkeys([self.low, self.high, self.default]))
+
+    def walked(self) -> tuple[Any, ...]:
+        """The values a whole walk gives it: every value, or for a range with no step its
+        default, any value (unknown to the hypermodel), and its two ends (where Keras's
+        limits on a value usually lie)."""
+        if self.values is not None:
+            return self.values
+        return tuple(dict.fromkeys([self.default, AnyValue(self.low, self.high), self.low,
+                                    self.high]))
 
 
 @record(eq=False)
@@ -121,7 +142,10 @@ class PointHyperParameters(HostObject):
         if name not in self.values:
             defined = self.defined[name]
             self.values[name] = self.assignment.get(name, defined.default)
-        return self.values[name]
+        value = self.values[name]
+        if isinstance(value, AnyValue):
+            return RuntimeValue.of(f"hp.{kind}('{name}', ...)", line, TUNER)
+        return value
 
 
 @record(eq=False)

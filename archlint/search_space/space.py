@@ -24,6 +24,10 @@ from archlint.search_space.metrics import MODEL_METRICS
 
 MAX_EXHAUSTIVE_POINTS = 1024
 SAMPLED_POINTS = 128
+# Layers built over a whole walk: a large model gets fewer points (never under MIN_POINTS),
+# so that a search space costs about as much whatever the model's size.
+MAX_LAYERS_BUILT = 16_384
+MIN_POINTS = 32
 
 
 @record(eq=False)
@@ -35,6 +39,7 @@ class Point:
     refusals: list[Diagnostic] = field(default_factory=list)
     # The hypermodel returned no model archlint follows.
     no_model: bool = False
+    layers: int = 0  # layers the script built at this point
 
     @property
     def used(self) -> dict[str, Any]:
@@ -89,6 +94,9 @@ class SearchSpace:
     problem: str | None = None
     sampled_because: str | None = None
     returns_no_model: bool = False
+    # Ranges with no step: walked at their default, their ends and any value (unknown to
+    # the hypermodel: a figure that stays known does not depend on it).
+    unlisted: list[str] = field(default_factory=list)
 
     @property
     def bounds(self) -> str:
@@ -114,7 +122,9 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Any,
     def run(assignment: dict[str, Any]) -> Point:
         hp = PointHyperParameters(dict(assignment))
         report, model = analyser.analyse((hypermodel.name, hp))
-        return _point(hp, report.diagnostics, model, hypermodel)
+        point = _point(hp, report.diagnostics, model, hypermodel)
+        point.layers = len(report.layers)
+        return point
 
     space = SearchSpace(hypermodel.name, hypermodel.line)
     first = run({})
@@ -122,18 +132,18 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Any,
         space.problem = first.problem
         return space
     size = space_size(first)
+    limit = max(MIN_POINTS, min(MAX_EXHAUSTIVE_POINTS, MAX_LAYERS_BUILT // max(first.layers, 1)))
     points: list[Point] | None = None
-    if size is not None and size <= MAX_EXHAUSTIVE_POINTS:
+    if size <= limit:
         try:
-            points = every_point(run, first, MAX_EXHAUSTIVE_POINTS)
+            points = every_point(run, first, limit)
         except NotListable as why:
             space.sampled_because = str(why)
     else:
-        space.sampled_because = f"{size} points" if size is not None else \
-            "a range with no step has no list of values"
+        space.sampled_because = f"{size} points, more than {limit} analysed whole"
     space.exhaustive = points is not None
     if points is None:
-        points = sampled_points(run, first, SAMPLED_POINTS)
+        points = sampled_points(run, first, min(SAMPLED_POINTS, limit))
     problem = next((p.problem for p in points if p.problem is not None), None)
     if problem is not None:
         space.problem = problem
@@ -165,7 +175,8 @@ def _summarise(space: SearchSpace, points: list[Point]) -> None:
     space.built = len(built)
     space.returns_no_model = any(p.no_model and not p.refusals for p in points)
     space.metrics = [_metric_range(name, built) for name in MODEL_METRICS]
-    space.refusals = _refusals(points)
+    space.refusals = _refusals(points, space.exhaustive)
+    space.unlisted = [hp.name for hp in space.hyperparameters if hp.values is None]
 
 
 def _metric_range(name: str, points: list[Point]) -> MetricRange:
@@ -182,7 +193,7 @@ def _metric_range(name: str, points: list[Point]) -> MetricRange:
     return found
 
 
-def _refusals(points: list[Point]) -> list[Refusal]:
+def _refusals(points: list[Point], exhaustive: bool) -> list[Refusal]:
     groups: dict[tuple[str, int], list[tuple[Point, Diagnostic]]] = {}
     for point in points:
         for diagnostic in point.refusals:
@@ -192,7 +203,8 @@ def _refusals(points: list[Point]) -> list[Refusal]:
     refusals = []
     for (code, line), refused in groups.items():
         first_point, first = refused[0]
-        whenever = _values_always_refused(points, [p for p, _ in refused])
+        whenever = _values_always_refused(points, [p for p, _ in refused]) \
+            if exhaustive else {}
         covered = [p for p in points if any(
             any(same(p.used.get(name), v) for v in values) for name, values in whenever.items()
             if name in p.used)]
@@ -213,7 +225,7 @@ def _values_always_refused(points: list[Point], refused: list[Point]) -> dict[st
     checked: set[tuple[str, str]] = set()
     for point in refused:
         for name, value in point.used.items():
-            if (name, repr(value)) in checked:
+            if point.defined[name].values is None or (name, repr(value)) in checked:
                 continue
             checked.add((name, repr(value)))
             having = [p for p in points if name in p.used and same(p.used[name], value)]
