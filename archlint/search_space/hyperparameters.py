@@ -192,7 +192,7 @@ def _define(kind: str, name: str, options: list[Any], line: int | None) -> Hyper
         return HyperParameter(name, kind, listed[0] if default is None else default, line,
                               listed, text=f"Choice {list(listed)}")
     if kind == "Boolean":
-        return HyperParameter(name, kind, bool(options[0]), line, (False, True),
+        return HyperParameter(name, kind, bool(options[0]), line, (True, False),
                               text="Boolean")
     if kind == "Fixed":
         return HyperParameter(name, kind, options[0], line, (options[0],),

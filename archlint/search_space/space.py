@@ -169,7 +169,8 @@ def _summarise(space: SearchSpace, points: list[Point]) -> None:
     for point in points:
         for name, hp in point.defined.items():
             defined.setdefault(name, hp)
-    space.hyperparameters = list(defined.values())
+    # In the order of the script's lines (a walk meets conditional ones in any order).
+    space.hyperparameters = sorted(defined.values(), key=lambda hp: hp.line or 0)
     space.points = len(points)
     built = [p for p in points if not p.refusals and not p.no_model]
     space.built = len(built)
