@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from archlint.analysis import analyse_file, analyse_source
+from archlint.analysis import FileReport, analyse_file, analyse_source
 from archlint.render.json_format import report_to_json
 from archlint.render.text import report_lines
 from archlint.search_space import space as space_module
@@ -47,8 +47,13 @@ HP_CALLS: list[tuple[str, list[Any], dict[str, Any]]] = [
 
 
 @pytest.fixture(scope="module")
-def example() -> SearchSpace:
-    [space] = analyse_file(EXAMPLE).search_spaces
+def example_report() -> FileReport:
+    return analyse_file(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def example(example_report: FileReport) -> SearchSpace:
+    [space] = example_report.search_spaces
     return space
 
 
@@ -69,8 +74,8 @@ def test_the_example_is_walked_whole_with_exact_bounds(example: SearchSpace) -> 
     assert example.built + refusal.points == example.points
 
 
-def test_the_example_in_text_and_json() -> None:
-    report = analyse_file(EXAMPLE)
+def test_the_example_in_text_and_json(example_report: FileReport) -> None:
+    report = example_report
     text = "\n".join("".join(s for s, _ in line) for line in report_lines([report]))
     assert "Search space of build_model() (line 18):" in text
     assert "all analysed: exact bounds" in text
@@ -96,35 +101,65 @@ from keras import layers
 def build_model(hp):
     model = keras.Sequential([keras.Input(shape=(20,))])
     for i in range(hp.Int("layers", 1, 3)):
-        model.add(layers.Dense(hp.Int(f"units_{i}", 8, 64, step=8), activation="relu"))
+        model.add(layers.Dense(hp.Int(f"units_{i}", 16, 64, step=16), activation="relu"))
     model.add(layers.Dense(1))
     return model
 """
 
 
+HYPERMODEL = """\
+import keras
+import keras_tuner as kt
+from keras import layers
+
+
+class ClassifierHyperModel(kt.HyperModel):
+    def __init__(self, classes):
+        super().__init__()
+        self.classes = classes
+
+    def build(self, hp):
+        model = keras.Sequential([keras.Input(shape=(20,))])
+        model.add(layers.Dense(hp.Int("units", 16, 64, step=16), activation="relu"))
+        if hp.Boolean("wide"):
+            model.add(layers.Dense(128, activation="relu"))
+        model.add(layers.Dense(self.classes, activation="softmax"))
+        return model
+
+
+tuner = kt.RandomSearch(ClassifierHyperModel(classes=10), objective="val_loss")
+"""
+
+
+def test_a_hypermodel_class_is_built_on_the_instance_the_script_makes() -> None:
+    space = _space(HYPERMODEL)
+    assert space.function == "ClassifierHyperModel.build" and space.bounds == "exact"
+    assert space.points == 8 and space.metrics[0].maximum_at == {"units": 64, "wide": True}
+
+
 def test_hyperparameters_met_in_some_branches_only_are_walked() -> None:
     space = _space(SCRIPT)
-    assert space.exhaustive and space.points == 8 + 8 ** 2 + 8 ** 3
+    assert space.exhaustive and space.points == 4 + 4 ** 2 + 4 ** 3
     assert space.metrics[0].maximum_at == {"layers": 3, "units_0": 64, "units_1": 64,
                                            "units_2": 64}
 
 
 def test_a_large_space_is_sampled_and_says_its_bounds_are_not_proven(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(space_module, "MAX_EXHAUSTIVE_POINTS", 40)
+    monkeypatch.setattr(space_module, "MAX_EXHAUSTIVE_POINTS", 20)
     monkeypatch.setattr(space_module, "MIN_POINTS", 10)
     report = analyse_source(SCRIPT, "model.py")
     [space] = report.search_spaces
     assert not space.exhaustive and space.bounds == "sampled"
-    assert space.points <= 40 and space.sampled_because == "more than 40 points"
+    assert space.points <= 20 and space.sampled_because == "more than 20 points"
     text = "\n".join("".join(s for s, _ in line) for line in report_lines([report]))
-    assert "sampled points (more than 40 points): bounds over these points only, lower and " \
+    assert "sampled points (more than 20 points): bounds over these points only, lower and " \
         "upper bounds not proven" in text
     assert "(over the points analysed)" in text
 
 
 def test_a_range_the_model_depends_on_has_no_exact_bounds() -> None:
-    space = _space(SCRIPT.replace('hp.Int(f"units_{i}", 8, 64, step=8)',
+    space = _space(SCRIPT.replace('hp.Int(f"units_{i}", 16, 64, step=16)',
                                   'int(hp.Float(f"units_{i}", 8.0, 64.0))'))
     assert space.exhaustive and space.bounds == "sampled"  # unknown at its "any" points
     assert space.metrics[0].unknown_points > 0
@@ -192,6 +227,18 @@ for name, values in request["builds"].items():
         step = getattr(definition, "step", 1)
         out["definitions"][definition.name] = list(definition.values) \
             if step is not None else None
+# A HyperModel subclass: its build() at fixed values.
+hypermodel = request["hypermodel"]
+scope = {}
+exec(compile(hypermodel["source"], "hypermodel.py", "exec"), scope)
+instance = scope[hypermodel["class"]](**hypermodel["kwargs"])
+out["hypermodel_builds"] = {}
+for name, values in hypermodel["builds"].items():
+    hp = kt.HyperParameters()
+    for hp_name, value in values.items():
+        hp.Fixed(hp_name, value)
+    keras.backend.clear_session()
+    out["hypermodel_builds"][name] = int(instance.build(hp).count_params())
 hp = kt.HyperParameters()
 answers = [getattr(hp, method)(*args, **kwargs) for method, args, kwargs in request["calls"]]
 out["answers"] = answers
@@ -223,8 +270,13 @@ def test_extremes_and_refusals_match_keras(example: SearchSpace, tmp_path: Path)
     for name, values in refusal.whenever.items():  # each value alone, the rest defaults
         builds.update({f"refused {name}={v}": {name: v} for v in values})
     source = EXAMPLE.read_text().split("\ntuner = ")[0]  # no tuner: it would write files
+    [subclassed] = _space(HYPERMODEL).metrics
+    hypermodel = {"source": HYPERMODEL.split("\ntuner = ")[0], "class": "ClassifierHyperModel",
+                  "kwargs": {"classes": 10}, "builds": {"minimum": subclassed.minimum_at,
+                                                        "maximum": subclassed.maximum_at}}
     request = tmp_path / "request.json"
-    request.write_text(json.dumps({"source": source, "builds": builds, "calls": HP_CALLS}))
+    request.write_text(json.dumps({"source": source, "builds": builds, "calls": HP_CALLS,
+                                   "hypermodel": hypermodel}))
     # Both at once: each one is mostly TensorFlow's start-up.
     processes = {version: _run_keras(version, request) for version in ("3", "2")}
     found = {}
@@ -236,6 +288,8 @@ def test_extremes_and_refusals_match_keras(example: SearchSpace, tmp_path: Path)
         built = keras["builds"]
         assert built["minimum"] == parameters.minimum, version
         assert built["maximum"] == parameters.maximum, version
+        assert keras["hypermodel_builds"] == {"minimum": subclassed.minimum,
+                                              "maximum": subclassed.maximum}, version
         for name, outcome in built.items():
             if name.startswith("refused"):
                 assert isinstance(outcome, dict) and "refused" in outcome, (version, name)

@@ -347,6 +347,7 @@ class CallEvaluator(ExpressionEvaluator):
         if cls.keras_base is not None:
             return self.library.instantiate(cls, args, kwargs, node)
         instance = Instance(cls)
+        cls.instances.append(instance)
         if cls.dataclass_fields is not None:
             self._init_dataclass(instance, cls.dataclass_fields, args, kwargs, node)
             return instance

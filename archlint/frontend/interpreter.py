@@ -25,7 +25,7 @@ from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import MAX_STEPS, OutOfBudget, Scope
 from archlint.frontend.shape_service import EngineShapes, ShapeService
 from archlint.frontend.symbols import argparse_defaults
-from archlint.frontend.values import Function, HostObject
+from archlint.frontend.values import Function, HostObject, Instance, UserClass
 from archlint.graph import Call, Layer, Model
 from archlint.unknown import Unknown
 
@@ -89,18 +89,33 @@ class Interpreter:
         it), that function is then called once more with it, in a fresh Keras session, and
         what it returns is returned."""
         self.evaluator.run()
-        self._run_uncalled_factories(skip=hypermodel[0] if hypermodel else None)
-        returned = self._call_hypermodel(*hypermodel) if hypermodel else None
+        found = self._hypermodel(hypermodel[0]) if hypermodel else None
+        self._run_uncalled_factories(skip=found[0] if found else None)
+        returned = self._call_hypermodel(found, hypermodel[1]) if hypermodel and found else None
         self.objects.finish()
         return returned
 
-    def _call_hypermodel(self, name: str, hp: HostObject) -> Any:
+    def _hypermodel(self, name: str) -> tuple[Function, list[Any]] | None:
+        """The function ``name`` names (``build_model``, or ``HyperModel.build``: then the
+        last instance the script made of the class, else one whose ``__init__`` never ran)
+        and the arguments before ``hp``."""
+        owner, _, method = name.rpartition(".")
+        cls = self.evaluator.globals.vars.get(owner) if owner else None
+        if owner:
+            if not isinstance(cls, UserClass):
+                return None
+            function = cls.member(method)[1]
+            instance = cls.instances[-1] if cls.instances else Instance(cls)
+            return (function, [instance]) if isinstance(function, Function) else None
+        function = next((f for f in self.evaluator.functions if f.name == name and
+                         f.owner is None and isinstance(f.node, ast.FunctionDef)), None)
+        return (function, []) if function is not None else None
+
+    def _call_hypermodel(self, found: tuple[Function, list[Any]], hp: HostObject) -> Any:
         evaluator = self.evaluator
-        function = next((f for f in evaluator.functions if f.name == name and f.owner is None
-                         and isinstance(f.node, ast.FunctionDef)), None)
-        if function is None:
-            return Unknown(f"{name}() is not defined at the top of the script", None)
-        required = _parameters_without_default(function.node)
+        function, before = found
+        name = function.name
+        required = _parameters_without_default(function.node)  # without self
         kwargs: dict[str, Any] = {param.arg: Unknown(
             f"parameter `{param.arg}` of {name}()", param.lineno) for param in required[1:]}
         if required:
@@ -108,12 +123,12 @@ class Interpreter:
         evaluator.steps = min(evaluator.steps, MAX_STEPS // 2)
         with self.objects.new_session():
             try:
-                return evaluator.call_function(function, [], kwargs, function.node)
+                return evaluator.call_function(function, before, kwargs, function.node)
             except OutOfBudget:
                 evaluator.budget_event()
                 return Unknown(f"{name}() takes too many steps to follow", None)
 
-    def _run_uncalled_factories(self, skip: str | None = None) -> None:
+    def _run_uncalled_factories(self, skip: Function | None = None) -> None:
         """Model-building functions the script defines but never calls (a KerasTuner
         ``build_model(hp)``, a module of factories) are analysed with their defaults, each
         as in a fresh Keras session; parameters without a default are unknown."""
@@ -121,7 +136,7 @@ class Interpreter:
         uncalled = [f for f in evaluator.functions
                     if not f.called and isinstance(f.node, ast.FunctionDef)]
         for function in _outermost(_model_builders(uncalled)):
-            if function.called or function.name == skip:
+            if function.called or function is skip:
                 continue  # another factory called it
             kwargs = {param.arg: Unknown(f"parameter `{param.arg}` of {function.name}(), "
                                          "which the script never calls", param.lineno)

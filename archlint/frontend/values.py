@@ -192,6 +192,8 @@ class UserClass:
     dataclass_fields: list[tuple[str, Any]] | None = None
     # Its bases that are classes of the script, in order.
     bases: list[UserClass] = field(default_factory=list)
+    # The script's instances of it (a plain class), in the order made.
+    instances: list[Instance] = field(default_factory=list)
 
     def mro(self) -> list[UserClass]:
         """The script classes whose members it has, in Python's lookup order."""

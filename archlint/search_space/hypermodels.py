@@ -2,7 +2,9 @@
 
 A hypermodel is a top-level function whose first parameter is used as KerasTuner's ``hp``
 (``hp.Int(...)``, ``hp.Choice(...)``, ``with hp.conditional_scope(...)``...), or one the
-script hands to a tuner (``kt.RandomSearch(build_model, ...)``, ``hypermodel=build_model``).
+script hands to a tuner (``kt.RandomSearch(build_model, ...)``, ``hypermodel=build_model``),
+or the ``build(self, hp)`` of a top-level class deriving from ``HyperModel`` or using its
+``hp`` so (named ``Class.build``).
 """
 
 from __future__ import annotations
@@ -33,14 +35,20 @@ def find_hypermodels(tree: ast.Module) -> list[Hypermodel]:
     given = _given_to_tuners(tree)
     found = []
     for node in tree.body:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        params = [*node.args.posonlyargs, *node.args.args]
-        if not params:
-            continue
-        hp = params[0].arg
-        if node.name in given or _uses_as_hp(node, hp):
-            found.append(Hypermodel(node.name, hp, node.lineno, node.end_lineno or node.lineno))
+        if isinstance(node, ast.FunctionDef):
+            params = [*node.args.posonlyargs, *node.args.args]
+            if params and (node.name in given or _uses_as_hp(node, params[0].arg)):
+                found.append(Hypermodel(node.name, params[0].arg, node.lineno,
+                                        node.end_lineno or node.lineno))
+        elif isinstance(node, ast.ClassDef):
+            derives = any((b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", ""))
+                          == "HyperModel" for b in node.bases)
+            for method in node.body:
+                params = [*method.args.posonlyargs, *method.args.args] \
+                    if isinstance(method, ast.FunctionDef) and method.name == "build" else []
+                if len(params) >= 2 and (derives or _uses_as_hp(method, params[1].arg)):
+                    found.append(Hypermodel(f"{node.name}.build", params[1].arg,
+                                            method.lineno, method.end_lineno or method.lineno))
     return found
 
 
