@@ -44,8 +44,9 @@ def find_hypermodels(tree: ast.Module) -> list[Hypermodel]:
             derives = any((b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", ""))
                           == "HyperModel" for b in node.bases)
             for method in node.body:
-                params = [*method.args.posonlyargs, *method.args.args] \
-                    if isinstance(method, ast.FunctionDef) and method.name == "build" else []
+                if not isinstance(method, ast.FunctionDef) or method.name != "build":
+                    continue
+                params = [*method.args.posonlyargs, *method.args.args]
                 if len(params) >= 2 and (derives or _uses_as_hp(method, params[1].arg)):
                     found.append(Hypermodel(f"{node.name}.build", params[1].arg,
                                             method.lineno, method.end_lineno or method.lineno))
