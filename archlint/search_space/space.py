@@ -12,7 +12,7 @@ no step) is sampled, and its bounds are only those of the points seen.
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.engine import ModelAnalysis
@@ -21,6 +21,9 @@ from archlint.search_space.explore import NotListable, every_point, sampled_poin
 from archlint.search_space.hypermodels import Hypermodel, find_hypermodels
 from archlint.search_space.hyperparameters import HyperParameter, PointHyperParameters
 from archlint.search_space.metrics import MODEL_METRICS
+
+if TYPE_CHECKING:
+    from archlint.analysis import Settings
 
 MAX_EXHAUSTIVE_POINTS = 1024
 SAMPLED_POINTS = 128
@@ -107,13 +110,19 @@ class SearchSpace:
 
 
 def analyse_search_spaces(tree: ast.Module, source: str, path: str,
-                          settings: Any) -> list[SearchSpace]:
+                          settings: Settings) -> list[SearchSpace]:
     """Every hypermodel of the script with its space (empty when it has none)."""
-    return [analyse_space(tree, source, path, settings, found)
-            for found in find_hypermodels(tree)]
+    spaces = []
+    for found in find_hypermodels(tree):
+        try:
+            spaces.append(analyse_space(tree, source, path, settings, found))
+        except Exception as error:  # an archlint bug must not hide the file's own report
+            spaces.append(SearchSpace(found.name, found.line, problem=(
+                f"internal error: {type(error).__name__}: {error}")))
+    return spaces
 
 
-def analyse_space(tree: ast.Module, source: str, path: str, settings: Any,
+def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
                   hypermodel: Hypermodel) -> SearchSpace:
     from archlint.analysis import PointAnalyser
 
