@@ -42,7 +42,7 @@ def _title(space: SearchSpace) -> str:
 
 def _metric_lines(metric: MetricRange, exact: bool) -> list[str]:
     if metric.minimum is None or metric.maximum is None:
-        return [f"  {metric.name}: unknown at every point Keras builds"]
+        return [f"  {metric.name}: unknown at every point Keras does not refuse"]
     low, high = count_to_str(metric.minimum), count_to_str(metric.maximum)
     texts = [f"  {metric.name}: {low} .. {high}" + ("" if exact else " (over the points "
                                                     "analysed)"),
@@ -71,7 +71,7 @@ def search_space_lines(space: SearchSpace) -> list[Line]:
     if space.problem is None:
         width = max((len(hp.name) for hp in space.hyperparameters), default=0)
         texts += [f"  {hp.name.ljust(width)}  {hp.text}" for hp in space.hyperparameters]
-        texts.append(f"  Keras builds {space.built} of {space.points} points")
+        texts.append(f"  Keras refuses {space.points - space.built} of {space.points} points")
         if space.returns_no_model:
             texts.append("  at some points the hypermodel returns no model archlint follows")
         for metric in space.metrics:
@@ -98,7 +98,7 @@ def search_space_to_json(space: SearchSpace) -> dict[str, Any]:
         "sampled_because": space.sampled_because,
         # Ranges with no step: walked at their default, ends and as any value.
         "unlisted": space.unlisted,
-        "built": space.built,
+        "built": space.built,  # points with no refusal
         "returns_no_model": space.returns_no_model,
         "metrics": {metric.name: {
             "min": metric.minimum, "min_at": _plain(metric.minimum_at),

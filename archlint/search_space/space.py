@@ -64,7 +64,7 @@ class MetricRange:
     minimum_at: dict[str, Any] = field(default_factory=dict)
     maximum: int | None = None
     maximum_at: dict[str, Any] = field(default_factory=dict)
-    # Points Keras builds where archlint cannot compute the figure.
+    # Points with no refusal where archlint cannot compute the figure.
     unknown_points: int = 0
 
 
@@ -90,7 +90,7 @@ class SearchSpace:
     hyperparameters: list[HyperParameter] = field(default_factory=list)
     points: int = 0  # points analysed
     exhaustive: bool = False
-    built: int = 0  # points Keras builds
+    built: int = 0  # points with no refusal
     metrics: list[MetricRange] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     # Why the space could not be read, or why it is sampled.
@@ -181,7 +181,8 @@ def _summarise(space: SearchSpace, points: list[Point]) -> None:
     # In the order of the script's lines (a walk meets conditional ones in any order).
     space.hyperparameters = sorted(defined.values(), key=lambda hp: hp.line or 0)
     space.points = len(points)
-    built = [p for p in points if not p.refusals and not p.no_model]
+    # A point whose model archlint cannot follow counts as built, its figures unknown.
+    built = [p for p in points if not p.refusals]
     space.built = len(built)
     space.returns_no_model = any(p.no_model and not p.refusals for p in points)
     space.metrics = [_metric_range(name, built) for name in MODEL_METRICS]
