@@ -14,14 +14,19 @@ from archlint.engine import ModelAnalysis, analyse_model, stray_call_events
 from archlint.files import open_regular, read_source
 from archlint.frontend.interpreter import Interpreter
 from archlint.frontend.naming import KERAS2
+from archlint.frontend.values import HostObject
 from archlint.graph import Layer, Span
 from archlint.records import field, record
 from archlint.rule import Rule, RuleContext
 
 if TYPE_CHECKING:
     from archlint.notebook import CellIndex
+    from archlint.search_space.space import SearchSpace
 
 KERAS_MARKERS = ("keras", "tensorflow")
+# What a script with a KerasTuner hypermodel holds (`hp.Int(`...): only then is it looked for.
+HYPERPARAMETER_MARKERS = (".Int(", ".Float(", ".Choice(", ".Boolean(", ".Fixed(",
+                          ".conditional_scope(")
 
 
 @record
@@ -36,6 +41,8 @@ class FileReport:
     layers: list[Layer] = field(default_factory=list)
     # A notebook's lines -> (cell, line in the cell); lines and spans are of the joined cells.
     cells: CellIndex | None = None
+    # The search space of each KerasTuner hypermodel the script defines.
+    search_spaces: list[SearchSpace] = field(default_factory=list)
 
 
 @record
@@ -71,7 +78,19 @@ def analyse_source(source: str, path: str = "<string>", settings: Settings | Non
         _analyse(source, path, report, settings.keras, settings.values)
     report.layers = layers
     _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
+    if any(marker in source for marker in HYPERPARAMETER_MARKERS):
+        report.search_spaces = _search_spaces(source, path, settings)
     return report
+
+
+def _search_spaces(source: str, path: str, settings: Settings) -> list[SearchSpace]:
+    from archlint.search_space.space import analyse_search_spaces
+
+    try:
+        tree = ast.parse(source, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # already reported by the analysis
+    return analyse_search_spaces(tree, source, path, settings)
 
 
 def _run_rules(report: FileReport, context: RuleContext, settings: Settings,
@@ -139,6 +158,11 @@ def _analyse(source: str, path: str, report: FileReport, keras: str = "auto",
                       Span(line, column))], []
     interpreter = Interpreter(tree, source, keras, values)
     interpreter.run()
+    return _analyse_interpreted(interpreter, report), interpreter.layers
+
+
+def _analyse_interpreted(interpreter: Interpreter, report: FileReport) -> list[Event]:
+    """The models of a walked script analysed into ``report``; every event."""
     events = list(interpreter.events)
     reported: set[int] = set()
     for model in interpreter.models:
@@ -149,7 +173,34 @@ def _analyse(source: str, path: str, report: FileReport, keras: str = "auto",
     if interpreter.names.dialect == KERAS2:
         versions = ("2",)
     events.extend(stray_call_events(interpreter.calls, reported, versions))
-    return events, interpreter.layers
+    return events
+
+
+class PointAnalyser:
+    """One script analysed again and again, its hypermodel called each time on one
+    point's ``hp`` (``archlint.search_space``)."""
+
+    def __init__(self, tree: ast.Module, source: str, path: str, settings: Settings):
+        self.tree, self.source, self.path, self.settings = tree, source, path, settings
+        self.suppressed = suppressions.parse(source)
+        self.last: Interpreter | None = None
+
+    def analyse(self, hypermodel: tuple[str, HostObject],
+                ) -> tuple[FileReport, ModelAnalysis | None]:
+        """The report, and the analysis of the model the hypermodel returns (None when
+        it returns none that archlint follows)."""
+        report = FileReport(self.path)
+        interpreter = Interpreter(self.tree, self.source, self.settings.keras,
+                                  self.settings.values, like=self.last)
+        self.last = interpreter
+        returned = interpreter.run(hypermodel)
+        events = _analyse_interpreted(interpreter, report)
+        report.layers = interpreter.layers
+        _run_rules(report, RuleContext(self.path, report.models, events, interpreter.layers),
+                   self.settings, self.suppressed)
+        model = getattr(returned, "model", None)
+        found = next((a for a in report.models if a.model is model), None)
+        return report, found
 
 
 def _diagnostics(rule: Rule, findings: object, settings: Settings) -> list[Diagnostic]:

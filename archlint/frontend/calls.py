@@ -45,6 +45,7 @@ from archlint.frontend.values import (
     BoundMethod,
     Builtin,
     Function,
+    HostObject,
     Instance,
     LibraryMethod,
     ModuleRef,
@@ -233,6 +234,8 @@ class CallEvaluator(ExpressionEvaluator):
     def call_method(self, method: BoundMethod, args: list[Any], kwargs: dict[str, Any],
                     node: ast.Call) -> Any:
         obj = method.obj
+        if isinstance(obj, HostObject):
+            return obj.call_method(method.name, args, kwargs, node.lineno)
         if isinstance(obj, self.library_types):
             return self.library.call_method(obj, method.name, args, kwargs, node)
         if isinstance(obj, Instance):
@@ -344,6 +347,7 @@ class CallEvaluator(ExpressionEvaluator):
         if cls.keras_base is not None:
             return self.library.instantiate(cls, args, kwargs, node)
         instance = Instance(cls)
+        cls.instances.append(instance)
         if cls.dataclass_fields is not None:
             self._init_dataclass(instance, cls.dataclass_fields, args, kwargs, node)
             return instance

@@ -39,6 +39,7 @@ from archlint.frontend.scope import (
 )
 from archlint.frontend.values import (
     Function,
+    HostScope,
     Instance,
     ModuleRef,
     RuntimeValue,
@@ -268,13 +269,21 @@ class Evaluator(CallEvaluator):
         return LoopContext(self.frames[-1].loops, stmt)
 
     def stmt_With(self, stmt: ast.With | ast.AsyncWith, scope: Scope) -> None:
-        for item in stmt.items:
-            value = self.eval(item.context_expr, scope)
-            if item.optional_vars is not None:
-                entered = value if isinstance(value, Unknown) else RuntimeValue.of(
-                    self.text(item.context_expr), stmt.lineno)
-                self.assign(item.optional_vars, entered, scope)
-        self.exec_block(stmt.body, scope)
+        entered_scopes: list[HostScope] = []
+        try:
+            for item in stmt.items:
+                value = self.eval(item.context_expr, scope)
+                if isinstance(value, HostScope):
+                    value.enter()
+                    entered_scopes.append(value)
+                if item.optional_vars is not None:
+                    entered = value if isinstance(value, Unknown) else RuntimeValue.of(
+                        self.text(item.context_expr), stmt.lineno)
+                    self.assign(item.optional_vars, entered, scope)
+            self.exec_block(stmt.body, scope)
+        finally:
+            for entered_scope in reversed(entered_scopes):
+                entered_scope.exit()
 
     stmt_AsyncWith = stmt_With
 

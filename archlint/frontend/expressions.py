@@ -48,6 +48,7 @@ from archlint.frontend.values import (
     BoundMethod,
     Builtin,
     Function,
+    HostObject,
     Instance,
     ModuleRef,
     RuntimeValue,
@@ -97,6 +98,10 @@ class ExpressionEvaluator:
     def assign(self, target: ast.expr, value: Any, scope: Scope,
                value_node: ast.expr | None = None) -> None:
         raise NotImplementedError  # evaluator.Evaluator
+
+    def share_walks(self, other: ExpressionEvaluator) -> None:
+        """Reuse the syntax walks of an evaluator of the same tree."""
+        self._walks = other._walks
 
     def tick(self) -> None:
         """One more step of the walk: past the budget, the walk stops."""
@@ -174,6 +179,8 @@ class ExpressionEvaluator:
         if isinstance(base, Unknown):
             kind = DATA_SHAPE if attr == "shape" else TUNER if attr in TUNER_METHODS else None
             return self.derived(base, node, kind)
+        if isinstance(base, HostObject):
+            return BoundMethod(base, attr)
         if isinstance(base, ModuleRef):
             path = f"{base.path}.{attr}"
             return LIBRARY_CONSTANTS[path] if path in LIBRARY_CONSTANTS else ModuleRef(path)

@@ -12,6 +12,7 @@ Nothing here imports or runs the libraries a script uses: a library call is only
 from __future__ import annotations
 
 import ast
+from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend import keras_api
@@ -24,7 +25,7 @@ from archlint.frontend.naming import NameCounter
 from archlint.frontend.scope import MAX_STEPS, OutOfBudget, Scope
 from archlint.frontend.shape_service import EngineShapes, ShapeService
 from archlint.frontend.symbols import argparse_defaults
-from archlint.frontend.values import Function
+from archlint.frontend.values import Function, HostObject, Instance, UserClass
 from archlint.graph import Call, Layer, Model
 from archlint.unknown import Unknown
 
@@ -33,16 +34,28 @@ class Interpreter:
     """Walks one module; collects the layers, calls and models it builds."""
 
     def __init__(self, tree: ast.Module, source: str | None = None, keras: str = "auto",
-                 values: dict[str, int] | None = None, shapes: ShapeService | None = None):
+                 values: dict[str, int] | None = None, shapes: ShapeService | None = None,
+                 like: Interpreter | None = None):
+        """``like``: an interpreter of the same tree, source and options, whose readings of
+        the syntax are reused (a search space walks one script hundreds of times)."""
         self.tree = tree
         self.events: list[Event] = []
-        target = target_of(tree, keras, source)
-        dialect = keras_api.dialect_of(tree, source)
+        # What the syntax alone says: Keras target, dialect, names' version, argparse defaults.
+        self.facts: tuple[str, str, str | None, dict[str, object]]
+        if like is not None and like.tree is tree:
+            self.facts = like.facts
+        else:
+            target = target_of(tree, keras, source)
+            dialect = keras_api.dialect_of(tree, source)
+            self.facts = (target, dialect, names_version(
+                keras_api.KERAS2 if target == "2" else dialect, source), argparse_defaults(tree))
+        target, dialect, version, defaults = self.facts
         self.objects = KerasObjectModel(
-            self.events, target, NameCounter(dialect),
-            names_version(keras_api.KERAS2 if target == "2" else dialect, source),
-            values or {}, argparse_defaults(tree), shapes or EngineShapes())
+            self.events, target, NameCounter(dialect), version, values or {}, dict(defaults),
+            shapes or EngineShapes())
         self.evaluator = Evaluator(tree, self.objects, self.events)
+        if like is not None and like.tree is tree:
+            self.evaluator.share_walks(like.evaluator)
         self.objects.host = self.evaluator
 
     # What the rest of archlint reads once the script has been walked.
@@ -71,12 +84,51 @@ class Interpreter:
     def globals(self) -> Scope:
         return self.evaluator.globals
 
-    def run(self) -> None:
+    def run(self, hypermodel: tuple[str, HostObject] | None = None) -> Any:
+        """Walks the script. With ``hypermodel`` (a function's name and the ``hp`` to give
+        it), that function is then called once more with it, in a fresh Keras session, and
+        what it returns is returned."""
         self.evaluator.run()
-        self._run_uncalled_factories()
+        found = self._hypermodel(hypermodel[0]) if hypermodel else None
+        self._run_uncalled_factories(skip=found[0] if found else None)
+        returned = self._call_hypermodel(found, hypermodel[1]) if hypermodel and found else None
         self.objects.finish()
+        return returned
 
-    def _run_uncalled_factories(self) -> None:
+    def _hypermodel(self, name: str) -> tuple[Function, list[Any]] | None:
+        """The function ``name`` names (``build_model``, or ``HyperModel.build``: then the
+        last instance the script made of the class, else one whose ``__init__`` never ran)
+        and the arguments before ``hp``."""
+        owner, _, method = name.rpartition(".")
+        cls = self.evaluator.globals.vars.get(owner) if owner else None
+        if owner:
+            if not isinstance(cls, UserClass):
+                return None
+            function = cls.member(method)[1]
+            instance = cls.instances[-1] if cls.instances else Instance(cls)
+            return (function, [instance]) if isinstance(function, Function) else None
+        function = next((f for f in self.evaluator.functions if f.name == name and
+                         f.owner is None and isinstance(f.node, ast.FunctionDef)), None)
+        return (function, []) if function is not None else None
+
+    def _call_hypermodel(self, found: tuple[Function, list[Any]], hp: HostObject) -> Any:
+        evaluator = self.evaluator
+        function, before = found
+        name = function.name
+        required = _parameters_without_default(function.node)  # without self
+        kwargs: dict[str, Any] = {param.arg: Unknown(
+            f"parameter `{param.arg}` of {name}()", param.lineno) for param in required[1:]}
+        if required:
+            kwargs[required[0].arg] = hp
+        evaluator.steps = min(evaluator.steps, MAX_STEPS // 2)
+        with self.objects.new_session():
+            try:
+                return evaluator.call_function(function, before, kwargs, function.node)
+            except OutOfBudget:
+                evaluator.budget_event()
+                return Unknown(f"{name}() takes too many steps to follow", None)
+
+    def _run_uncalled_factories(self, skip: Function | None = None) -> None:
         """Model-building functions the script defines but never calls (a KerasTuner
         ``build_model(hp)``, a module of factories) are analysed with their defaults, each
         as in a fresh Keras session; parameters without a default are unknown."""
@@ -84,7 +136,7 @@ class Interpreter:
         uncalled = [f for f in evaluator.functions
                     if not f.called and isinstance(f.node, ast.FunctionDef)]
         for function in _outermost(_model_builders(uncalled)):
-            if function.called:
+            if function.called or function is skip:
                 continue  # another factory called it
             kwargs = {param.arg: Unknown(f"parameter `{param.arg}` of {function.name}(), "
                                          "which the script never calls", param.lineno)

@@ -123,6 +123,26 @@ def derive_unknown(base: Unknown, source: str, line: int | None,
     return RuntimeValue.of(source, line, kind or RUNTIME, base.describe())
 
 
+class HostObject:
+    """An object archlint itself hands to the script (a tuner's ``hp`` bound to one point of
+    a search space): the evaluator passes it every method call the script makes on it."""
+
+    def call_method(self, name: str, args: list[Any], kwargs: dict[str, Any],
+                    line: int | None) -> Any:
+        raise NotImplementedError
+
+
+class HostScope:
+    """What a HostObject's method may return for a ``with`` block: told when the block is
+    entered and left."""
+
+    def enter(self) -> None:
+        """The ``with`` block starts."""
+
+    def exit(self) -> None:
+        """The ``with`` block ends, however it ends."""
+
+
 @record(frozen=True)
 class ModuleRef:
     """An imported module or a dotted name below one (``keras.layers``, ``np.random``)."""
@@ -172,6 +192,8 @@ class UserClass:
     dataclass_fields: list[tuple[str, Any]] | None = None
     # Its bases that are classes of the script, in order.
     bases: list[UserClass] = field(default_factory=list)
+    # The script's instances of it (a plain class), in the order made.
+    instances: list[Instance] = field(default_factory=list)
 
     def mro(self) -> list[UserClass]:
         """The script classes whose members it has, in Python's lookup order."""

@@ -124,6 +124,12 @@ def report_to_json(reports: list[FileReport]) -> dict[str, Any]:
                 _lines_in_cells(model, report.cells)
         if report.error:
             entry["error"] = report.error
+        if report.search_spaces:
+            from archlint.render.search_space import search_space_to_json
+
+            # Each KerasTuner hypermodel's space, by function name.
+            entry["search_space"] = {space.function: search_space_to_json(space)
+                                     for space in report.search_spaces}
         files.append(entry)
     return {"files": files}
 

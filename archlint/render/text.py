@@ -182,12 +182,18 @@ def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list
         if report.error:
             lines.append([(visible(f"{report.path}: error: {report.error}"), "bold red")])
             continue
-        if not report.models and not report.diagnostics:
+        if not report.models and not report.diagnostics and not report.search_spaces:
             continue
         lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
             lines += model_lines(analysis, expand_nested, report.cells)
             lines.append([])
+        if report.search_spaces:
+            from archlint.render.search_space import search_space_lines
+
+            for space in report.search_spaces:
+                lines += search_space_lines(space)
+                lines.append([])
         for diagnostic in report.diagnostics:
             lines += diagnostic_lines(report, diagnostic)
         lines.append([])
