@@ -27,9 +27,9 @@ Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
 
 
-def _shape_text(output: Any) -> str:
+def shape_text(output: Any) -> str:
     if isinstance(output, list):
-        return "[" + ", ".join(_shape_text(o) for o in output) + "]"
+        return "[" + ", ".join(shape_text(o) for o in output) + "]"
     if isinstance(output, tuple):
         return format_shape(output)
     tail = getattr(output, "tail", None)
@@ -42,7 +42,7 @@ def _count(value: int | Expr | None) -> str:
     return count_to_str(value) if value is not None else "?"
 
 
-def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
+def layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
     """A layer's row; ``calls_here`` is how many times the model calls it."""
     first = layer.calls[0] if layer.calls else None
     if first is None:
@@ -50,7 +50,7 @@ def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
     elif first.error is not None:
         shape, params = f"✗ {first.error.code}", "?"
     else:
-        shape = _shape_text(first.output)
+        shape = shape_text(first.output)
         if calls_here > 1:
             shape += f"  ({calls_here} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
@@ -58,9 +58,9 @@ def _layer_row(layer: Layer, calls_here: int = 1) -> tuple[str, str, str, str]:
             str(layer.span.line or "-"))
 
 
-def _nested_row(row: NestedRow) -> tuple[str, str, str, str]:
+def nested_row(row: NestedRow) -> tuple[str, str, str, str]:
     params = _count(row.params.total) if row.params is not None else "?"
-    return (visible(f"{row.name} ({row.class_name})"), _shape_text(row.output), params,
+    return (visible(f"{row.name} ({row.class_name})"), shape_text(row.output), params,
             str(row.line or "-"))
 
 
@@ -72,12 +72,12 @@ def _table_rows(model: Model, rows: list[Row], expand_nested: bool,
     table = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = _nested_row(row)
+            name, *rest = nested_row(row)
             table.append((indent + name, *rest))
             if expand_nested:
                 table += _table_rows(row.model, row.rows, expand_nested, indent + "  ")
         else:
-            name, *rest = _layer_row(row, calls_here[id(row)])
+            name, *rest = layer_row(row, calls_here[id(row)])
             table.append((indent + name, *rest))
     return table  # type: ignore[return-value]
 
