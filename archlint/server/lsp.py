@@ -168,14 +168,19 @@ class ArchlintServer(LanguageServer):
             text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")
         return types.Position(line, self.workspace.position_codec.client_num_units(prefix))
 
-    def inlay_hints(self, analysed: Analysed, first: int, last: int) -> list[types.InlayHint]:
+    def inlay_hints(self, analysed: Analysed, within: types.Range) -> list[types.InlayHint]:
+        """The hints at the ends of lines that fall within the range asked for."""
         report = analysed.outcome.report
         if report is None:
             return []
-        return [types.InlayHint(self.position(analysed.lines, line - 1, None), label,
-                                padding_left=True)
-                for line, label in sorted(line_labels(report).items())
-                if first <= line - 1 <= last]
+        start, end = (within.start.line, within.start.character), \
+            (within.end.line, within.end.character)
+        found = []
+        for line, label in sorted(line_labels(report).items()):
+            position = self.position(analysed.lines, line - 1, None)
+            if start <= (position.line, position.character) <= end:
+                found.append(types.InlayHint(position, label, padding_left=True))
+        return found
 
 
 def create_server(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> ArchlintServer:
@@ -215,7 +220,7 @@ def create_server(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> ArchlintServer:
         analysed = await ls.current(params.text_document.uri)
         if analysed is None or analysed.outcome.crash is not None:
             return []
-        return ls.inlay_hints(analysed, params.range.start.line, params.range.end.line)
+        return ls.inlay_hints(analysed, params.range)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ArchlintServer, params: types.HoverParams) -> types.Hover | None:
