@@ -56,7 +56,8 @@ def sites(report: FileReport) -> list[Site]:
         label = call_label(first)
         if len(calls) > 1:
             label += f" ({len(calls)} calls)"
-        found.append(Site(first.span, first.order, label, layer_row(first.layer, len(calls))))
+        found.append(Site(first.span, first.order, label,
+                          layer_row(first.layer, _top_level_calls(first.layer))))
     found += _nested_sites(report, start=len(found))
     return sorted(found, key=lambda site: (site.last_line, site.order))
 
@@ -91,6 +92,10 @@ def line_labels(report: FileReport) -> dict[int, str]:
     return {line: "; ".join(texts) for line, texts in labels.items()}
 
 
+def _top_level_calls(layer: Layer) -> int:
+    return sum(1 for call in layer.calls if not call.nested_in)
+
+
 def _called_elsewhere(layer: Layer) -> bool:
     return bool(layer.calls) and all(call.span.line != layer.span.line for call in layer.calls)
 
@@ -100,7 +105,7 @@ def hover_markdown(report: FileReport, line: int) -> tuple[str, Span] | None:
     finding codes on each, and the span to highlight; None when no layer is made there."""
     here = [site for site in sites(report) if site.span.line <= line <= site.last_line]
     if not here:
-        here = [Site(layer.span, 0, "", layer_row(layer, len(layer.calls)))
+        here = [Site(layer.span, 0, "", layer_row(layer, _top_level_calls(layer)))
                 for layer in report.layers if _covers(layer.span, line)]
     if not here:
         return None
@@ -110,6 +115,8 @@ def hover_markdown(report: FileReport, line: int) -> tuple[str, Span] | None:
         codes = sorted({d.code for d in report.diagnostics if _overlaps(d.span, site.span)})
         table.append(f"| {_cell(name)} | {_cell(shape)} | {params} | "
                      f"{', '.join(codes) or '-'} |")
+    if len(here) == 1:
+        return "\n".join(table), here[0].span
     first, last = here[0].span, max((site.span for site in here),
                                     key=lambda span: (span.end_line or span.line))
     return "\n".join(table), Span(first.line, first.column, last.end_line or last.line,
