@@ -37,6 +37,8 @@ SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error,
 BUILTIN_CODES = frozenset(BUILTIN.values())
 # The line breaks of the LSP (and of Python's tokenizer): not str.splitlines()'s others.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# As the check sets it: analysis makes many short-lived objects (see archlint.check).
+SERVER_GC_THRESHOLD = (100_000, 50, 100)
 
 
 @record(eq=False)
@@ -244,6 +246,5 @@ def serve(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> None:
     """Serve over standard input and output until the client says exit."""
     import gc
 
-    # As the check does: analysis makes many short-lived objects (see archlint.check).
-    gc.set_threshold(100_000, 50, 100)
+    gc.set_threshold(*SERVER_GC_THRESHOLD)
     create_server(debounce_ms).start_io()
