@@ -188,6 +188,25 @@ async def test_an_edit_changes_hints_and_diagnostics(client: LanguageClient,
     assert len(client.refreshes) > refreshes  # type: ignore[attr-defined]
 
 
+async def test_a_burst_of_edits_is_analysed_once_at_the_end(client: LanguageClient,
+                                                            folder: Path) -> None:
+    path = folder / "seed_burst.py"
+    text = SEED.read_text()
+    await open_buffer(client, path, text)
+    old = 'ol = Dense(1, activation="relu", name="output")(hl)'
+    line = text.split("\n").index(old)
+    typed = ""
+    for version, character in enumerate(" # ok", start=2):  # typed faster than the debounce
+        client.text_document_did_change(replace_line(path, version, line, old + typed,
+                                                     old + typed + character))
+        typed += character
+    while True:
+        params = await asyncio.wait_for(client.wait_for_notification(PUBLISH), 20)
+        if params.uri == path.as_uri():
+            break
+    assert params.version == 1 + len(" # ok")  # the first publication is of the last text
+
+
 async def test_hover_shows_the_summary_row_and_codes(client: LanguageClient,
                                                      folder: Path) -> None:
     path = folder / "seed_hover.py"

@@ -103,8 +103,17 @@ class ArchlintServer(LanguageServer):
         source, path = document.source, self._path(document.path)
         future = asyncio.get_running_loop().run_in_executor(self.analyser, self._analyse,
                                                              source, path, version)
+        future.add_done_callback(lambda done: self._keep(state, path, done))
         state.running = (version, future)
-        analysed = await future
+        # Shielded: a newer keystroke cancels the timer that waits here, not the analysis
+        # another request may be waiting for.
+        return await asyncio.shield(future)
+
+    def _keep(self, state: DocumentState, path: str, done: asyncio.Future[Analysed]) -> None:
+        """Keeps a finished analysis (before anyone waiting on it resumes), logs a crash."""
+        if done.cancelled():
+            return
+        analysed = done.result()
         if analysed.outcome.crash is not None:
             self.window_log_message(types.LogMessageParams(
                 types.MessageType.Error, f"archlint failed on {path}: {analysed.outcome.crash}"))
@@ -112,7 +121,6 @@ class ArchlintServer(LanguageServer):
             log.warning("rule plugin not loaded: %s", problem)
         if state.latest is None or _newer(analysed.version, state.latest.version):
             state.latest = analysed
-        return analysed
 
     def _analyse(self, source: str, path: str, version: int | None) -> Analysed:
         return Analysed(version, analyse_buffer(source, path, self.settings),
