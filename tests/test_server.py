@@ -273,6 +273,13 @@ async def test_configuration_is_found_from_the_documents_path(client: LanguageCl
     codes = {d.code for d in await open_buffer(client, project / "models" / "new.py",
                                                SEED.read_text())}
     assert "AL303" not in codes and "AL204" in codes
+    # The configuration saved in the editor: the open scripts are analysed again.
+    (project / "pyproject.toml").write_text('[tool.archlint]\nignore = ["AL204", "AL401"]\n')
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        types.TextDocumentIdentifier((project / "pyproject.toml").as_uri())))
+    codes = {d.code for d in await next_diagnostics(client, (project / "models" / "new.py")
+                                                     .as_uri())}
+    assert "AL303" in codes and not codes & {"AL204", "AL401"}
     broken = folder / "broken_config"
     broken.mkdir()
     (broken / "pyproject.toml").write_text('[tool.archlint]\nfail-on = "sometimes"\n')

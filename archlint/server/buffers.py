@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from archlint.analysis import FileReport, Settings, analyse_source
-from archlint.records import field, record
+from archlint.records import record
 
 log = logging.getLogger("archlint.server")
 
@@ -23,8 +23,6 @@ class Outcome:
     config_error: str | None = None
     # archlint itself failed on this text (a bug): logged, nothing new is published.
     crash: str | None = None
-    # Problems loading rule plugins, for the log.
-    plugin_errors: list[str] = field(default_factory=list)
 
 
 class SettingsCache:
@@ -32,27 +30,32 @@ class SettingsCache:
     only when that file (or which file it is) changes."""
 
     def __init__(self) -> None:
-        self._cached: dict[tuple[str, int], tuple[Settings, list[str]]] = {}
+        self._cached: dict[tuple[str, int, int], Settings] = {}
 
-    def settings_for(self, document: Path) -> tuple[Settings, list[str]]:
+    def settings_for(self, document: Path) -> Settings:
         """Raises ConfigError for a configuration archlint refuses."""
         from archlint.config import find_pyproject, resolve
 
         directory = document.parent
-        pyproject = find_pyproject(directory) if directory.is_dir() else None
-        key = (str(pyproject), _mtime(pyproject))
+        pyproject = find_pyproject(directory)
+        key = (str(pyproject), *_stamp(pyproject))
         if key not in self._cached:
             _, settings, plugin_errors = resolve(str(pyproject) if pyproject else None,
                                                  directory, [], [])
-            self._cached = {key: (settings, [f"{e.name}: {e.message}" for e in plugin_errors])}
+            for problem in plugin_errors:  # once per configuration, not per keystroke
+                log.warning("rule plugin `%s` not loaded: %s", problem.name, problem.message)
+            self._cached = {k: v for k, v in self._cached.items() if k[0] != key[0]}
+            self._cached[key] = settings
         return self._cached[key]
 
 
-def _mtime(path: Path | None) -> int:
+def _stamp(path: Path | None) -> tuple[int, int]:
+    """When the file last changed, and its size (a clock too coarse may miss an edit)."""
     try:
-        return os.stat(path).st_mtime_ns if path else 0
+        status = os.stat(path) if path else None
     except OSError:
-        return 0
+        status = None
+    return (status.st_mtime_ns, status.st_size) if status else (0, 0)
 
 
 def analyse_buffer(source: str, path: str, cache: SettingsCache) -> Outcome:
@@ -60,11 +63,11 @@ def analyse_buffer(source: str, path: str, cache: SettingsCache) -> Outcome:
     from archlint.config import ConfigError
 
     try:
-        settings, plugin_errors = cache.settings_for(Path(path))
+        settings = cache.settings_for(Path(path))
     except ConfigError as error:
         return Outcome(config_error=str(error))
     try:
-        return Outcome(analyse_source(source, path, settings), plugin_errors=plugin_errors)
+        return Outcome(analyse_source(source, path, settings))
     except RecursionError:
         crash = "this buffer nests deeper than archlint follows"
     except Exception as error:  # an archlint bug must not take the editor's server down

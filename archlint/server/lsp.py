@@ -117,8 +117,6 @@ class ArchlintServer(LanguageServer):
         if analysed.outcome.crash is not None:
             self.window_log_message(types.LogMessageParams(
                 types.MessageType.Error, f"archlint failed on {path}: {analysed.outcome.crash}"))
-        for problem in analysed.outcome.plugin_errors:
-            log.warning("rule plugin not loaded: %s", problem)
         if state.latest is None or _newer(analysed.version, state.latest.version):
             state.latest = analysed
 
@@ -214,7 +212,12 @@ def create_server(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> ArchlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ArchlintServer, params: types.DidSaveTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)  # a pyproject.toml may have changed too
+        # A saved pyproject.toml may change the rules of every open model script.
+        saved = params.text_document.uri
+        for uri, state in ls.documents.items():
+            if uri == saved or saved.endswith("/pyproject.toml"):
+                state.latest = state.running = None
+                ls.schedule(uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ArchlintServer, params: types.DidCloseTextDocumentParams) -> None:
