@@ -92,6 +92,14 @@ def test_a_line_that_makes_no_layer_has_no_hover(report_and_json) -> None:
     assert hover_markdown(report, line_of("model = keras.Model(x, z)")) is None
 
 
+def test_a_layer_handed_to_a_wrapper_has_no_row_of_its_own() -> None:
+    script = ("import keras\nx = keras.Input((5, 3))\nforward = keras.layers.LSTM(4)\n"
+              "y = keras.layers.Bidirectional(forward)(x)\n")
+    report = analyse_source(script, "wrapped.py")
+    assert hover_markdown(report, 3) is None
+    assert hover_markdown(report, 4) is not None
+
+
 def test_the_server_without_pygls_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     real = importlib.util.find_spec

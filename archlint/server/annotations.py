@@ -105,8 +105,11 @@ def hover_markdown(report: FileReport, line: int) -> tuple[str, Span] | None:
     finding codes on each, and the span to highlight; None when no layer is made there."""
     here = [site for site in sites(report) if site.span.line <= line <= site.last_line]
     if not here:
+        # A layer made here and called elsewhere; one handed to another layer
+        # (``Bidirectional(LSTM(8))``) is that layer's row, not one of its own.
         here = [Site(layer.span, 0, "", layer_row(layer, _top_level_calls(layer)))
-                for layer in report.layers if _covers(layer.span, line)]
+                for layer in report.layers if _covers(layer.span, line)
+                and (layer.calls or not layer.referenced)]
     if not here:
         return None
     table = ["| Layer (type) | Output Shape | Param # | Findings |", "|---|---|---|---|"]
