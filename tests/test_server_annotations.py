@@ -108,3 +108,13 @@ def test_the_server_without_pygls_says_how_to_install_it(monkeypatch: pytest.Mon
     result = CliRunner().invoke(main, ["server"])
     assert result.exit_code == 2
     assert 'pip install "archlint[lsp]"' in result.output
+
+
+def test_the_hints_of_a_line_follow_the_order_the_calls_run() -> None:
+    line = "e = layers.Dense(3)(encoder(x))"
+    script = SCRIPT + line + "\nwider = keras.Model(x, e)\n"
+    report = analyse_source(script, "order.py")
+    number = script.splitlines().index(line) + 1
+    (outer,) = [layer for layer in report.layers if layer.span.line == number]
+    inner, last = line_labels(report)[number].split("; ")  # encoder(x) runs first
+    assert inner.startswith("→ ") and last.startswith(f"→ {outer.calls[0].output}")

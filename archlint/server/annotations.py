@@ -45,10 +45,17 @@ def sites(report: FileReport) -> list[Site]:
     """Every call site once (a loop or a function called twice reaches a site again: the
     first call is shown, with how many there are), then every model called as a layer."""
     by_site: dict[tuple[int, int], list[Call]] = {}
+    # When a model called as a layer runs, by the line of the call (for the order of a line's
+    # hints).
+    nested_order: dict[int, int] = {}
     for layer in report.layers:
         for call in layer.calls:
-            # Calls made through a nested model are shown on its own row, not twice.
-            if call.span.line and not call.nested_in:
+            if not call.span.line:
+                continue
+            if call.nested_in:  # shown once, on the nested model's own row
+                line = call.span.line
+                nested_order[line] = min(nested_order.get(line, call.order), call.order)
+            else:
                 by_site.setdefault((call.span.line, call.span.column), []).append(call)
     found = []
     for calls in by_site.values():
@@ -58,11 +65,11 @@ def sites(report: FileReport) -> list[Site]:
             label += f" ({len(calls)} calls)"
         found.append(Site(first.span, first.order, label,
                           layer_row(first.layer, _top_level_calls(first.layer))))
-    found += _nested_sites(report, start=len(found))
+    found += _nested_sites(report, nested_order)
     return sorted(found, key=lambda site: (site.last_line, site.order))
 
 
-def _nested_sites(report: FileReport, start: int) -> list[Site]:
+def _nested_sites(report: FileReport, order: dict[int, int]) -> list[Site]:
     seen: set[tuple[int, str]] = set()
     found: list[Site] = []
     for analysis in report.models:
@@ -73,7 +80,7 @@ def _nested_sites(report: FileReport, start: int) -> list[Site]:
             params = f" · {count_to_str(row.params.total)} params" if row.params is not None \
                 else ""
             label = f"→ {shape_text(row.output)}{params}"
-            found.append(Site(Span(row.line), start + len(found), label, nested_row(row)))
+            found.append(Site(Span(row.line), order.get(row.line, 0), label, nested_row(row)))
     return found
 
 
