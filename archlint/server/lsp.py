@@ -187,7 +187,8 @@ class ArchlintServer(LanguageServer):
         for line, label in sorted(line_labels(report).items()):
             position = self.position(analysed.lines, line - 1, None)
             if start <= (position.line, position.character) <= end:
-                found.append(types.InlayHint(position, label, padding_left=True))
+                found.append(types.InlayHint(position, label, kind=types.InlayHintKind.Type,
+                                             padding_left=True))
         return found
 
 
