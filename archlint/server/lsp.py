@@ -11,6 +11,7 @@ is now: one already made for this version is reused, otherwise it is made at onc
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,6 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from archlint import __version__
-from archlint.codes import BUILTIN
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.graph import Span
 from archlint.records import record
@@ -34,7 +34,6 @@ DEFAULT_DEBOUNCE_MS = 300
 SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error,
             Severity.WARNING: types.DiagnosticSeverity.Warning,
             Severity.INFO: types.DiagnosticSeverity.Information}
-BUILTIN_CODES = frozenset(BUILTIN.values())
 # The line breaks of the LSP (and of Python's tokenizer): not str.splitlines()'s others.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # As the check sets it: analysis makes many short-lived objects (see archlint.check).
@@ -152,7 +151,7 @@ class ArchlintServer(LanguageServer):
 
     def _diagnostic(self, diagnostic: Diagnostic, lines: list[str]) -> types.Diagnostic:
         description = types.CodeDescription(f"{INFORMATION_URI}#{diagnostic.code.lower()}") \
-            if diagnostic.code in BUILTIN_CODES else None
+            if diagnostic.code in _builtin_codes() else None
         return types.Diagnostic(
             self.range(diagnostic.span, lines), diagnostic.message,
             severity=SEVERITY[diagnostic.severity], code=diagnostic.code,
@@ -248,6 +247,14 @@ def create_server(debounce_ms: int = DEFAULT_DEBOUNCE_MS) -> ArchlintServer:
                            ls.range(span, analysed.lines))
 
     return server
+
+
+@functools.cache
+def _builtin_codes() -> frozenset[str]:
+    """The codes documented with archlint (a plugin's rules are documented elsewhere)."""
+    from archlint.plugins import load_rules
+
+    return frozenset(entry.rule_class.code for entry in load_rules(include_plugins=False)[0])
 
 
 def _newer(version: int | None, than: int | None) -> bool:
