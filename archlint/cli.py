@@ -215,6 +215,25 @@ def graph(path: str, output_format: str, model_name: str | None, expand_nested: 
         sys.exit(2)
 
 
+@main.command(short_help="Run the language server (for editors; needs archlint[lsp]).")
+@click.option("--debounce", type=click.IntRange(min=0), default=300, show_default=True,
+              metavar="MS", help="Wait this long after the last keystroke before analysing "
+                                 "(the client's initializationOptions.debounce overrides it).")
+def server(debounce: int) -> None:
+    """Serve the Language Server Protocol over standard input and output: diagnostics as
+    you type, each layer's output shape and parameter count as inlay hints, its summary row
+    on hover."""
+    from archlint.server import pygls_missing
+
+    problem = pygls_missing()
+    if problem is not None:
+        click.echo(f"archlint: {problem}", err=True)
+        sys.exit(2)
+    from archlint.server.lsp import serve
+
+    serve(debounce)
+
+
 @main.command(short_help="Compare with real Keras builds of the same models.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--keras", "keras", type=click.Choice(["3", "2", "both"]), default="both",

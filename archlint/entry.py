@@ -14,7 +14,7 @@ import sys
 
 from archlint.check import FORMATS, UsageProblem, check
 
-SUBCOMMANDS = ("check", "rules", "layers", "explain", "crosscheck", "graph")
+SUBCOMMANDS = ("check", "rules", "layers", "explain", "crosscheck", "graph", "server")
 
 
 def quick_check_options(args: list[str]) -> dict | None:

@@ -31,9 +31,9 @@ Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
 
 
-def _shape_text(output: Any) -> str:
+def shape_text(output: Any) -> str:
     if isinstance(output, list):
-        return "[" + ", ".join(_shape_text(o) for o in output) + "]"
+        return "[" + ", ".join(shape_text(o) for o in output) + "]"
     if isinstance(output, tuple):
         return format_shape(output)
     tail = getattr(output, "tail", None)
@@ -46,7 +46,7 @@ def _count(value: int | Expr | None) -> str:
     return count_to_str(value) if value is not None else "?"
 
 
-def _layer_row(layer: Layer, calls_here: int = 1,
+def layer_row(layer: Layer, calls_here: int = 1,
                cells: CellIndex | None = None) -> tuple[str, str, str, str]:
     """A layer's row; ``calls_here`` is how many times the model calls it."""
     first = layer.calls[0] if layer.calls else None
@@ -55,7 +55,7 @@ def _layer_row(layer: Layer, calls_here: int = 1,
     elif first.error is not None:
         shape, params = f"✗ {first.error.code}", "?"
     else:
-        shape = _shape_text(first.output)
+        shape = shape_text(first.output)
         if calls_here > 1:
             shape += f"  ({calls_here} calls)"
         params = _count(first.params.total) if first.params is not None else "?"
@@ -63,9 +63,9 @@ def _layer_row(layer: Layer, calls_here: int = 1,
             line_label(layer.span.line, cells) or "-")
 
 
-def _nested_row(row: NestedRow, cells: CellIndex | None = None) -> tuple[str, str, str, str]:
+def nested_row(row: NestedRow, cells: CellIndex | None = None) -> tuple[str, str, str, str]:
     params = _count(row.params.total) if row.params is not None else "?"
-    return (visible(f"{row.name} ({row.class_name})"), _shape_text(row.output), params,
+    return (visible(f"{row.name} ({row.class_name})"), shape_text(row.output), params,
             line_label(row.line, cells) or "-")
 
 
@@ -77,12 +77,12 @@ def _table_rows(model: Model, rows: list[Row], expand_nested: bool, indent: str 
     table = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = _nested_row(row, cells)
+            name, *rest = nested_row(row, cells)
             table.append((indent + name, *rest))
             if expand_nested:
                 table += _table_rows(row.model, row.rows, expand_nested, indent + "  ", cells)
         else:
-            name, *rest = _layer_row(row, calls_here[id(row)], cells)
+            name, *rest = layer_row(row, calls_here[id(row)], cells)
             table.append((indent + name, *rest))
     return table  # type: ignore[return-value]
 
