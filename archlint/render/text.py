@@ -17,6 +17,7 @@ from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer, Model
+from archlint.records import record
 from archlint.render.escape import visible, visible_source
 from archlint.summary_rows import NestedRow, Row, summary_rows
 
@@ -25,6 +26,31 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
+
+
+@record(frozen=True)
+class SummaryRow:
+    """One row of a model's summary, as cells, for the plain table and the rich one."""
+
+    cells: tuple[str, ...]
+    # The model whose layer the row is, and the row's layer (or nested model) name: the
+    # findings about that layer are marked on the row.
+    model: str
+    name: str
+    depth: int  # 0 for the model's own rows, 1 for those of a model nested in it...
+    source: Row
+
+
+@record(frozen=True)
+class SummaryTable:
+    """A model's summary: a title, the table (header, rows, right-aligned columns) and the
+    lines under it (totals, minimum input lengths)."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[SummaryRow]
+    right: frozenset[int]
+    footer: list[str]
 
 
 def _shape_text(output: Any) -> str:
@@ -65,21 +91,20 @@ def _nested_row(row: NestedRow) -> tuple[str, str, str, str]:
 
 
 def _table_rows(model: Model, rows: list[Row], expand_nested: bool,
-                indent: str = "") -> list[tuple[str, str, str, str]]:
+                depth: int = 0) -> list[SummaryRow]:
     """One row per layer and nested model; with ``expand_nested`` a nested model's own
-    rows follow it, indented."""
+    rows follow it, one level deeper."""
     calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
     table = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = _nested_row(row)
-            table.append((indent + name, *rest))
+            table.append(SummaryRow(_nested_row(row), model.name, row.name, depth, row))
             if expand_nested:
-                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ")
+                table += _table_rows(row.model, row.rows, expand_nested, depth + 1)
         else:
-            name, *rest = _layer_row(row, calls_here[id(row)])
-            table.append((indent + name, *rest))
-    return table  # type: ignore[return-value]
+            table.append(SummaryRow(_layer_row(row, calls_here[id(row)]), model.name,
+                                    row.name, depth, row))
+    return table
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -91,21 +116,17 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
+def model_summary(analysis: ModelAnalysis, expand_nested: bool = False) -> SummaryTable:
+    """The model's summary table and the lines under it, as text cells."""
     model = analysis.model
-    header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
-                                                                    expand_nested)]
+    header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #", "Line")
+    rows = _table_rows(model, summary_rows(model), expand_nested)
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
-        table = [row[:3] for row in table]
-    rows = _aligned(table, right={2, 3})
-    rule = "-" * max(len(row) for row in rows)
+        header = header[:3]
+        rows = [SummaryRow(row.cells[:3], row.model, row.name, row.depth, row.source)
+                for row in rows]
     where = f", line {model.span.line}" if model.span.line else ""
-    lines: list[Line] = [[(f'Model "{visible(model.name)}" ({model.kind}{where})', "bold")],
-                         [(rows[0], "bold")], [(rule, "")]]
-    lines += [[(row, "")] for row in rows[1:]]
-    lines.append([(rule, "")])
     totals = [f"Total params: {_count(analysis.total)}",
               f"Trainable params: {_count(analysis.trainable)}",
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
@@ -129,7 +150,23 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Li
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
                       f"({joint.limiting_layer} outputs {joint.expression} steps)")
-    lines += [[(visible(text), "")] for text in totals]
+    return SummaryTable(f'Model "{visible(model.name)}" ({model.kind}{where})', header, rows,
+                        frozenset({2, 3}), [visible(text) for text in totals])
+
+
+def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
+    return summary_lines(model_summary(analysis, expand_nested))
+
+
+def summary_lines(summary: SummaryTable) -> list[Line]:
+    table = [summary.header, *(("  " * row.depth + row.cells[0], *row.cells[1:])
+                               for row in summary.rows)]
+    rows = _aligned(table, right=set(summary.right))
+    rule = "-" * max(len(row) for row in rows)
+    lines: list[Line] = [[(summary.title, "bold")], [(rows[0], "bold")], [(rule, "")]]
+    lines += [[(row, "")] for row in rows[1:]]
+    lines.append([(rule, "")])
+    lines += [[(text, "")] for text in summary.footer]
     return lines
 
 
@@ -190,26 +227,15 @@ def write_plain(reports: list[FileReport], stream: TextIO, expand_nested: bool =
                          for line in report_lines(reports, expand_nested)))
 
 
-def write_rich(reports: list[FileReport], expand_nested: bool = False) -> None:
-    """Colours on a terminal; long findings wrap as the terminal does (no hard breaks)."""
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    for line in report_lines(reports, expand_nested):
-        text = Text()
-        for segment, style in line:
-            text.append(segment, style=style or None)
-        console.print(text, soft_wrap=True)
-
-
 def render(reports: list[FileReport], stream: TextIO | None = None,
-           expand_nested: bool = False) -> None:
+           expand_nested: bool = False, color: str = "auto") -> None:
     """Rich on a colour terminal, plain text everywhere else (pipes, files, NO_COLOR)."""
     from archlint.render.terminal import wants_colour
 
     stream = stream or sys.stdout
-    if wants_colour(stream):
-        write_rich(reports, expand_nested)
+    if wants_colour(stream, color):
+        from archlint.render.rich_report import write_rich
+
+        write_rich(reports, stream, expand_nested)
     else:
         write_plain(reports, stream, expand_nested)
