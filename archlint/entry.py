@@ -1,8 +1,8 @@
 """The ``archlint`` command's entry point.
 
-The plain form ``archlint PATH... [--format F] [--color C] [--exit-zero]`` (what pre-commit and most CI
-jobs run) goes straight to the check: importing click costs about as much as analysing a
-model, a fifth of the whole run. Every other command line goes through the click
+The plain form ``archlint PATH... [--format F] [--color C] [--exit-zero]`` (what pre-commit
+and most CI jobs run) goes straight to the check: importing click costs about as much as
+analysing a model, a fifth of the whole run. Every other command line goes through the click
 application in ``archlint.cli``, which also reports every usage error.
 """
 

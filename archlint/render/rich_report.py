@@ -109,9 +109,9 @@ def _symbolic_texts(row: SummaryRow) -> tuple[list[str], set[str]]:
             dims.append(item)
         elif getattr(item, "tail", None):
             stack.extend(item.tail)  # type: ignore[attr-defined]
-    if params is not None:
-        dims += [count for count in (params.total, params.trainable)
-                 if isinstance(count, Expr)]
+    if params is not None:  # counts are typed int but are expressions of named sizes
+        counts: tuple[object, ...] = (params.total, params.trainable)
+        dims += [count for count in counts if isinstance(count, Expr)]
     symbols = {name for dim in dims for name in dim.symbols()}
     return sorted({visible(str(dim)) for dim in dims}, key=len, reverse=True), symbols
 
