@@ -71,17 +71,19 @@ def _underlines(lines: list[str], span: Span) -> dict[int, tuple[int, int]]:
     return marks
 
 
-def _shown_lines(marked: list[int], count: int) -> list[int | None]:
+def _shown_lines(marked: list[int], lines: list[str]) -> list[int | None]:
     """Line numbers to print (None for an elision): the span's, cut in the middle when long,
-    and the context around it."""
+    and the context around it (blank lines left out)."""
     first, last = marked[0], marked[-1]
-    numbers: list[int | None] = list(range(max(1, first - CONTEXT_LINES), first))
+    numbers: list[int | None] = [n for n in range(max(1, first - CONTEXT_LINES), first)
+                                 if lines[n - 1].strip()]
     if len(marked) > MAX_SPAN_LINES:
         keep = MAX_SPAN_LINES // 2
         numbers += [*marked[:keep], None, *marked[-keep:]]
     else:
         numbers += marked
-    numbers += range(last + 1, min(count, last + CONTEXT_LINES) + 1)
+    numbers += [n for n in range(last + 1, min(len(lines), last + CONTEXT_LINES) + 1)
+                if lines[n - 1].strip()]
     return numbers
 
 
@@ -96,7 +98,7 @@ def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
     parts: list[Text] = [header]
     lines = report.source_lines
     marks = _underlines(lines, span) if 0 < span.line <= len(lines) else {}
-    shown = _shown_lines(sorted(marks), len(lines)) if marks else []
+    shown = _shown_lines(sorted(marks), lines) if marks else []
     width = len(str(max((n for n in shown if n is not None), default=0)))
     pad = " " * width
     parts.append(Text.assemble((f"{pad}--> ", GUTTER_STYLE), visible(report.path) + where))
@@ -108,14 +110,13 @@ def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
             parts.append(Text("...", style=GUTTER_STYLE))
             continue
         source = visible_source(lines[number - 1].rstrip())
-        parts.append(Text.assemble((f"{number:>{width}} | ", GUTTER_STYLE), source))
+        gutter = f"{number:>{width}} |" + (" " if source else "")
+        parts.append(Text.assemble((gutter, GUTTER_STYLE), source))
         if number in marks:
             start, end = marks[number]
-            caret = Text.assemble((f"{pad} | ", GUTTER_STYLE), " " * start, ("^" * (end - start),
-                                                                            style))
-            if number == last_marked:
-                caret.append(f" {diagnostic.rule}", style=style)
-            parts.append(caret)
+            label = f" {diagnostic.rule}" if number == last_marked else ""
+            parts.append(Text.assemble((f"{pad} | ", GUTTER_STYLE), " " * start,
+                                       ("^" * (end - start) + label, style)))
     if shown:
         parts.append(Text(f"{pad} |", style=GUTTER_STYLE))
     if fix is not None:

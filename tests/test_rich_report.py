@@ -1,0 +1,112 @@
+"""The rich terminal report: snapshots at a fixed width (set ARCHLINT_UPDATE_SNAPSHOTS=1 to
+rewrite them after a deliberate change), its styles, its fallback for large models, and
+``--color``/``NO_COLOR``/``FORCE_COLOR``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from archlint.analysis import FileReport, analyse_file
+from archlint.render import rich_report
+from archlint.render.code_frame import code_frame
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "render"
+SNAPSHOTS = ROOT / "tests" / "snapshots"
+
+
+def rendered(reports: list[FileReport], color_system: str | None = None,
+             expand_nested: bool = False) -> str:
+    console = Console(record=True, width=100, force_terminal=True, color_system=color_system,
+                      highlight=False, file=open(os.devnull, "w"))  # noqa: SIM115
+    rich_report.print_report(console, reports, expand_nested)
+    console.file.close()
+    return console.export_text(styles=color_system is not None)
+
+
+@pytest.mark.parametrize(("fixture", "expand_nested"), [
+    ("tests/fixtures/render/model.py", False), ("tests/fixtures/render/nested.py", True),
+    ("examples/seed_model.py", False)])
+def test_snapshot(fixture: str, expand_nested: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    output = rendered([analyse_file(fixture)], expand_nested=expand_nested)
+    snapshot = SNAPSHOTS / f"render.rich.{Path(fixture).stem}"
+    if os.environ.get("ARCHLINT_UPDATE_SNAPSHOTS"):
+        snapshot.write_text(output)
+    assert output == snapshot.read_text(), f"{snapshot.name} changed"
+
+
+def test_symbolic_sizes_codes_and_carets_are_styled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURE_DIR)
+    output = rendered([analyse_file("model.py")], color_system="truecolor")
+    magenta, red = "\x1b[1;35m", "\x1b[1;31m"
+    assert f"(None, 10, {magenta}int(sys.argv[1])\x1b[0m)" in output  # the axis, not the row
+    assert f"{magenta}4*int(sys.argv[1])\x1b[0m" in output
+    assert f"conv1d (\x1b[38;5;45mConv1D\x1b[0m) {red}AL101\x1b[0m" in output
+    assert f"{red}^^^^^^^^^^^^^^^^^^^^^^^^^^ nonpositive-timesteps\x1b[0m" in output
+
+
+def test_caret_under_the_call_after_wide_characters_and_tabs(tmp_path: Path) -> None:
+    script = tmp_path / "wide.py"
+    script.write_text("import keras\nfrom keras import layers\n"
+                      "short = keras.Input(shape=(4, 3))\n"
+                      "名前 = 1;\ty = layers.Conv1D(8, 6)(short)\n"
+                      "model = keras.Model(short, y)\n")
+    report = analyse_file(str(script))
+    diagnostic = next(d for d in report.diagnostics if d.code == "AL101")
+    console = Console(record=True, width=100, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(code_frame(report, diagnostic))
+    console.file.close()
+    lines = console.export_text().splitlines()
+    source = next(line for line in lines if "layers.Conv1D" in line)
+    caret = lines[lines.index(source) + 1]
+    # 名前 takes two cells each, the tab runs to column 16 of the source.
+    assert caret.index("^") == source.index("layers") + len("名前")
+    assert caret.rstrip().endswith("^ nonpositive-timesteps")
+
+
+def test_large_models_fall_back_to_the_plain_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURE_DIR)
+    monkeypatch.setattr(rich_report, "RICH_TABLE_MAX_ROWS", 3)
+    output = rendered([analyse_file("model.py")])
+    assert "┏" not in output and "-" * 80 in output
+    assert "dense (Dense)                  (None, 10, int(sys.argv[1]))" in output
+    assert "error[AL101]" in output  # the findings keep their frames
+
+
+def archlint(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    return subprocess.run([sys.executable, "-m", "archlint", *args], cwd=FIXTURE_DIR,
+                          capture_output=True, text=True, check=False,
+                          env={**environ, "PYTHONPATH": str(ROOT), **env})
+
+
+def test_color_option_and_environment() -> None:
+    coloured = "\x1b["
+    assert coloured in archlint("--color=always", "model.py").stdout
+    assert coloured in archlint("--color", "always", "model.py", NO_COLOR="1").stdout
+    assert coloured in archlint("model.py", FORCE_COLOR="1").stdout
+    assert coloured not in archlint("model.py", FORCE_COLOR="1", NO_COLOR="1").stdout
+    never = archlint("--color=never", "model.py", FORCE_COLOR="1")
+    assert never.stdout == (SNAPSHOTS / "render.text").read_text()
+    assert never.returncode == 1
+    # The other formats ignore it.
+    assert coloured not in archlint("--color=always", "--format", "json", "model.py").stdout
+    refused = archlint("--color=sometimes", "model.py")
+    assert refused.returncode == 2 and "'sometimes' is not one of" in refused.stderr
+
+
+def test_the_plain_report_does_not_import_rich() -> None:
+    code = ("import sys\nfrom archlint.entry import run\nsys.argv = ['archlint', 'model.py']\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write('rich loaded: ' + str('rich' in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=FIXTURE_DIR, capture_output=True,
+                            text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert "AL101" in result.stdout and "\x1b[" not in result.stdout
+    assert result.stderr.endswith("rich loaded: False"), result.stderr
