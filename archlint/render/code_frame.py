@@ -17,6 +17,7 @@ from archlint.analysis import FileReport
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.graph import Span
 from archlint.render.escape import visible, visible_source
+from archlint.render.text import location
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow",
                   Severity.INFO: "bold cyan"}
@@ -93,15 +94,14 @@ def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
     message, fix = split_fix(visible(diagnostic.message))
     header = Text.assemble((f"{diagnostic.severity.value}[{diagnostic.code}]", style),
                            (": ", "bold"), (message, "bold"))
-    # Saved models have no source lines: the message names the layer.
-    where = f":{span.line}:{span.column + 1}" if span.line else ""
     parts: list[Text] = [header]
     lines = report.source_lines
     marks = _underlines(lines, span) if 0 < span.line <= len(lines) else {}
     shown = _shown_lines(sorted(marks), lines) if marks else []
     width = len(str(max((n for n in shown if n is not None), default=0)))
     pad = " " * width
-    parts.append(Text.assemble((f"{pad}--> ", GUTTER_STYLE), visible(report.path) + where))
+    parts.append(Text.assemble((f"{pad}--> ", GUTTER_STYLE),
+                               location(report, diagnostic).rstrip(":")))
     if shown:
         parts.append(Text(f"{pad} |", style=GUTTER_STYLE))
     last_marked = max(marks, default=0)

@@ -170,12 +170,18 @@ def summary_lines(summary: SummaryTable) -> list[Line]:
     return lines
 
 
-def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
+def location(report: FileReport, diagnostic: Diagnostic) -> str:
+    """``path:line:column`` of a finding, as both reports print it."""
     span = diagnostic.span
     # Saved models have no source lines: the message names the layer.
-    where = f"{span.line}:{span.column + 1}:" if span.line else ""
+    where = f"{span.line}:{span.column + 1}" if span.line else ""
+    return f"{visible(report.path)}:{where}"
+
+
+def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
+    span = diagnostic.span
     lines: list[Line] = [[
-        (f"{visible(report.path)}:{where} ", ""),
+        (f"{location(report, diagnostic)}{':' if span.line else ''} ", ""),
         (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
         (f" [{diagnostic.severity.value}] {visible(diagnostic.rule)}: "
          f"{visible(diagnostic.message)}", ""),
