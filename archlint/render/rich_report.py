@@ -34,9 +34,9 @@ from archlint.render.text import (
 from archlint.summary_rows import NestedRow
 
 # Above this many rows a summary is printed as the plain aligned table: laying out a rich
-# Table costs about 0.4 ms a row, 1 s for 2,000 layers where the plain table takes 10 ms
-# (benchmarks/report_timing.py measures both).
-RICH_TABLE_MAX_ROWS = 250
+# Table costs 0.5 to 1 ms a row (2.4 s for 2,000 layers, where the plain table takes 70 ms),
+# so 200 rows (ResNet50 has 177) stay near 0.1-0.2 s; benchmarks/report_timing.py measures.
+RICH_TABLE_MAX_ROWS = 200
 
 SYMBOLIC_STYLE = "bold magenta"  # a size that depends on a named size (T, args.window)
 CLASS_STYLE = "color(45)"  # as Keras's summary shows the class name
