@@ -22,8 +22,8 @@ SNAPSHOTS = ROOT / "tests" / "snapshots"
 
 
 def rendered(reports: list[FileReport], color_system: str | None = None,
-             expand_nested: bool = False) -> str:
-    console = Console(record=True, width=100, force_terminal=True, color_system=color_system,
+             expand_nested: bool = False, width: int = 100) -> str:
+    console = Console(record=True, width=width, force_terminal=True, color_system=color_system,
                       highlight=False, file=open(os.devnull, "w"))  # noqa: SIM115
     rich_report.print_report(console, reports, expand_nested)
     console.file.close()
@@ -50,6 +50,14 @@ def test_symbolic_sizes_codes_and_carets_are_styled(monkeypatch: pytest.MonkeyPa
     assert f"{magenta}4*int(sys.argv[1])\x1b[0m" in output
     assert f"conv1d (\x1b[38;5;45mConv1D\x1b[0m) {red}AL101\x1b[0m" in output
     assert f"{red}^^^^^^^^^^^^^^^^^^^^^^^^^^ nonpositive-timesteps\x1b[0m" in output
+
+
+def test_a_narrow_terminal_folds_cells_without_cutting_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURE_DIR)
+    output = rendered([analyse_file("model.py")], width=50)
+    assert "…" not in output
+    assert "4*int(sys.a" in output and "rgv[1])" in output
 
 
 def test_caret_under_the_call_after_wide_characters_and_tabs(tmp_path: Path) -> None:

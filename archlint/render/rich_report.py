@@ -150,10 +150,13 @@ def _name_cell(row: SummaryRow, findings: list[Diagnostic]) -> Text:
 def _print_table(console: Console, summary: SummaryTable, marks: Marks, outer: str) -> None:
     table = Table(box=box.HEAVY_HEAD, show_lines=True, header_style="bold")
     for i, title in enumerate(summary.header):
+        # A narrow terminal folds a long cell; it never cuts a name or a count short.
         table.add_column(title, justify="right" if i in summary.right else "left",
-                         no_wrap=i == 0)
+                         overflow="fold")
+    all_symbols: set[str] = set()
     for row in summary.rows:
         texts, symbols = _symbolic_texts(row)
+        all_symbols |= symbols
         findings = _row_findings(row, marks, outer)
         table.add_row(_name_cell(row, findings),
                       *(_styled_cell(cell, texts, symbols) for cell in row.cells[1:]))
@@ -161,7 +164,11 @@ def _print_table(console: Console, summary: SummaryTable, marks: Marks, outer: s
     console.print(table)
     for line in summary.footer:
         label, colon, value = line.partition(": ")
-        console.print(Text.assemble(" ", (label + colon, "bold"), value), soft_wrap=True)
+        # A count that is an expression of named sizes, as in the table.
+        symbolic = " " not in value and any(symbol in value for symbol in all_symbols)
+        console.print(Text.assemble(" ", (label + colon, "bold"),
+                                    (value, SYMBOLIC_STYLE if symbolic else "")),
+                      soft_wrap=True)
 
 
 def _print_plain_table(console: Console, summary: SummaryTable) -> None:
