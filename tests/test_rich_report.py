@@ -67,17 +67,35 @@ def test_caret_under_the_call_after_wide_characters_and_tabs(tmp_path: Path) -> 
                       "short = keras.Input(shape=(4, 3))\n"
                       "名前 = 1;\ty = layers.Conv1D(8, 6)(short)\n"
                       "model = keras.Model(short, y)\n")
-    report = analyse_file(str(script))
-    diagnostic = next(d for d in report.diagnostics if d.code == "AL101")
-    console = Console(record=True, width=100, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
-    console.print(code_frame(report, diagnostic))
-    console.file.close()
-    lines = console.export_text().splitlines()
+    lines = frame_lines(analyse_file(str(script)), "AL101")
     source = next(line for line in lines if "layers.Conv1D" in line)
     caret = lines[lines.index(source) + 1]
     # 名前 takes two cells each, the tab runs to column 16 of the source.
     assert caret.index("^") == source.index("layers") + len("名前")
     assert caret.rstrip().endswith("^ nonpositive-timesteps")
+
+
+def frame_lines(report: FileReport, code: str) -> list[str]:
+    diagnostic = next(d for d in report.diagnostics if d.code == code)
+    console = Console(record=True, width=100, color_system=None, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(code_frame(report, diagnostic))
+    console.file.close()
+    return console.export_text().splitlines()
+
+
+def test_a_long_span_is_cut_in_the_middle(tmp_path: Path) -> None:
+    script = tmp_path / "long.py"
+    script.write_text("import keras\nfrom keras import layers\nshort = keras.Input(shape=(4, 3))\n"
+                      "y = layers.Conv1D(\n\n    8,\n    6,\n    strides=1,\n"
+                      "    padding='valid',\n    dilation_rate=1,\n    use_bias=True,\n"
+                      ")(short)\nmodel = keras.Model(short, y)\n")
+    lines = frame_lines(analyse_file(str(script)), "AL101")
+    gutters = [line.split("|")[0].strip() for line in lines[3:]]
+    # Lines 4 to 12: the first three and the last three, a blank one left unmarked.
+    assert gutters == ["", "3", "4", "", "5", "6", "", "...", "10", "", "11", "", "12", "",
+                       "13", ""]
+    assert lines[lines.index(" 4 | y = layers.Conv1D(") + 1] == "   |     ^^^^^^^^^^^^^^"
+    assert lines[-3] == "   | ^^^^^^^^ nonpositive-timesteps"
 
 
 def test_large_models_fall_back_to_the_plain_table(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,6 +64,8 @@ def _underlines(lines: list[str], span: Span) -> dict[int, tuple[int, int]]:
         source = lines[number - 1].rstrip("\r\n")
         shown = cell_len(visible_source(source.rstrip()))
         indent = len(source) - len(source.lstrip())
+        if not source.strip() and span.line < number < last:
+            continue  # a blank line inside the span: nothing to mark
         start = _column(source, span.column) if number == span.line else _column(source, indent)
         end = _column(source, span.end_column) if number == last and span.end_line else shown
         if end <= start:  # no end known, or an empty span: mark one cell
@@ -72,10 +74,10 @@ def _underlines(lines: list[str], span: Span) -> dict[int, tuple[int, int]]:
     return marks
 
 
-def _shown_lines(marked: list[int], lines: list[str]) -> list[int | None]:
+def _shown_lines(first: int, last: int, lines: list[str]) -> list[int | None]:
     """Line numbers to print (None for an elision): the span's, cut in the middle when long,
     and the context around it (blank lines left out)."""
-    first, last = marked[0], marked[-1]
+    marked = list(range(first, last + 1))
     numbers: list[int | None] = [n for n in range(max(1, first - CONTEXT_LINES), first)
                                  if lines[n - 1].strip()]
     if len(marked) > MAX_SPAN_LINES:
@@ -89,6 +91,8 @@ def _shown_lines(marked: list[int], lines: list[str]) -> list[int | None]:
 
 
 def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
+    """The finding as a frame; a finding with no source line to show (a saved model) keeps
+    its header, location and help lines."""
     span = diagnostic.span
     style = SEVERITY_STYLE[diagnostic.severity]
     message, fix = split_fix(visible(diagnostic.message))
@@ -97,11 +101,13 @@ def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
     parts: list[Text] = [header]
     lines = report.source_lines
     marks = _underlines(lines, span) if 0 < span.line <= len(lines) else {}
-    shown = _shown_lines(sorted(marks), lines) if marks else []
+    shown = _shown_lines(min(marks), max(marks), lines) if marks else []
     width = len(str(max((n for n in shown if n is not None), default=0)))
     pad = " " * width
+    # The rule's name labels the carets; without them it follows the location.
+    rule = "" if shown else f" ({diagnostic.rule})"
     parts.append(Text.assemble((f"{pad}--> ", GUTTER_STYLE),
-                               location(report, diagnostic).rstrip(":")))
+                               location(report, diagnostic).rstrip(":") + rule))
     if shown:
         parts.append(Text(f"{pad} |", style=GUTTER_STYLE))
     last_marked = max(marks, default=0)
