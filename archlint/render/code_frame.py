@@ -107,7 +107,7 @@ def code_frame(report: FileReport, diagnostic: Diagnostic) -> Group:
     # The rule's name labels the carets; without them it follows the location.
     rule = "" if shown else f" ({diagnostic.rule})"
     parts.append(Text.assemble((f"{pad}--> ", GUTTER_STYLE),
-                               location(report, diagnostic).rstrip(":") + rule))
+                               location(report, diagnostic) + rule))
     if shown:
         parts.append(Text(f"{pad} |", style=GUTTER_STYLE))
     last_marked = max(marks, default=0)

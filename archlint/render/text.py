@@ -174,14 +174,14 @@ def location(report: FileReport, diagnostic: Diagnostic) -> str:
     """``path:line:column`` of a finding, as both reports print it."""
     span = diagnostic.span
     # Saved models have no source lines: the message names the layer.
-    where = f"{span.line}:{span.column + 1}" if span.line else ""
-    return f"{visible(report.path)}:{where}"
+    where = f":{span.line}:{span.column + 1}" if span.line else ""
+    return f"{visible(report.path)}{where}"
 
 
 def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     span = diagnostic.span
     lines: list[Line] = [[
-        (f"{location(report, diagnostic)}{':' if span.line else ''} ", ""),
+        (f"{location(report, diagnostic)}: ", ""),
         (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
         (f" [{diagnostic.severity.value}] {visible(diagnostic.rule)}: "
          f"{visible(diagnostic.message)}", ""),
