@@ -105,8 +105,8 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
                    "len(chars)) to an integer; repeatable, over [tool.archlint.values].")
 @click.option("--color", "color", type=click.Choice(COLOR_CHOICES),
               default="auto", show_default=True,
-              help="Colour the text report: auto colours a terminal (unless NO_COLOR is set, "
-                   "or when FORCE_COLOR is), always or never.")
+              help="Colour the text report: auto (on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR forces it), always or never.")
 @click.option("--expand-nested", is_flag=True,
               help="In the text report, list the layers of a model called as a layer under "
                    "its row (as Keras's summary(expand_nested=True)).")
