@@ -77,7 +77,7 @@ def main() -> int:
     print(f"{'case':34} {'plain':>9} {'rich':>9} {'rich table forced':>18}")
     with tempfile.TemporaryDirectory() as tmp:
         cases = [("seed model (8 layers)", ROOT / "examples" / "seed_model.py")]
-        for size in (100, 200, 500, 1000, 2000):
+        for size in (100, 150, 500, 1000, 2000):
             script = Path(tmp, f"generated_{size}.py")
             script.write_text(generated_model(size))
             cases.append((f"generated model ({size} layers)", script))
