@@ -56,10 +56,11 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
           ignore: Sequence[str] = (), config_file: str | None = None,
           output_file: str | None = None, exit_zero: bool = False, jobs: int = 1,
           keras: str | None = None, values: dict[str, int] | None = None,
-          expand_nested: bool = False) -> int:
+          expand_nested: bool = False, color: str = "auto") -> int:
     """Analyse ``paths``, write the report, and return the exit code. ``values`` (--set)
     bind named sizes, over the configuration's; ``expand_nested`` lists the layers of
-    nested models in the text report."""
+    nested models in the text report; ``color`` (auto, always, never) whether it is the
+    rich one."""
     import gc
 
     from archlint.files import collect
@@ -80,7 +81,7 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
         check_output_file(output_file, [*files, *([config.path] if config.path else [])])
     show_progress = output_format == "text" and output_file is None and len(files) > 20
     reports = analyse_all(files, settings, jobs, progress=show_progress)
-    write_report(reports, output_format, settings, output_file, expand_nested)
+    write_report(reports, output_format, settings, output_file, expand_nested, color)
     if exit_zero:
         return 0
     if any(r.error for r in reports):
@@ -112,27 +113,27 @@ def check_output_file(output_file: str, inputs: Sequence[Path]) -> None:
 
 
 def write_report(reports, output_format: str, settings, output_file: str | None,
-                 expand_nested: bool = False) -> None:
+                 expand_nested: bool = False, color: str = "auto") -> None:
     if not output_file:
-        _write_report(reports, output_format, settings, None, expand_nested)
+        _write_report(reports, output_format, settings, None, expand_nested, color)
         return
     try:
-        _write_report(reports, output_format, settings, output_file, expand_nested)
+        _write_report(reports, output_format, settings, output_file, expand_nested, color)
     except OSError as error:
         raise UsageProblem(f"cannot write the report to {output_file}: "
                            f"{error.strerror or error}") from None
 
 
 def _write_report(reports, output_format: str, settings, output_file: str | None,
-                  expand_nested: bool = False) -> None:
+                  expand_nested: bool = False, color: str = "auto") -> None:
     if output_format == "text":
         from archlint.render import text
 
         if output_file:
             with open(output_file, "w", encoding="utf-8") as handle:
-                text.render(reports, handle, expand_nested)
+                text.render(reports, handle, expand_nested, color)
         else:
-            text.render(reports, expand_nested=expand_nested)
+            text.render(reports, expand_nested=expand_nested, color=color)
         return
     if output_format == "json":
         from archlint.render import json_format

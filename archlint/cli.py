@@ -11,6 +11,7 @@ from archlint import __version__
 from archlint.check import FORMATS, UsageProblem, resolve_settings
 from archlint.check import check as run_check
 from archlint.graph_command import GRAPH_FORMATS
+from archlint.render.terminal import COLOR_CHOICES
 
 # The crosscheck compares builds, it has no findings at source lines for sarif, github or
 # concise to carry.
@@ -104,18 +105,22 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 @click.option("--set", "settings", multiple=True, metavar="NAME=SIZE",
               help="Bind a named size (a size the data decides, such as args.window or "
                    "len(chars)) to an integer; repeatable, over [tool.archlint.values].")
+@click.option("--color", "color", type=click.Choice(COLOR_CHOICES),
+              default="auto", show_default=True,
+              help="Colour the text report: auto (on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR forces it), always or never.")
 @click.option("--expand-nested", is_flag=True,
               help="In the text report, list the layers of a model called as a layer under "
                    "its row (as Keras's summary(expand_nested=True)).")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
           exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...],
-          expand_nested: bool) -> None:
+          expand_nested: bool, color: str) -> None:
     """Analyse model scripts, notebooks and saved models: files, or directories searched for
     *.py, *.ipynb, *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
-                         exit_zero, jobs, keras, _bindings(settings), expand_nested)
+                         exit_zero, jobs, keras, _bindings(settings), expand_nested, color)
     except UsageProblem as error:
         raise click.UsageError(str(error)) from error
     sys.exit(code)

@@ -1,8 +1,8 @@
 """The ``archlint`` command's entry point.
 
-The plain form ``archlint PATH... [--format F] [--exit-zero]`` (what pre-commit and most CI
-jobs run) goes straight to the check: importing click costs about as much as analysing a
-model, a fifth of the whole run. Every other command line goes through the click
+The plain form ``archlint PATH... [--format F] [--color C] [--exit-zero]`` (what pre-commit
+and most CI jobs run) goes straight to the check: importing click costs about as much as
+analysing a model, a fifth of the whole run. Every other command line goes through the click
 application in ``archlint.cli``, which also reports every usage error.
 """
 
@@ -13,6 +13,7 @@ import os
 import sys
 
 from archlint.check import FORMATS, UsageProblem, check
+from archlint.render.terminal import COLOR_CHOICES
 
 SUBCOMMANDS = ("check", "rules", "layers", "explain", "crosscheck", "graph", "server")
 
@@ -32,6 +33,11 @@ def quick_check_options(args: list[str]) -> dict | None:
             if value not in FORMATS:
                 return None
             options["output_format"] = value
+        elif token == "--color" or token.startswith("--color="):
+            value = token.partition("=")[2] if "=" in token else next(tokens, None)
+            if value not in COLOR_CHOICES:
+                return None
+            options["color"] = value
         elif token.startswith("-") or not os.path.exists(token):
             return None  # other options, and missing paths, get click's parsing and errors
         else:

@@ -6,8 +6,19 @@ import os
 import sys
 from typing import TextIO
 
+COLOR_CHOICES = ("auto", "always", "never")
 
-def wants_colour(stream: TextIO) -> bool:
-    """Standard output on a terminal that takes colour (no ``NO_COLOR``, not ``TERM=dumb``)."""
-    return stream is sys.stdout and stream.isatty() and not os.environ.get("NO_COLOR") and \
-        os.environ.get("TERM") != "dumb"
+
+def wants_colour(stream: TextIO, color: str = "auto") -> bool:
+    """``--color``: ``always`` and ``never`` decide; ``auto`` colours standard output on a
+    terminal, unless ``NO_COLOR`` is set (no-color.org), or ``TERM=dumb``; ``FORCE_COLOR``
+    colours it even through a pipe."""
+    if color != "auto":
+        return color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if stream is not sys.stdout:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return stream.isatty() and os.environ.get("TERM") != "dumb"

@@ -17,6 +17,7 @@ from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
 from archlint.graph import Layer, Model
+from archlint.records import record
 from archlint.render.escape import visible, visible_source
 from archlint.render.location import line_label, locate, prefix
 from archlint.summary_rows import NestedRow, Row, summary_rows
@@ -29,6 +30,31 @@ SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow",
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 Line = list[Segment]
+
+
+@record(frozen=True)
+class SummaryRow:
+    """One row of a model's summary, as cells, for the plain table and the rich one."""
+
+    cells: tuple[str, ...]
+    # The model whose layer the row is, and the row's layer (or nested model) name: the
+    # findings about that layer are marked on the row.
+    model: str
+    name: str
+    depth: int  # 0 for the model's own rows, 1 for those of a model nested in it...
+    source: Row
+
+
+@record(frozen=True)
+class SummaryTable:
+    """A model's summary: a title, the table (header, rows, right-aligned columns) and the
+    lines under it (totals, minimum input lengths)."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[SummaryRow]
+    right: frozenset[int]
+    footer: list[str]
 
 
 def shape_text(output: Any) -> str:
@@ -47,7 +73,7 @@ def _count(value: int | Expr | None) -> str:
 
 
 def layer_row(layer: Layer, calls_here: int = 1,
-               cells: CellIndex | None = None) -> tuple[str, str, str, str]:
+              cells: CellIndex | None = None) -> tuple[str, str, str, str]:
     """A layer's row; ``calls_here`` is how many times the model calls it."""
     first = layer.calls[0] if layer.calls else None
     if first is None:
@@ -69,22 +95,21 @@ def nested_row(row: NestedRow, cells: CellIndex | None = None) -> tuple[str, str
             line_label(row.line, cells) or "-")
 
 
-def _table_rows(model: Model, rows: list[Row], expand_nested: bool, indent: str = "",
-                cells: CellIndex | None = None) -> list[tuple[str, str, str, str]]:
+def _table_rows(model: Model, rows: list[Row], expand_nested: bool, depth: int = 0,
+                cells: CellIndex | None = None) -> list[SummaryRow]:
     """One row per layer and nested model; with ``expand_nested`` a nested model's own
-    rows follow it, indented."""
+    rows follow it, one level deeper."""
     calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
     table = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = nested_row(row, cells)
-            table.append((indent + name, *rest))
+            table.append(SummaryRow(nested_row(row, cells), model.name, row.name, depth, row))
             if expand_nested:
-                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ", cells)
+                table += _table_rows(row.model, row.rows, expand_nested, depth + 1, cells)
         else:
-            name, *rest = layer_row(row, calls_here[id(row)], cells)
-            table.append((indent + name, *rest))
-    return table  # type: ignore[return-value]
+            table.append(SummaryRow(layer_row(row, calls_here[id(row)], cells), model.name,
+                                    row.name, depth, row))
+    return table
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -96,25 +121,21 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
-                cells: CellIndex | None = None) -> list[Line]:
-    """``cells``: a notebook's index, to name lines as ``cell 3:7``."""
+def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
+                  cells: CellIndex | None = None) -> SummaryTable:
+    """The model's summary table and the lines under it, as text cells; ``cells``: a
+    notebook's index, to name lines as ``cell 3:7``."""
     model = analysis.model
-    header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
-                                                                    expand_nested, "", cells)]
+    header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #", "Line")
+    rows = _table_rows(model, summary_rows(model), expand_nested, 0, cells)
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
-        table = [row[:3] for row in table]
-    rows = _aligned(table, right={2, 3})
-    rule = "-" * max(len(row) for row in rows)
+        header = header[:3]
+        rows = [SummaryRow(row.cells[:3], row.model, row.name, row.depth, row.source)
+                for row in rows]
     found = cells.locate(model.span.line) if cells is not None else None
     where = f", cell {found[0]}, line {found[1]}" if found else \
         f", line {model.span.line}" if model.span.line else ""
-    lines: list[Line] = [[(f'Model "{visible(model.name)}" ({model.kind}{where})', "bold")],
-                         [(rows[0], "bold")], [(rule, "")]]
-    lines += [[(row, "")] for row in rows[1:]]
-    lines.append([(rule, "")])
     totals = [f"Total params: {_count(analysis.total)}",
               f"Trainable params: {_count(analysis.trainable)}",
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
@@ -138,16 +159,39 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
                       f"({joint.limiting_layer} outputs {joint.expression} steps)")
-    lines += [[(visible(text), "")] for text in totals]
+    return SummaryTable(f'Model "{visible(model.name)}" ({model.kind}{where})', header, rows,
+                        frozenset({2, 3}), [visible(text) for text in totals])
+
+
+def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
+                cells: CellIndex | None = None) -> list[Line]:
+    return summary_lines(model_summary(analysis, expand_nested, cells))
+
+
+def summary_lines(summary: SummaryTable) -> list[Line]:
+    table = [summary.header, *(("  " * row.depth + row.cells[0], *row.cells[1:])
+                               for row in summary.rows)]
+    rows = _aligned(table, right=set(summary.right))
+    rule = "-" * max(len(row) for row in rows)
+    lines: list[Line] = [[(summary.title, "bold")], [(rows[0], "bold")], [(rule, "")]]
+    lines += [[(row, "")] for row in rows[1:]]
+    lines.append([(rule, "")])
+    lines += [[(text, "")] for text in summary.footer]
     return lines
+
+
+def location(report: FileReport, diagnostic: Diagnostic) -> str:
+    """``path:line:column`` (``path:cell 7:3:5`` in a notebook) of a finding, as both
+    reports print it."""
+    # Saved models have no source lines: the message names the layer.
+    where = prefix(locate(diagnostic.span, report.cells))
+    return f"{visible(report.path)}:{where[:-1]}" if where else visible(report.path)
 
 
 def diagnostic_lines(report: FileReport, diagnostic: Diagnostic) -> list[Line]:
     span = diagnostic.span
-    # Saved models have no source lines: the message names the layer.
-    where = prefix(locate(span, report.cells))
     lines: list[Line] = [[
-        (f"{visible(report.path)}:{where} ", ""),
+        (f"{location(report, diagnostic)}: ", ""),
         (diagnostic.code, SEVERITY_STYLE[diagnostic.severity]),
         (f" [{diagnostic.severity.value}] {visible(diagnostic.rule)}: "
          f"{visible(diagnostic.message)}", ""),
@@ -188,16 +232,23 @@ def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list
         for analysis in report.models:
             lines += model_lines(analysis, expand_nested, report.cells)
             lines.append([])
-        if report.search_spaces:
-            from archlint.render.search_space import search_space_lines
-
-            for space in report.search_spaces:
-                lines += search_space_lines(space)
-                lines.append([])
+        lines += search_space_report(report)
         for diagnostic in report.diagnostics:
             lines += diagnostic_lines(report, diagnostic)
         lines.append([])
     lines.append([(summary_line(reports), "bold")])
+    return lines
+
+
+def search_space_report(report: FileReport) -> list[Line]:
+    """The KerasTuner search spaces of a file, each followed by a blank line."""
+    if not report.search_spaces:
+        return []
+    from archlint.render.search_space import search_space_lines
+
+    lines: list[Line] = []
+    for space in report.search_spaces:
+        lines += [*search_space_lines(space), []]
     return lines
 
 
@@ -206,26 +257,15 @@ def write_plain(reports: list[FileReport], stream: TextIO, expand_nested: bool =
                          for line in report_lines(reports, expand_nested)))
 
 
-def write_rich(reports: list[FileReport], expand_nested: bool = False) -> None:
-    """Colours on a terminal; long findings wrap as the terminal does (no hard breaks)."""
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    for line in report_lines(reports, expand_nested):
-        text = Text()
-        for segment, style in line:
-            text.append(segment, style=style or None)
-        console.print(text, soft_wrap=True)
-
-
 def render(reports: list[FileReport], stream: TextIO | None = None,
-           expand_nested: bool = False) -> None:
+           expand_nested: bool = False, color: str = "auto") -> None:
     """Rich on a colour terminal, plain text everywhere else (pipes, files, NO_COLOR)."""
     from archlint.render.terminal import wants_colour
 
     stream = stream or sys.stdout
-    if wants_colour(stream):
-        write_rich(reports, expand_nested)
+    if wants_colour(stream, color):
+        from archlint.render.rich_report import write_rich
+
+        write_rich(reports, stream, expand_nested)
     else:
         write_plain(reports, stream, expand_nested)
