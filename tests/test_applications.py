@@ -11,8 +11,8 @@ both name alike are compared one by one.
 
 Every shipped application is also checked by the generator
 (``python -m benchmarks.make_applications``) against Keras 3 for more options; the test
-suite runs a subset: the most used backbones of each family with every option, and the
-other sizes of ConvNeXt (whose LayerScale weights follow the width) with one.
+suite runs a subset: the most used backbones of each family with every option, and a
+few other sizes with one.
 """
 
 from __future__ import annotations
@@ -77,11 +77,13 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "sigmoid_imagenet": {"include_top": True, "weights": "imagenet",
                          "classifier_activation": "sigmoid"},
 }
-# Other sizes of a family, built with one option by both versions.
-OTHER_SIZES = ("ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge")
-ONE_OPTION = "avg_odd_size"
-CASES = [(app, option) for app in TESTED for option in OPTIONS] + \
-    [(app, ONE_OPTION) for app in OTHER_SIZES]
+# Other sizes of a family, built with one option by both versions: ConvNeXt's (whose
+# LayerScale weights follow the width) and NASNetLarge at its classifier's size of 331,
+# where its cells adjust (the body of an unknown size is another graph).
+OTHER_SIZES = {"ConvNeXtSmall": "avg_odd_size", "ConvNeXtBase": "avg_odd_size",
+               "ConvNeXtLarge": "avg_odd_size", "ConvNeXtXLarge": "avg_odd_size",
+               "NASNetLarge": "top"}
+CASES = [(app, option) for app in TESTED for option in OPTIONS] + list(OTHER_SIZES.items())
 # tf-keras builds the graphs of Keras 3: a few options per application are enough to see it.
 TF_KERAS_OPTIONS = ("notop", "top", "avg_odd_size", "imagenet_classes")
 
