@@ -214,12 +214,19 @@ def keras_shape(shape: Any) -> str | None:
 
 
 def layer_table(analysis: ModelAnalysis) -> dict[str, list[Any]]:
-    """{layer: [output shape, parameters]}, as the builder reports Keras's."""
-    table = {}
+    """{layer: [output shape, parameters]}, as the builder reports Keras's. The layers of a
+    nested Sequential, which archlint inlines as ``<model>/<layer>`` (ConvNeXt's stem and
+    downsampling blocks), are one row as in Keras: its last layer's output, the sum of
+    their parameters."""
+    table: dict[str, list[Any]] = {}
     for layer in analysis.model.layers:
         (call,) = layer.calls
-        table[layer.name] = [keras_shape(call.output),
-                             call.params.total if call.params else None]
+        row = [keras_shape(call.output), call.params.total if call.params else None]
+        model, _, inner = layer.name.partition("/")
+        if inner and model in table:
+            params = table[model][1]
+            row[1] = None if params is None or row[1] is None else params + row[1]
+        table[model if inner else layer.name] = row
     return table
 
 
