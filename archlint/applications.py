@@ -24,10 +24,13 @@ import gzip
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archlint.records import record
 from archlint.unknown import Unknown
+
+if TYPE_CHECKING:
+    from archlint.layers.base import LayerSpec
 
 DATA_DIR = Path(__file__).parent / "data" / "applications"
 # Options every application takes; the others (alpha, depth_multiplier...) are per family.
@@ -136,19 +139,20 @@ def backbone_config(application: str, *, include_top: Any = True, weights: Any =
             list(built_shape) != list(data["top_shape"]):
         return Unknown(f"the graph of keras.applications.{application} depends on its input "
                        f"size; archlint ships it for {tuple(data['default_shape'])} only")
-    layers = _layers(data, weights)
+    layers, outputs = _layers(data, weights, built_shape)
     inputs = [entry for entry in layers if entry["c"] == "InputLayer"]
     inputs[0]["o"]["batch_shape"] = [None, *built_shape]
     problem = _set_pads(layers, data["pads"], application)
     if problem is not None:
         return problem
-    outputs = list(data["outputs"])
     variant = "top" if include_top else pooling if pooling in ("avg", "max") else "none"
     head = data["heads"].get(variant, [])
     if head:
         activation = "linear" if classifier_activation is None else classifier_activation
-        layers += _substitute(copy.deepcopy(head), {"$classes": classes,
-                                                    "$classifier_activation": activation})
+        placeholders = {"$classes": classes, "$classifier_activation": activation}
+        if variant != "top":  # a pooling head follows the body's output at any size
+            placeholders.update({old: new for old, new in zip(data["outputs"], outputs)})
+        layers += _substitute(copy.deepcopy(head), placeholders)
         outputs = [head[-1]["n"]]
     model_name = name if name is not None else _model_name(data, include_top, weights, shape)
     return {"class_name": "Functional", "config": {
@@ -285,14 +289,28 @@ def _model_name(data: dict[str, Any], include_top: bool, weights: Any,
 # --------------------------------------------------------------------------- the graph
 
 
-def _layers(data: dict[str, Any], weights: Any) -> list[dict[str, Any]]:
+def _layers(data: dict[str, Any], weights: Any,
+            shape: tuple[Any, ...]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The body's layers and outputs for these weights and this input size: the body of an
+    unknown size, or the one Keras builds at the classifier's size where that differs
+    (NASNetLarge at 331x331), with the layers ``weights="imagenet"`` adds or changes."""
     layers = copy.deepcopy(data["body"])
+    outputs = list(data["outputs"])
+    sized = data.get("at_top_size")
+    if sized and list(shape) == list(sized["shape"]):
+        layers = _changed(layers, sized)
+        outputs = list(sized["outputs"])
     changes = data.get("imagenet")
     if weights == "imagenet" and changes:
-        by_name = {entry["n"]: entry for entry in layers}
-        by_name.update({entry["n"]: copy.deepcopy(entry) for entry in changes["layers"]})
-        layers = [by_name[name] for name in changes["order"]]
-    return layers
+        layers = _changed(layers, changes)
+    return layers, outputs
+
+
+def _changed(layers: list[dict[str, Any]], changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """``layers`` with the layers of ``changes`` added or replaced, in its order."""
+    by_name = {entry["n"]: entry for entry in layers}
+    by_name.update({entry["n"]: copy.deepcopy(entry) for entry in changes["layers"]})
+    return [by_name[name] for name in changes["order"]]
 
 
 def _set_pads(layers: list[dict[str, Any]], pads: dict[str, int],
@@ -464,7 +482,7 @@ def _options(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
     keep -= {"weights", "name", "dtype"}
     options = {}
     for key, value in config.items():
-        if key not in keep:
+        if key not in keep or at_default(spec, key, value):
             continue
         if key in spec.nested and isinstance(value, dict) and "class_name" in value:
             options[key] = {"class_name": value["class_name"],
@@ -472,6 +490,19 @@ def _options(class_name: str, config: dict[str, Any]) -> dict[str, Any]:
         else:
             options[key] = _plain(value)
     return options
+
+
+def at_default(spec: LayerSpec, option: str, value: Any) -> bool:
+    """Whether a saved option holds the value Keras 3 gives it when it is not passed: left
+    out, as the application's code leaves it (tf-keras has no ``rms_scaling`` option, which
+    Keras 3 saves for every LayerNormalization).
+
+    >>> from archlint.layers import lookup
+    >>> at_default(lookup("LayerNormalization"), "rms_scaling", False)
+    True
+    """
+    return option in spec.defaults and type(value) is type(spec.defaults[option]) and \
+        value == spec.defaults[option]
 
 
 def _plain(value: Any) -> Any:
@@ -498,7 +529,11 @@ def expand(entry: dict[str, Any]) -> dict[str, Any]:
         inner["layers"] = [expand(e) for e in inner.get("layers", [])]
         layer["config"] = {"name": name, **inner}
     else:
-        layer["config"] = {"name": name, **entry["o"]}
+        from archlint.layers import lookup
+
+        spec = lookup(entry["c"])
+        layer["config"] = {"name": name, **{k: v for k, v in entry["o"].items()
+                                            if spec is None or not at_default(spec, k, v)}}
     if "r" in entry:
         layer["module"], layer["registered_name"] = entry["r"]
     layer["inbound_nodes"] = [{"args": [_tensors(arg)], "kwargs": {}}

@@ -157,6 +157,8 @@ def list_layers() -> None:
         aliases = f"  (also {', '.join(spec.aliases)})" if spec.aliases else ""
         only = "  [Keras 3 only]" if spec.keras3_class else \
             "  [tf-keras only]" if spec.tf_keras_class else ""
+        if spec.application_module:
+            only += f"  [in keras.{spec.application_module}, not keras.layers]"
         options = ", ".join(formula_options(spec)) or "none"
         click.echo(f"{spec.class_name}{aliases}{only}  options: {options}")
     for entry in NO_FORMULA:

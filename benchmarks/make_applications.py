@@ -19,6 +19,9 @@ into a model config for any options:
   input (``imagenet_utils.correct_pad``), with the kernel size they pad for;
 - ``imagenet``: the layers ``weights="imagenet"`` adds or changes (the weights themselves
   are never loaded: the download is replaced by a no-op while the graph is built);
+- ``at_top_size``: for a model whose cells adjust to the sizes they meet (NASNetLarge),
+  the layers its body has at the classifier's input size (331x331) where they differ from
+  the body of an unknown size, as ``imagenet`` holds its changes;
 - ``input``: what the application passes to ``obtain_input_shape`` (default and minimum
   size), recorded while it runs.
 
@@ -150,6 +153,21 @@ def _pads(bodies: dict[Any, list[dict[str, Any]]]) -> dict[str, int] | None:
     return pads
 
 
+def _body_at_top_size(name: str, pads: dict[str, int] | None,
+                      body: list[dict[str, Any]],
+                      top_input: list[Any]) -> list[dict[str, Any]] | None:
+    """The body Keras builds at the classifier's input size, where it is not the body of an
+    unknown size (NASNetLarge's cells adjust to the sizes they meet at 331x331); else None."""
+    default = next(e for e in body if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
+    if pads is not None or list(default) == list(top_input):
+        return None
+    sized = compact_layers(build(name, include_top=False, input_shape=tuple(top_input))
+                           ["config"]["layers"])
+    same = [e for e in sized if e["c"] != "InputLayer"] == \
+        [e for e in body if e["c"] != "InputLayer"]
+    return None if same else sized
+
+
 def _imagenet_changes(plain: list[dict[str, Any]],
                       imagenet: list[dict[str, Any]]) -> dict[str, Any] | None:
     if plain == imagenet:
@@ -186,23 +204,36 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     probe = build(name, include_top=True, classes=CLASSES_PROBE,
                   classifier_activation=ACTIVATION_PROBE)
     top_layers = compact_layers(top["config"]["layers"])
+    top_input = next(e for e in top_layers if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
     pooled = {pooling: compact_layers(build(name, include_top=False, pooling=pooling)
                                       ["config"]["layers"]) for pooling in ("avg", "max")}
+    at_top_size = _body_at_top_size(name, pads, bodies[None], top_input)
     # The body is what every option keeps; each option's own layers come after it
     # (ConvNeXt normalizes after its pooling, and its classifier head has its own).
-    common = _common([bodies[None], top_layers, *pooled.values()], pads or {})
+    common = _common([bodies[None], *pooled.values()] +
+                     ([top_layers] if at_top_size is None else []), pads or {})
     body = [entry for entry in bodies[None] if entry["n"] in common]
     default_shape = next(e for e in body if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
-    head = _tail(top_layers, common)
-    probe_head = _tail(compact_layers(probe["config"]["layers"]), common)
+    # The classifier head follows the body Keras builds at the top's size.
+    top_common = common if at_top_size is None else _common([at_top_size, top_layers], {})
+    head = _tail(top_layers, top_common)
+    probe_head = _tail(compact_layers(probe["config"]["layers"]), top_common)
     heads: dict[str, Any] = {"top": [_placeholders(a, b) for a, b in zip(head, probe_head)]}
     heads.update({pooling: _tail(layers, common) for pooling, layers in pooled.items()})
     if _tail(bodies[None], common):
         heads["none"] = _tail(bodies[None], common)
-    top_input = next(e for e in top_layers if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
     imagenet = compact_layers(build(name, include_top=False, weights="imagenet")
                               ["config"]["layers"])
     imagenet = [e for e in imagenet if e["n"] not in {t["n"] for t in heads.get("none", [])}]
+    imagenet_shape = next(e for e in imagenet if e["c"] == "InputLayer")["o"]["batch_shape"][1:]
+    sized = None
+    if at_top_size is not None:
+        sized = {"shape": top_input, **(_imagenet_changes(body, at_top_size) or {}),
+                 "outputs": [ref[0] for ref in _ref_list(
+                     build(name, include_top=False, input_shape=tuple(top_input))
+                     ["config"]["output_layers"])]}
+    # weights="imagenet" changes the body Keras builds at the size it builds at.
+    imagenet_base = at_top_size if sized is not None and imagenet_shape == top_input else body
     data = {
         "keras": __import__("keras").__version__,
         "name": names[None],
@@ -218,7 +249,8 @@ def generate(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
         "refusals": refusals(name),
         "name_template": _name_template(names),
         "heads": heads,
-        "imagenet": _imagenet_changes(body, imagenet),
+        "imagenet": _imagenet_changes(imagenet_base, imagenet),
+        "at_top_size": sized,
     }
     summary = {"build_seconds": round(time.perf_counter() - started, 1),
                "probe_errors": probe_errors, "fixed_size": pads is None,
@@ -288,6 +320,10 @@ def check(name: str, data: dict[str, Any]) -> list[str]:
         {"include_top": False, "weights": "imagenet", "input_shape": (None, None, 3)},
     ]
     cases += [{"include_top": False, "input_shape": (s, s, 3)} for s in PROBE_SIZES if s]
+    top_shape = tuple(data["top_shape"])  # the body at the classifier's size, any head
+    cases += [{"include_top": False, "input_shape": top_shape, "pooling": pooling}
+              for pooling in (None, "avg")]
+    cases += [{"include_top": False, "input_shape": top_shape, "weights": "imagenet"}]
     for case in cases:
         try:
             expected = build(name, **case)

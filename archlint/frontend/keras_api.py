@@ -119,7 +119,8 @@ def star_names(sub_path: str) -> list[str]:
         return ["Model", "Sequential"]
     if parts == ["backend"] or parts == ["utils"]:
         return sorted(NO_EFFECT_FUNCTIONS)
-    names = {name for spec in all_specs() for name in (spec.class_name, *spec.aliases)}
+    names = {name for spec in all_specs() if not spec.application_module
+             for name in (spec.class_name, *spec.aliases)}
     names |= set(MERGE_FUNCTIONS) | set(INPUT_FUNCTIONS)
     if not parts:
         names |= {"Model", "Sequential", "layers", "models", "backend", "utils"}

@@ -92,6 +92,9 @@ class LayerFactory:
     def make_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call, custom: bool = False) -> LayerObject:
         spec = None if custom else lookup(class_name)
+        internal = spec if spec is not None and spec.application_module else None
+        if internal is not None:  # keras.layers has no such name: Keras raises AttributeError
+            spec = None
         canonical = spec.class_name if spec is not None else class_name
         config = _layer_config(spec.positional if spec is not None else (), args, kwargs)
         # Shape hints for a Sequential's first layer, unless the layer reads the option itself
@@ -130,6 +133,9 @@ class LayerFactory:
         if spec is None:
             known = None if custom else no_formula(class_name)
             why = f" ({known.reason})" if known is not None else ""
+            if internal is not None:
+                why = (f" (keras.layers has no {class_name}: it is a class of "
+                       f"keras.{internal.application_module}, read only in a backbone's layers)")
             self.events.append(Event(
                 UNSUPPORTED,
                 f"layer class `{class_name}` is not supported by archlint{why}; the output "

@@ -184,6 +184,9 @@ class LayerSpec:
     keras3_class: ClassVar[bool] = False
     # A class of tf-keras that Keras 3 does not have (removed).
     tf_keras_class: ClassVar[bool] = False
+    # A class an application defines for itself, not in keras.layers (ConvNeXt's LayerScale):
+    # its module below ``keras.src``/``tf_keras.src``; only a saved or shipped graph holds it.
+    application_module: ClassVar[str | None] = None
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
         """Fill in defaults and put values in canonical form. Pure."""

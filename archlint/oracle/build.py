@@ -29,6 +29,7 @@ pass runs only the calls Keras built symbolically: a layer Keras refused is neve
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -106,7 +107,17 @@ def _make_layer(keras: Any, class_name: str, config: dict[str, Any]) -> Any:
                 nested_layer_class(key, v) is not None for v in value):
             value = [_make_layer(keras, v["class_name"], v.get("config", {})) for v in value]
         kwargs[key] = value
-    return getattr(keras.layers, class_name)(**kwargs)
+    return _layer_class(keras, class_name)(**kwargs)
+
+
+def _layer_class(keras: Any, class_name: str) -> Any:
+    """The Keras class of a catalog layer: ``keras.layers.X``, or for a class an application
+    defines for itself (ConvNeXt's LayerScale) the application's module of this Keras."""
+    spec = lookup(class_name)
+    home = spec.application_module if spec is not None else None
+    if home is None:
+        return getattr(keras.layers, class_name)
+    return getattr(importlib.import_module(f"{keras.__name__}.src.{home}"), class_name)
 
 
 def _zeros(shape: tuple[int, ...], dtype: str) -> Any:
