@@ -17,7 +17,7 @@ from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialO
 from archlint.frontend.library import PythonHost
 from archlint.frontend.naming import NameCounter
 from archlint.frontend.quantize import dtype_name
-from archlint.frontend.scope import span_of
+from archlint.frontend.scope import MAX_LAYERS, OutOfBudget, span_of
 from archlint.frontend.shape_service import ShapeService
 from archlint.frontend.symbols import (
     name_symbols,
@@ -91,6 +91,8 @@ class LayerFactory:
 
     def make_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call, custom: bool = False) -> LayerObject:
+        if len(self.layers) >= MAX_LAYERS:
+            raise OutOfBudget()
         spec = None if custom else lookup(class_name)
         internal = spec if spec is not None and spec.application_module else None
         if internal is not None:  # keras.layers has no such name: Keras raises AttributeError

@@ -16,6 +16,9 @@ MAX_STEPS = 100_000  # statements, loop iterations and comprehension items per f
 # cost more than this many steps (a training loop); cheap ones (`units *= 2`) are.
 INERT_LOOP_STEPS = 2_000
 PROBE_PASSES = 2
+# Layers one file may make: a runaway loop (`while True: Dense(2)(h)`) stops here, far above
+# any real model (a ResNet152 has 500 layers).
+MAX_LAYERS = 10_000
 MAX_CALL_DEPTH = 40  # nested calls of the script's own functions
 FRAMES_PER_LEVEL = 4  # Python frames one level of statement or expression nesting may take
 FREE_FRAMES = 250  # frames kept free below the recursion limit for helpers (unparse...)
