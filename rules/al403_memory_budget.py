@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from archlint import codes
 from archlint.cost.memory import MemoryEstimate, WeightBytes, add, bytes_text, model_memory
 from archlint.cost.model_costs import batch_size_of, keras_target
+from archlint.cost.optimizer import OptimizerState
 from archlint.diagnostics import Severity
 from archlint.rule import Finding, Invalid, Rule, RuleContext
 
@@ -75,11 +76,14 @@ class MemoryBudget(Rule):
             total = estimate.training if batch is not None else estimate.fixed
             if not isinstance(total, int) or total <= budget:
                 continue
-            weights = estimate.weights
-            assert isinstance(weights, WeightBytes)  # the total is a number
+            weights, optimizer = estimate.weights, estimate.optimizer
+            # The total is a number: so are its parts.
+            assert isinstance(weights, WeightBytes) and isinstance(optimizer, OptimizerState)
+            assert isinstance(weights.total, int) and isinstance(weights.trainable, int)
+            state = add(estimate.fixed, -weights.total, -weights.trainable)
             parts = (f"weights {bytes_text(weights.total)}, gradients "
-                     f"{bytes_text(weights.trainable)}, {estimate.optimizer.name} state "
-                     f"{bytes_text(add(estimate.fixed, -weights.total, -weights.trainable))}")
+                     f"{bytes_text(weights.trainable)}, {optimizer.name} state "
+                     f"{bytes_text(state)}")
             if batch is not None:
                 parts += f", activations {batch} x {bytes_text(estimate.activations)}"
                 fits = _largest_batch(estimate, budget)

@@ -104,9 +104,10 @@ def _walk(model: Model) -> list[Unseen]:
     unseen = []
     for call in inputs:
         demand = used.get(id(call), [])
-        shape = call.output
-        if not isinstance(shape, tuple):
+        output = call.output
+        if not isinstance(output, tuple):
             raise _Stop
+        shape = output
         lengths = _lengths(shape, max(len(shape) - 2, 1))
         if not demand:
             continue  # an input no output uses is another rule's business
@@ -175,18 +176,19 @@ def _recurrent(name: str, config: dict[str, Any], demand: list[Steps], lengths: 
     options = getattr(inner, "config", {}) if inner is not None else config
     if not options.get("return_sequences") or name == "Bidirectional" or not demand[0]:
         return everything if any(demand) else [[] for _ in lengths]
+    # A forward RNN's step t has read steps 0..t; a backward one's (reversed) the last t+1.
     last = demand[0][-1][1]
-    first = demand[0][0][0]
     steps = [(lengths[0] - 1 - last, lengths[0] - 1)] if config.get("go_backwards") else \
         [(0, last)]
-    del first
     return [steps, *everything[1:]]
 
 
 def _sliding(config: dict[str, Any], demand: list[Steps], lengths: list[int]) -> list[Steps]:
-    kernels = config.get("kernel_size") or config.get("pool_size")
-    strides = config.get("strides") or kernels
-    dilations = config.get("dilation_rate") or (1,) * len(kernels)
+    kernels: Any = config.get("kernel_size") or config.get("pool_size") or ()
+    strides: Any = config.get("strides") or kernels
+    dilations: Any = config.get("dilation_rate") or (1,) * len(kernels)
+    if not all(isinstance(v, int) for v in (*kernels, *strides, *dilations)):
+        raise _Stop
     if len(kernels) != len(lengths) or len(demand) != len(lengths):
         raise _Stop
     out = []

@@ -40,8 +40,8 @@ def float_source(policy: Any) -> Any:
 def variable_dtype(policy: Any) -> str | Unknown:
     """The dtype of a layer's float weights under ``policy``.
 
-    >>> variable_dtype("mixed_float16"), variable_dtype("float16"), variable_dtype("int8_from_float32")
-    ('float32', 'float16', 'float32')
+    >>> variable_dtype("mixed_float16"), variable_dtype("int8_from_float16")
+    ('float32', 'float16')
     """
     name = float_source(policy)
     if isinstance(name, str) and name.startswith("mixed_"):

@@ -82,14 +82,21 @@ class MemoryEstimate:
         return add(fixed, dim_mul(batch, self.activations))
 
     def training_text(self) -> str:
-        """The training estimate as printed: ``4,210,212+B*1,920`` bytes, or its reason."""
+        """The training estimate as printed: ``4,210,212 + B*1,920 B``, or its reason."""
         total = self.training
         if isinstance(total, Unknown):
             return f"unknown ({total.reason})"
-        if total is not None:
+        if self.batch_size is not None and total is not None:
             return bytes_text(total)
         fixed, per_sample = self.fixed, self.activations
-        return f"{bytes_text(fixed)} + B*({bytes_text(per_sample)})"
+        if isinstance(per_sample, Expr):
+            return f"{_number(fixed)} + B*({per_sample}) B"
+        return f"{_number(fixed)} + B*{_number(per_sample)} B"
+
+
+def _number(count: Dim) -> str:
+    return f"{count:,}" if isinstance(count, int) else f"({count})" if isinstance(
+        count, Expr) else "?"
 
 
 def add(*parts: Dim) -> Dim:
@@ -193,17 +200,18 @@ def _output_dtype(call: Call, inputs: list[str | Unknown]) -> str | Unknown:
     for dtype in inputs:
         if isinstance(dtype, Unknown):
             return dtype
+    names = [dtype for dtype in inputs if isinstance(dtype, str)]
     if layer.class_name == "TensorOp":
-        if len(set(inputs)) != 1 or any(word in layer.name for word in _OTHER_DTYPE_OPS):
+        if len(set(names)) != 1 or any(word in layer.name for word in _OTHER_DTYPE_OPS):
             return Unknown(f"the dtype of the operation `{layer.name}` is not modelled")
-        return inputs[0]
+        return names[0]
     if layer.class_name in _VARYING_OUTPUT or layer.instance is None:
         return Unknown(f"the output dtype of {layer.class_name} '{layer.name}' is not "
                        "modelled")
     if layer.class_name not in _FLOAT_FROM_INTEGERS and any(
-            dtype not in FLOATS for dtype in inputs):
+            dtype not in FLOATS for dtype in names):
         return Unknown(f"the output dtype of {layer.class_name} '{layer.name}' on "
-                       f"{', '.join(sorted(set(inputs)))} inputs is not modelled")
+                       f"{', '.join(sorted(set(names)))} inputs is not modelled")
     return compute_dtype(layer_policy(layer))
 
 

@@ -135,6 +135,7 @@ def _field(call: Call, inputs: list[Field | Unknown]) -> Field | Unknown:
     config = instance.config
     shapes = _input_shapes(call)
     first = inputs[0]
+    assert not isinstance(first, Unknown)  # returned above
     if name in MERGES:
         return _merge(inputs, layer.name)
     if name in GLOBAL or name == "Flatten":
@@ -163,8 +164,7 @@ def _merge(inputs: list[Field | Unknown], name: str) -> Field | Unknown:
     for axis in zip(*fields):
         if all(isinstance(w, str) for w in axis) and len(set(axis)) == 1:
             merged.append(axis[0])
-        elif any(w == ALL for w in axis) or any(isinstance(w, str) for w in axis) and \
-                len({w for w in axis if isinstance(w, str)}) > 1:
+        elif ALL in axis or len({w for w in axis if isinstance(w, str)}) > 1:
             merged.append(ALL)
         elif any(isinstance(w, str) for w in axis):
             merged.append(next(w for w in axis if isinstance(w, str)))
@@ -196,9 +196,9 @@ def _recurrent(name: str, config: dict[str, Any], first: Field) -> Field | Unkno
 
 def _sliding(name: str, config: dict[str, Any], first: Field, shape: Any,
              layer: str) -> Field | Unknown:
-    kernels = config.get("kernel_size") or config.get("pool_size")
-    strides = config.get("strides") or kernels
-    dilations = config.get("dilation_rate") or (1,) * len(kernels)
+    kernels: Any = config.get("kernel_size") or config.get("pool_size") or ()
+    strides: Any = config.get("strides") or kernels
+    dilations: Any = config.get("dilation_rate") or (1,) * len(kernels)
     if not all(isinstance(v, int) for v in (*kernels, *strides, *dilations)):
         return Unknown(f"'{layer}' has a kernel, stride or dilation archlint cannot read")
     if len(kernels) != len(first):
@@ -239,15 +239,18 @@ def _shifted(name: str, config: dict[str, Any], first: Field) -> Field | Unknown
 
 
 def field_text(field: Field | Unknown) -> str:
-    """A field as the summary prints it: ``33`` steps, ``9x9``, ``all``, ``?``.
+    """A field as the summary prints it: ``33`` steps, ``9x9``, ``all steps``, or unknown
+    with the reason.
 
     >>> field_text((Window(0, 32, 4),)), field_text((Window(0, 8, 1), Window(0, 8, 1)))
     ('33 (stride 4)', '9x9')
-    >>> field_text(("all earlier",))
-    'all earlier'
+    >>> field_text(("all earlier",)), field_text(("all", "all"))
+    ('all earlier steps', 'all steps')
     """
     if isinstance(field, Unknown):
-        return "?"
+        return f"unknown ({field.reason})"
+    if len(set(field)) == 1 and isinstance(field[0], str):
+        return f"{field[0]} steps"
     parts = [str(w.size) if isinstance(w, Window) else w for w in field]
     strides = {w.jump for w in field if isinstance(w, Window)}
     text = "x".join(parts)

@@ -13,6 +13,10 @@ from typing import Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.call_inference import model_calls
+from archlint.cost.memory import MemoryEstimate, WeightBytes, bytes_text
+from archlint.cost.model_costs import model_costs
+from archlint.cost.optimizer import OptimizerState
+from archlint.cost.receptive_field import field_text
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
@@ -91,7 +95,33 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
+def cost_lines(analysis: ModelAnalysis, batch_size: int | None = None) -> list[str]:
+    """Footer lines under the totals: weight and activation memory, the training estimate,
+    and what each output sees of the input."""
+    model = analysis.model
+    costs = model_costs(model, batch_size)
+    memory = costs.memory
+    weights = memory.weights
+    stored = weights.total if isinstance(weights, WeightBytes) else weights
+    lines = [f"Weight memory: {bytes_text(stored)}",
+             f"Activation memory: {bytes_text(memory.activations)} per sample"]
+    optimizer = memory.optimizer
+    batch = memory.batch_size if memory.batch_size is not None else "B"
+    name = optimizer.name if isinstance(optimizer, OptimizerState) else "optimizer unknown"
+    text = f"Training memory ({name}, batch size {batch}): {memory.training_text()}"
+    if isinstance(optimizer, OptimizerState) and optimizer.tf_keras is not None:
+        other = MemoryEstimate(weights, memory.activations, optimizer.tf_keras, batch_size)
+        text += f" (Keras 3; tf-keras: {other.training_text()})"
+    lines.append(text)
+    for ref in model.outputs:
+        field = costs.fields.get(id(ref.call))
+        if field is not None:
+            lines.append(f"Receptive field of '{ref.call.layer.name}': {field_text(field)}")
+    return lines
+
+
+def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
+                batch_size: int | None = None) -> list[Line]:
     model = analysis.model
     header = ("Layer (type)", "Output Shape", "Param #", "Line")
     table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
@@ -129,6 +159,7 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Li
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
                       f"({joint.limiting_layer} outputs {joint.expression} steps)")
+    totals += cost_lines(analysis, batch_size)
     lines += [[(visible(text), "")] for text in totals]
     return lines
 
@@ -176,7 +207,7 @@ def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list
             continue
         lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
-            lines += model_lines(analysis, expand_nested)
+            lines += model_lines(analysis, expand_nested, report.batch_size)
             lines.append([])
         for diagnostic in report.diagnostics:
             lines += diagnostic_lines(report, diagnostic)
