@@ -26,7 +26,7 @@ from archlint.cost.optimizer import OptimizerState, optimizer_state
 from archlint.dims import Dim, Expr, Sym, dim_mul, format_dim
 from archlint.engine import layer_params
 from archlint.graph import Call, Layer, Model
-from archlint.layers.quantization import Quantization
+from archlint.layers.quantization import FLOAT8_STATE, Quantization
 from archlint.records import record
 from archlint.unknown import Unknown
 
@@ -47,6 +47,9 @@ BATCH = Sym("B")
 class WeightBytes:
     trainable: Dim
     non_trainable: Dim
+    # Trainable float8 scaling state, which Keras overwrites with its gradient: no
+    # optimizer slots.
+    unslotted: Dim = 0
 
     @property
     def total(self) -> Dim:
@@ -70,7 +73,7 @@ class MemoryEstimate:
         if isinstance(self.optimizer, Unknown):
             return self.optimizer
         gradients = self.weights.trainable
-        slots = dim_mul(self.optimizer.slots, gradients)
+        slots = dim_mul(self.optimizer.slots, add(gradients, _negative(self.weights.unslotted)))
         return add(self.weights.total, gradients, slots, self.optimizer.scalar_bytes)
 
     @property
@@ -97,6 +100,10 @@ class MemoryEstimate:
 def _number(count: Dim) -> str:
     return f"{count:,}" if isinstance(count, int) else f"({count})" if isinstance(
         count, Expr) else "?"
+
+
+def _negative(count: Dim) -> Dim:
+    return -count if isinstance(count, (int, Expr)) else count
 
 
 def add(*parts: Dim) -> Dim:
@@ -135,7 +142,8 @@ def layer_weight_bytes(layer: Layer, model: Model) -> WeightBytes | Unknown:
     # Quantized integers are never trainable; the float scales, bias and LoRA factors are.
     total = integers + (params.total - integers) * size
     trainable = params.trainable * size
-    return WeightBytes(trainable, total - trainable)
+    scaling = FLOAT8_STATE * size if quantized.mode == "float8" and params.trainable else 0
+    return WeightBytes(trainable, total - trainable, scaling)
 
 
 def _integer_values(layer: Layer, quantized: Quantization) -> int | Expr | Unknown:
@@ -169,13 +177,15 @@ def _integer_values(layer: Layer, quantized: Quantization) -> int | Expr | Unkno
 def model_weight_bytes(model: Model) -> WeightBytes | Unknown:
     trainable: Dim = 0
     non_trainable: Dim = 0
+    unslotted: Dim = 0
     for layer in model.layers:
         found = layer_weight_bytes(layer, model)
         if isinstance(found, Unknown):
             return found
         trainable = add(trainable, found.trainable)
         non_trainable = add(non_trainable, found.non_trainable)
-    return WeightBytes(trainable, non_trainable)
+        unslotted = add(unslotted, found.unslotted)
+    return WeightBytes(trainable, non_trainable, unslotted)
 
 
 def output_dtypes(model: Model) -> dict[int, str | Unknown]:
