@@ -21,11 +21,14 @@ lengths and named sizes (``T``, ``units``), or Unknown with the reason, never a 
 
 from __future__ import annotations
 
+from typing import Any
+
 from archlint.cost.dtypes import BYTES, FLOATS, compute_dtype, layer_policy, variable_dtype
 from archlint.cost.optimizer import OptimizerState, optimizer_state
 from archlint.dims import Dim, Expr, Sym, dim_mul, format_dim
 from archlint.engine import layer_params
 from archlint.graph import Call, Layer, Model
+from archlint.layer_types import LayerInstance, Params
 from archlint.layers.quantization import FLOAT8_STATE, Quantization
 from archlint.records import record
 from archlint.unknown import Unknown
@@ -41,6 +44,8 @@ _FLOAT_FROM_INTEGERS = frozenset({"Embedding", "ReversibleEmbedding"})
 _OTHER_DTYPE_OPS = ("arg", "cast", "equal", "greater", "less", "shape", "where", "logical",
                     "one_hot", "top_k", "round", "astype", "isnan", "isinf", "not")
 BATCH = Sym("B")
+# Layers with weights that are not in the policy's float dtype (a count, a lookup table).
+_OTHER_WEIGHT_DTYPES: frozenset[str] = frozenset()
 
 
 @record(frozen=True)
@@ -126,17 +131,30 @@ def layer_weight_bytes(layer: Layer, model: Model) -> WeightBytes | Unknown:
     params = layer_params(layer, model)
     if params is None:
         return Unknown(f"the weights of '{layer.name}' are unknown")
+    call = next((c for c in layer.calls if c.inbound), None)
+    shape = call.inbound[0].call.output_at(call.inbound[0].index) if call else None
+    return weight_bytes(layer.instance, params, shape, layer_policy(layer))
+
+
+def weight_bytes(instance: LayerInstance | None, params: Params, input_shape: Any,
+                 policy: Any) -> WeightBytes | Unknown:
+    """The bytes of a layer's weights counted ``params``, under its dtype ``policy``
+    (``input_shape``: of its first call, which a quantized Dense's kernel is made for)."""
     if params.total == 0:
         return WeightBytes(0, 0)
-    dtype = variable_dtype(layer_policy(layer))
+    name = instance.name if instance is not None else "?"
+    if instance is not None and instance.class_name in _OTHER_WEIGHT_DTYPES:
+        return Unknown(f"the dtypes of {instance.class_name} '{name}''s weights are not "
+                       "modelled")
+    dtype = variable_dtype(policy)
     if isinstance(dtype, Unknown):
         return dtype
     size = BYTES[dtype]
-    instance = layer.instance
     quantized = instance.config.get("quantized") if instance is not None else None
     if not isinstance(quantized, Quantization):
         return WeightBytes(params.trainable * size, params.non_trainable * size)
-    integers = _integer_values(layer, quantized)
+    assert instance is not None
+    integers = _integer_values(instance, quantized, input_shape)
     if isinstance(integers, Unknown):
         return integers
     # Quantized integers are never trainable; the float scales, bias and LoRA factors are.
@@ -146,26 +164,23 @@ def layer_weight_bytes(layer: Layer, model: Model) -> WeightBytes | Unknown:
     return WeightBytes(trainable, total - trainable, scaling)
 
 
-def _integer_values(layer: Layer, quantized: Quantization) -> int | Expr | Unknown:
+def _integer_values(instance: LayerInstance, quantized: Quantization,
+                    shape: Any) -> int | Expr | Unknown:
     """How many one-byte values a quantized kernel stores: the int8 kernel, or the packed
     int4 one with its zero points (per block of ``block_size``)."""
     if quantized.mode == "float8":
         return 0  # float8 keeps the float kernel and float scaling state
-    instance = layer.instance
-    assert instance is not None
     config = instance.config
-    if layer.class_name == "Dense":
-        call = next((c for c in layer.calls if c.inbound), None)
-        shape = call.inbound[0].call.output_at(call.inbound[0].index) if call else None
+    if instance.class_name == "Dense":
         if not isinstance(shape, tuple) or not isinstance(shape[-1], int):
-            return Unknown(f"the input width of '{layer.name}' is unknown")
+            return Unknown(f"the input width of '{instance.name}' is unknown")
         kept, reduced, pack_kept = config["units"], shape[-1], True
-    elif layer.class_name == "Embedding":
+    elif instance.class_name == "Embedding":
         kept, reduced, pack_kept = config["input_dim"], config["output_dim"], False
     else:
-        return Unknown(f"the quantized weights of {layer.class_name} are not modelled")
+        return Unknown(f"the quantized weights of {instance.class_name} are not modelled")
     if not isinstance(kept, int) or not isinstance(reduced, int):
-        return Unknown(f"the quantized kernel of '{layer.name}' has a named size")
+        return Unknown(f"the quantized kernel of '{instance.name}' has a named size")
     if quantized.mode == "int8":
         return kept * reduced
     packed = reduced * ((kept + 1) // 2) if pack_kept else kept * ((reduced + 1) // 2)

@@ -239,11 +239,11 @@ def _shifted(name: str, config: dict[str, Any], first: Field) -> Field | Unknown
 
 
 def field_text(field: Field | Unknown) -> str:
-    """A field as the summary prints it: ``33`` steps, ``9x9``, ``all steps``, or unknown
+    """A field as the summary prints it: ``33 steps``, ``9x9 steps``, ``all steps``, or unknown
     with the reason.
 
     >>> field_text((Window(0, 32, 4),)), field_text((Window(0, 8, 1), Window(0, 8, 1)))
-    ('33 (stride 4)', '9x9')
+    ('33 steps (stride 4)', '9x9 steps')
     >>> field_text(("all earlier",)), field_text(("all", "all"))
     ('all earlier steps', 'all steps')
     """
@@ -253,7 +253,7 @@ def field_text(field: Field | Unknown) -> str:
         return f"{field[0]} steps"
     parts = [str(w.size) if isinstance(w, Window) else w for w in field]
     strides = {w.jump for w in field if isinstance(w, Window)}
-    text = "x".join(parts)
+    text = "x".join(parts) + " steps"
     if strides and strides != {1}:
         text += " (stride " + "x".join(str(w.jump) for w in field
                                        if isinstance(w, Window)) + ")"

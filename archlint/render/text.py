@@ -104,7 +104,7 @@ def cost_lines(analysis: ModelAnalysis, batch_size: int | None = None) -> list[s
     weights = memory.weights
     stored = weights.total if isinstance(weights, WeightBytes) else weights
     lines = [f"Weight memory: {bytes_text(stored)}",
-             f"Activation memory: {bytes_text(memory.activations)} per sample"]
+             f"Activation memory per sample: {bytes_text(memory.activations)}"]
     optimizer = memory.optimizer
     batch = memory.batch_size if memory.batch_size is not None else "B"
     name = optimizer.name if isinstance(optimizer, OptimizerState) else "optimizer unknown"
