@@ -112,7 +112,11 @@ BOTH = {
         "keras.mixed_precision.set_global_policy('float32')\n"
         "y = keras.Input((3,))\n"
         "half = keras.Model(y, layers.Dense(2, dtype='float16')(layers.Dense(4)(y)),\n"
-        "                   name='half')\n"),
+        "                   name='half')\n"
+        "z = keras.Input((8, 4))\n"
+        "g = layers.Conv1D(3, 2, dtype='float16')(z)\n"
+        "g = layers.LayerNormalization(dtype='float64')(g)\n"
+        "dtypes = keras.Model(z, layers.GRU(2, dtype='mixed_float16')(g), name='dtypes')\n"),
 }
 # Keras 3 only: quantized policies, model.quantize and LoRA.
 KERAS3 = {

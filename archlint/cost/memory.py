@@ -44,8 +44,8 @@ _FLOAT_FROM_INTEGERS = frozenset({"Embedding", "ReversibleEmbedding"})
 _OTHER_DTYPE_OPS = ("arg", "cast", "equal", "greater", "less", "shape", "where", "logical",
                     "one_hot", "top_k", "round", "astype", "isnan", "isinf", "not")
 BATCH = Sym("B")
-# Layers with weights that are not in the policy's float dtype (a count, a lookup table).
-_OTHER_WEIGHT_DTYPES: frozenset[str] = frozenset()
+# Non-trainable int64 weights of a layer, among its counted ones (Normalization's count).
+_INT64_WEIGHTS = {"Normalization": 1}
 
 
 @record(frozen=True)
@@ -142,17 +142,16 @@ def weight_bytes(instance: LayerInstance | None, params: Params, input_shape: An
     (``input_shape``: of its first call, which a quantized Dense's kernel is made for)."""
     if params.total == 0:
         return WeightBytes(0, 0)
-    name = instance.name if instance is not None else "?"
-    if instance is not None and instance.class_name in _OTHER_WEIGHT_DTYPES:
-        return Unknown(f"the dtypes of {instance.class_name} '{name}''s weights are not "
-                       "modelled")
     dtype = variable_dtype(policy)
     if isinstance(dtype, Unknown):
         return dtype
     size = BYTES[dtype]
     quantized = instance.config.get("quantized") if instance is not None else None
     if not isinstance(quantized, Quantization):
-        return WeightBytes(params.trainable * size, params.non_trainable * size)
+        counters = _INT64_WEIGHTS.get(instance.class_name, 0) if instance is not None and \
+            params.non_trainable else 0
+        return WeightBytes(params.trainable * size,
+                           params.non_trainable * size + counters * (BYTES["int64"] - size))
     assert instance is not None
     integers = _integer_values(instance, quantized, input_shape)
     if isinstance(integers, Unknown):
