@@ -65,8 +65,8 @@ def unseen_steps(model: Model) -> list[Unseen] | None:
     """Per input axis, the steps no output uses; None when the walk cannot tell."""
     try:
         return _walk(model)
-    except _Stop:
-        return None
+    except (_Stop, ArithmeticError, TypeError, ValueError, KeyError, IndexError):
+        return None  # a layer, or an option's form, the walk does not follow
 
 
 def _lengths(shape: Any, axes: int) -> list[int]:

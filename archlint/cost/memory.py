@@ -25,7 +25,7 @@ from typing import Any
 
 from archlint.cost.dtypes import BYTES, FLOATS, compute_dtype, layer_policy, variable_dtype
 from archlint.cost.optimizer import OptimizerState, optimizer_state
-from archlint.dims import Dim, Expr, Sym, dim_mul, format_dim
+from archlint.dims import MAX_INT_BITS, Dim, Expr, NonLinear, Sym, dim_mul, format_dim
 from archlint.engine import layer_params
 from archlint.graph import Call, Layer, Model
 from archlint.layer_types import LayerInstance, Params
@@ -121,8 +121,18 @@ def add(*parts: Dim) -> Dim:
             total = None
             continue
         assert not isinstance(total, Unknown)
-        total = total + part
+        try:
+            total = bounded(total + part)
+        except (ArithmeticError, NonLinear) as error:
+            return Unknown(f"archlint cannot add these sizes: {error}")
     return total
+
+
+def bounded(count: Dim) -> Dim:
+    """A byte count, or unknown when it is past any real model's (too long to print)."""
+    if isinstance(count, int) and count.bit_length() > MAX_INT_BITS:
+        return Unknown(f"a size over {MAX_INT_BITS} bits, which no real model has")
+    return count
 
 
 def layer_weight_bytes(layer: Layer, model: Model) -> WeightBytes | Unknown:
@@ -133,7 +143,16 @@ def layer_weight_bytes(layer: Layer, model: Model) -> WeightBytes | Unknown:
         return Unknown(f"the weights of '{layer.name}' are unknown")
     call = next((c for c in layer.calls if c.inbound), None)
     shape = call.inbound[0].call.output_at(call.inbound[0].index) if call else None
-    return weight_bytes(layer.instance, params, shape, layer_policy(layer))
+    try:
+        found = weight_bytes(layer.instance, params, shape, layer_policy(layer))
+    except ArithmeticError as error:
+        return Unknown(f"archlint cannot count the bytes of '{layer.name}': {error}")
+    if isinstance(found, WeightBytes):
+        for part in (found.trainable, found.non_trainable):
+            checked = bounded(part)
+            if isinstance(checked, Unknown):
+                return checked
+    return found
 
 
 def weight_bytes(instance: LayerInstance | None, params: Params, input_shape: Any,
@@ -243,6 +262,13 @@ def call_activation_bytes(call: Call, dtype: str | Unknown) -> Dim:
     """The bytes of one call's outputs for one sample."""
     if isinstance(dtype, Unknown):
         return dtype
+    try:
+        return _output_bytes(call, dtype)
+    except ArithmeticError as error:
+        return Unknown(f"archlint cannot count the outputs of '{call.layer.name}': {error}")
+
+
+def _output_bytes(call: Call, dtype: str) -> Dim:
     shapes = call.output if isinstance(call.output, list) else [call.output]
     total: Dim = 0
     for shape in shapes:
@@ -251,7 +277,7 @@ def call_activation_bytes(call: Call, dtype: str | Unknown) -> Dim:
                 f"the output of '{call.layer.name}' is unknown")
         size: Dim = BYTES[dtype]
         for dim in shape[1:]:
-            size = dim_mul(size, dim)
+            size = bounded(dim_mul(size, dim))
         if size is None:
             return Unknown(f"the output {format_dim_shape(shape)} of '{call.layer.name}' has "
                            "a size Keras leaves undefined, or a product of two lengths")
@@ -294,6 +320,8 @@ def bytes_text(count: Dim) -> str:
         return "undefined"
     if isinstance(count, Expr):
         return f"{count} B"
+    if count.bit_length() > 1000:  # past what a float holds: no unit
+        return f"{count:,} B"
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= scale:
             return f"{count:,} B ({count / scale:.1f} {unit})"

@@ -12,13 +12,14 @@ state of an RNN, attention) sees ``"all"`` of it; an RNN's sequence sees ``"all 
 >>> conv = Window(0, 0, 1)
 >>> grow(grow(conv, kernel=3, dilation=1, stride=1, left=0), kernel=3, dilation=2,
 ...      stride=1, left=0)
-Window(lo=0, hi=6, jump=1)
+Window(lo=0, hi=6, jump=1, span=None)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from archlint.dims import MAX_INT_BITS
 from archlint.graph import Call, Model
 from archlint.records import record
 from archlint.unknown import Unknown
@@ -108,9 +109,28 @@ def receptive_fields(model: Model) -> dict[int, Field | Unknown]:
     """Each call's receptive field (by call id), inputs first."""
     fields: dict[int, Field | Unknown] = {}
     for call in model.calls:
-        fields[id(call)] = _field(call, [fields.get(id(r.call), Unknown(
-            f"the receptive field of '{r.call.layer.name}' is unknown")) for r in call.inbound])
+        inputs = [fields.get(id(r.call), Unknown(
+            f"the receptive field of '{r.call.layer.name}' is unknown")) for r in call.inbound]
+        try:
+            fields[id(call)] = _bounded(_field(call, inputs))
+        except (ArithmeticError, TypeError, ValueError, KeyError, IndexError) as error:
+            # An option the formulas accept in a form this does not read: say so.
+            fields[id(call)] = Unknown(f"archlint cannot follow the receptive field of "
+                                       f"'{call.layer.name}': {error}")
     return fields
+
+
+def _bounded(field: Field | Unknown) -> Field | Unknown:
+    """A field with a window or stride past any real model's is unknown."""
+    if isinstance(field, Unknown):
+        return field
+    for window in field:
+        if isinstance(window, Window) and any(
+                isinstance(n, int) and abs(n).bit_length() > MAX_INT_BITS
+                for n in (window.lo, window.hi, window.jump, window.span)):
+            return Unknown(f"a receptive field over {MAX_INT_BITS} bits, which no real "
+                           "model has")
+    return field
 
 
 def _input_shapes(call: Call) -> list[Any]:
