@@ -8,6 +8,7 @@ per Keras version)."""
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +148,12 @@ def _analyse(source: str, keras: str) -> dict[str, ModelAnalysis]:
 @pytest.fixture(scope="module")
 def truth() -> dict[str, Any]:
     both = {name: HEAD + body for name, body in BOTH.items()}
-    return {"3": run_cost_scripts({**both, **{n: HEAD + b for n, b in KERAS3.items()},
-                                   "seed": SEED}, "3"),
-            "2": run_cost_scripts({**{n: both[n] for n in KERAS2}, "seed": SEED}, "2")}
+    sources = {"3": {**both, **{n: HEAD + b for n, b in KERAS3.items()}, "seed": SEED},
+               "2": {**{n: both[n] for n in KERAS2}, "seed": SEED}}
+    # The two versions' processes at once: each spends most of its time importing.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found = {v: pool.submit(run_cost_scripts, s, v) for v, s in sources.items()}
+        return {v: future.result() for v, future in found.items()}
 
 
 # tf-keras builds what differs from Keras 3 (optimizer state, names, mixed precision) and
