@@ -43,6 +43,8 @@ class FileReport:
     cells: CellIndex | None = None
     # The search space of each KerasTuner hypermodel the script defines.
     search_spaces: list[SearchSpace] = field(default_factory=list)
+    # The configured training batch size, which the memory estimates use.
+    batch_size: int | None = None
 
 
 @record
@@ -58,6 +60,9 @@ class Settings:
     keras: str = "auto"
     # Values bound to named sizes (--set, [tool.archlint.values]): name -> size.
     values: dict[str, int] = field(default_factory=dict)
+    # The training batch size (--batch-size, batch-size) and the memory budget in bytes.
+    batch_size: int | None = None
+    memory_budget: int | None = None
 
     def level(self, rule: Rule) -> Severity:
         return self.severity.get(rule.code, rule.severity)
@@ -68,7 +73,7 @@ def analyse_source(source: str, path: str = "<string>", settings: Settings | Non
     """``syntax_error``: a parse error found beforehand (a notebook cell), reported instead
     of analysing the source."""
     settings = settings or default_settings()
-    report = FileReport(path, source_lines=source.splitlines())
+    report = FileReport(path, source_lines=source.splitlines(), batch_size=settings.batch_size)
     if not any(marker in source for marker in KERAS_MARKERS):
         return report  # not a Keras script: nothing to say
     suppressed = suppressions.parse(source)
@@ -77,10 +82,17 @@ def analyse_source(source: str, path: str = "<string>", settings: Settings | Non
     events, layers = ([syntax_error], []) if syntax_error else \
         _analyse(source, path, report, settings.keras, settings.values)
     report.layers = layers
-    _run_rules(report, RuleContext(path, report.models, events, layers), settings, suppressed)
+    _run_rules(report, _context(path, report.models, events, layers, settings), settings,
+               suppressed)
     if any(marker in source for marker in HYPERPARAMETER_MARKERS):
         report.search_spaces = _search_spaces(source, path, settings)
     return report
+
+
+def _context(path: str, models: list[ModelAnalysis], events: list[Event],
+             layers: list[Layer], settings: Settings) -> RuleContext:
+    return RuleContext(path, models, events, layers, settings.batch_size,
+                       settings.memory_budget)
 
 
 def _search_spaces(source: str, path: str, settings: Settings) -> list[SearchSpace]:
@@ -250,7 +262,7 @@ def analyse_saved(path: str | Path, settings: Settings | None = None) -> FileRep
     from archlint.frontend.saved_model import SavedModelError, read_models
 
     settings = settings or default_settings()
-    report = FileReport(str(path))
+    report = FileReport(str(path), batch_size=settings.batch_size)
     if Path(path).suffix == ".json" and not _looks_like_model_json(Path(path)):
         return report  # some other JSON file: not ours to judge
     try:
@@ -264,7 +276,7 @@ def analyse_saved(path: str | Path, settings: Settings | None = None) -> FileRep
         events.extend(analysis.events)
     layers = report.layers = [layer for analysis in report.models
                               for layer in analysis.model.layers]
-    _run_rules(report, RuleContext(str(path), report.models, events, layers), settings)
+    _run_rules(report, _context(str(path), report.models, events, layers, settings), settings)
     return report
 
 

@@ -56,7 +56,8 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
           ignore: Sequence[str] = (), config_file: str | None = None,
           output_file: str | None = None, exit_zero: bool = False, jobs: int = 1,
           keras: str | None = None, values: dict[str, int] | None = None,
-          expand_nested: bool = False, color: str = "auto") -> int:
+          expand_nested: bool = False, color: str = "auto",
+          batch_size: int | None = None) -> int:
     """Analyse ``paths``, write the report, and return the exit code. ``values`` (--set)
     bind named sizes, over the configuration's; ``expand_nested`` lists the layers of
     nested models in the text report; ``color`` (auto, always, never) whether it is the
@@ -76,6 +77,8 @@ def check(paths: Sequence[str], output_format: str = "text", select: Sequence[st
     if keras is not None:
         settings.keras = keras
     settings.values = {**settings.values, **(values or {})}
+    if batch_size is not None:
+        settings.batch_size = batch_size
     files = list(collect(list(paths), config.exclude))
     if output_file:
         check_output_file(output_file, [*files, *([config.path] if config.path else [])])

@@ -112,15 +112,19 @@ def _settings(config_file: str | None, select: tuple[str, ...], ignore: tuple[st
 @click.option("--expand-nested", is_flag=True,
               help="In the text report, list the layers of a model called as a layer under "
                    "its row (as Keras's summary(expand_nested=True)).")
+@click.option("--batch-size", "batch_size", type=click.IntRange(min=1), default=None,
+              help="The batch size of the training memory estimate (default: the config's "
+                   "batch-size, else the script's fit(batch_size=...), else symbolic B).")
 def check(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
           ignore: tuple[str, ...], config_file: str | None, output_file: str | None,
           exit_zero: bool, jobs: int, keras: str | None, settings: tuple[str, ...],
-          expand_nested: bool, color: str) -> None:
+          expand_nested: bool, color: str, batch_size: int | None) -> None:
     """Analyse model scripts, notebooks and saved models: files, or directories searched for
     *.py, *.ipynb, *.keras and model *.json files."""
     try:
         code = run_check(paths, output_format, select, ignore, config_file, output_file,
-                         exit_zero, jobs, keras, _bindings(settings), expand_nested, color)
+                         exit_zero, jobs, keras, _bindings(settings), expand_nested, color,
+                         batch_size)
     except UsageProblem as error:
         raise click.UsageError(str(error)) from error
     sys.exit(code)

@@ -26,6 +26,7 @@ MINIMUM_INPUT_LENGTH: Final = "AL107"
 INVALID_OPTION: Final = "AL108"
 ATTENTION_OVER_BATCH: Final = "AL109"
 DATA_DEPENDENT_REFUSAL: Final = "AL110"
+UNSEEN_INPUT_STEPS: Final = "AL111"
 
 # Recurrent layers and the direction of time.
 GO_BACKWARDS_MISMATCH: Final = "AL201"
@@ -44,9 +45,10 @@ LOSS_ACTIVATION_MISMATCH: Final = "AL302"
 RELU_OUTPUT: Final = "AL303"
 OUTPUT_DROPOUT: Final = "AL304"
 
-# Parameter counts.
+# Parameter counts and memory.
 PARAMETER_HOTSPOT: Final = "AL401"
 PARAMETER_BUDGET: Final = "AL402"
+MEMORY_BUDGET: Final = "AL403"
 
 # The script itself: names, unused layers, suppressions.
 DUPLICATE_LAYER_NAME: Final = "AL501"

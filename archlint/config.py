@@ -7,6 +7,9 @@ merged with command-line options. Unknown keys and bad values are errors, never 
     fail-on = "warning"        # exit 1 at this severity or above: error, warning, info
     exclude = ["legacy/*"]     # glob patterns for directory walks
 
+    batch-size = 64            # the batch the training memory estimate uses
+    memory-budget = "16GiB"    # memory-budget (AL403) flags a training estimate above it
+
     [tool.archlint.severity]
     AL303 = "warning"
 
@@ -34,7 +37,10 @@ ARCHLINT_KEY = re.compile(
     r"""^\s*(\[\s*["']?tool["']?\s*(\]|\.\s*["']?archlint)|["']?tool["']?\s*(=|\.))""",
     re.MULTILINE)
 KNOWN_KEYS = frozenset({"select", "ignore", "fail-on", "severity", "rules", "exclude",
-                        "keras", "values"})
+                        "keras", "values", "batch-size", "memory-budget"})
+SIZE_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 KERAS_TARGETS = ("auto", "3", "2", "both")
 
 
@@ -54,6 +60,9 @@ class Config:
     keras: str = "auto"
     # Values bound to named sizes ([tool.archlint.values]): name -> size.
     values: dict[str, int] = field(default_factory=dict)
+    # The training batch size and the memory budget in bytes (None: not set).
+    batch_size: int | None = None
+    memory_budget: int | None = None
     path: Path | None = None
 
 
@@ -203,6 +212,14 @@ def load_config(table: dict[str, Any], path: Path, rules: list[LoadedRule]) -> C
         config.keras = table["keras"]
     if "values" in table:
         config.values = named_values(table["values"], f"{path}: [tool.archlint.values]")
+    if "batch-size" in table:
+        value = table["batch-size"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{path}: `batch-size` must be an integer >= 1, got "
+                              f"{_shown(value)}")
+        config.batch_size = value
+    if "memory-budget" in table:
+        config.memory_budget = byte_size(table["memory-budget"], f"{path}: `memory-budget`")
     by_key = {r.rule_class.code: r.rule_class for r in rules}
     by_key.update({r.rule_class.name: r.rule_class for r in rules})
     severities = table.get("severity", {})
@@ -249,6 +266,22 @@ def named_values(table: Any, where: str) -> dict[str, int]:
     return values
 
 
+def byte_size(value: Any, where: str) -> int:
+    """A size in bytes: an integer, or a string with a unit (``"16GiB"``, ``"512 MB"``).
+
+    >>> byte_size("16GiB", "x"), byte_size("1.5 kB", "x"), byte_size(1000, "x")
+    (17179869184, 1500, 1000)
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    found = SIZE.match(value) if isinstance(value, str) else None
+    unit = found.group(2).upper() if found else ""
+    if found is None or unit not in SIZE_UNITS or float(found.group(1)) <= 0:
+        raise ConfigError(f"{where} must be a size in bytes, such as 16GiB, 512MB or "
+                          f"1000000, got {_shown(value)}")
+    return int(float(found.group(1)) * SIZE_UNITS[unit])
+
+
 def _option_type_ok(default: Any, value: Any) -> bool:
     """Options keep the type of their default; a None default takes a number."""
     if isinstance(default, bool) or isinstance(value, bool):
@@ -285,4 +318,5 @@ def resolve(config_file: str | None, cwd: Path, select: list[str], ignore: list[
                 raise ConfigError(str(error)) from error
     catalog = {entry.rule_class.code: entry.rule_class.name for entry in loaded}
     return config, Settings(rules, dict(config.severity), catalog, config.keras,
-                            dict(config.values)), plugin_errors
+                            dict(config.values), config.batch_size,
+                            config.memory_budget), plugin_errors

@@ -68,6 +68,10 @@ class Layer:
     # Read again after it was made (adapted, called on data, captured by a function, passed
     # on): it may be used in ways that are not graph building.
     referenced: bool = False
+    # The global dtype policy (or floatx) in force when it was made, which Keras gives a
+    # layer without ``dtype=``: None for the default, float32; a value archlint cannot read
+    # is kept as it is (the memory estimate is then unknown).
+    global_policy: Any = None
 
 
 @record(eq=False)
@@ -150,6 +154,8 @@ class Model:
     # Why the graph is incomplete (inputs/outputs unresolved), if it is.
     unresolved: list[Unknown] = field(default_factory=list)
     compile: CompileArgs | None = None
+    # ``fit(batch_size=...)`` as given (an int, or what the front end could not resolve).
+    fit_batch_size: Any = None
     # model.trainable = False makes every weight of the model non-trainable; Unknown when a
     # `.trainable` assignment could not be followed (which layers it touches is unknown).
     trainable: bool | Unknown = True

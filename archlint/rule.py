@@ -35,6 +35,9 @@ class RuleContext:
     events: list[Event] = field(default_factory=list)
     # Every layer the script builds, in any model or none (for unused-layer checks).
     layers: list[Layer] = field(default_factory=list)
+    # The training batch size and memory budget in bytes, as configured (None: not set).
+    batch_size: int | None = None
+    memory_budget: int | None = None
 
     def layer_calls(self) -> Iterator[tuple[ModelAnalysis, Call]]:
         """Every layer call of the models once, with the first model that makes it (a model
@@ -91,6 +94,8 @@ class Rule:
     options: ClassVar[dict[str, Any]] = {}
     # Options the VALID/INVALID examples are checked with (for rules that are off by default).
     EXAMPLE_OPTIONS: ClassVar[dict[str, Any]] = {}
+    # Run settings the examples are checked with (``batch_size``, ``memory_budget``).
+    EXAMPLE_SETTINGS: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, **options: Any):
         unknown = set(options) - set(self.options)

@@ -35,6 +35,7 @@ def run_oracle(graphs: list[dict[str, Any]], keras: str, cache: Any = None) -> d
     request = json.dumps(graphs, sort_keys=True)
     # oneDNN on or off changes what TensorFlow's CPU kernels do with some inputs.
     request += os.environ.get("TF_ENABLE_ONEDNN_OPTS", "")
+    request += "weight-bytes"  # results hold each layer's weight bytes since
     key = f"archlint/oracle/{keras}/" + hashlib.sha256(request.encode()).hexdigest()[:20]
     if cache is not None:
         cached = cache.get(key, None)

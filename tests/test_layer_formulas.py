@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from archlint.cost.dtypes import layer_policy
+from archlint.cost.memory import WeightBytes, weight_bytes
 from archlint.crosscheck import bind_lengths, without_batch
 from archlint.dims import Dim, Expr, Sym
+from archlint.graph import Layer, Span
 from archlint.keras_names import KERAS3, TF_KERAS
 from archlint.layer_eval import LayerOutput, infer_layer, instantiate
 from archlint.layers.base import ShapeError, Unresolved
@@ -42,6 +45,11 @@ def case_graph(case: LayerCase) -> dict[str, Any]:
         "calls": [call],
         "forward": forward,
     }
+
+
+def layer_policy_of(instance: Any) -> Any:
+    """The dtype policy of a case's layer (no global policy in a case)."""
+    return layer_policy(Layer("layer", instance.class_name, Span(0), instance))
 
 
 def archlint_output(case: LayerCase, target: str = "3") -> LayerOutput:
@@ -140,3 +148,16 @@ def test_layer_formula(case: LayerCase, keras: str, layer_oracle: dict[str, Any]
         assert not keras_agrees, f"Keras {keras} no longer shows {case.known_bug[keras]}"
     else:
         assert keras_agrees, f"Keras {keras} declares {declared} {declared_params}"
+        _check_weight_bytes(case, ours, result["layers"]["layer"]["weight_bytes"])
+
+
+def _check_weight_bytes(case: LayerCase, ours: LayerOutput, real: dict[str, Any]) -> None:
+    """The bytes of the weights Keras builds, by their dtypes: archlint's, or unknown
+    where it says why (never another number)."""
+    instance = instantiate(case.class_name, case.config, name="layer")
+    shape = (None, *(Sym(SYMBOL) if d is None else d for d in case.input_shapes[0])) \
+        if case.input_shapes else None
+    found = weight_bytes(instance, ours.params, shape, layer_policy_of(instance))
+    if isinstance(found, WeightBytes):
+        assert [found.trainable, found.non_trainable] == [real["trainable"],
+                                                          real["non_trainable"]]

@@ -185,7 +185,8 @@ def test_expand_nested_lists_the_inner_layers_under_the_row() -> None:
         return ["".join(part for part, _ in line) for line in model_lines(top, expand)]
     assert not any("  h (Dense)" in line for line in text(False))
     expanded = text(True)
-    names = [line.split(" (")[0] for line in expanded[3:] if "(" in line]
+    rows = expanded[3:expanded.index(expanded[2], 3)]  # the table, between its rules
+    names = [line.split(" (")[0] for line in rows if "(" in line]
     assert names == ["y", "mid", "  x", "  two", "    a", "    h", "    g", "  cat", "out"]
     entry = model_to_json(top)
     mid = next(row for row in entry["layers"] if row["name"] == "mid")

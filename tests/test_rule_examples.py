@@ -32,7 +32,8 @@ def test_codes_and_names_are_unique() -> None:
                          ids=[f"{r.code}-{k}-{i}" for r, k, i, _ in EXAMPLES])
 def test_rule_example(rule: Rule, kind: str, index: int, source: str) -> None:
     configured = type(rule)(**rule.EXAMPLE_OPTIONS)
-    settings = Settings([r if r.code != rule.code else configured for r in RULES])
+    settings = Settings([r if r.code != rule.code else configured for r in RULES],
+                        **rule.EXAMPLE_SETTINGS)
     codes = [d.code for d in analyse_source(source, "example.py", settings).diagnostics]
     if kind == "invalid":
         assert rule.code in codes, f"{rule.code} not reported; got {codes}"
@@ -62,7 +63,8 @@ def test_invalid_examples_say_where_and_what() -> None:
                          ids=[f"{r.code}-invalid-{i}" for r, i, _ in PRECISE])
 def test_invalid_example_line_and_message(rule: Rule, index: int, source: Invalid) -> None:
     configured = type(rule)(**rule.EXAMPLE_OPTIONS)
-    settings = Settings([r if r.code != rule.code else configured for r in RULES])
+    settings = Settings([r if r.code != rule.code else configured for r in RULES],
+                        **rule.EXAMPLE_SETTINGS)
     found = [d for d in analyse_source(source, "example.py", settings).diagnostics
              if d.code == rule.code]
     assert any((source.line is None or d.span.line == source.line) and

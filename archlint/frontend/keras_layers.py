@@ -80,6 +80,10 @@ class LayerFactory:
         # The global dtype policy when it changes weights (a quantized one, or one archlint
         # cannot read): the layers Keras quantizes made after it take it as their dtype.
         self.global_dtype: Any = None
+        # The global float policy and floatx (set_global_policy, set_floatx): they decide
+        # the dtypes of later layers' weights and outputs, not their counts.
+        self.global_float: Any = None
+        self.floatx: Any = None
 
     def set_global_dtype(self, policy: Any) -> None:
         """``keras.mixed_precision.set_global_policy(p)``: a float policy changes no
@@ -88,6 +92,12 @@ class LayerFactory:
         policy = dtype_name(policy)
         self.global_dtype = None if isinstance(policy, str) and not is_quantized_name(
             policy) else policy
+        self.global_float = None if policy == "float32" else policy
+
+    def set_floatx(self, value: Any) -> None:
+        """``keras.config.set_floatx(x)``: the dtype of layers made later under no global
+        policy."""
+        self.floatx = None if value == "float32" else value
 
     def make_layer(self, class_name: str, args: list[Any], kwargs: dict[str, Any],
                    node: ast.Call, custom: bool = False) -> LayerObject:
@@ -129,7 +139,9 @@ class LayerFactory:
         name = self._layer_name(canonical, config.pop("name", None))
         span = span_of(node)
         layer = Layer(name=name, class_name=canonical, span=span, input_hint=hint,
-                      trainable=self.host.truth(config.pop("trainable", True)))
+                      trainable=self.host.truth(config.pop("trainable", True)),
+                      global_policy=self.global_float if self.global_float is not None
+                      else self.floatx)
         if nested_flags and layer.trainable is True:
             layer.trainable = _wrapper_trainable(nested_flags, node.lineno)
         if spec is None:

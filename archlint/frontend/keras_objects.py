@@ -153,6 +153,8 @@ class KerasObjectModel(NumpyArrays):
                 self.names.reset()
             if leaf in keras_api.POLICY_FUNCTIONS:
                 self.set_global_dtype(args[0] if args else kwargs.get("policy"))
+            if leaf == "set_floatx":
+                self.set_floatx(args[0] if args else kwargs.get("value"))
             return None
         if kind == "application":
             return self.make_application(leaf, args, kwargs, node)
@@ -191,6 +193,8 @@ class KerasObjectModel(NumpyArrays):
         if isinstance(obj, ModelObject):
             if name == "compile":
                 self.compile(obj.model, args, kwargs, node)
+            if name == "fit":
+                self.fit(obj.model, args, kwargs)
             if name == "__call__":
                 return self.host.call(obj, args, kwargs, node)
             if name == "get_layer":
@@ -256,6 +260,8 @@ class KerasObjectModel(NumpyArrays):
             self.sequential_build(obj, args[0] if args else kwargs.get("input_shape"), node)
         elif name == "compile":
             self.compile(obj.model, args, kwargs, node)
+        elif name == "fit":
+            self.fit(obj.model, args, kwargs)
         elif name == "__call__":
             return self.host.call(obj, args, kwargs, node)
         elif name == "get_layer":
@@ -270,6 +276,12 @@ class KerasObjectModel(NumpyArrays):
         if self.names_version is not None:
             self.events += compile_events(model.compile.loss, model.compile.optimizer, node,
                                           self.names_version, model.name)
+
+    def fit(self, model: Model, args: list[Any], kwargs: dict[str, Any]) -> None:
+        """``fit(x, y, batch_size)``: the batch size the memory estimate uses."""
+        batch = kwargs.get("batch_size", args[2] if len(args) > 2 else None)
+        if batch is not None:
+            model.fit_batch_size = batch
 
     # ----------------------------------------------------------------- attributes
     def attribute(self, obj: Any, attr: str, node: ast.expr) -> Any:

@@ -158,6 +158,31 @@ def _params(layer: Any) -> dict[str, int]:
             "non_trainable": count(layer.non_trainable_weights)}
 
 
+# Bytes per value of the dtypes weights come in.
+_ITEMSIZE = {"bfloat16": 2, "float16": 2, "float32": 4, "float64": 8, "int8": 1, "uint8": 1,
+             "int16": 2, "int32": 4, "int64": 8, "bool": 1, "string": 0, "resource": 0}
+
+
+def _weight_bytes(layer: Any) -> dict[str, int | None]:
+    """The bytes of the layer's weights by their dtypes (None: a dtype not in the table)."""
+    def count(weights: list[Any]) -> int | None:
+        total = 0
+        for w in weights:
+            if getattr(w, "shape", None) is None:
+                continue
+            dtype = getattr(w.dtype, "name", None) or str(w.dtype)
+            if dtype not in _ITEMSIZE:
+                return None
+            size = _ITEMSIZE[dtype]
+            for d in _shape_of(w):
+                size *= d or 0
+            total += size
+        return total
+
+    return {"trainable": count(layer.trainable_weights),
+            "non_trainable": count(layer.non_trainable_weights)}
+
+
 def _error(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) < 2000 else text[:2000] + "..."
@@ -231,7 +256,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         result["build_error"] = {"call": failed, "error": error}
     for name, layer in layers.items():
         if layer.built:
-            result["layers"][name] = {"declared_params": _params(layer)}
+            result["layers"][name] = {"declared_params": _params(layer),
+                                      "weight_bytes": _weight_bytes(layer)}
     stream.write(partial=result)
 
     # 2. Forward passes on zeros with fresh layers: what really comes out. Only the calls

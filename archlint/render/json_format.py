@@ -6,8 +6,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from archlint.analysis import FileReport
+from archlint.cost.memory import MemoryEstimate, WeightBytes
+from archlint.cost.model_costs import ModelCosts, model_costs
+from archlint.cost.receptive_field import field_json
 from archlint.diagnostics import Diagnostic
-from archlint.dims import dim_to_json
+from archlint.dims import Dim, dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.render.location import locate
@@ -34,7 +37,14 @@ def _source_name(ref: TensorRef, call: Call) -> str:
     return ref.call.layer.name
 
 
-def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
+def _bytes(value: Dim | WeightBytes | None) -> int | str | None:
+    if isinstance(value, WeightBytes):
+        value = value.total
+    return dim_to_json(value) if not isinstance(value, Unknown) else None
+
+
+def layer_to_json(layer: Layer, model: Model, costs: ModelCosts | None = None
+                  ) -> dict[str, Any]:
     first = layer.calls[0] if layer.calls else None
     params = layer_params(layer, model)
     split = None if isinstance(frozen(layer, model), Unknown) else params
@@ -62,13 +72,21 @@ def layer_to_json(layer: Layer, model: Model) -> dict[str, Any]:
         entry["unknown_reason"] = "never called on a tensor, so Keras never builds it"
     if first is not None and first.error is not None:
         entry["error"] = {"code": first.error.code, "message": first.error.message}
+    if costs is not None:
+        # The first call's activations and receptive field; weights once per layer.
+        entry["weight_bytes"] = _bytes(costs.weights.get(id(layer)))
+        entry["activation_bytes"] = _bytes(costs.activations.get(id(first), 0)) \
+            if first is not None else None  # the model's inputs are not counted: 0
+        field = costs.fields.get(id(first)) if first is not None else None
+        entry["receptive_field"] = field_json(field) if field is not None else None
     if len(layer.calls) > 1:
         entry["calls"] = len(layer.calls)
         entry["call_output_shapes"] = [shape_to_json(c.output) for c in layer.calls]
     return entry
 
 
-def nested_to_json(row: NestedRow, model: Model) -> dict[str, Any]:
+def nested_to_json(row: NestedRow, model: Model, costs: ModelCosts | None = None
+                   ) -> dict[str, Any]:
     """A model called as a layer: one entry, as Keras's summary shows it, with its own
     rows under ``layers``."""
     params = row.params
@@ -82,19 +100,45 @@ def nested_to_json(row: NestedRow, model: Model) -> dict[str, Any]:
         "non_trainable_params": dim_to_json(params.non_trainable) if params is not None
         else None,
         "inbound": row.inbound,
-        "layers": rows_to_json(row.rows, model),
+        "layers": rows_to_json(row.rows, model, costs),
         **({"unknown_reason": row.output.describe()} if isinstance(row.output, Unknown)
            else {}),
     }
 
 
-def rows_to_json(rows: list[Row], model: Model) -> list[dict[str, Any]]:
-    return [nested_to_json(row, model) if isinstance(row, NestedRow)
-            else layer_to_json(row, model) for row in rows]
+def rows_to_json(rows: list[Row], model: Model, costs: ModelCosts | None = None
+                 ) -> list[dict[str, Any]]:
+    return [nested_to_json(row, model, costs) if isinstance(row, NestedRow)
+            else layer_to_json(row, model, costs) for row in rows]
 
 
-def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
+def memory_to_json(memory: MemoryEstimate) -> dict[str, Any]:
+    """The model's memory in bytes; ``null`` where unknown, with ``unknown_reasons``."""
+    weights, optimizer = memory.weights, memory.optimizer
+    reasons = [part.reason for part in (weights, memory.activations, optimizer)
+               if isinstance(part, Unknown)]
+    known = weights if isinstance(weights, WeightBytes) else None
+    training = memory.training
+    entry: dict[str, Any] = {
+        "weight_bytes": _bytes(known),
+        "trainable_weight_bytes": _bytes(known.trainable) if known is not None else None,
+        "activation_bytes_per_sample": _bytes(memory.activations),
+        "optimizer": None if isinstance(optimizer, Unknown) else {
+            "name": optimizer.name, "slots": optimizer.slots,
+            "scalar_bytes": optimizer.scalar_bytes, "keras": optimizer.keras},
+        "batch_size": memory.batch_size,
+        # An integer, an expression in B (and the input lengths), or null.
+        "training_bytes": _bytes(training) if training is not None else (
+            None if reasons else memory.training_text().removesuffix(" B")),
+    }
+    if reasons:
+        entry["unknown_reasons"] = reasons
+    return entry
+
+
+def model_to_json(analysis: ModelAnalysis, batch_size: int | None = None) -> dict[str, Any]:
     model = analysis.model
+    costs = model_costs(model, batch_size)
     return {
         "name": model.name,
         "kind": model.kind,
@@ -102,7 +146,8 @@ def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
         "total_params": dim_to_json(analysis.total),
         "trainable_params": dim_to_json(analysis.trainable),
         "non_trainable_params": dim_to_json(analysis.non_trainable),
-        "layers": rows_to_json(summary_rows(model), model),
+        "layers": rows_to_json(summary_rows(model), model, costs),
+        "memory": memory_to_json(costs.memory),
         "min_input_length": {b.symbol: b.minimum for b in analysis.bounds},
         # Axes over several variable lengths that min_input_length alone does not satisfy.
         "input_length_requirements": [
@@ -116,7 +161,7 @@ def report_to_json(reports: list[FileReport]) -> dict[str, Any]:
     for report in reports:
         entry: dict[str, Any] = {
             "path": report.path,
-            "models": [model_to_json(m) for m in report.models],
+            "models": [model_to_json(m, report.batch_size) for m in report.models],
             "diagnostics": [_diagnostic(d, report.cells) for d in report.diagnostics],
         }
         if report.cells is not None:

@@ -64,7 +64,8 @@ def print_report(console: Console, reports: list[FileReport],
         console.print(Text(visible(report.path), style="bold underline"), soft_wrap=True)
         marks = _marks(report.diagnostics)
         for analysis in report.models:
-            summary = model_summary(analysis, expand_nested, report.cells)
+            summary = model_summary(analysis, expand_nested, report.cells,
+                                    report.batch_size)
             if len(summary.rows) > RICH_TABLE_MAX_ROWS:
                 _print_plain_table(console, summary)
             else:

@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.call_inference import model_calls
+from archlint.cost.memory import MemoryEstimate, WeightBytes, bytes_text
+from archlint.cost.model_costs import model_costs
+from archlint.cost.optimizer import OptimizerState
+from archlint.cost.receptive_field import field_text
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
@@ -121,10 +125,37 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
+def cost_lines(analysis: ModelAnalysis, batch_size: int | None = None) -> list[str]:
+    """Footer lines under the totals: weight and activation memory, the training estimate,
+    and what each output sees of the input."""
+    model = analysis.model
+    costs = model_costs(model, batch_size)
+    memory = costs.memory
+    weights = memory.weights
+    stored = weights.total if isinstance(weights, WeightBytes) else weights
+    lines = [f"Weight memory: {bytes_text(stored)}",
+             f"Activation memory per sample: {bytes_text(memory.activations)}"]
+    optimizer = memory.optimizer
+    batch = memory.batch_size if memory.batch_size is not None else "B"
+    name = optimizer.name if isinstance(optimizer, OptimizerState) else "optimizer unknown"
+    text = f"Training memory ({name}, batch size {batch}): {memory.training_text()}"
+    if isinstance(optimizer, OptimizerState) and optimizer.tf_keras is not None:
+        other = MemoryEstimate(weights, memory.activations, optimizer.tf_keras, batch_size)
+        text += f" (Keras 3; tf-keras: {other.training_text()})"
+    lines.append(text)
+    for ref in model.outputs:
+        field = costs.fields.get(id(ref.call))
+        if field is not None:
+            lines.append(f"Receptive field of '{ref.call.layer.name}': {field_text(field)}")
+    return lines
+
+
 def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
-                  cells: CellIndex | None = None) -> SummaryTable:
+                  cells: CellIndex | None = None,
+                  batch_size: int | None = None) -> SummaryTable:
     """The model's summary table and the lines under it, as text cells; ``cells``: a
-    notebook's index, to name lines as ``cell 3:7``."""
+    notebook's index, to name lines as ``cell 3:7``; ``batch_size``: the training memory
+    estimate's."""
     model = analysis.model
     header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #", "Line")
     rows = _table_rows(model, summary_rows(model), expand_nested, 0, cells)
@@ -159,13 +190,14 @@ def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
     for joint in analysis.joint_bounds:
         totals.append(f"Minimum input length: {joint.requirement} "
                       f"({joint.limiting_layer} outputs {joint.expression} steps)")
+    totals += cost_lines(analysis, batch_size)
     return SummaryTable(f'Model "{visible(model.name)}" ({model.kind}{where})', header, rows,
                         frozenset({2, 3}), [visible(text) for text in totals])
 
 
 def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,
-                cells: CellIndex | None = None) -> list[Line]:
-    return summary_lines(model_summary(analysis, expand_nested, cells))
+                cells: CellIndex | None = None, batch_size: int | None = None) -> list[Line]:
+    return summary_lines(model_summary(analysis, expand_nested, cells, batch_size))
 
 
 def summary_lines(summary: SummaryTable) -> list[Line]:
@@ -230,7 +262,7 @@ def report_lines(reports: list[FileReport], expand_nested: bool = False) -> list
             continue
         lines.append([(visible(report.path), "bold underline")])
         for analysis in report.models:
-            lines += model_lines(analysis, expand_nested, report.cells)
+            lines += model_lines(analysis, expand_nested, report.cells, report.batch_size)
             lines.append([])
         lines += search_space_report(report)
         for diagnostic in report.diagnostics:
