@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.keras_layer_cases import SUMMARY_KEY
+from tests.counts import collect_worker_counts, write_counts
 from tests.layer_cases import all_cases
 from tests.oracle import needs_keras, run_oracle
 from tests.test_layer_formulas import case_graph
@@ -33,11 +33,14 @@ def layer_oracle(request: pytest.FixtureRequest):
     return {v: run_oracle(graphs, v, cache) for v in ("3", "2")}
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: a worker has finished
+def pytest_testnodedown(node: object, error: object) -> None:
+    worker_output = getattr(node, "workeroutput", None)
+    if worker_output:
+        collect_worker_counts(node.config, worker_output)  # type: ignore[attr-defined]
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
                             config: pytest.Config) -> None:
-    """The counts of tests/test_keras_own_layer_cases.py, when it ran."""
-    lines = config.stash.get(SUMMARY_KEY, None)
-    if lines:
-        terminalreporter.section("Keras's own layer tests as an oracle")
-        for line in lines:
-            terminalreporter.write_line(line)
+    """The counts the oracle tests reported (tests/counts.py)."""
+    write_counts(config, terminalreporter)

@@ -19,11 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-# Where tests/test_keras_own_layer_cases.py leaves its counts for the terminal summary.
-SUMMARY_KEY = pytest.StashKey[list[str]]()
-
 # Arguments of run_layer_test that say how the layer is built and called; the others
 # (expected_*, supports_masking, run_training_check...) are Keras's own assertions.
 _INPUT_ARGS = ("input_shape", "input_dtype", "call_kwargs")

@@ -57,6 +57,7 @@ from archlint.oracle.export import model_request
 from archlint.oracle.launch import OracleProcess
 from archlint.unknown import Unknown
 from tests.architectures import architectures, env_avoid
+from tests.counts import report_counts
 from tests.oracle import KERAS_VERSIONS, needs_keras
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -676,14 +677,13 @@ def verdicts(cases_by_version: dict[str, list[Case]], oracles: dict[str, Oracle]
 @pytest.mark.keras
 @pytest.mark.parametrize("keras", KERAS_VERSIONS)
 def test_archlint_agrees_with_keras_on_random_architectures(
-        keras: str, verdicts: Any, capsys: pytest.CaptureFixture[str],
+        keras: str, verdicts: Any, request: pytest.FixtureRequest,
         record_property: Any) -> None:
     found, meta = verdicts(keras)
     generated = [v for v in found if not v.case.id.startswith(FIXTURE_PREFIX)]
     line = summary(generated, keras, meta)
     record_property("differential", line)
-    with capsys.disabled():  # the counts belong in the CI log, passing or not
-        print(f"\n{line}")
+    report_counts(request.config, "Differential test against Keras", line)
     bad = [v for v in found if v.outcome == DISAGREE and not is_known_bug(v.case, keras)]
     assert not bad, f"{line}\n\n" + "\n\n".join(describe(v) for v in bad)
 

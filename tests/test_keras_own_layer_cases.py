@@ -18,7 +18,8 @@ import pytest
 
 from archlint.analysis import FileReport, Settings, analyse_source, default_settings
 from archlint.unknown import Unknown
-from tests.keras_layer_cases import SUMMARY_KEY, Extraction, KerasLayerCase, extract
+from tests.counts import report_counts
+from tests.keras_layer_cases import Extraction, KerasLayerCase, extract
 from tests.keras_scripts import ours, run_scripts
 from tests.oracle import needs_keras
 
@@ -127,7 +128,8 @@ def verdicts(keras_results: dict[str, Any], request: pytest.FixtureRequest
              ) -> dict[str, dict[str, Any]]:
     """archlint's verdict on every case; the counts go to the session's summary."""
     found = {c.id: verdict_of(c) for c in CASES}
-    request.config.stash[SUMMARY_KEY] = summary(keras_results, found)
+    report_counts(request.config, "Keras's own layer tests as an oracle",
+                  *summary(keras_results, found))
     return found
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from archlint.analysis import Settings, analyse_source, default_settings
+from tests.counts import report_counts
 from tests.keras_scripts import ours, run_scripts
 from tests.user_layer_scripts import user_layer_script
 
@@ -29,7 +30,7 @@ def keras_figures() -> dict[str, Any]:
 @pytest.mark.parametrize("keras", ["3", "2"])
 def test_user_defined_layers_agree_with_keras_on_random_scripts(
         keras_figures: dict[str, Any], keras: str,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        request: pytest.FixtureRequest) -> None:
     # Read as a script for that Keras: where the two differ (what a frozen layer's flag
     # covers), each has its own figures.
     settings = Settings(default_settings().rules, keras=keras)
@@ -51,8 +52,8 @@ def test_user_defined_layers_agree_with_keras_on_random_scripts(
             disagreements.append(f"{name}: {'; '.join(wrong) or errors[0].message}\n{source}")
         else:
             agreed += 1
-    with capsys.disabled():  # the counts belong in the CI log, passing or not
-        print(f"\nuser-defined layers vs Keras {keras}: {len(SCRIPTS)} scripts, "
+    report_counts(request.config, "Differential test against Keras",
+                  f"user-defined layers vs Keras {keras}: {len(SCRIPTS)} scripts, "
               f"{agreed} built and agreeing, {refused} refused by Keras, "
               f"{len(disagreements)} disagreements")
     assert not disagreements, "\n\n".join(disagreements[:3])
