@@ -63,7 +63,8 @@ def test_the_example_is_walked_whole_with_exact_bounds(example: SearchSpace) -> 
     names = [hp.name for hp in example.hyperparameters]
     assert names == ["kernel_size", "units", "extra_layer", "extra_units", "learning_rate"]
     assert example.unlisted == ["learning_rate"]  # taken as any value: parameters stay known
-    [parameters] = example.metrics
+    parameters, *others = example.metrics
+    assert [m.name for m in others] == ["weight bytes", "activation bytes per sample"]
     assert parameters.name == "parameters" and parameters.unknown_points == 0
     assert parameters.maximum_at["extra_layer"] is True and "extra_units" in \
         parameters.maximum_at
@@ -83,7 +84,8 @@ def test_the_example_in_text_and_json(example_report: FileReport) -> None:
     found = report_to_json([report])["files"][0]["search_space"]["build_model"]
     json.dumps(found)  # plain data only
     assert found["bounds"] == "exact" and found["exhaustive"] is True
-    assert set(found["metrics"]) == {"parameters"}
+    assert set(found["metrics"]) == {"parameters", "weight bytes",
+                                     "activation bytes per sample"}
     assert found["refusals"][0]["whenever"] == {"kernel_size": [7]}
     assert found["hyperparameters"][0]["values"] == [3, 5, 7]
 
@@ -201,6 +203,23 @@ if sys.argv[1] == "2":
     import tf_keras
     sys.modules["keras"] = tf_keras
 import keras
+import numpy as np
+
+
+def itemsize(dtype):
+    return np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).itemsize
+
+
+def figures(model):
+    # What archlint ranges: parameters, the weights' bytes, every layer's output bytes for
+    # one sample (the inputs left out).
+    return {"parameters": int(model.count_params()),
+            "weight bytes": sum(int(np.prod(w.shape)) * itemsize(w.dtype)
+                                for w in model.weights),
+            "activation bytes per sample": sum(
+                int(np.prod(layer.output.shape[1:])) * itemsize(layer.output.dtype)
+                for layer in model.layers if type(layer).__name__ != "InputLayer")}
+
 
 with open(sys.argv[2]) as handle:
     request = json.load(handle)
@@ -213,7 +232,7 @@ for name, values in request["builds"].items():
         hp.Fixed(hp_name, value)
     keras.backend.clear_session()
     try:
-        out["builds"][name] = int(scope["build_model"](hp).count_params())
+        out["builds"][name] = figures(scope["build_model"](hp))
     except Exception as error:
         out["builds"][name] = {"refused": f"{type(error).__name__}: {error}"[:300]}
     # The hyperparameters the build defines at those values, as a tuner's trial sets them.
@@ -262,15 +281,16 @@ def _concrete(values: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.keras
 def test_extremes_and_refusals_match_keras(example: SearchSpace, tmp_path: Path) -> None:
-    [parameters] = example.metrics
+    parameters = example.metrics[0]
     [refusal] = example.refusals
-    builds = {"minimum": _concrete(parameters.minimum_at),
-              "maximum": _concrete(parameters.maximum_at),
-              "refused example": _concrete(refusal.example)}
+    builds = {"refused example": _concrete(refusal.example)}
+    for metric in example.metrics:  # each figure's extremes, built
+        builds[f"{metric.name} minimum"] = _concrete(metric.minimum_at)
+        builds[f"{metric.name} maximum"] = _concrete(metric.maximum_at)
     for name, values in refusal.whenever.items():  # each value alone, the rest defaults
         builds.update({f"refused {name}={v}": {name: v} for v in values})
     source = EXAMPLE.read_text().split("\ntuner = ")[0]  # no tuner: it would write files
-    [subclassed] = _space(HYPERMODEL).metrics
+    subclassed = _space(HYPERMODEL).metrics[0]
     hypermodel = {"source": HYPERMODEL.split("\ntuner = ")[0], "class": "ClassifierHyperModel",
                   "kwargs": {"classes": 10}, "builds": {"minimum": subclassed.minimum_at,
                                                         "maximum": subclassed.maximum_at}}
@@ -286,8 +306,9 @@ def test_extremes_and_refusals_match_keras(example: SearchSpace, tmp_path: Path)
         found[version] = json.loads(stdout.strip().splitlines()[-1])
     for version, keras in found.items():
         built = keras["builds"]
-        assert built["minimum"] == parameters.minimum, version
-        assert built["maximum"] == parameters.maximum, version
+        for metric in example.metrics:
+            assert built[f"{metric.name} minimum"][metric.name] == metric.minimum, version
+            assert built[f"{metric.name} maximum"][metric.name] == metric.maximum, version
         assert keras["hypermodel_builds"] == {"minimum": subclassed.minimum,
                                               "maximum": subclassed.maximum}, version
         for name, outcome in built.items():

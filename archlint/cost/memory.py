@@ -300,6 +300,11 @@ def model_memory(model: Model, batch_size: int | None = None,
                  keras: str = "3") -> MemoryEstimate:
     """The memory estimate of an analysed model (``keras``: the version the script runs
     under, "3", "2" or "both", which decides the optimizer's variables)."""
+    if model.unresolved:  # layers the graph does not hold would count too: no sum is right
+        missing = Unknown(f"the model's graph is incomplete: {model.unresolved[0].reason}",
+                          model.unresolved[0].line)
+        return MemoryEstimate(missing, missing, optimizer_state(model.compile, keras, set()),
+                              batch_size)
     per_call = activation_bytes(model)
     activations = add(*per_call.values())
     weights = model_weight_bytes(model)
