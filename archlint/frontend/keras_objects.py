@@ -370,33 +370,6 @@ class KerasObjectModel(NumpyArrays):
         found = next((s for s in self.sequentials if s.model is model), None)
         return found if found is not None else ModelObject(model)
 
-    def tensor_shape(self, tensor: Tensor, node: ast.expr) -> Any:
-        self.shapes.infer(tensor.ref.call)
-        shape = tensor.ref.call.output_at(tensor.ref.index)
-        if shape is None or isinstance(shape, Unknown):
-            return Unknown(f"`{self.host.text(node)}` could not be computed", line_of(node))
-        return tuple(d if isinstance(d, int) or d is None else Unknown(
-            f"`{self.host.text(node)}` has a size that depends on the input length",
-            line_of(node))
-            for d in shape)
-
-    def keras_ops_shape(self, tensor: Tensor, node: ast.Call) -> Any:
-        """``keras.ops.shape(x)``: a tuple. On a Keras tensor it is the declared shape (as
-        ``x.shape``); inside a layer's call() TensorFlow's: the declared sizes as ints, the
-        others as scalar tensors that hold them when the model runs."""
-        if not (self.inside_layer_call or self.inside_lambda):
-            return self.tensor_shape(tensor, node)
-        self.shapes.infer(tensor.ref.call)
-        shape = tensor.ref.call.output_at(tensor.ref.index)
-        if not isinstance(shape, tuple):
-            return Unknown(f"`{self.host.text(node)}` could not be computed", line_of(node))
-        if all(isinstance(d, int) for d in shape):
-            return shape
-        vector = self.tensor_operation("tf.shape", [tensor], {}, node)
-        return tuple(d if isinstance(d, int) else
-                     self.tensor_operation("operator.getitem", [vector, i], {}, node)
-                     for i, d in enumerate(shape))
-
     def set_attribute(self, owner: Any, attr: str, value: Any, target: ast.Attribute) -> None:
         if isinstance(owner, UserLayerObject):
             self.set_user_layer_attribute(owner, attr, value)

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from archlint.codes import INVALID_OPTION, TF_FUNCTION_ON_KERAS_TENSOR
 from archlint.frontend.keras_values import ArrayValue, Tensor, WeightValue
 from archlint.frontend.nested_models import NestedModels
-from archlint.frontend.scope import span_of
+from archlint.frontend.scope import line_of, span_of
 from archlint.graph import Call, Layer, TensorRef
 from archlint.layer_types import LayerInstance, Shape
 from archlint.layers.base import (
@@ -253,6 +253,33 @@ class TensorOps(NestedModels):
             return Unknown(f"`{_source(node)}` on a tensor is not analysed",
                            getattr(node, "lineno", None))
         return self.tensor_operation(qualified, [left, right], {}, node)
+
+    def tensor_shape(self, tensor: Tensor, node: ast.expr) -> Any:
+        self.shapes.infer(tensor.ref.call)
+        shape = tensor.ref.call.output_at(tensor.ref.index)
+        if shape is None or isinstance(shape, Unknown):
+            return Unknown(f"`{self.host.text(node)}` could not be computed", line_of(node))
+        return tuple(d if isinstance(d, int) or d is None else Unknown(
+            f"`{self.host.text(node)}` has a size that depends on the input length",
+            line_of(node))
+            for d in shape)
+
+    def keras_ops_shape(self, tensor: Tensor, node: ast.Call) -> Any:
+        """``keras.ops.shape(x)``: a tuple. On a Keras tensor it is the declared shape (as
+        ``x.shape``); inside a layer's call() TensorFlow's: the declared sizes as ints, the
+        others as scalar tensors that hold them when the model runs."""
+        if not (self.inside_layer_call or self.inside_lambda):
+            return self.tensor_shape(tensor, node)
+        self.shapes.infer(tensor.ref.call)
+        shape = tensor.ref.call.output_at(tensor.ref.index)
+        if not isinstance(shape, tuple):
+            return Unknown(f"`{self.host.text(node)}` could not be computed", line_of(node))
+        if all(isinstance(d, int) for d in shape):
+            return shape
+        vector = self.tensor_operation("tf.shape", [tensor], {}, node)
+        return tuple(d if isinstance(d, int) else
+                     self.tensor_operation("operator.getitem", [vector, i], {}, node)
+                     for i, d in enumerate(shape))
 
     def tensor_subscript(self, tensor: Tensor, key: Any, node: ast.Subscript) -> Any:
         return self.tensor_operation("operator.getitem", [tensor, key], {}, node)
