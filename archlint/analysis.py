@@ -214,6 +214,11 @@ class PointAnalyser:
         found = next((a for a in report.models if a.model is model), None)
         return report, found
 
+    @property
+    def steps(self) -> int:
+        """The steps the last walk took (what a point costs)."""
+        return self.last.evaluator.steps if self.last is not None else 0
+
 
 def _diagnostics(rule: Rule, findings: object, settings: Settings) -> list[Diagnostic]:
     level = settings.level(rule)

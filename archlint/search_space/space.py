@@ -27,10 +27,12 @@ if TYPE_CHECKING:
 
 MAX_EXHAUSTIVE_POINTS = 1024
 SAMPLED_POINTS = 128
-# Layers built over a whole walk: a large model gets fewer points (never under MIN_POINTS),
-# so that a search space costs about as much whatever the model's size.
+# Layers built and statements walked over a whole walk: a large model, or a long script
+# around the hypermodel (each point walks it again), gets fewer points (never under
+# MIN_POINTS), so that a search space costs about as much whatever the script's size.
 MAX_LAYERS_BUILT = 16_384
-MIN_POINTS = 32
+MAX_STEPS_WALKED = 32_768
+MIN_POINTS = 16
 
 
 @record(eq=False)
@@ -43,6 +45,7 @@ class Point:
     # The hypermodel returned no model archlint follows.
     no_model: bool = False
     layers: int = 0  # layers the script built at this point
+    steps: int = 0  # statements and loop passes the walk of the script took
 
     @property
     def used(self) -> dict[str, Any]:
@@ -133,6 +136,7 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
         report, model = analyser.analyse((hypermodel.name, hp))
         point = _point(hp, report.diagnostics, model, hypermodel)
         point.layers = len(report.layers)
+        point.steps = analyser.steps
         return point
 
     space = SearchSpace(hypermodel.name, hypermodel.line)
@@ -141,7 +145,8 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
         space.problem = first.problem
         return space
     size = space_size(first)
-    limit = max(MIN_POINTS, min(MAX_EXHAUSTIVE_POINTS, MAX_LAYERS_BUILT // max(first.layers, 1)))
+    limit = max(MIN_POINTS, min(MAX_EXHAUSTIVE_POINTS, MAX_LAYERS_BUILT // max(first.layers, 1),
+                                MAX_STEPS_WALKED // max(first.steps, 1)))
     points: list[Point] | None = None
     if size <= limit:
         try:
