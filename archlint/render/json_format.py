@@ -6,6 +6,9 @@ import json
 from typing import Any
 
 from archlint.analysis import FileReport
+from archlint.call_inference import model_calls
+from archlint.cost.poly import cost_to_json
+from archlint.cost.totals import ModelCost, row_cost
 from archlint.dims import dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
 from archlint.graph import Call, Layer, Model, TensorRef
@@ -88,7 +91,32 @@ def rows_to_json(rows: list[Row], model: Model) -> list[dict[str, Any]]:
             else layer_to_json(row, model) for row in rows]
 
 
+def add_costs(entries: list[dict[str, Any]], rows: list[Row], cost: ModelCost,
+              calls: list[Call]) -> None:
+    """Each row's ``flops`` and ``macs`` (its calls' in the outer model), nested rows too."""
+    for entry, row in zip(entries, rows):
+        if isinstance(row, NestedRow):
+            found = row_cost(cost, calls, row.layer, row.model if row.layer is None else None)
+            add_costs(entry["layers"], row.rows, cost, calls)
+        else:
+            found = row_cost(cost, calls, row)
+        entry["flops"], entry["macs"] = cost_to_json(found.flops), cost_to_json(found.macs)
+        if isinstance(found.flops, Unknown):
+            entry["cost_unknown_reason"] = found.flops.describe()
+
+
 def model_to_json(analysis: ModelAnalysis) -> dict[str, Any]:
+    model = analysis.model
+    entry = _model_entry(analysis)
+    rows, calls = summary_rows(model), model.calls or model_calls(model)
+    add_costs(entry["layers"], rows, analysis.cost, calls)
+    entry["total_flops"] = cost_to_json(analysis.cost.flops)
+    entry["total_macs"] = cost_to_json(analysis.cost.macs)
+    entry["flops_unknown_in"] = analysis.cost.unknown_in
+    return entry
+
+
+def _model_entry(analysis: ModelAnalysis) -> dict[str, Any]:
     model = analysis.model
     return {
         "name": model.name,

@@ -13,10 +13,12 @@ from typing import Any, TextIO
 
 from archlint.analysis import FileReport
 from archlint.call_inference import model_calls
+from archlint.cost.poly import cost_to_str
+from archlint.cost.totals import ModelCost, row_cost
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
-from archlint.graph import Layer, Model
+from archlint.graph import Call, Layer, Model
 from archlint.render.escape import visible, visible_source
 from archlint.summary_rows import NestedRow, Row, summary_rows
 
@@ -64,22 +66,26 @@ def _nested_row(row: NestedRow) -> tuple[str, str, str, str]:
             str(row.line or "-"))
 
 
-def _table_rows(model: Model, rows: list[Row], expand_nested: bool,
-                indent: str = "") -> list[tuple[str, str, str, str]]:
+def _table_rows(model: Model, rows: list[Row], expand_nested: bool, cost: ModelCost,
+                outer_calls: list[Call], indent: str = "") -> list[tuple[str, ...]]:
     """One row per layer and nested model; with ``expand_nested`` a nested model's own
-    rows follow it, indented."""
+    rows follow it, indented. The FLOPs cell is the row's calls' in the outer model."""
     calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
-    table = []
+    table: list[tuple[str, ...]] = []
     for row in rows:
         if isinstance(row, NestedRow):
-            name, *rest = _nested_row(row)
-            table.append((indent + name, *rest))
+            name, shape, params, line = _nested_row(row)
+            flops = row_cost(cost, outer_calls, row.layer,
+                             row.model if row.layer is None else None).flops
+            table.append((indent + name, shape, params, cost_to_str(flops), line))
             if expand_nested:
-                table += _table_rows(row.model, row.rows, expand_nested, indent + "  ")
+                table += _table_rows(row.model, row.rows, expand_nested, cost, outer_calls,
+                                     indent + "  ")
         else:
-            name, *rest = _layer_row(row, calls_here[id(row)])
-            table.append((indent + name, *rest))
-    return table  # type: ignore[return-value]
+            name, shape, params, line = _layer_row(row, calls_here[id(row)])
+            flops = row_cost(cost, outer_calls, row).flops
+            table.append((indent + name, shape, params, cost_to_str(flops), line))
+    return table
 
 
 def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -91,15 +97,23 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
+def _cost_line(cost: ModelCost) -> str:
+    """The model's FLOPs and MACs per sample, or the layers whose cost is unknown."""
+    if cost.unknown_in:
+        return "FLOPs per sample: unknown in " + ", ".join(cost.unknown_in)
+    return f"FLOPs per sample: {cost_to_str(cost.flops)} (MACs: {cost_to_str(cost.macs)})"
+
+
 def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
     model = analysis.model
-    header = ("Layer (type)", "Output Shape", "Param #", "Line")
-    table: list[tuple[str, ...]] = [header, *_table_rows(model, summary_rows(model),
-                                                                    expand_nested)]
+    header = ("Layer (type)", "Output Shape", "Param #", "FLOPs", "Line")
+    outer_calls = model.calls or model_calls(model)
+    table: list[tuple[str, ...]] = [header, *_table_rows(
+        model, summary_rows(model), expand_nested, analysis.cost, outer_calls)]
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
-        table = [row[:3] for row in table]
-    rows = _aligned(table, right={2, 3})
+        table = [row[:4] for row in table]
+    rows = _aligned(table, right={2, 3, 4})
     rule = "-" * max(len(row) for row in rows)
     where = f", line {model.span.line}" if model.span.line else ""
     lines: list[Line] = [[(f'Model "{visible(model.name)}" ({model.kind}{where})', "bold")],
@@ -111,6 +125,7 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Li
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
     if analysis.unknown_params:
         totals.append("Unknown params in: " + visible(", ".join(analysis.unknown_params)))
+    totals.append(_cost_line(analysis.cost))
     for bound in analysis.bounds:
         if bound.unknown_reason is not None and bound.expression is None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.at_least} at least "
