@@ -31,7 +31,7 @@ class CallCost:
 ZERO = CallCost(0, 0)
 
 
-class NotCosted(Exception):  # noqa: N818 - a reason, not a failure
+class NotCosted(Exception):
     """A layer or option whose cost has not been checked against the profiler."""
 
     def __init__(self, reason: str):

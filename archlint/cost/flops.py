@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from archlint.cost.activations import PER_ELEMENT, activation_flops_per_element
-from archlint.cost.base import ZERO, CallCost, NotCosted, elements, size, unknown_cost
+from archlint.cost.base import ZERO, CallCost, NotCosted, elements, unknown_cost
 from archlint.cost.conv import (
     conv_cost,
     depthwise_cost,
