@@ -34,6 +34,7 @@ from archlint.cost.recurrent import bidirectional_cost, rnn_cost
 from archlint.layer_types import LayerInstance, OutputShape, Shape
 from archlint.layers.base import ShapeError
 from archlint.layers.normalization import resolve_axes
+from archlint.rule_helpers import activation_name
 
 Formula = Callable[[dict[str, Any], list[Shape], Shape], CallCost]
 
@@ -214,6 +215,8 @@ FORMULAS: dict[str, Formula] = {
 # shape product in the transposed convolutions): checked on Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
                                "Conv1DTranspose"})
+# Activations tf-keras computes otherwise (or not at all), or not checked with it.
+KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish"})
 
 
 def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape,
@@ -225,8 +228,11 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     formula = FORMULAS.get(name)
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
-    if instance.target == "2" and name in KERAS3_GRAPH_ONLY:
-        return unknown_cost(f"tf-keras builds {name} from other operations than Keras 3; "
+    activation = activation_name(instance.config.get("activation"))
+    if instance.target == "2" and (name in KERAS3_GRAPH_ONLY or activation in
+                                   KERAS3_ACTIVATIONS):
+        what = name if name in KERAS3_GRAPH_ONLY else f"activation {activation!r}"
+        return unknown_cost(f"tf-keras builds {what} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
     if options and any(value not in (None, False) for value in options.values()):
         return unknown_cost(f"the cost of {name} called with "

@@ -97,11 +97,12 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
-def _cost_line(cost: ModelCost) -> str:
-    """The model's FLOPs and MACs per sample, or the layers whose cost is unknown."""
+def _cost_lines(cost: ModelCost) -> list[str]:
+    """The model's FLOPs and MACs per sample, and the layers whose cost is unknown."""
+    lines = [f"Total FLOPs: {cost_to_str(cost.flops)}", f"Total MACs: {cost_to_str(cost.macs)}"]
     if cost.unknown_in:
-        return "FLOPs per sample: unknown in " + ", ".join(cost.unknown_in)
-    return f"FLOPs per sample: {cost_to_str(cost.flops)} (MACs: {cost_to_str(cost.macs)})"
+        lines.append("Unknown FLOPs in: " + ", ".join(cost.unknown_in))
+    return lines
 
 
 def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Line]:
@@ -125,7 +126,7 @@ def model_lines(analysis: ModelAnalysis, expand_nested: bool = False) -> list[Li
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
     if analysis.unknown_params:
         totals.append("Unknown params in: " + visible(", ".join(analysis.unknown_params)))
-    totals.append(_cost_line(analysis.cost))
+    totals += _cost_lines(analysis.cost)
     for bound in analysis.bounds:
         if bound.unknown_reason is not None and bound.expression is None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.at_least} at least "
