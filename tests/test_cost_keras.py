@@ -115,6 +115,24 @@ CASES: list[tuple[str, str, dict[str, Any], list[tuple[int, ...]], str, str]] = 
      "float32", "32"),
     ("bidirectional", "Bidirectional", {"layer": _rnn("LSTM", return_sequences=True)},
      [(3, 2)], "float32", "32"),
+    ("simple_rnn_no_bias", "SimpleRNN", {"units": 4, "unroll": True, "use_bias": False},
+     [(5, 3)], "float32", "32"),
+    ("lstm_no_bias_states", "LSTM", {"units": 4, "unroll": True, "use_bias": False,
+                                     "return_state": True}, [(5, 3)], "float32", "32"),
+    ("gru_no_bias", "GRU", {"units": 4, "unroll": True, "use_bias": False}, [(5, 3)],
+     "float32", "32"),
+    ("gru_before_no_bias", "GRU", {"units": 4, "unroll": True, "use_bias": False,
+                                   "reset_after": False}, [(5, 3)], "float32", "32"),
+    ("bidirectional_sum", "Bidirectional", {"layer": _rnn("SimpleRNN"), "merge_mode": "sum"},
+     [(5, 3)], "float32", "32"),
+    ("bidirectional_mul", "Bidirectional", {"layer": _rnn("GRU"), "merge_mode": "mul"},
+     [(4, 3)], "float32", "32"),
+    ("bidirectional_ave_seq", "Bidirectional", {
+        "layer": _rnn("SimpleRNN", return_sequences=True), "merge_mode": "ave"},
+     [(5, 3)], "float32", "32"),
+    ("bidirectional_states", "Bidirectional", {"layer": _rnn("LSTM", return_state=True)},
+     [(3, 2)], "float32", "32"),
+    ("repeat_vector", "RepeatVector", {"n": 3}, [(5,)], "float32", "3"),
 ]
 
 

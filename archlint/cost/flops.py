@@ -160,6 +160,21 @@ def _time_distributed(config: dict[str, Any], inputs: list[Shape], output: Shape
     return CallCost(cost_mul(steps, cost.flops), cost_mul(steps, cost.macs))
 
 
+def _repeat_vector(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
+    return CallCost(1, 0)  # Keras 3 multiplies two shape scalars (a Mul the profiler counts)
+
+
+def _tensor_op(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
+    """An operation on tensors: ``x + y``, ``x - y``, ``x * y`` (one op per output element,
+    broadcast or by a number) and ``x[...]`` (a StridedSlice, not in the profiler's table)."""
+    per_element = {"operator.add": 1, "operator.sub": 1, "operator.mul": 1,
+                   "operator.getitem": 0}.get(str(config.get("op")))
+    if per_element is None:
+        raise NotCosted(f"the cost of {config.get('op')} is not checked against "
+                        "TensorFlow's profiler")
+    return CallCost(cost_mul(per_element, elements(output)), 0)
+
+
 def _conv(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
     return conv_cost(config, inputs[0], output)
 
@@ -192,7 +207,8 @@ FORMULAS: dict[str, Formula] = {
     "Multiply": _elementwise_merge(1, 0), "Maximum": _elementwise_merge(1, 0),
     "Minimum": _elementwise_merge(1, 0), "Average": _elementwise_merge(1, 1),
     "Dot": _dot, "Attention": _attention, "Rescaling": _rescaling,
-    "TimeDistributed": _time_distributed,
+    "TimeDistributed": _time_distributed, "RepeatVector": _repeat_vector,
+    "TensorOp": _tensor_op,
     "Conv1D": _conv, "Conv2D": _conv, "Conv3D": _conv,
     "DepthwiseConv1D": lambda c, i, o: depthwise_cost(c, i[0], o),
     "DepthwiseConv2D": lambda c, i, o: depthwise_cost(c, i[0], o),
@@ -214,9 +230,20 @@ FORMULAS: dict[str, Formula] = {
 # Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
 # shape product in the transposed convolutions): checked on Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
-                               "Conv1DTranspose"})
+                               "Conv1DTranspose", "RepeatVector"})
+# Layers whose cost does not depend on their outputs: any number of them (return_state).
+_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional"})
 # Activations tf-keras computes otherwise (or not at all), or not checked with it.
 KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish"})
+
+
+def keras3_graph_only(instance: LayerInstance) -> str | None:
+    """What of the layer tf-keras builds from other operations than Keras 3 (the layer's
+    class, or its activation), or None: its FLOPs hold for Keras 3's graph only."""
+    if instance.spec.class_name in KERAS3_GRAPH_ONLY:
+        return instance.spec.class_name
+    activation = activation_name(instance.config.get("activation"))
+    return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
 
 
 def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape,
@@ -228,16 +255,16 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     formula = FORMULAS.get(name)
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
-    activation = activation_name(instance.config.get("activation"))
-    if instance.target == "2" and (name in KERAS3_GRAPH_ONLY or activation in
-                                   KERAS3_ACTIVATIONS):
-        what = name if name in KERAS3_GRAPH_ONLY else f"activation {activation!r}"
-        return unknown_cost(f"tf-keras builds {what} from other operations than Keras 3; "
+    differs = keras3_graph_only(instance)
+    if instance.target == "2" and differs:
+        return unknown_cost(f"tf-keras builds {differs} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
     if options and any(value not in (None, False) for value in options.values()):
         return unknown_cost(f"the cost of {name} called with "
                             f"{', '.join(sorted(options))} is not checked against "
                             "TensorFlow's profiler")
+    if isinstance(output, list) and name in _SEVERAL_OUTPUTS and output:
+        output = output[0]  # the sequence or last output; the states cost nothing more
     if not isinstance(output, tuple):
         return unknown_cost(f"the cost of {name} with several outputs is not modelled")
     try:

@@ -20,13 +20,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from archlint.cost.base import CallCost, NotCosted
+from archlint.cost.base import CallCost, NotCosted, elements
 from archlint.cost.poly import cost_add, cost_mul
 from archlint.layer_types import LayerInstance, OutputShape, Shape
 from archlint.rule_helpers import activation_name
 
-# Matrix products per step (gates) and the other FLOPs per unit per step.
-_STEP = {"SimpleRNN": (1, 2), "LSTM": (4, 12), ("GRU", True): (3, 14), ("GRU", False): (3, 11)}
+# Matrix products per step (gates), and the other FLOPs per unit per step with a bias and
+# without one (the BiasAdd, and GRU's recurrent bias, go).
+_STEP = {"SimpleRNN": (1, 2, 1), "LSTM": (4, 12, 8), ("GRU", True): (3, 14, 8),
+         ("GRU", False): (3, 11, 8)}
+# What a Bidirectional's merge costs per element of its output: an AddV2 or a Mul, and for
+# the average an AddV2 and a Mul by 0.5; a concatenation or two outputs cost nothing.
+MERGE_PER_ELEMENT = {"concat": 0, None: 0, "sum": 1, "mul": 1, "ave": 2}
 
 
 def rnn_cost(kind: str) -> Callable[[dict[str, Any], list[Shape], Shape], CallCost]:
@@ -41,12 +46,12 @@ def rnn_cost(kind: str) -> Callable[[dict[str, Any], list[Shape], Shape], CallCo
 def _cell_cost(config: dict[str, Any], kind: str, source: Shape) -> CallCost:
     activation = activation_name(config.get("activation", "tanh"))
     recurrent = activation_name(config.get("recurrent_activation", "sigmoid"))
-    if activation != "tanh" or (kind != "SimpleRNN" and recurrent != "sigmoid") or \
-            not config.get("use_bias", True):
-        raise NotCosted(f"the cost of a {kind} with other activations than tanh and sigmoid, "
-                        "or without a bias, is not checked against TensorFlow's profiler")
+    if activation != "tanh" or (kind != "SimpleRNN" and recurrent != "sigmoid"):
+        raise NotCosted(f"the cost of a {kind} with other activations than tanh and sigmoid "
+                        "is not checked against TensorFlow's profiler")
     key: Any = (kind, bool(config.get("reset_after", True))) if kind == "GRU" else kind
-    gates, per_unit = _STEP[key]
+    gates, with_bias, without_bias = _STEP[key]
+    per_unit = with_bias if config.get("use_bias", True) else without_bias
     units, features, steps = config["units"], source[-1], source[1]
     macs = cost_mul(gates, units, cost_add(features, units))
     flops = cost_add(cost_mul(2, macs), cost_mul(per_unit, units))
@@ -55,12 +60,15 @@ def _cell_cost(config: dict[str, Any], kind: str, source: Shape) -> CallCost:
 
 def bidirectional_cost(config: dict[str, Any], inputs: list[Shape], output: Shape,
                        layer_cost: Callable[..., CallCost]) -> CallCost:
-    """Both directions; the default merge (a concatenation) costs nothing."""
-    if config.get("merge_mode", "concat") != "concat":
-        raise NotCosted(f"the cost of merge_mode={config['merge_mode']!r} is not checked "
-                        "against TensorFlow's profiler")
+    """Both directions, and the merge of their outputs."""
+    mode = config.get("merge_mode", "concat")
+    if mode not in MERGE_PER_ELEMENT:
+        raise NotCosted(f"the cost of merge_mode={mode!r} is not checked against "
+                        "TensorFlow's profiler")
     forward: LayerInstance = config["layer"]
     backward: LayerInstance = config["backward_layer"]
     dummy: OutputShape = ()
     costs = [layer_cost(layer, inputs, dummy) for layer in (forward, backward)]
-    return CallCost(cost_add(*(c.flops for c in costs)), cost_add(*(c.macs for c in costs)))
+    merge = cost_mul(MERGE_PER_ELEMENT[mode], elements(output)) if MERGE_PER_ELEMENT[mode] else 0
+    return CallCost(cost_add(*(c.flops for c in costs), merge),
+                    cost_add(*(c.macs for c in costs)))

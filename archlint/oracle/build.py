@@ -258,7 +258,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
 def _profile(keras: Any, graph: dict[str, Any], run: dict[str, Any],
              separate: set[str]) -> dict[str, Any]:
     """TensorFlow's profiler on each call of the first forward pass, and on the whole graph
-    when no layer of it loops (``archlint.oracle.profile``)."""
+    when no layer of it loops (``archlint.oracle.profile``); ``"profile": "total"`` in the
+    request asks for the whole graph only."""
     from archlint.oracle.profile import profile_calls, profile_whole
 
     def make(class_name: str, config: dict[str, Any]) -> Any:
@@ -268,7 +269,8 @@ def _profile(keras: Any, graph: dict[str, Any], run: dict[str, Any],
         spec = lookup(class_name)
         return spec is not None and bool(spec.recurrent)
 
-    found: dict[str, Any] = {"calls": profile_calls(graph, run, make, separate, is_recurrent)}
+    found: dict[str, Any] = {"calls": {} if graph["profile"] == "total" else
+                             profile_calls(graph, run, make, separate, is_recurrent)}
     looping = any(is_recurrent(spec["class_name"]) or any(
         isinstance(v, dict) and is_recurrent(str(v.get("class_name")))
         for v in spec["config"].values()) for spec in graph["layers"].values())
