@@ -371,7 +371,7 @@ def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
     keys = layer_keys(analysis.model)
     calls = [c for c in analysis.model.calls if id(c) not in input_ids]
     for call, layer in zip(calls, verdict.layers):
-        ours = analysis.cost.calls.get(id(call))
+        ours = analysis.cost.calls.get(call)
         truth = profiled["calls"].get(call_key(call, input_ids, keys), {})
         layer.profiled_flops = truth.get("flops")
         layer.flops = evaluate_cost(ours.flops, env) if ours is not None else None

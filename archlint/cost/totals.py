@@ -19,7 +19,8 @@ from archlint.unknown import Unknown
 class ModelCost:
     """A model's cost: each call's, and the totals (unknown when any call's is)."""
 
-    calls: dict[int, CallCost] = field(default_factory=dict)  # by id of the call
+    # By call: the objects themselves, which survive pickling to a worker process and back.
+    calls: dict[Call, CallCost] = field(default_factory=dict)
     flops: Cost = 0
     macs: Cost = 0
     # Layers whose cost is unknown, by name, in the model's order.
@@ -27,7 +28,7 @@ class ModelCost:
 
     def of_calls(self, calls: list[Call]) -> CallCost:
         """The summed cost of some of the model's calls (one row of its summary)."""
-        found = [self.calls.get(id(call)) for call in calls]
+        found = [self.calls.get(call) for call in calls]
         if any(cost is None for cost in found):
             return unknown_cost("not one of the model's calls")
         return CallCost(cost_add(*(c.flops for c in found if c is not None)),
@@ -62,7 +63,7 @@ def model_cost(model: Model, calls: list[Call]) -> ModelCost:
     result = ModelCost()
     for call in calls:
         cost = ZERO if call.layer.class_name == "InputLayer" else call_cost(call)
-        result.calls[id(call)] = cost
+        result.calls[call] = cost
         if isinstance(cost.flops, Unknown) and call.layer.name not in result.unknown_in:
             result.unknown_in.append(call.layer.name)
     all_costs = list(result.calls.values())
