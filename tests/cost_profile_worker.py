@@ -2,7 +2,8 @@
 starts once per Keras version (the test process itself never imports TensorFlow).
 
 Reads a JSON list of cases on stdin, each ``{"id", "class", "config", "inputs", "dtype"}``
-(input shapes without the batch axis); builds each layer with the Keras named in argv[1]
+(input shapes without the batch axis), or ``"application": true`` for a model of
+``keras.applications`` built without weights; builds each with the Keras named in argv[1]
 ("3" or "2"), traces a concrete function of one call on a batch of 1 and writes, per case,
 the profiler's ``total_float_ops`` (or the error).
 """
@@ -36,7 +37,10 @@ def main() -> None:
                 if isinstance(config.get(key), dict):
                     inner = config[key]
                     config[key] = getattr(keras.layers, inner["class_name"])(**inner["config"])
-            layer = getattr(keras.layers, case["class"])(**config)
+            if case.get("application"):  # a whole keras.applications model, no weights
+                layer = getattr(keras.applications, case["class"])(weights=None, **config)
+            else:
+                layer = getattr(keras.layers, case["class"])(**config)
             specs = [tf.TensorSpec((1, *shape), case.get("dtype", "float32"))
                      for shape in case["inputs"]]
 

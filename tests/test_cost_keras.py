@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from archlint.analysis import analyse_source
 from archlint.cost.flops import layer_cost
 from archlint.cost.poly import evaluate_cost
 from archlint.dims import Sym
@@ -91,6 +92,8 @@ CASES: list[tuple[str, str, dict[str, Any], list[tuple[int, ...]], str, str]] = 
     ("activation_hard_sigmoid", "Activation", {"activation": "hard_sigmoid"}, [(10,)],
      "float32", "3"),
     ("relu", "ReLU", {}, [(10,)], "float32", "32"),
+    ("relu6", "ReLU", {"max_value": 6.0}, [(10,)], "float32", "32"),
+    ("leaky_relu", "ReLU", {"negative_slope": 0.1}, [(10,)], "float32", "32"),
     ("softmax", "Softmax", {}, [(5, 3)], "float32", "32"),
     ("embedding", "Embedding", {"input_dim": 100, "output_dim": 8}, [(5,)], "int32", "3"),
     ("flatten", "Flatten", {}, [(4, 5)], "float32", "32"),
@@ -136,9 +139,16 @@ CASES: list[tuple[str, str, dict[str, Any], list[tuple[int, ...]], str, str]] = 
 ]
 
 
+# Whole models: archlint's total against the profiler on the model Keras builds.
+APPLICATIONS = [("MobileNetV2", {"input_shape": [96, 96, 3]})]
+
+
 def _start(keras: str) -> subprocess.Popen[str]:
     cases = [{"id": c[0], "class": c[1], "config": c[2], "inputs": c[3], "dtype": c[4]}
              for c in CASES if keras in c[5]]
+    if keras == "3":
+        cases += [{"id": name, "class": name, "config": config, "application": True,
+                   "inputs": [config["input_shape"]]} for name, config in APPLICATIONS]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "tests.cost_profile_worker", keras],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -234,3 +244,15 @@ def test_symbolic_costs_evaluate_to_the_numbers() -> None:
     dense = instantiate("Dense", {"units": units}, "d")
     cost = layer_cost(dense, [(None, T, 16)], (None, T, units))
     assert str(cost.flops) == "33*T*units" and str(cost.macs) == "16*T*units"
+
+
+@pytest.mark.parametrize("name,config", APPLICATIONS, ids=[a[0] for a in APPLICATIONS])
+def test_application_totals_match_the_profiler(name: str, config: dict[str, Any],
+                                               profiles: dict[str, dict[str, Any]]) -> None:
+    options = ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}"
+                        for k, v in config.items())
+    source = f"import keras\nmodel = keras.applications.{name}(weights=None, {options})\n"
+    analysis = analyse_source(source).models[-1]
+    measured = profiles["3"][name]
+    assert "error" not in measured, measured
+    assert analysis.cost.flops == measured["flops"]

@@ -71,6 +71,16 @@ def _defaults_only(**expected: Any) -> Callable[[Formula], Formula]:
     return wrap
 
 
+def _relu(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
+    """Relu, Relu6 and LeakyRelu have no entry in the profiler's table: 0. Another cap or a
+    threshold adds ops (a Minimum, a comparison) not checked."""
+    cap, slope = config.get("max_value"), config.get("negative_slope") or 0
+    if config.get("threshold") or (cap is not None and (cap != 6 or slope)):
+        raise NotCosted("the cost of a ReLU with a threshold, or a cap other than 6, is not "
+                        "checked against TensorFlow's profiler")
+    return ZERO
+
+
 def _free(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
     return ZERO  # a copy, a reshape or a no-op at inference: no arithmetic op in the graph
 
@@ -194,7 +204,7 @@ def _global(average: bool) -> Formula:
 
 FORMULAS: dict[str, Formula] = {
     "Dense": _dense, "Activation": _activation, "Softmax": _softmax,
-    "ReLU": _defaults_only(max_value=None, negative_slope=0.0, threshold=0.0)(_free),
+    "ReLU": _relu,
     "LeakyReLU": _free,  # LeakyRelu has no entry in the profiler's table
     "InputLayer": _free, "Flatten": _free, "Reshape": _free, "Permute": _free,
     "Dropout": _free, "SpatialDropout1D": _free, "SpatialDropout2D": _free,

@@ -25,10 +25,15 @@ class ModelCost:
     macs: Cost = 0
     # Layers whose cost is unknown, by name, in the model's order.
     unknown_in: list[str] = field(default_factory=list)
+    # The calls of each layer (by id), built on first use: a summary of thousands of rows
+    # must not scan every call for each.
+    by_layer: dict[int, list[Call]] | None = None
 
     def of_calls(self, calls: list[Call]) -> CallCost:
         """The summed cost of some of the model's calls (one row of its summary)."""
         found = [self.calls.get(call) for call in calls]
+        if not found:
+            return unknown_cost("never called on a tensor in this model")
         if any(cost is None for cost in found):
             return unknown_cost("not one of the model's calls")
         return CallCost(cost_add(*(c.flops for c in found if c is not None)),
@@ -78,4 +83,8 @@ def row_cost(cost: ModelCost, calls: list[Call], layer: object = None,
     model called as a layer (``nested``)."""
     if nested is not None:
         return cost.of_calls([c for c in calls if nested in c.nested_in])
-    return cost.of_calls([c for c in calls if c.layer is layer])
+    if cost.by_layer is None:
+        cost.by_layer = {}
+        for call in calls:
+            cost.by_layer.setdefault(id(call.layer), []).append(call)
+    return cost.of_calls(cost.by_layer.get(id(layer), []))

@@ -97,11 +97,16 @@ def _aligned(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
             for row in rows]
 
 
+_NAMED_UNKNOWN = 8  # layers named in the line; JSON's flops_unknown_in has them all
+
+
 def _cost_lines(cost: ModelCost) -> list[str]:
     """The model's FLOPs and MACs per sample, and the layers whose cost is unknown."""
     lines = [f"Total FLOPs: {cost_to_str(cost.flops)}", f"Total MACs: {cost_to_str(cost.macs)}"]
     if cost.unknown_in:
-        lines.append("Unknown FLOPs in: " + ", ".join(cost.unknown_in))
+        more = len(cost.unknown_in) - _NAMED_UNKNOWN
+        lines.append("Unknown FLOPs in: " + ", ".join(cost.unknown_in[:_NAMED_UNKNOWN])
+                     + (f" and {more} more" if more > 0 else ""))
     return lines
 
 
