@@ -61,6 +61,9 @@ def conv_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
     ...           (None, 20, 2), (None, 18, 4))
     CallCost(flops=936, macs=432)
     """
+    if config.get("lora_rank") or config.get("quantized") is not None:
+        raise NotCosted("the cost of a LoRA or quantized convolution is not checked against "
+                        "TensorFlow's profiler")
     kernel = tuple(size(k) for k in config["kernel_size"])
     cin, groups = _channels(source, config), size(config.get("groups", 1))
     cout = _channels(output, config)

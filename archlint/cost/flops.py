@@ -115,6 +115,7 @@ def _layer_norm(config: dict[str, Any], inputs: list[Shape], output: Shape) -> C
                              cost_mul(4 if both else 5, rows)), 0)
 
 
+@_defaults_only(mask_zero=False)  # a mask adds a NotEqual, and changes the next layers' ops
 def _embedding(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
     if config.get("lora_rank") or config.get("quantized") is not None:
         raise NotCosted("the cost of a LoRA or quantized Embedding is not checked against "
