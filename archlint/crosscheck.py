@@ -19,6 +19,8 @@ import re
 from typing import Any
 
 from archlint.analysis import FileReport
+from archlint.cost.flops import keras3_graph_only
+from archlint.cost.poly import evaluate_cost
 from archlint.dims import Expr, evaluate
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
@@ -69,6 +71,11 @@ class LayerVerdict:
     forward_params: int | None = None
     verdict: str = AGREE
     note: str = ""
+    # FLOPs of the first forward pass's call: archlint's (None when unknown) and TensorFlow's
+    # profiler's; ``flops_note`` says why they are not compared, or how they differ.
+    flops: int | None = None
+    profiled_flops: int | None = None
+    flops_note: str = ""
 
 
 @record
@@ -83,6 +90,13 @@ class ModelVerdict:
     values: dict[str, int] = field(default_factory=dict)
     verdict: str = AGREE
     note: str = ""
+    # The whole graph's FLOPs, archlint's and the profiler's (a graph without loops).
+    flops: int | None = None
+    profiled_flops: int | None = None
+
+    @property
+    def flops_differences(self) -> list[LayerVerdict]:
+        return [layer for layer in self.layers if layer.flops_note.startswith("differs")]
 
     @property
     def archlint_agrees(self) -> bool:
@@ -158,9 +172,10 @@ def _first_error(analysis: ModelAnalysis) -> tuple[Call, ShapeError] | None:
     return next(((c, c.error) for c in analysis.model.calls if c.error is not None), None)
 
 
-def plan(reports: list[FileReport]) -> tuple[list[dict[str, Any]], dict[str, Any], list[
-        ModelVerdict]]:
-    """Oracle requests for every model that can be rebuilt; skipped models get a verdict."""
+def plan(reports: list[FileReport], profile: bool = False) -> tuple[
+        list[dict[str, Any]], dict[str, Any], list[ModelVerdict]]:
+    """Oracle requests for every model that can be rebuilt; skipped models get a verdict.
+    With ``profile``, the oracle also gives TensorFlow's profiler's FLOPs."""
     requests, index, skipped = [], {}, []
     for report in reports:
         for number, analysis in enumerate(report.models):
@@ -180,6 +195,8 @@ def plan(reports: list[FileReport]) -> tuple[list[dict[str, Any]], dict[str, Any
                     skipped.append(ModelVerdict(report.path, analysis.model.name, "",
                                                 verdict=SKIPPED, note=str(error)))
                     break
+                if profile:
+                    request["profile"] = True
                 requests.append(request)
                 index[graph] = (report, analysis, list(lengths) if any(
                     d is None for i in request["inputs"] for d in i["shape"]) else [], values)
@@ -296,6 +313,8 @@ def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[
                                             keys[id(call.layer)],
                                             call_key(call, input_ids, keys),
                                             verdict.values))
+    if "profile" in result:
+        _compare_flops(verdict, analysis, result)
     if verdict.verdict == AGREE:
         if any(layer.verdict == ARCHLINT_DIFFERS for layer in verdict.layers):
             verdict.verdict = ARCHLINT_DIFFERS
@@ -344,12 +363,45 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     return layer
 
 
+def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
+                   result: dict[str, Any]) -> None:
+    """archlint's FLOPs of each call against the profiler's, on the first forward pass
+    (its lengths and named sizes); a difference is reported, not a verdict on shapes."""
+    env = _Env(verdict.lengths[0] if verdict.lengths else 0, verdict.values)
+    profiled = result["profile"]
+    input_ids = {id(ref.call) for ref in analysis.model.inputs}
+    keys = layer_keys(analysis.model)
+    calls = [c for c in analysis.model.calls if id(c) not in input_ids]
+    for call, layer in zip(calls, verdict.layers):
+        ours = analysis.cost.calls.get(call)
+        truth = profiled["calls"].get(call_key(call, input_ids, keys), {})
+        layer.profiled_flops = truth.get("flops")
+        layer.flops = evaluate_cost(ours.flops, env) if ours is not None else None
+        differs = keras3_graph_only(call.layer.instance) if verdict.keras == "2" and \
+            call.layer.instance is not None else None
+        if ours is not None and isinstance(ours.flops, Unknown):
+            layer.flops_note = f"not checked: archlint does not know ({ours.flops.reason})"
+        elif differs:
+            layer.flops_note = (f"not checked: tf-keras builds {differs} from other "
+                                "operations than Keras 3, whose graph archlint's figure follows")
+        elif "error" in truth or layer.profiled_flops is None:
+            layer.flops_note = "not checked: " + truth.get("error", "no profile of this call")
+        elif layer.flops != layer.profiled_flops:
+            layer.flops_note = (f"differs: archlint {layer.flops:,}, TensorFlow's profiler "
+                                f"{layer.profiled_flops:,}")
+        else:
+            layer.flops_note = "agree"
+    if "total" in profiled:
+        verdict.flops = evaluate_cost(analysis.cost.flops, env)
+        verdict.profiled_flops = profiled["total"]
+
+
 def crosscheck(reports: list[FileReport], versions: list[str],
-               on_start: Any = None) -> list[ModelVerdict]:
+               on_start: Any = None, profile: bool = True) -> list[ModelVerdict]:
     missing = missing_packages(versions)
     if missing:
         raise KerasMissing(" ".join(missing))
-    requests, index, verdicts = plan(reports)
+    requests, index, verdicts = plan(reports, profile)
     for keras in versions:
         if on_start is not None:
             on_start(keras, len(requests))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from archlint import codes
 from archlint.call_inference import infer_call, model_calls
+from archlint.cost.totals import ModelCost, model_cost
 from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, is_monotone, requirement, symbols_of
 from archlint.graph import Call, Layer, Model, Span
@@ -69,6 +70,8 @@ class ModelAnalysis:
     bounds: list[LengthBound] = field(default_factory=list)
     joint_bounds: list[JointBound] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    # FLOPs and MACs per call and in total (archlint/cost/).
+    cost: ModelCost = field(default_factory=ModelCost)
 
     @property
     def total(self) -> int | None:
@@ -102,6 +105,7 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     model.layers = list(layers.values())
     _totals(analysis, model.layers)
     _bounds(analysis, calls)
+    analysis.cost = model_cost(model, calls)
     for unknown in model.unresolved:
         analysis.events.append(Event(UNRESOLVED_INFO, f"{unknown.reason}; the model's graph "
                                      "is incomplete", Span(unknown.line or model.span.line),

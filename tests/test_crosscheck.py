@@ -108,3 +108,18 @@ def test_missing_tensorflow_exits_two_with_the_install_command() -> None:
     assert result.returncode == 2
     assert "pip install tensorflow tf-keras" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.keras
+def test_flops_agree_with_tensorflows_profiler(examples: dict) -> None:
+    """Each layer's FLOPs against the profiler on archlint's own graph: the seed's and the
+    variable-length model's (their recurrent layers by one unrolled step), both versions."""
+    for path, name in (("seed_model.py", "functional"), ("variable_length.py", "any_length")):
+        for keras in ("3", "2"):
+            layers = _model(examples, path, keras, name)["layers"]
+            assert all(layer["flops"]["note"] == "agree" for layer in layers), layers
+            assert all(layer["flops"]["archlint"] == layer["flops"]["profiler"]
+                       for layer in layers)
+    conv = next(x for x in _model(examples, "variable_length.py", "3", "any_length")["layers"]
+                if x["name"] == "conv1d")
+    assert conv["flops"]["profiler"] > 0  # at the first pass's length, T = 11

@@ -47,12 +47,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
 from archlint.analysis import FileReport, Settings, analyse_source, default_settings
+from archlint.cost.poly import evaluate_cost
 from archlint.crosscheck import LONGER_BY, bind_lengths, without_batch
 from archlint.diagnostics import Severity
+from archlint.dims import symbols_of
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
 from archlint.keras3_declared import refusals_outside_models, undeclared_reads
+from archlint.layer_types import LayerInstance
 from archlint.oracle.export import model_request
 from archlint.oracle.launch import OracleProcess
 from archlint.unknown import Unknown
@@ -162,7 +165,18 @@ def prepare(case_id: str, source: str, keras: str = "3") -> Case:
         return case
     variable = any(d is None for i in case.request["inputs"] for d in i["shape"])
     case.lengths = list(lengths) if variable else []
+    if feed_forward(analysis):
+        case.request["profile"] = "total"  # the whole graph's FLOPs, by TensorFlow's profiler
     return case
+
+
+def feed_forward(analysis: ModelAnalysis) -> bool:
+    """No layer loops (the profiler cannot see into a while_loop) and archlint knows the
+    model's FLOPs."""
+    return not isinstance(analysis.cost.flops, Unknown) and not any(
+        c.layer.instance is not None and (c.layer.instance.spec.recurrent or any(
+            isinstance(v, LayerInstance) and v.spec.recurrent
+            for v in c.layer.instance.config.values())) for c in analysis.model.calls)
 
 
 def prepare_all(sources: list[str], prefix: str = "arch") -> list[Case]:
@@ -376,6 +390,7 @@ class Verdict:
     compared: int = 0  # layers compared with a forward pass
     # Whether archlint and Keras's graph build blame the same layer (refusals).
     same_site: bool | None = None
+    flops_compared: bool = False  # total FLOPs compared with TensorFlow's profiler
 
 
 def _upstream_names(call: Call) -> set[str]:
@@ -485,6 +500,27 @@ def _fidelity(case: Case, result: dict[str, Any], script: dict[str, Any],
                 f"archlint's graph {layers} layers and {declared} parameters (as declared)")
 
 
+def _compare_flops(case: Case, result: dict[str, Any], verdict: Verdict) -> None:
+    """archlint's total FLOPs against TensorFlow's profiler on the whole graph, at the first
+    forward pass's length."""
+    profiled = result.get("profile", {}).get("total")
+    if profiled is None or case.analysis is None:
+        return
+    ours = evaluate_cost(case.analysis.cost.flops, {s: case.lengths[0] if case.lengths else 0
+                                                    for s in _symbols(case.analysis)})
+    verdict.flops_compared = True
+    if ours != profiled:
+        verdict.problems.append(f"archlint counts {ours} FLOPs per sample "
+                                f"({case.analysis.cost.flops}), TensorFlow's profiler "
+                                f"{profiled}")
+
+
+def _symbols(analysis: ModelAnalysis) -> set[str]:
+    return {name for ref in analysis.model.inputs if isinstance(
+        shape := ref.call.output_at(ref.index), tuple) for d in shape
+        for name in symbols_of(d)}
+
+
 def _compare_script(case: Case, script: dict[str, Any], verdict: Verdict) -> None:
     """A graph with tensor operations: its parameters and output shapes are the script's
     (a length archlint keeps symbolic is None to Keras)."""
@@ -531,6 +567,8 @@ def judge(case: Case, result: dict[str, Any] | None, script: dict[str, Any] | No
             "forward_error" not in script and not misreported:
         # (Keras 3 declares the wrong width after the Bidirectional AL204 names.)
         _compare_script(case, script, verdict)
+    if result is not None and case.analysis is not None and not refusals:
+        _compare_flops(case, result, verdict)
     verdict.refused = bool(refusals)
     errors = case.errors
     if case.problem and not (errors and refusals):
@@ -598,7 +636,9 @@ def summary(verdicts: list[Verdict], keras: str, meta: dict[str, Any]) -> str:
             f"{counts[BUILT]} built and {counts[REFUSED]} refused ({sum(sites)}/{len(sites)} "
             f"blaming the same layer), {counts[KNOWN_BUG]} known-bug exceptions "
             f"({BIDIRECTIONAL_ISSUE}), {counts[DISAGREE]} disagreements; {layers} layers "
-            f"compared with forward passes; {nested} call a model as a layer, "
+            f"compared with forward passes; {sum(v.flops_compared for v in verdicts)} "
+            "feed-forward totals compared with TensorFlow's profiler; "
+            f"{nested} call a model as a layer, "
             f"{rebuilt} with tensor operations rebuilt by the oracle, {operations} judged on "
             "the script's model; "
             f"oracle {timing}")

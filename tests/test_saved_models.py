@@ -463,7 +463,7 @@ def test_saved_model_report_gives_no_line_numbers(tmp_path: Path) -> None:
 
     text, concise = run("text"), run("concise")
     assert 'Model "sequential" (sequential)\n' in text
-    assert "Layer (type)               Output Shape    Param #\n" in text
+    assert "Layer (type)               Output Shape    Param #     FLOPs\n" in text
     for report in (text, concise):
         assert "AL107" in report and "Conv1D 'conv' outputs T-2 steps" in report
         assert "line" not in report.replace("minimum-input-length", ""), report

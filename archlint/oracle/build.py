@@ -286,7 +286,37 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         run["params"] = {name: _params(layer) for name, layer in fresh.items() if layer.built}
         result["forward"].append(run)
         stream.write(partial=result)
+    if graph.get("profile") and result["forward"] and not failed:
+        result["profile"] = _profile(keras, graph, result["forward"][0], separate)
+        stream.write(partial=result)
     return result
+
+
+def _profile(keras: Any, graph: dict[str, Any], run: dict[str, Any],
+             separate: set[str]) -> dict[str, Any]:
+    """TensorFlow's profiler on each call of the first forward pass, and on the whole graph
+    when no layer of it loops (``archlint.oracle.profile``); ``"profile": "total"`` in the
+    request asks for the whole graph only."""
+    from archlint.oracle.profile import profile_calls, profile_whole
+
+    def make(class_name: str, config: dict[str, Any]) -> Any:
+        return _make_layer(keras, class_name, config)
+
+    def is_recurrent(class_name: str) -> bool:
+        spec = lookup(class_name)
+        return spec is not None and bool(spec.recurrent)
+
+    found: dict[str, Any] = {"calls": {} if graph["profile"] == "total" else
+                             profile_calls(graph, run, make, separate, is_recurrent)}
+    looping = any(is_recurrent(spec["class_name"]) or any(
+        isinstance(v, dict) and is_recurrent(str(v.get("class_name")))
+        for v in spec["config"].values()) for spec in graph["layers"].values())
+    if not looping and "error" not in run:
+        try:
+            found["total"] = profile_whole(graph, run, make, _run_calls, separate)
+        except Exception as exc:
+            found["total_error"] = _error(exc)
+    return found
 
 
 def clear_session(keras: Any) -> None:

@@ -39,6 +39,21 @@ def _count(value: int | None) -> str:
     return f"{value:,}" if value is not None else "?"
 
 
+def _flops_lines(verdict: ModelVerdict) -> list[str]:
+    """FLOPs against TensorFlow's profiler: each difference, then the model's total."""
+    checked = [layer for layer in verdict.layers if layer.flops_note]
+    if not checked:
+        return []
+    lines = [f"FLOPs of {layer.name}: {layer.flops_note}"
+             for layer in verdict.flops_differences]
+    agree = sum(1 for layer in checked if layer.flops_note == "agree")
+    total = (f"; whole graph: archlint {_count(verdict.flops)}, profiler "
+             f"{_count(verdict.profiled_flops)}") if verdict.profiled_flops is not None else ""
+    lines.append(f"FLOPs agree with TensorFlow's profiler on {agree} of {len(checked)} layers "
+                 f"({len(verdict.flops_differences)} differ){total}")
+    return lines
+
+
 def render_text(verdicts: list[ModelVerdict], console: Console) -> None:
     plain = not console.is_terminal or console.no_color
     for verdict in verdicts:
@@ -61,6 +76,8 @@ def render_text(verdicts: list[ModelVerdict], console: Console) -> None:
                     Text(visible(layer.verdict + (f": {layer.note}" if layer.note else "")),
                          style="" if plain else STYLES.get(layer.verdict, "")))
             console.print(table)
+            for text in _flops_lines(verdict):
+                console.print(Text(visible(text)))
         note = f" ({verdict.note})" if verdict.note else ""
         line = visible(f"Verdict: {verdict.verdict}{note}")
         console.print(Text(line, style="" if plain else STYLES.get(verdict.verdict, "")))
@@ -80,10 +97,13 @@ def to_json(verdicts: list[ModelVerdict]) -> str:
                              "params": entry.declared_params},
                 "forward": {"output_shapes": entry.forward_shapes,
                             "params": entry.forward_params},
-                "verdict": entry.verdict, "note": entry.note}
+                "verdict": entry.verdict, "note": entry.note,
+                "flops": {"archlint": entry.flops, "profiler": entry.profiled_flops,
+                          "note": entry.flops_note}}
 
     return json.dumps({"models": [{
         "path": v.path, "model": v.model, "keras": v.keras, "keras_version": v.keras_version,
         "forward_lengths": v.lengths, "verdict": v.verdict, "note": v.note,
         "archlint_agrees": v.archlint_agrees, "layers": [layer(e) for e in v.layers],
+        "flops": {"archlint": v.flops, "profiler": v.profiled_flops},
     } for v in verdicts]}) + "\n"

@@ -6,9 +6,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from archlint.analysis import FileReport
+from archlint.call_inference import model_calls
 from archlint.cost.memory import MemoryEstimate, WeightBytes
 from archlint.cost.model_costs import ModelCosts, model_costs
+from archlint.cost.poly import cost_to_json
 from archlint.cost.receptive_field import field_json
+from archlint.cost.totals import ModelCost, row_cost
 from archlint.diagnostics import Diagnostic
 from archlint.dims import Dim, dim_to_json
 from archlint.engine import ModelAnalysis, frozen, layer_params
@@ -136,9 +139,34 @@ def memory_to_json(memory: MemoryEstimate) -> dict[str, Any]:
     return entry
 
 
+def add_costs(entries: list[dict[str, Any]], rows: list[Row], cost: ModelCost,
+              calls: list[Call]) -> None:
+    """Each row's ``flops`` and ``macs`` (its calls' in the outer model), nested rows too."""
+    for entry, row in zip(entries, rows):
+        if isinstance(row, NestedRow):
+            found = row_cost(cost, calls, row.layer, row.model if row.layer is None else None)
+            add_costs(entry["layers"], row.rows, cost, calls)
+        else:
+            found = row_cost(cost, calls, row)
+        entry["flops"], entry["macs"] = cost_to_json(found.flops), cost_to_json(found.macs)
+        if isinstance(found.flops, Unknown):
+            entry["cost_unknown_reason"] = found.flops.describe()
+
+
 def model_to_json(analysis: ModelAnalysis, batch_size: int | None = None) -> dict[str, Any]:
     model = analysis.model
     costs = model_costs(model, batch_size)
+    entry = _model_entry(analysis, costs)
+    rows, calls = summary_rows(model), model.calls or model_calls(model)
+    add_costs(entry["layers"], rows, analysis.cost, calls)
+    entry["total_flops"] = cost_to_json(analysis.cost.flops)
+    entry["total_macs"] = cost_to_json(analysis.cost.macs)
+    entry["flops_unknown_in"] = analysis.cost.unknown_in
+    return entry
+
+
+def _model_entry(analysis: ModelAnalysis, costs: ModelCosts) -> dict[str, Any]:
+    model = analysis.model
     return {
         "name": model.name,
         "kind": model.kind,

@@ -16,11 +16,13 @@ from archlint.call_inference import model_calls
 from archlint.cost.memory import MemoryEstimate, WeightBytes, bytes_text
 from archlint.cost.model_costs import model_costs
 from archlint.cost.optimizer import OptimizerState
+from archlint.cost.poly import cost_to_str
 from archlint.cost.receptive_field import field_text
+from archlint.cost.totals import ModelCost, row_cost
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.dims import Expr, count_to_str, format_dim, format_shape
 from archlint.engine import ModelAnalysis
-from archlint.graph import Layer, Model
+from archlint.graph import Call, Layer, Model
 from archlint.records import record
 from archlint.render.escape import visible, visible_source
 from archlint.render.location import line_label, locate, prefix
@@ -99,20 +101,29 @@ def nested_row(row: NestedRow, cells: CellIndex | None = None) -> tuple[str, str
             line_label(row.line, cells) or "-")
 
 
-def _table_rows(model: Model, rows: list[Row], expand_nested: bool, depth: int = 0,
+def _table_rows(model: Model, rows: list[Row], expand_nested: bool, cost: ModelCost,
+                outer_calls: list[Call], depth: int = 0,
                 cells: CellIndex | None = None) -> list[SummaryRow]:
     """One row per layer and nested model; with ``expand_nested`` a nested model's own
-    rows follow it, one level deeper."""
+    rows follow it, one level deeper. The FLOPs cell is the row's calls' in the outer
+    model."""
     calls_here = Counter(id(call.layer) for call in model.calls or model_calls(model))
-    table = []
+    table: list[SummaryRow] = []
     for row in rows:
         if isinstance(row, NestedRow):
-            table.append(SummaryRow(nested_row(row, cells), model.name, row.name, depth, row))
+            name, shape, params, line = nested_row(row, cells)
+            flops = row_cost(cost, outer_calls, row.layer,
+                             row.model if row.layer is None else None).flops
+            table.append(SummaryRow((name, shape, params, cost_to_str(flops), line),
+                                    model.name, row.name, depth, row))
             if expand_nested:
-                table += _table_rows(row.model, row.rows, expand_nested, depth + 1, cells)
+                table += _table_rows(row.model, row.rows, expand_nested, cost, outer_calls,
+                                     depth + 1, cells)
         else:
-            table.append(SummaryRow(layer_row(row, calls_here[id(row)], cells), model.name,
-                                    row.name, depth, row))
+            name, shape, params, line = layer_row(row, calls_here[id(row)], cells)
+            flops = row_cost(cost, outer_calls, row).flops
+            table.append(SummaryRow((name, shape, params, cost_to_str(flops), line),
+                                    model.name, row.name, depth, row))
     return table
 
 
@@ -150,6 +161,19 @@ def cost_lines(analysis: ModelAnalysis, batch_size: int | None = None) -> list[s
     return lines
 
 
+_NAMED_UNKNOWN = 8  # layers named in the line; JSON's flops_unknown_in has them all
+
+
+def _cost_lines(cost: ModelCost) -> list[str]:
+    """The model's FLOPs and MACs per sample, and the layers whose cost is unknown."""
+    lines = [f"Total FLOPs: {cost_to_str(cost.flops)}", f"Total MACs: {cost_to_str(cost.macs)}"]
+    if cost.unknown_in:
+        more = len(cost.unknown_in) - _NAMED_UNKNOWN
+        lines.append("Unknown FLOPs in: " + ", ".join(cost.unknown_in[:_NAMED_UNKNOWN])
+                     + (f" and {more} more" if more > 0 else ""))
+    return lines
+
+
 def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
                   cells: CellIndex | None = None,
                   batch_size: int | None = None) -> SummaryTable:
@@ -157,12 +181,14 @@ def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
     notebook's index, to name lines as ``cell 3:7``; ``batch_size``: the training memory
     estimate's."""
     model = analysis.model
-    header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #", "Line")
-    rows = _table_rows(model, summary_rows(model), expand_nested, 0, cells)
+    header: tuple[str, ...] = ("Layer (type)", "Output Shape", "Param #", "FLOPs", "Line")
+    outer_calls = model.calls or model_calls(model)
+    rows = _table_rows(model, summary_rows(model), expand_nested, analysis.cost, outer_calls,
+                       0, cells)
     # A saved model has no source lines: no Line column, no line in the title.
     if not model.span.line and not any(layer.span.line for layer in model.layers):
-        header = header[:3]
-        rows = [SummaryRow(row.cells[:3], row.model, row.name, row.depth, row.source)
+        header = header[:4]
+        rows = [SummaryRow(row.cells[:4], row.model, row.name, row.depth, row.source)
                 for row in rows]
     found = cells.locate(model.span.line) if cells is not None else None
     where = f", cell {found[0]}, line {found[1]}" if found else \
@@ -172,6 +198,7 @@ def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
               f"Non-trainable params: {_count(analysis.non_trainable)}"]
     if analysis.unknown_params:
         totals.append("Unknown params in: " + visible(", ".join(analysis.unknown_params)))
+    totals += _cost_lines(analysis.cost)
     for bound in analysis.bounds:
         if bound.unknown_reason is not None and bound.expression is None:
             totals.append(f"Minimum input length: {bound.symbol} >= {bound.at_least} at least "
@@ -192,7 +219,7 @@ def model_summary(analysis: ModelAnalysis, expand_nested: bool = False,
                       f"({joint.limiting_layer} outputs {joint.expression} steps)")
     totals += cost_lines(analysis, batch_size)
     return SummaryTable(f'Model "{visible(model.name)}" ({model.kind}{where})', header, rows,
-                        frozenset({2, 3}), [visible(text) for text in totals])
+                        frozenset({2, 3, 4}), [visible(text) for text in totals])
 
 
 def model_lines(analysis: ModelAnalysis, expand_nested: bool = False,

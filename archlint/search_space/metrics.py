@@ -21,6 +21,11 @@ def parameters(analysis: ModelAnalysis) -> int | None:
     return _number(analysis.total_params)
 
 
+def flops(analysis: ModelAnalysis) -> int | None:
+    """FLOPs of one forward pass per sample, as TensorFlow's profiler counts them."""
+    return _number(analysis.cost.flops)
+
+
 def weight_bytes(analysis: ModelAnalysis) -> int | None:
     """The bytes of the model's weights in their stored dtypes (archlint.cost.memory)."""
     from archlint.cost.memory import model_memory
@@ -44,6 +49,7 @@ def activation_bytes(analysis: ModelAnalysis) -> int | None:
 # Parameters first: the text report leads with it.
 MODEL_METRICS: dict[str, ModelMetric] = {
     "parameters": parameters,
+    "FLOPs": flops,
     "weight bytes": weight_bytes,
     "activation bytes per sample": activation_bytes,
 }

@@ -1,0 +1,59 @@
+"""Profile layers with TensorFlow's profiler, in the process ``tests.test_cost_keras``
+starts once per Keras version (the test process itself never imports TensorFlow).
+
+Reads a JSON list of cases on stdin, each ``{"id", "class", "config", "inputs", "dtype"}``
+(input shapes without the batch axis), or ``"application": true`` for a model of
+``keras.applications`` built without weights; builds each with the Keras named in argv[1]
+("3" or "2"), traces a concrete function of one call on a batch of 1 and writes, per case,
+the profiler's ``total_float_ops`` (or the error).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def main() -> None:
+    import tensorflow as tf
+    from tensorflow.python.profiler import model_analyzer, option_builder
+
+    if sys.argv[1] == "2":
+        import tf_keras as keras
+    else:
+        import keras
+    options = option_builder.ProfileOptionBuilder(
+        option_builder.ProfileOptionBuilder.float_operation()).with_empty_output().build()
+    results: dict[str, Any] = {}
+    for case in json.loads(sys.stdin.read()):
+        try:
+            config = dict(case["config"])
+            for key in ("layer", "backward_layer"):
+                if isinstance(config.get(key), dict):
+                    inner = config[key]
+                    config[key] = getattr(keras.layers, inner["class_name"])(**inner["config"])
+            if case.get("application"):  # a whole keras.applications model, no weights
+                layer = getattr(keras.applications, case["class"])(weights=None, **config)
+            else:
+                layer = getattr(keras.layers, case["class"])(**config)
+            specs = [tf.TensorSpec((1, *shape), case.get("dtype", "float32"))
+                     for shape in case["inputs"]]
+
+            def call(*tensors: Any, layer: Any = layer) -> Any:
+                return layer(list(tensors) if len(tensors) > 1 else tensors[0])
+
+            function = tf.function(call).get_concrete_function(*specs)
+            profile = model_analyzer.profile(function.graph, options=options)
+            results[case["id"]] = {"flops": int(profile.total_float_ops)}
+        except Exception as error:  # a case Keras refuses: reported, the others go on
+            results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:300]}
+    sys.stdout.write(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,258 @@
+"""FLOPs per layer family against TensorFlow's profiler on real builds (batch 1), one
+subprocess per Keras version for every case; MACs and the symbolic forms against the same
+formulas evaluated at numbers.
+
+The expected FLOPs are never typed in: they are ``total_float_ops`` of the graph Keras builds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archlint.analysis import analyse_source
+from archlint.cost.flops import layer_cost
+from archlint.cost.poly import evaluate_cost
+from archlint.dims import Sym
+from archlint.layer_call import infer_layer
+from archlint.layer_eval import instantiate
+from archlint.unknown import Unknown
+from tests.oracle import needs_keras
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _rnn(kind: str, **config: Any) -> dict[str, Any]:
+    return {"class_name": kind, "config": {"units": 4, "unroll": True, **config}}
+
+
+# (id, class, config, input shapes without the batch axis, dtype, Keras versions)
+CASES: list[tuple[str, str, dict[str, Any], list[tuple[int, ...]], str, str]] = [
+    ("dense", "Dense", {"units": 7}, [(10,)], "float32", "32"),
+    ("dense_3d_relu", "Dense", {"units": 7, "activation": "relu", "use_bias": False},
+     [(5, 10)], "float32", "32"),
+    ("dense_4d_softmax", "Dense", {"units": 7, "activation": "softmax"}, [(2, 3, 10)],
+     "float32", "32"),
+    ("dense_swish", "Dense", {"units": 6, "activation": "swish"}, [(4,)], "float32", "32"),
+    ("dense_gelu", "Dense", {"units": 6, "activation": "gelu"}, [(4,)], "float32", "32"),
+    ("conv1d", "Conv1D", {"filters": 4, "kernel_size": 3}, [(20, 2)], "float32", "32"),
+    ("conv1d_same_s2", "Conv1D", {"filters": 4, "kernel_size": 3, "strides": 2,
+                                  "padding": "same"}, [(21, 2)], "float32", "32"),
+    ("conv1d_causal_dil", "Conv1D", {"filters": 4, "kernel_size": 3, "padding": "causal",
+                                     "dilation_rate": 2}, [(21, 2)], "float32", "32"),
+    ("conv1d_dil3", "Conv1D", {"filters": 4, "kernel_size": 3, "dilation_rate": 3},
+     [(20, 2)], "float32", "32"),
+    ("conv2d", "Conv2D", {"filters": 4, "kernel_size": 3, "use_bias": False}, [(8, 9, 2)],
+     "float32", "32"),
+    ("conv2d_dil_same", "Conv2D", {"filters": 3, "kernel_size": (3, 2), "dilation_rate": 2,
+                                   "padding": "same", "activation": "relu"},
+     [(9, 7, 2)], "float32", "32"),
+    ("conv2d_dil_valid", "Conv2D", {"filters": 3, "kernel_size": 3, "dilation_rate": 2},
+     [(8, 9, 2)], "float32", "32"),
+    ("conv2d_cf_s2", "Conv2D", {"filters": 4, "kernel_size": 3, "strides": 2,
+                                "data_format": "channels_first"}, [(2, 9, 8)], "float32", "32"),
+    ("conv3d", "Conv3D", {"filters": 4, "kernel_size": 3}, [(5, 6, 7, 2)], "float32", "32"),
+    ("conv3d_dil", "Conv3D", {"filters": 2, "kernel_size": 2, "dilation_rate": 2},
+     [(5, 6, 7, 2)], "float32", "32"),
+    ("depthwise2d", "DepthwiseConv2D", {"kernel_size": 3, "depth_multiplier": 2,
+                                        "strides": 2}, [(8, 9, 2)], "float32", "32"),
+    ("depthwise1d", "DepthwiseConv1D", {"kernel_size": 3}, [(20, 3)], "float32", "32"),
+    ("separable2d", "SeparableConv2D", {"filters": 4, "kernel_size": 3,
+                                        "depth_multiplier": 2}, [(8, 9, 2)], "float32", "32"),
+    ("separable1d", "SeparableConv1D", {"filters": 4, "kernel_size": 3, "strides": 2},
+     [(20, 2)], "float32", "32"),
+    ("conv2d_transpose", "Conv2DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2},
+     [(8, 9, 2)], "float32", "32"),
+    ("conv2d_transpose_s3", "Conv2DTranspose", {"filters": 4, "kernel_size": 2,
+                                                "strides": 3, "padding": "same"},
+     [(3, 4, 1)], "float32", "32"),
+    ("conv1d_transpose", "Conv1DTranspose", {"filters": 4, "kernel_size": 3, "strides": 2},
+     [(20, 2)], "float32", "3"),
+    ("maxpool1d", "MaxPooling1D", {"pool_size": 2}, [(21, 3)], "float32", "32"),
+    ("avgpool2d_same", "AveragePooling2D", {"pool_size": 3, "strides": 1, "padding": "same"},
+     [(8, 9, 2)], "float32", "32"),
+    ("maxpool3d", "MaxPooling3D", {"pool_size": 2}, [(4, 6, 6, 2)], "float32", "32"),
+    ("gap2d", "GlobalAveragePooling2D", {}, [(8, 9, 2)], "float32", "32"),
+    ("gmp1d", "GlobalMaxPooling1D", {}, [(8, 2)], "float32", "32"),
+    ("batchnorm", "BatchNormalization", {}, [(8, 9, 2)], "float32", "3"),
+    ("batchnorm_axis1_plain", "BatchNormalization", {"axis": 1, "scale": False,
+                                                     "center": False}, [(4, 3)],
+     "float32", "3"),
+    ("layernorm", "LayerNormalization", {}, [(5, 10)], "float32", "3"),
+    ("layernorm_plain", "LayerNormalization", {"scale": False, "center": False},
+     [(2, 4, 3)], "float32", "3"),
+    ("activation_softmax", "Activation", {"activation": "softmax"}, [(4, 5)], "float32", "32"),
+    ("activation_hard_sigmoid", "Activation", {"activation": "hard_sigmoid"}, [(10,)],
+     "float32", "3"),
+    ("relu", "ReLU", {}, [(10,)], "float32", "32"),
+    ("relu6", "ReLU", {"max_value": 6.0}, [(10,)], "float32", "32"),
+    ("leaky_relu", "ReLU", {"negative_slope": 0.1}, [(10,)], "float32", "32"),
+    ("softmax", "Softmax", {}, [(5, 3)], "float32", "32"),
+    ("embedding", "Embedding", {"input_dim": 100, "output_dim": 8}, [(5,)], "int32", "3"),
+    ("flatten", "Flatten", {}, [(4, 5)], "float32", "32"),
+    ("dropout", "Dropout", {"rate": 0.5}, [(10,)], "float32", "32"),
+    ("zero_padding2d", "ZeroPadding2D", {}, [(3, 4, 2)], "float32", "32"),
+    ("add3", "Add", {}, [(5, 3), (5, 3), (5, 3)], "float32", "32"),
+    ("average", "Average", {}, [(5, 3), (5, 3)], "float32", "32"),
+    ("maximum", "Maximum", {}, [(5, 3), (5, 3)], "float32", "32"),
+    ("concatenate", "Concatenate", {}, [(5, 3), (5, 2)], "float32", "32"),
+    ("dot", "Dot", {"axes": 2}, [(5, 3), (4, 3)], "float32", "32"),
+    ("attention", "Attention", {}, [(5, 3), (4, 3)], "float32", "32"),
+    ("rescaling", "Rescaling", {"scale": 0.5}, [(5, 3)], "float32", "32"),
+    ("time_distributed", "TimeDistributed", {"layer": {"class_name": "Dense",
+                                                       "config": {"units": 4}}},
+     [(5, 3)], "float32", "32"),
+    # Recurrent layers unrolled: the profiler then sees every step (one graph per step).
+    ("simple_rnn", "SimpleRNN", {"units": 4, "unroll": True}, [(5, 3)], "float32", "32"),
+    ("lstm", "LSTM", {"units": 5, "unroll": True, "return_sequences": True}, [(4, 3)],
+     "float32", "32"),
+    ("gru", "GRU", {"units": 4, "unroll": True}, [(5, 3)], "float32", "32"),
+    ("gru_before", "GRU", {"units": 4, "unroll": True, "reset_after": False}, [(5, 3)],
+     "float32", "32"),
+    ("bidirectional", "Bidirectional", {"layer": _rnn("LSTM", return_sequences=True)},
+     [(3, 2)], "float32", "32"),
+    ("simple_rnn_no_bias", "SimpleRNN", {"units": 4, "unroll": True, "use_bias": False},
+     [(5, 3)], "float32", "32"),
+    ("lstm_no_bias_states", "LSTM", {"units": 4, "unroll": True, "use_bias": False,
+                                     "return_state": True}, [(5, 3)], "float32", "32"),
+    ("gru_no_bias", "GRU", {"units": 4, "unroll": True, "use_bias": False}, [(5, 3)],
+     "float32", "32"),
+    ("gru_before_no_bias", "GRU", {"units": 4, "unroll": True, "use_bias": False,
+                                   "reset_after": False}, [(5, 3)], "float32", "32"),
+    ("bidirectional_sum", "Bidirectional", {"layer": _rnn("SimpleRNN"), "merge_mode": "sum"},
+     [(5, 3)], "float32", "32"),
+    ("bidirectional_mul", "Bidirectional", {"layer": _rnn("GRU"), "merge_mode": "mul"},
+     [(4, 3)], "float32", "32"),
+    ("bidirectional_ave_seq", "Bidirectional", {
+        "layer": _rnn("SimpleRNN", return_sequences=True), "merge_mode": "ave"},
+     [(5, 3)], "float32", "32"),
+    ("bidirectional_states", "Bidirectional", {"layer": _rnn("LSTM", return_state=True)},
+     [(3, 2)], "float32", "32"),
+    ("repeat_vector", "RepeatVector", {"n": 3}, [(5,)], "float32", "3"),
+]
+
+
+# Whole models: archlint's total against the profiler on the model Keras builds.
+APPLICATIONS = [("MobileNetV2", {"input_shape": [96, 96, 3]})]
+
+
+def _start(keras: str) -> subprocess.Popen[str]:
+    cases = [{"id": c[0], "class": c[1], "config": c[2], "inputs": c[3], "dtype": c[4]}
+             for c in CASES if keras in c[5]]
+    if keras == "3":
+        cases += [{"id": name, "class": name, "config": config, "application": True,
+                   "inputs": [config["input_shape"]]} for name, config in APPLICATIONS]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "tests.cost_profile_worker", keras],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
+    assert process.stdin is not None
+    process.stdin.write(json.dumps(cases))
+    process.stdin.close()
+    return process
+
+
+@pytest.fixture(scope="module")
+@needs_keras
+def profiles() -> dict[str, dict[str, Any]]:
+    """Both Keras versions profile at once, one process each."""
+    start = time.monotonic()
+    processes = {keras: _start(keras) for keras in ("3", "2")}
+    found = {}
+    for keras, process in processes.items():
+        assert process.stdout is not None
+        found[keras] = json.loads(process.stdout.read())
+        assert process.wait(timeout=300) == 0
+    print(f"profiled {sum(map(len, found.values()))} layer builds in "
+          f"{time.monotonic() - start:.1f} s")
+    return found
+
+
+def _archlint(case: tuple[Any, ...], keras: str) -> Any:
+    name, class_name, config, inputs, _, _ = case
+    instance = instantiate(class_name, json.loads(json.dumps(config)), name, keras=keras,
+                           target=keras)
+    shapes = [(None, *shape) for shape in inputs]
+    output = infer_layer(instance, shapes).shape
+    return layer_cost(instance, shapes, output)
+
+
+@pytest.mark.parametrize("keras", ["3", "2"])
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_flops_match_the_profiler(case: tuple[Any, ...], keras: str,
+                                  profiles: dict[str, dict[str, Any]]) -> None:
+    if keras not in case[5]:
+        pytest.skip(f"checked with Keras {case[5]} only")
+    measured = profiles[keras][case[0]]
+    assert "error" not in measured, measured
+    cost = _archlint(case, keras)
+    assert cost.flops == measured["flops"], (cost, measured)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "2" not in c[5]],
+                         ids=[c[0] for c in CASES if "2" not in c[5]])
+def test_what_tf_keras_builds_otherwise_is_unknown_for_it(case: tuple[Any, ...]) -> None:
+    """tf-keras builds these from other ops than Keras 3 (a fused batch norm, a plain
+    gather): the profiler gives other figures, so a tf-keras script's cost is unknown."""
+    assert isinstance(_archlint(case, "2").flops, Unknown)
+
+
+@pytest.mark.parametrize("class_name,config,inputs", [
+    ("Conv2D", {"filters": 4, "kernel_size": 3, "groups": 2}, [(8, 9, 2)]),
+    ("Conv3DTranspose", {"filters": 4, "kernel_size": 3}, [(4, 5, 6, 2)]),
+    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, [(5, 6), (5, 6)]),
+    ("LSTM", {"units": 4, "activation": "relu"}, [(5, 3)]),
+])
+def test_unchecked_costs_are_unknown(class_name: str, config: dict[str, Any],
+                                     inputs: list[tuple[int, ...]]) -> None:
+    instance = instantiate(class_name, config, "x")
+    shapes = [(None, *shape) for shape in inputs]
+    flops = layer_cost(instance, shapes, infer_layer(instance, shapes).shape).flops
+    assert isinstance(flops, Unknown)
+    assert "profiler" in flops.reason or "modelled" in flops.reason
+
+
+def test_symbolic_costs_evaluate_to_the_numbers() -> None:
+    """A cost over a variable length or a named size is the same formula: bound to a
+    number, it gives the cost computed at that number."""
+    T, units = Sym("T"), Sym("units", named=True)
+    checked = 0
+    for case in CASES:
+        if len(case[3]) != 1 or len(case[3][0]) < 2 or "data_format" in case[2] or \
+                case[2].get("axis") == 1:
+            continue  # the first axis after the batch must be a length
+        name, class_name, config, inputs, _, _ = case
+        # Keras unrolls only a fixed number of steps; the cost is the same rolled.
+        rolled = json.loads(json.dumps(config).replace('"unroll": true', '"unroll": false'))
+        instance = instantiate(class_name, rolled, name)
+        shape = (None, T, *inputs[0][1:])
+        output = infer_layer(instance, [shape]).shape
+        symbolic = layer_cost(instance, [shape], output).flops
+        concrete = _archlint(case, "3").flops
+        if isinstance(symbolic, Unknown):
+            continue
+        assert evaluate_cost(symbolic, {"T": inputs[0][0]}) == concrete, name
+        checked += 1
+    assert checked >= 25
+    dense = instantiate("Dense", {"units": units}, "d")
+    cost = layer_cost(dense, [(None, T, 16)], (None, T, units))
+    assert str(cost.flops) == "33*T*units" and str(cost.macs) == "16*T*units"
+
+
+@pytest.mark.parametrize("name,config", APPLICATIONS, ids=[a[0] for a in APPLICATIONS])
+def test_application_totals_match_the_profiler(name: str, config: dict[str, Any],
+                                               profiles: dict[str, dict[str, Any]]) -> None:
+    options = ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}"
+                        for k, v in config.items())
+    source = f"import keras\nmodel = keras.applications.{name}(weights=None, {options})\n"
+    analysis = analyse_source(source).models[-1]
+    measured = profiles["3"][name]
+    assert "error" not in measured, measured
+    assert analysis.cost.flops == measured["flops"]
