@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.graph import Layer
+from archlint.layers.einsum_dense import ellipsis_refusal
 from archlint.layers.quantization import QUANTIZE_INT4_BLOCK_SIZE, Quantization
 from archlint.unknown import Unknown
 
 MODES = ("int8", "int4", "float8")
 # Layers Keras quantizes that archlint models, and the modes each accepts (Keras skips an
 # Embedding with a warning under float8).
-QUANTIZABLE = {"Dense": MODES, "Embedding": ("int8", "int4")}
+QUANTIZABLE = {"Dense": MODES, "EinsumDense": MODES, "Embedding": ("int8", "int4"),
+               "ReversibleEmbedding": ("int8", "int4")}
 
 
 def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
@@ -39,6 +41,11 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
                  if layer.instance is not None and layer.instance.config.get("quantized")]
     if problem is None and quantized:
         return f"`{text}`: Keras refuses to quantize '{quantized[0]}' again (already quantized)"
+    for layer in chosen:
+        equation = layer.instance.config.get("equation") if layer.instance else None
+        if problem is None and mode in ("int8", "int4") and layer.class_name == \
+                "EinsumDense" and isinstance(equation, str) and "..." in equation:
+            return f"`{text}`: {ellipsis_refusal(equation, mode)}"
     for layer in chosen:
         instance = layer.instance
         assert instance is not None
