@@ -51,6 +51,7 @@ class ReversibleEmbedding(Embedding):
     class_name = "ReversibleEmbedding"
     positional = ("input_dim", "output_dim", "tie_weights", "embeddings_initializer")
     defaults = {**Embedding.defaults, "tie_weights": True}
+    unmodelled = {"quantization_config": None}  # Embedding's sparse is tf-keras's only
     keras3_class = True
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
