@@ -142,6 +142,10 @@ REFUSED_LAYERS = {
                                "y = layers.ReversibleEmbedding(30, 7, tie_weights=False,\n"
                                "                               lora_rank=2)(ids)\n"
                                "model = keras.Model(ids, y)\n", "tie_weights=False"),
+    "einsum int8 quantize squeezing a kept axis": (
+        "x = keras.Input((3, 4))\n"
+        "m = keras.Model(x, layers.EinsumDense('abc,dbc->ad', 7)(x))\n"
+        "m.quantize('int8')\n", "squeezes an axis"),
     **{f"einsum {p} with an ellipsis": (
         "x = keras.Input((3, 4))\n"
         "y = layers.EinsumDense('...c,cd->...d', 5, dtype='" + p + "')(x)\n"

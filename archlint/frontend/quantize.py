@@ -55,7 +55,8 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
                                           "archlint (it changes the layer's weights)", line)
         elif mode in QUANTIZABLE[layer.class_name]:
             block = QUANTIZE_INT4_BLOCK_SIZE if mode == "int4" else None
-            instance.config = {**instance.config, "quantized": Quantization(mode, block)}
+            instance.config = {**instance.config, "quantized": Quantization(mode, block,
+                                                                            converted=True)}
         else:
             continue
         for call in layer.calls:  # counted again when the model is analysed

@@ -16,7 +16,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from archlint.layers.base import Params, Unresolved
+from archlint.layers.base import INVALID_CONFIG, Params, ShapeError, Unresolved
 from archlint.layers.quantization import (
     FLOAT8_STATE,
     Quantization,
@@ -72,25 +72,25 @@ def _kernel_layout(inputs: str, kernel: str, output: str
 
 
 def int8_scale_size(inputs: str, kernel: str, output: str, kernel_shape: tuple[int, ...]
-                    ) -> int:
+                    ) -> tuple[int, bool]:
     """How many numbers the int8 ``kernel_scale`` holds: the kernel's shape with the
-    reduced axes set to 1, permuted, with 1s inserted and entries dropped as Keras does.
+    reduced axes set to 1, permuted, with 1s inserted and entries dropped as Keras does;
+    and whether an entry dropped is not 1 (``model.quantize`` then fails to squeeze it).
 
-    >>> int8_scale_size("ab", "bc", "ac", (4, 8)), int8_scale_size("abc", "cde", "abde",
-    ...                                                             (16, 4, 8))
-    (8, 32)
+    >>> int8_scale_size("ab", "bc", "ac", (4, 8)), int8_scale_size("abc", "dbc", "ad",
+    ...                                                             (7, 3, 4))
+    ((8, False), (1, True))
     """
     reduced, transpose, expand, squeeze = _kernel_layout(inputs, kernel, output)
     shape = [1 if i in reduced else size for i, size in enumerate(kernel_shape)]
     shape = [shape[i] for i in transpose]
     for axis in sorted(expand):
         shape.insert(axis, 1)
-    for axis in sorted(squeeze, reverse=True):
-        shape.pop(axis)
+    dropped = [shape.pop(axis) for axis in sorted(squeeze, reverse=True)]
     total = 1
     for size in shape:
         total *= size
-    return total
+    return total, any(size != 1 for size in dropped)
 
 
 def einsum_weights(kernel_shape: tuple[Any, ...], bias: Any, specs: tuple[str, str, str],
@@ -125,7 +125,11 @@ def einsum_weights(kernel_shape: tuple[Any, ...], bias: Any, specs: tuple[str, s
         raise Unresolved(Unknown("a quantized EinsumDense kernel over a named size: "
                                  "archlint counts its packed integers for numbers only"))
     if quantization.mode == "int8":
-        return Params(bias + lora, total + int8_scale_size(inputs, kernel, output,
-                                                           kernel_shape))
+        scale, squeezes_kept = int8_scale_size(inputs, kernel, output, kernel_shape)
+        if squeezes_kept and quantization.converted:
+            raise ShapeError(INVALID_CONFIG, f"EinsumDense equation '{inputs},{kernel}->"
+                             f"{output}' under model.quantize('int8'): Keras fails to lay out "
+                             "its kernel scale (it squeezes an axis that is not 1)")
+        return Params(bias + lora, total + scale)
     return Params(bias + lora, quantized_weights(quantization, kept_size, reduced_size,
                                                  pack_kept=True))
