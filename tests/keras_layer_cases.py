@@ -60,6 +60,16 @@ class LayerBuild:
         return f"{self.layer.source()}({', '.join(arguments)})"
 
 
+@dataclass(frozen=True)
+class NumpyArray:
+    """``np.array(literal)`` as an option (Normalization's mean, Rescaling's scale)."""
+
+    value: Any
+
+    def source(self) -> str:
+        return f"np.array({render(self.value)})"
+
+
 class NotLiteral(Exception):
     """A value the test computes: the case cannot be read without running the test."""
 
@@ -97,11 +107,13 @@ class KerasLayerCase:
         options = ", ".join(f"{k}={render(v)}" for k, v in self.init_kwargs.items())
         lines.append(f"out = layers.{self.class_name}({options})({', '.join(arguments)})")
         lines.append(f"model = keras.Model({inputs}, out, name='m')")
+        if "np.array(" in options:
+            lines.insert(0, "import numpy as np")
         return "\n".join(lines) + "\n"
 
 
 def render(value: Any) -> str:
-    if isinstance(value, LayerRef | KerasRef | LayerBuild):
+    if isinstance(value, LayerRef | KerasRef | LayerBuild | NumpyArray):
         return value.source()
     if isinstance(value, dict):
         return "{" + ", ".join(f"{render(k)}: {render(v)}" for k, v in value.items()) + "}"
@@ -309,15 +321,17 @@ class _FileReader:
     def _decorator(self, decorator: ast.Call, params: list[str]) -> list[tuple[str, dict]]:
         kind = decorator.func.attr  # type: ignore[attr-defined]
         if kind == "product":
-            if decorator.args:
-                raise NotLiteral("parameterized.product of dicts")
-            keys = [k.arg for k in decorator.keywords]
-            lists = [self._sequence(k.value) for k in decorator.keywords]
-            return [(f"[{i}]", {k: _Lazy(v) for k, v in zip(keys, values) if k})
-                    for i, values in enumerate(itertools.product(*lists))]
+            # absl's order: the positional sequences of dicts, then one per keyword.
+            grid = [[self._literal_dict(d) for d in self._sequence(a)] for a in decorator.args]
+            grid += [[{k.arg: _Lazy(v)} for v in self._sequence(k.value)]
+                     for k in decorator.keywords if k.arg]
+            return [(f"[{i}]", {k: v for part in parts for k, v in part.items()})
+                    for i, parts in enumerate(itertools.product(*grid))]
         if kind not in ("parameters", "named_parameters") or decorator.keywords:
             raise NotLiteral(f"parameterized.{kind}")
         entries: list[ast.expr] = list(decorator.args)
+        if kind == "named_parameters" and len(entries) == 1 and _is_named_product(entries[0]):
+            return self._named_product(entries[0])  # type: ignore[arg-type]
         if len(entries) == 1 and not isinstance(entries[0], ast.Dict | ast.Tuple):
             entries = self._sequence(entries[0])
         out = []
@@ -343,6 +357,35 @@ class _FileReader:
                 name, values = i, {params[0]: _Lazy(entry)} if params else {}
             out.append((f"[{name}]", values))
         return out
+
+    def _named_product(self, call: ast.Call) -> list[tuple[str, dict]]:
+        """Keras's ``named_product(key=[values]...)``: each key's values in turn, outermost,
+        over the combinations so far; the test's name joins each value's lowered text."""
+        if call.args:
+            raise NotLiteral("named_product of dicts")
+        tests: list[tuple[str, dict[str, Any]]] = [("", {})]
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                raise NotLiteral("named_product(**...)")
+            grown = []
+            for value in self._sequence(keyword.value):
+                try:
+                    text = str(ast.literal_eval(value)).lower()
+                except ValueError as error:
+                    raise NotLiteral(ast.unparse(value)[:60]) from error
+                for name, values in tests:
+                    grown.append((f"{name}_{text}" if name else text,
+                                  {**values, keyword.arg: _Lazy(value)}))
+            tests = grown
+        return [(f"[{name}]", values) for name, values in tests]
+
+    def _literal_dict(self, node: ast.expr) -> dict[str, Any]:
+        node = self._resolve(node)
+        if not isinstance(node, ast.Dict) or not all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            raise NotLiteral("parameterized.product of computed dicts")
+        return {k.value: _Lazy(v) for k, v in zip(node.keys, node.values)  # type: ignore
+                if isinstance(k, ast.Constant)}
 
     def _resolve(self, node: ast.expr) -> ast.expr:
         while isinstance(node, ast.Name) and node.id in self.constants:
@@ -418,16 +461,30 @@ class _FileReader:
         return None
 
 
+def _is_named_product(node: ast.expr) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+    return name == "named_product"
+
+
 def _unpacked(node: ast.Assign) -> list[tuple[str, ast.expr]]:
-    """``a = x`` and ``a, b = x, y``: each name with its expression."""
+    """``a = x``, ``a, b = x, y`` and ``a, b = pair``: each name with its expression
+    (``pair[0]``, ``pair[1]`` for a name unpacked)."""
     if len(node.targets) != 1:
         return []
     target, value = node.targets[0], node.value
     if isinstance(target, ast.Name):
         return [(target.id, value)]
-    if (isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
-            and len(target.elts) == len(value.elts)):
-        return [(t.id, v) for t, v in zip(target.elts, value.elts) if isinstance(t, ast.Name)]
+    if not isinstance(target, ast.Tuple) or not all(isinstance(t, ast.Name)
+                                                    for t in target.elts):
+        return []
+    if isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+        return [(t.id, v) for t, v in zip(target.elts, value.elts)  # type: ignore[attr-defined]
+                ]
+    if isinstance(value, ast.Name):
+        return [(t.id, ast.Subscript(value=value, slice=ast.Constant(i),  # type: ignore
+                                     ctx=ast.Load())) for i, t in enumerate(target.elts)]
     return []
 
 
@@ -538,11 +595,20 @@ class _Env:
                 return KerasRef(f"{self.reader.option_modules[module]}.{attr}")
             case ast.Attribute(value=ast.Name(id=array), attr="shape") if array in self.local:
                 return self._at_assignment(array, self._array_shape)
+            case ast.Subscript(value=sequence, slice=ast.Constant(value=int() as index)):
+                items = self.value(sequence)
+                if isinstance(items, tuple | list) and -len(items) <= index < len(items):
+                    return items[index]
             case ast.IfExp(test=test, body=body, orelse=orelse):
                 return self.value(body) if self.value(test) else self.value(orelse)
             case ast.Compare(left=left, ops=[ast.Eq() | ast.NotEq() as op], comparators=[right]):
                 equal = self.value(left) == self.value(right)
                 return equal if isinstance(op, ast.Eq) else not equal
+            case ast.Call(func=ast.Attribute(value=ast.Name(id="np"), attr="array"),
+                          args=[literal], keywords=[]):
+                value = self.value(literal)
+                _nested_shape(value if isinstance(value, list) else [value])  # numbers only
+                return NumpyArray(value)
             case ast.Call(func=func, args=[], keywords=[]) if ast.unparse(func).endswith(
                     "image_data_format"):
                 return "channels_last"  # Keras's default, which the oracle runs with

@@ -63,6 +63,63 @@ KERAS3_SCRIPTS = {
         "e = layers.Embedding(8, 3)(keras.Input((2,), dtype='int32'))\n"
         "keras.config.set_dtype_policy('float32')\n"
         "model = keras.Model(x, layers.Dense(3)(y), name='global_policy')\n"),
+    "einsum LoRA": (
+        "x = keras.Input((3, 4))\n"
+        "outs = [layers.EinsumDense(e, s, bias_axes=b, lora_rank=2, lora_alpha=a)(x)\n"
+        "        for e, s, b, a in (('abc,cd->abd', (3, 5), 'd', None),\n"
+        "                           ('abc,cde->abde', (3, 2, 5), 'de', 4),\n"
+        "                           ('...c,cd->...d', 6, None, None),\n"
+        "                           ('ab...,bd->ad...', 5, 'd', None),\n"
+        "                           ('abc,bcd->ad', 7, 'd', None),\n"
+        "                           ('abc,dbc->ad', 7, None, None))]\n"
+        "model = keras.Model(x, outs, name='einsum_lora')\n"),
+    **{f"einsum {p}": (
+        "x = keras.Input((3, 4))\n"
+        "outs = [layers.EinsumDense(e, s, bias_axes=b, dtype='" + p + "')(x)\n"
+        "        for e, s, b in (('abc,cd->abd', (3, 5), 'd'), ('abc,cde->abde', (3, 2, 5),\n"
+        "                        'de'), ('abc,bcd->ad', 7, 'd'), ('abc,dbc->ad', 7, None),\n"
+        "                        ('abc,cbd->adb', (9, 3), 'b')" + ellipses + ")]\n"
+        "model = keras.Model(x, outs, name='einsum_policy')\n")
+       for p, ellipses in (("int8_from_float32", ""), ("int4_from_float32", ""),
+                           ("int4/2_from_float32", ""), ("float8_from_float32",
+                           ", ('...c,cd->...d', 6, None), ('ab...,bd->ad...', 5, 'd')"))},
+    "einsum float8 LoRA": (
+        "x = keras.Input((3, 4))\n"
+        "y = layers.EinsumDense('abc,cd->abd', (3, 5), lora_rank=2,\n"
+        "                       dtype='float8_from_float32')(x)\n"
+        "model = keras.Model(x, y, name='einsum_float8_lora')\n"),
+    "einsum LoRA with quantized policies": (
+        "x = keras.Input((3, 4))\n"
+        "outs = [layers.EinsumDense('abc,cde->abde', (3, 2, 5), bias_axes='e', lora_rank=3,\n"
+        "                           dtype=p)(x)\n"
+        "        for p in ('int8_from_float32', 'int4_from_float32', 'int4/3_from_float32')]\n"
+        "model = keras.Model(x, outs, name='einsum_lora_policies')\n"),
+    **{f"einsum quantize {mode}": (
+        "x, wide = keras.Input((3, 4)), keras.Input((20, 13))\n"
+        "h = layers.EinsumDense('abc,cde->abde', (3, 2, 5), bias_axes='de')(x)\n"
+        "h = layers.EinsumDense('abde,def->abf', (3, 7), lora_rank=2)(h)\n"
+        "w = layers.EinsumDense('abc,bcd->ad', 30, bias_axes='d')(wide)\n"
+        "m = keras.Model([x, wide], [h, w], name='einsum_q')\n"
+        "m.quantize('" + mode + "')\n")
+       for mode in ("int8", "int4", "float8")},
+    "reversible embedding policies": (
+        "ids = keras.Input((5,), dtype='int32')\n"
+        "outs = [layers.ReversibleEmbedding(30, 7, tie_weights=t, dtype=p)(ids)\n"
+        "        for t in (True, False) for p in ('int8_from_float32', 'int4_from_float32',\n"
+        "                                         'int4/3_from_float32')]\n"
+        "outs += [layers.ReversibleEmbedding(30, 7, lora_rank=2)(ids)]\n"
+        "outs += [layers.ReversibleEmbedding(30, 7, tie_weights=False, lora_rank=2,\n"
+        "                                    dtype=p)(ids) for p in ('int8_from_float32',\n"
+        "                                                            'int4/4_from_float32')]\n"
+        "model = keras.Model(ids, outs, name='reversible_policies')\n"),
+    **{f"reversible embedding quantize {mode}": (
+        "ids = keras.Input((5,), dtype='int32')\n"
+        "outs = [layers.ReversibleEmbedding(300, 7, tie_weights=t)(ids) for t in (True,\n"
+        "                                                                    False)]\n"
+        "outs.append(layers.ReversibleEmbedding(300, 7, lora_rank=2)(ids))\n"
+        "m = keras.Model(ids, outs, name='reversible_q')\n"
+        "m.quantize('" + mode + "')\n")
+       for mode in ("int8", "int4", "float8")},
     "quantize a nested model": (
         "inner = keras.Sequential([keras.Input((6,)), layers.Dense(4)], name='inner')\n"
         "x = keras.Input((6,))\n"
@@ -74,7 +131,26 @@ REFUSED_SCRIPTS = {
     "quantized again": ("m = keras.Sequential([keras.Input((4,)),\n"
                         "    layers.Dense(5, dtype='int8_from_float32')])\n"
                         "m.quantize('int8')\n", "already quantized"),
+    "einsum with an ellipsis": ("x = keras.Input((3, 4))\n"
+                                "m = keras.Model(x, layers.EinsumDense('...c,cd->...d', 5)(x))\n"
+                                "m.quantize('int4')\n", "ellipsis"),
     "unbuilt": ("m = keras.Sequential([layers.Dense(5)])\nm.quantize('int8')\n", "not built"),
+}
+# Keras 3 fails to build these layers; the text archlint's error must hold.
+REFUSED_LAYERS = {
+    "reversible untied LoRA": ("ids = keras.Input((5,), dtype='int32')\n"
+                               "y = layers.ReversibleEmbedding(30, 7, tie_weights=False,\n"
+                               "                               lora_rank=2)(ids)\n"
+                               "model = keras.Model(ids, y)\n", "tie_weights=False"),
+    "einsum int8 quantize squeezing a kept axis": (
+        "x = keras.Input((3, 4))\n"
+        "m = keras.Model(x, layers.EinsumDense('abc,dbc->ad', 7)(x))\n"
+        "m.quantize('int8')\n", "squeezes an axis"),
+    **{f"einsum {p} with an ellipsis": (
+        "x = keras.Input((3, 4))\n"
+        "y = layers.EinsumDense('...c,cd->...d', 5, dtype='" + p + "')(x)\n"
+        "model = keras.Model(x, y)\n", "ellipsis") for p in ("int8_from_float32",
+                                                              "int4_from_float32")},
 }
 # Both versions: mixed precision changes no count; empty axes Keras builds.
 BOTH_SCRIPTS = {
@@ -106,7 +182,8 @@ def analyse(source: str, keras: str) -> FileReport:
 @pytest.fixture(scope="module")
 def keras_figures() -> dict[str, Any]:
     sources = {name: HEAD + body for name, body in {**KERAS3_SCRIPTS, **BOTH_SCRIPTS}.items()}
-    sources.update({name: HEAD + source for name, (source, _) in REFUSED_SCRIPTS.items()})
+    sources.update({name: HEAD + source for name, (source, _) in
+                    {**REFUSED_SCRIPTS, **REFUSED_LAYERS}.items()})
     return {version: run_scripts(sources, version) for version in ("3", "2")}
 
 
@@ -163,6 +240,17 @@ def test_keras_refusals_of_quantize_are_errors(keras_figures: dict[str, Any],
     report = analyse(source, "3")
     found = [d for d in report.diagnostics if d.code == "AL108"]
     assert found and message in found[0].message
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("name", sorted(REFUSED_LAYERS))
+def test_layers_keras_fails_to_build_are_errors(keras_figures: dict[str, Any],
+                                                name: str) -> None:
+    source, message = REFUSED_LAYERS[name]
+    assert "refused" in keras_figures["3"][name]
+    report = analyse(source, "3")
+    errors = [d for d in report.diagnostics if d.severity.value == "error"]
+    assert errors and message in errors[0].message, report.diagnostics
 
 
 _SAVE = r"""

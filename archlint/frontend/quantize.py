@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from archlint.graph import Layer
+from archlint.layers.einsum_dense import ellipsis_refusal
 from archlint.layers.quantization import QUANTIZE_INT4_BLOCK_SIZE, Quantization
 from archlint.unknown import Unknown
 
 MODES = ("int8", "int4", "float8")
 # Layers Keras quantizes that archlint models, and the modes each accepts (Keras skips an
 # Embedding with a warning under float8).
-QUANTIZABLE = {"Dense": MODES, "Embedding": ("int8", "int4")}
+QUANTIZABLE = {"Dense": MODES, "EinsumDense": MODES, "Embedding": ("int8", "int4"),
+               "ReversibleEmbedding": ("int8", "int4")}
 
 
 def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
@@ -40,6 +42,11 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
     if problem is None and quantized:
         return f"`{text}`: Keras refuses to quantize '{quantized[0]}' again (already quantized)"
     for layer in chosen:
+        equation = layer.instance.config.get("equation") if layer.instance else None
+        if problem is None and mode in ("int8", "int4") and layer.class_name == \
+                "EinsumDense" and isinstance(equation, str) and "..." in equation:
+            return f"`{text}`: {ellipsis_refusal(equation, mode)}"
+    for layer in chosen:
         instance = layer.instance
         assert instance is not None
         if problem is not None:
@@ -48,7 +55,8 @@ def quantize_layers(layers: list[Layer], mode: Any, options: dict[str, Any],
                                           "archlint (it changes the layer's weights)", line)
         elif mode in QUANTIZABLE[layer.class_name]:
             block = QUANTIZE_INT4_BLOCK_SIZE if mode == "int4" else None
-            instance.config = {**instance.config, "quantized": Quantization(mode, block)}
+            instance.config = {**instance.config, "quantized": Quantization(mode, block,
+                                                                            converted=True)}
         else:
             continue
         for call in layer.calls:  # counted again when the model is analysed

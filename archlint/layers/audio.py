@@ -1,6 +1,7 @@
 """Keras 3's audio layers: MelSpectrogram and STFTSpectrogram (tf-keras has neither).
 
-MelSpectrogram reads ``(batch, samples)`` and returns ``(batch, num_mel_bins, frames)``; it
+MelSpectrogram reads ``(batch, samples)`` and returns ``(batch, num_mel_bins, frames)`` (one
+signal, ``(samples,)``, gives ``(num_mel_bins, frames)``, as Keras 3 does); it
 pads ``fft_length // 2`` samples on each side by reflection (so it needs more samples than
 that), then takes one frame every ``sequence_stride``: ``1 + (samples + 2 * (fft_length //
 2) - fft_length) // sequence_stride`` frames. Keras 3 declares ``(samples + sequence_stride
@@ -46,9 +47,9 @@ class MelSpectrogram(LayerSpec):
     """Mel-scaled power spectrogram of each signal.
 
     >>> spec = MelSpectrogram()
-    >>> spec.output_shape(spec.normalize({"fft_length": 256, "sequence_stride": 64}),
-    ...                   [(None, 1000)])
-    (None, 128, 16)
+    >>> config = spec.normalize({"fft_length": 256, "sequence_stride": 64})
+    >>> spec.output_shape(config, [(None, 1000)]), spec.output_shape(config, [(1000,)])
+    ((None, 128, 16), (128, 16))
     """
 
     class_name = "MelSpectrogram"
@@ -73,11 +74,11 @@ class MelSpectrogram(LayerSpec):
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         shape = inputs[0]
-        if len(shape) != 2:
+        if len(shape) not in (1, 2):
             raise Unresolved(Unknown(
                 f"{self.class_name} on an input of rank {len(shape)} {format_shape(shape)}: "
-                "archlint models signals (batch, samples) only"))
-        samples, fft = shape[1], config["fft_length"]
+                "archlint models signals (batch, samples) or one signal (samples) only"))
+        samples, fft = shape[-1], config["fft_length"]
         pad = fft // 2
         if isinstance(samples, int) and samples <= pad:
             raise ShapeError(
@@ -89,7 +90,8 @@ class MelSpectrogram(LayerSpec):
         if samples is not None and not isinstance(samples, Unknown):
             frames = 1 + floor_div(samples + 2 * pad - fft,  # type: ignore[operator]
                                    config["sequence_stride"])
-        return (shape[0], config["num_mel_bins"], frames)
+        # One signal (rank 1) gives one spectrogram, with no batch axis.
+        return (*shape[:-1], config["num_mel_bins"], frames)
 
 
 @register

@@ -35,6 +35,8 @@ from archlint.layers.base import (
     keras3_only,
     require_known,
 )
+from archlint.layers.einsum_quantization import einsum_weights, full_specs
+from archlint.layers.quantization import check_lora_rank, policy_quantization
 from archlint.records import record
 from archlint.unknown import Unknown
 
@@ -203,6 +205,13 @@ def _bias(bias_axes: Any, spec_out: str, full: list[Dim], lead: int, tail: int,
     return (*bias, *(1,) * tail)
 
 
+def ellipsis_refusal(equation: str, mode: str) -> str:
+    """Why Keras 3 fails to quantize an EinsumDense whose equation has an ellipsis."""
+    return (f"EinsumDense equation={equation!r} with {mode} quantization: Keras fails to "
+            "build it (its quantization analysis of an equation with an ellipsis raises "
+            "TypeError)")
+
+
 def _product(sizes: tuple[Dim, ...]) -> Any:
     total: Any = 1
     for size in sizes:  # numbers, or named sizes (Expr)
@@ -230,10 +239,11 @@ class EinsumDense(LayerSpec):
     default_activation = "linear"
     positional = ("equation", "output_shape", "activation", "bias_axes")
     defaults = {"equation": None, "output_shape": None, "activation": None,
-                "bias_axes": None, "lora_rank": None}
-    # LoRA and quantization of EinsumDense are not modelled: given, the layer is unknown.
-    unmodelled = {"lora_alpha": None, "gptq_unpacked_column_size": None,
-                  "quantization_config": None}
+                "bias_axes": None, "lora_rank": None, "lora_alpha": None, "dtype": None}
+    # model.quantize(mode) sets it (a Quantization); a dtype policy gives it too.
+    reads = ("quantized",)
+    # GPTQ's packing and a quantization config are not modelled: given, the layer is unknown.
+    unmodelled = {"gptq_unpacked_column_size": None, "quantization_config": None}
     input_spec = InputSpec()
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -241,6 +251,17 @@ class EinsumDense(LayerSpec):
         if config["output_shape"] is None:
             raise ShapeError(INVALID_CONFIG, "EinsumDense needs output_shape")
         _partial_shape(config["output_shape"])
+        config["lora_rank"] = check_lora_rank("EinsumDense", config["lora_rank"])
+        if config["lora_rank"] and config.get("kernel_constraint") is not None:
+            raise ShapeError(INVALID_CONFIG, "EinsumDense lora_rank with a kernel_constraint: "
+                             "Keras refuses LoRA on a constrained kernel")
+        quantized = config.get("quantized") or policy_quantization("EinsumDense",
+                                                                   config["dtype"])
+        if quantized is not None and quantized.mode != "float8" and \
+                parse_equation(config["equation"]).ellipsis is not None:
+            raise ShapeError(INVALID_CONFIG, ellipsis_refusal(config["equation"],
+                                                              quantized.mode))
+        config["quantized"] = quantized
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
@@ -248,9 +269,14 @@ class EinsumDense(LayerSpec):
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         found = plan(config, inputs[0], self.class_name)
-        if config["lora_rank"]:
-            raise Unresolved(Unknown("EinsumDense lora_rank (LoRA weights) is not modelled"))
-        return Params(weights_size(found.kernel, found.bias))
+        rank, quantized = config["lora_rank"], config["quantized"]
+        if not rank and quantized is None:
+            return Params(weights_size(found.kernel, found.bias))
+        equation = parse_equation(config["equation"])
+        specs = full_specs(equation.inputs, equation.kernel, equation.output,
+                           equation.ellipsis, len(inputs[0]))
+        bias = _product(found.bias) if found.bias is not None else 0
+        return einsum_weights(found.kernel, bias, specs, rank, quantized)
 
     def keras2_refusal(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         if "lora_rank" in instance.explicit:

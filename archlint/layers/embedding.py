@@ -65,15 +65,15 @@ class Embedding(LayerSpec):
         config = super().normalize(config)
         config["input_dim"] = _positive(config["input_dim"], "input_dim")
         config["output_dim"] = _positive(config["output_dim"], "output_dim")
-        config["lora_rank"] = check_lora_rank("Embedding", config["lora_rank"])
+        config["lora_rank"] = check_lora_rank(self.class_name, config["lora_rank"])
         if config["lora_rank"] and config.get("embeddings_constraint") is not None:
-            raise ShapeError(INVALID_CONFIG, "Embedding lora_rank with an "
+            raise ShapeError(INVALID_CONFIG, f"{self.class_name} lora_rank with an "
                              "embeddings_constraint: Keras refuses LoRA on a constrained table")
-        quantized = config.get("quantized") or policy_quantization("Embedding",
+        quantized = config.get("quantized") or policy_quantization(self.class_name,
                                                                    config["dtype"])
         if quantized is not None and quantized.mode == "float8":
-            raise ShapeError(INVALID_CONFIG, f"Embedding dtype={config['dtype']!r}: Keras "
-                             "quantizes an Embedding to int8 or int4 only")
+            raise ShapeError(INVALID_CONFIG, f"{self.class_name} dtype={config['dtype']!r}: "
+                             "Keras quantizes an Embedding to int8 or int4 only")
         config["quantized"] = quantized
         return config
 

@@ -35,10 +35,12 @@ KERAS3_KEYWORDS = ("lora_rank", "lora_alpha", "quantization_config")
 @record(frozen=True)
 class Quantization:
     """How a layer's kernel is stored: ``mode`` "int8", "int4" or "float8"; for int4,
-    ``block_size`` groups of the reduced axis share a scale (None: one per channel)."""
+    ``block_size`` groups of the reduced axis share a scale (None: one per channel);
+    ``converted`` when ``model.quantize`` converts a built float kernel (not a policy)."""
 
     mode: str
     block_size: int | None = None
+    converted: bool = False
 
 
 def is_quantized_name(dtype: Any) -> bool:
@@ -51,7 +53,8 @@ def parse_policy(dtype: str) -> Quantization | None:
     (gptq, awq, or a name it cannot read).
 
     >>> parse_policy("int8_from_mixed_bfloat16"), parse_policy("int4/64_from_float32")
-    (Quantization(mode='int8', block_size=None), Quantization(mode='int4', block_size=64))
+    (Quantization(mode='int8', block_size=None, converted=False), Quantization(mode='int4', \
+block_size=64, converted=False))
     >>> parse_policy("gptq/4/128_from_float32") is None
     True
     """
