@@ -29,15 +29,9 @@ CASES = EXTRACTION.cases
 _EQUALIZATION = ("Keras 3's Equalization returns its input tensor when called symbolically, so "
                  "a model whose output it is fails to build ('part of a cycle'); archlint does "
                  "not model this Keras bug")
-_NUMPY_OPTION = ("an option given as np.array(...) (Normalization's mean and variance, "
-                 "Rescaling's scale): archlint's front end does not compute NumPy arrays passed "
-                 "to a layer, so the layer is unknown (AL002), no number")
 # Cases where archlint and Keras cannot agree yet, by case id: why. A case that agrees
 # fails until it is taken off the list.
 KNOWN_DISAGREEMENTS: dict[str, str] = {
-    **{f"preprocessing/normalization_test.py::NormalizationTest.test_normalization_basics#{i}":
-       _NUMPY_OPTION for i in (1, 2)},
-    "preprocessing/rescaling_test.py::RescalingTest.test_numpy_args#0": _NUMPY_OPTION,
     **{f"preprocessing/image_preprocessing/equalization_test.py::EqualizationTest."
        f"test_layer#{i}": _EQUALIZATION for i in (0, 1)},
 }

@@ -63,3 +63,21 @@ def test_numpy_sizes_are_not_folded_because_keras_3_refuses_numpy_units(
     infos = [d.message for d in report.diagnostics if d.code == "AL001"]
     assert any("library call on known values that archlint does not compute" in m
                for m in infos)
+
+
+def test_a_numpy_array_written_out_is_read_as_a_layer_option_only() -> None:
+    # As an option Keras reads np.array([...]) as the list (Keras's own Normalization and
+    # Rescaling cases check the figures); computed on, it stays a value archlint does not
+    # compute.
+    report = analyse_source(
+        "import numpy as np\nimport keras\nfrom keras import layers\n"
+        "mean = np.array([0.5, 0.2, -0.1])\n"
+        "inp = keras.Input(shape=(3,))\n"
+        "x = layers.Normalization(mean=mean, variance=np.array([0.1, 0.2, 0.3]))(inp)\n"
+        "x = layers.Rescaling(scale=np.array(1 / 255))(x)\n"
+        "model = keras.Model(inp, layers.Dense(int(np.array([2, 3]).sum()))(x))\n")
+    [analysis] = report.models
+    normalization, rescaling, dense = analysis.model.calls[1:]
+    assert normalization.params is not None and normalization.params.total == 0
+    assert rescaling.output == (None, 3)
+    assert "np.array([2, 3]).sum()" in str(dense.output)  # a named size, never a number

@@ -25,6 +25,7 @@ from archlint.frontend.symbols import (
     with_named_options,
     with_named_sizes,
 )
+from archlint.frontend.values import NumpyLiteral
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_call import call_config
 from archlint.layer_eval import UnsupportedLayer, instantiate
@@ -306,7 +307,8 @@ def _layer_config(positional: tuple[str, ...], args: list[Any],
                   kwargs: dict[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = dict(zip(positional, args))
     config.update(kwargs)
-    return config
+    # np.array([0.5, 0.2]) as an option: Keras reads the numbers as it reads the list.
+    return {k: v.literal if isinstance(v, NumpyLiteral) else v for k, v in config.items()}
 
 
 def _multi_output(instance: LayerInstance, options: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from archlint.frontend.keras_values import ArrayValue, Tensor
 from archlint.frontend.user_models import UserModels
+from archlint.frontend.values import NumpyLiteral, plain_numbers
 from archlint.layers.base import ShapeError, Unresolved
 from archlint.ops import AST_OPERATORS, lookup
 from archlint.unknown import Unknown
@@ -36,6 +37,9 @@ class NumpyArrays(UserModels):
                    node: ast.Call) -> Any:
         """``numpy.<name>(...)``: an ArrayValue, or None when it is not one archlint
         follows (the caller then leaves it a run-time value)."""
+        if name in ("array", "asarray") and len(args) == 1 and set(kwargs) <= {"dtype"} \
+                and plain_numbers(args[0]):
+            return NumpyLiteral.written(ast.unparse(node), node.lineno, args[0])
         if name == "arange":
             return _arange(args, kwargs)
         if name in _MAKERS:

@@ -79,6 +79,33 @@ class RuntimeValue(Unknown):
 
 
 @record(frozen=True, eq=False)
+class NumpyLiteral(RuntimeValue):
+    """``np.array(<numbers>)``: an array of numbers the script writes out. Any use of it is
+    a library value archlint does not compute, except as a layer's option, where Keras reads
+    the numbers as it reads the same list (``Normalization(mean=np.array([0.5, 0.2]))``)."""
+
+    literal: Any = None
+
+    @classmethod
+    def written(cls, source: str, line: int | None, literal: Any) -> NumpyLiteral:
+        return cls(f"`{source}` {_KIND_TEXT[UNCOMPUTED]}", line, kind=UNCOMPUTED,
+                   source=source, literal=literal)
+
+    def bound_to(self, name: str, expression: str) -> RuntimeValue:
+        bound = super().bound_to(name, expression)
+        return bound if bound is self else NumpyLiteral(
+            bound.reason, bound.line, kind=bound.kind, origin=bound.origin,
+            source=bound.source, literal=self.literal)
+
+
+def plain_numbers(value: Any) -> bool:
+    """A number, or a (nested) list or tuple of numbers only."""
+    if isinstance(value, (list, tuple)):
+        return all(plain_numbers(v) for v in value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@record(frozen=True, eq=False)
 class UnknownItems(Unknown):
     """Inside a list, set or dict: any number of further items (none included) that only the
     running script adds, such as a loop over a file's lines appending to a list. Its length,
