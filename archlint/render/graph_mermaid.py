@@ -14,7 +14,6 @@ from archlint.render.graph_view import (
     NESTED,
     OPERATION,
     OUTPUT,
-    Cluster,
     GraphView,
     Node,
 )
@@ -80,12 +79,7 @@ def _classes(views: list[GraphView]) -> list[str]:
 
 def _body(view: GraphView, indent: str) -> list[str]:
     """The view's nodes, inside the subgraphs of their clusters, then its edges."""
-    children: dict[str | None, list[Cluster]] = {}
-    for cluster in view.clusters:
-        children.setdefault(cluster.parent, []).append(cluster)
-    members: dict[str | None, list[Node]] = {}
-    for node in view.nodes:
-        members.setdefault(node.cluster, []).append(node)
+    children, members = view.nesting()
 
     def place(cluster: str | None, depth: str) -> list[str]:
         lines = [depth + _node_line(node) for node in members.get(cluster, [])]

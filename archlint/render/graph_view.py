@@ -16,12 +16,13 @@ from typing import Any
 from archlint.analysis import FileReport
 from archlint.call_inference import model_calls
 from archlint.diagnostics import Diagnostic, Severity
-from archlint.dims import count_to_str, format_dim, format_shape
+from archlint.dims import count_to_str
 from archlint.engine import ModelAnalysis, layer_params
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.layer_types import Params
 from archlint.records import field, record
 from archlint.render.escape import visible
+from archlint.render.text import shape_text
 from archlint.summary_rows import NestedRow, Row, summary_rows
 
 # What a node stands for: it decides the node's shape and style in both formats.
@@ -66,6 +67,17 @@ class GraphView:
     edges: list[Edge] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
 
+    def nesting(self) -> tuple[dict[str | None, list[Cluster]], dict[str | None, list[Node]]]:
+        """The clusters inside each cluster, and the nodes directly in each (None: the
+        top level), as both formats draw them."""
+        children: dict[str | None, list[Cluster]] = {}
+        for cluster in self.clusters:
+            children.setdefault(cluster.parent, []).append(cluster)
+        members: dict[str | None, list[Node]] = {}
+        for node in self.nodes:
+            members.setdefault(node.cluster, []).append(node)
+        return children, members
+
 
 def shape_label(shape: Any) -> str:
     """A tensor's shape as the text report prints it; ``?`` when it is unknown.
@@ -74,14 +86,7 @@ def shape_label(shape: Any) -> str:
     >>> shape_label((None, Sym("T") - 9, 32)), shape_label(None)
     ('(None, T-9, 32)', '?')
     """
-    if isinstance(shape, list):
-        return "[" + ", ".join(shape_label(s) for s in shape) + "]"
-    if isinstance(shape, tuple):
-        return format_shape(shape)
-    tail = getattr(shape, "tail", None)
-    if tail:  # a tensor of unknown rank whose last axes are known
-        return "(None, ..., " + ", ".join(format_dim(d) for d in tail) + ")"
-    return "?"
+    return shape_text(shape)
 
 
 def params_line(params: Params | None) -> str:
