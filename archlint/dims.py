@@ -34,6 +34,8 @@ from archlint.unknown import Unknown
 
 # Guards against pathological expressions built by loops in a script.
 MAX_ATOMS = 16
+# Named sizes in one product (``units*filters``); more is no real layer's.
+MAX_FACTORS = 4
 # Sizes past this are no real model's; Python also refuses to print integers over 4,300 digits.
 MAX_INT_BITS = 8192
 
@@ -69,7 +71,7 @@ class Expr:
 
     def __mul__(self, other: object) -> int | Expr:
         if isinstance(other, Expr):
-            raise NonLinear(self, other)
+            return product(self, other)
         if isinstance(other, bool) or not isinstance(other, int):
             return NotImplemented
         return _simplify(_lin_scale(_as_lin(self), other))
@@ -86,10 +88,11 @@ class Expr:
 
 
 class NonLinear(ArithmeticError):
-    """A product of two symbolic sizes, which the linear normal form does not hold."""
+    """A product the normal form does not hold: one with an axis Keras leaves undefined
+    (``T*T``), or of more than ``MAX_FACTORS`` named sizes."""
 
     def __init__(self, a: Expr, b: Expr):
-        super().__init__(f"the product of {a} and {b} is beyond archlint's linear expressions")
+        super().__init__(f"the product of {a} and {b} is beyond archlint's expressions")
 
 
 @record(frozen=True, repr=False)
@@ -191,7 +194,66 @@ class MinMax(Expr):
         return f"{self.op}({', '.join(str(a) for a in self.args)})"
 
 
+@record(frozen=True, repr=False)
+class Product(Expr):
+    """A product of named sizes (``units*filters``, ``units^2``): a number Keras knows when
+    the layer is built, kept exact. Its factors are atoms (never sums), sorted by their
+    text; a repeated factor is a power."""
+
+    factors: tuple[Expr, ...]
+
+    def evaluate(self, env: Mapping[str, int]) -> int:
+        value = 1
+        for factor in self.factors:
+            value *= factor.evaluate(env)
+        return value
+
+    def symbols(self) -> frozenset[str]:
+        return frozenset().union(*(f.symbols() for f in self.factors))
+
+    def fixed(self) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        texts = []
+        for factor in dict.fromkeys(self.factors):
+            text = str(factor)
+            if isinstance(factor, FloorDiv) or _compound(factor):
+                text = f"({text})"
+            power = self.factors.count(factor)
+            texts.append(f"{text}^{power}" if power > 1 else text)
+        return "*".join(texts)
+
+
 Dim = int | Expr | None | Unknown
+
+
+def _factors(atom: Expr) -> tuple[Expr, ...]:
+    return atom.factors if isinstance(atom, Product) else (atom,)
+
+
+def product(a: Expr, b: Expr) -> int | Expr:
+    """The product of two expressions over named sizes, distributed into a sum of
+    products; a product with an undefined axis (``T``) raises NonLinear.
+
+    >>> units, width = Sym("units", named=True), Sym("width", named=True)
+    >>> 4 * units * (width + units + 1)
+    4*units*width+4*units^2+4*units
+    >>> (units * width).evaluate({"units": 3, "width": 5})
+    15
+    """
+    if not (a.fixed() and b.fixed()):
+        raise NonLinear(a, b)
+    left, right = _as_lin(a), _as_lin(b)
+    total = _lin_add(_lin_scale(left, right.const), Lin(tuple(
+        (atom, coef * left.const) for atom, coef in right.terms), 0))
+    for atom_a, coef_a in left.terms:
+        for atom_b, coef_b in right.terms:
+            factors = tuple(sorted((*_factors(atom_a), *_factors(atom_b)), key=str))
+            if len(factors) > MAX_FACTORS:
+                raise NonLinear(a, b)
+            total = _lin_add(total, Lin(((Product(factors), coef_a * coef_b),), 0))
+    return _simplify(total)
 
 
 def _compound(atom: Expr) -> bool:
@@ -217,9 +279,10 @@ def _lin_add(a: Lin, b: Lin) -> Lin:
     coefs: dict[Expr, int] = dict(a.terms)
     for atom, coef in b.terms:
         coefs[atom] = coefs.get(atom, 0) + coef
-    # Sorted, so that T+U and U+T are the same expression.
+    # Sorted, so that T+U and U+T are the same expression; products first, as polynomials
+    # are written.
     terms = tuple(sorted(((atom, coef) for atom, coef in coefs.items() if coef),
-                         key=lambda term: str(term[0])))
+                         key=lambda term: (-len(_factors(term[0])), str(term[0]))))
     if len(terms) > MAX_ATOMS:
         raise OverflowError("symbolic expression too large")
     return Lin(terms, a.const + b.const)
@@ -318,13 +381,13 @@ def _min_max(op: str, args: Iterable[Dim]) -> Dim:
 
 
 def dim_mul(a: Dim, b: Dim) -> Dim:
-    """Product of two dimensions; a product of two symbolic sizes is left undefined (None),
-    or unknown when both are named sizes (a number to Keras, but not a linear one).
+    """Product of two dimensions; a product with an axis Keras leaves undefined is left
+    undefined (None); one of named sizes is their product (a number to Keras).
 
     >>> dim_mul(3, Sym("T")), dim_mul(Sym("T"), Sym("T")), dim_mul(None, 2)
     (3*T, None, None)
-    >>> dim_mul(Sym("F", named=True), Sym("G", named=True)).reason
-    "the product of F and G is beyond archlint's linear expressions"
+    >>> dim_mul(Sym("F", named=True), Sym("G", named=True))
+    F*G
     """
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return a if isinstance(a, Unknown) else b
@@ -333,7 +396,10 @@ def dim_mul(a: Dim, b: Dim) -> Dim:
     if isinstance(a, int) or isinstance(b, int):
         return a * b
     if is_fixed(a) and is_fixed(b):
-        return Unknown(str(NonLinear(a, b)))
+        try:
+            return product(a, b)
+        except NonLinear as error:
+            return Unknown(str(error))
     return None
 
 
@@ -379,6 +445,8 @@ def is_monotone(dim: Dim) -> bool:
         return is_monotone(dim.num)
     if isinstance(dim, MinMax):
         return all(is_monotone(a) for a in dim.args)
+    if isinstance(dim, Product):  # of sizes, which are positive
+        return all(is_monotone(f) for f in dim.factors)
     return False
 
 

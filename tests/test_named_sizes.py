@@ -87,8 +87,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "model = keras.Model(inp, layers.GlobalMaxPooling1D()(x))\n",
         {"conv1d": ("(None, args.window, 4)", "8*args.window+4"),
          "global_max_pooling1d": ("(None, 4)", "0")}),
-    # Sizes given as options: the product of two named sizes (an LSTM's units squared, a
-    # kernel over named channels times named filters) is unknown, its shape still known.
+    # Sizes given as options: a parameter count multiplies them (an LSTM's units squared, a
+    # kernel over named channels times named filters).
     "options given as named sizes": (
         "chars = []\nfor line in open('data.txt'):\n    chars.append(line)\n"
         "inp = keras.Input(shape=(20,))\n"
@@ -99,8 +99,8 @@ CASES: dict[str, tuple[str, dict[str, tuple[str, str]]]] = {
         "x = layers.Dense(8)(x)\n"
         "model = keras.Model(inp, layers.Dense(len(chars), activation='softmax')(x))\n",
         {"embedding": ("(None, 20, 16)", "16*len(chars)"),
-         "lstm": ("(None, 20, args.units)", "?"),
-         "conv1d": ("(None, 18, args.filters)", "?"),
+         "lstm": ("(None, 20, args.units)", "4*args.units^2+68*args.units"),
+         "conv1d": ("(None, 18, args.filters)", "3*args.filters*args.units+args.filters"),
          "global_max_pooling1d": ("(None, args.filters)", "0"),
          "dense": ("(None, 8)", "8*args.filters+8"),
          "dense_1": ("(None, len(chars))", "9*len(chars)")}),
@@ -116,6 +116,13 @@ BOUND_SCRIPT = (
     "x = layers.Dense(4)(x)\n"
     "model = keras.Model(inp, layers.Dense(len(chars))(x))\n")
 BOUND = {"args.window": 64, "len(chars)": 30}
+CASES["a product of two named sizes"] = (
+    "df = pd.read_csv('d.csv')\n"
+    "inp = keras.Input(shape=(args.window, df.shape[1]))\n"
+    "x = layers.Flatten()(inp)\n"
+    "model = keras.Model(inp, layers.Dense(4)(x))\n",
+    {"flatten": ("(None, args.window*df.shape[1])", "0"),
+     "dense": ("(None, 4)", "4*args.window*df.shape[1]+4")})
 CASES["two named sizes, then bound"] = (BOUND_SCRIPT, {
     "conv1d": ("(None, args.window-2, 8)", "24*len(chars)+8"),
     "dense": ("(None, 4)", "32*args.window-60"),
@@ -187,14 +194,14 @@ def test_totals_are_expressions_in_text_and_json() -> None:
     assert first["output_shape"] == [None, "df.shape[1]"]
 
 
-def test_a_product_of_two_named_sizes_is_unknown_not_a_number() -> None:
+def test_a_product_of_more_named_sizes_than_archlint_keeps_is_unknown_not_a_number() -> None:
     report = analyse("df = pd.read_csv('d.csv')\n"
-                     "inp = keras.Input(shape=(args.window, df.shape[1]))\n"
+                     "inp = keras.Input(shape=(args.a, args.b, args.c, df.shape[1]))\n"
                      "x = layers.Flatten()(inp)\n"
-                     "model = keras.Model(inp, layers.Dense(4)(x))\n")
+                     "model = keras.Model(inp, layers.Dense(args.units)(x))\n")
     rows = layer_rows(only_model(report))
-    assert rows["flatten"] == ("(None, ?)", "0")  # Flatten has no weights, whatever the size
-    assert rows["dense"] == ("(None, 4)", "?")  # the width changes the weights, not the shape
+    assert rows["flatten"] == ("(None, args.a*args.b*args.c*df.shape[1])", "0")
+    assert rows["dense"] == ("(None, args.units)", "?")  # the weights: 5 sizes multiplied
     assert only_model(report).total is None
     assert [d.code for d in report.diagnostics if d.severity.value == "error"] == []
 
@@ -427,7 +434,10 @@ def test_an_argparse_default_is_shown_not_assumed() -> None:
 
 
 def test_a_parameter_count_left_unknown_says_why_in_the_names_finding() -> None:
-    report = analyse(CASES["options given as named sizes"][0])
-    lstm = next(d for d in report.diagnostics if d.code == "AL001" and d.layer == "lstm")
-    assert "named size `args.units`" in lstm.message
-    assert "its own parameter count is unknown: the product of args.units" in lstm.message
+    report = analyse("df = pd.read_csv('d.csv')\n"
+                     "inp = keras.Input(shape=(args.a, args.b, args.c, df.shape[1]))\n"
+                     "x = layers.Flatten()(inp)\n"
+                     "model = keras.Model(inp, layers.Dense(args.units)(x))\n")
+    dense = next(d for d in report.diagnostics if d.code == "AL001" and d.layer == "dense")
+    assert "named size `args.units`" in dense.message
+    assert "its own parameter count is unknown: the product of" in dense.message

@@ -41,6 +41,9 @@ CASES: dict[str, tuple[str, list[dict[str, int]], list[tuple[str, ...]]]] = {
     "conv2d": ("layers.Conv2D(8, 3), layers.MaxPooling2D(), layers.Conv2D(4, 3), "
                "layers.GlobalAveragePooling2D(), layers.Dense(2)",
                [{"H": 9, "W": 12, "C": 3}, {"H": 16, "W": 10, "C": 1}], [("H", "W", "C")]),
+    # Flatten multiplies named sizes: 4*((H-2)//2)*((W-2)//2), a number once built.
+    "flatten": ("layers.Conv2D(4, 3), layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)",
+                [{"H": 9, "W": 12, "C": 3}, {"H": 16, "W": 10, "C": 1}], [("H", "W", "C")]),
 }
 EXTRA_AXIS = 4  # the size of the extra leading axis of a rank-3 build ("S")
 
@@ -145,8 +148,7 @@ def test_a_sequential_built_later_keeps_its_build_shape() -> None:
 
 @pytest.mark.keras
 def test_crosscheck_agrees_where_archlint_leaves_a_size_unknown(tmp_path) -> None:
-    # Flatten over (H-2)//2 by (W-2)//2 is a product archlint does not know: it claims
-    # nothing there, so the crosscheck compares the rest and agrees.
+    # Flatten over (H-2)//2 by (W-2)//2: a product of named sizes, bound to two values.
     path = tmp_path / "model.py"
     path.write_text(f"{HEAD}model = keras.Sequential([layers.Conv2D(4, 3), "
                     "layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])\n")
@@ -161,9 +163,12 @@ def test_crosscheck_agrees_where_archlint_leaves_a_size_unknown(tmp_path) -> Non
 
 def test_json_says_why_a_parameter_count_is_unknown_beside_a_known_shape() -> None:
     from archlint.render.json_format import report_to_json
-    report = analyse_source(f"{HEAD}model = keras.Sequential([layers.Conv2D(4, 3), "
-                            "layers.MaxPooling2D(), layers.Flatten(), layers.Dense(2)])\n")
+    # The Dense's kernel multiplies five sizes (four axes and its units): past what archlint
+    # keeps, so unknown, with the reason.
+    report = analyse_source(f"{HEAD}import argparse\nargs = argparse.ArgumentParser()"
+                            ".parse_args()\nmodel = keras.Sequential([layers.Conv3D(args.f, 3), "
+                            "layers.Flatten(), layers.Dense(args.units)])\n")
     layers_ = report_to_json([report])["files"][0]["models"][0]["layers"]
     dense = next(layer for layer in layers_ if layer["class"] == "Dense")
-    assert dense["output_shape"] == [None, 2] and dense["params"] is None
+    assert dense["output_shape"] == [None, "args.units"] and dense["params"] is None
     assert "product" in dense["unknown_reason"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from archlint.dims import Dim, Expr, FloorDiv, Lin, floor_div
+from archlint.dims import Dim, Expr, FloorDiv, Lin, Product, floor_div
 from archlint.records import record
 from archlint.unknown import Unknown
 
@@ -104,7 +104,9 @@ def as_cost(dim: Dim) -> Cost:
     if dim is None:
         return Unknown("it depends on an axis Keras leaves undefined (None)")
     lin = dim if isinstance(dim, Lin) else Lin(((dim, 1),), 0)
-    terms: dict[Monomial, int] = {(atom,): coef for atom, coef in lin.terms}
+    terms: dict[Monomial, int] = {
+        atom.factors if isinstance(atom, Product) else (atom,): coef
+        for atom, coef in lin.terms}
     terms[()] = lin.const
     return _make(terms)
 
