@@ -23,6 +23,9 @@ RUNTIME = "runtime"
 COMMAND_LINE = "command line"
 ENVIRONMENT = "environment"
 TUNER = "tuner"
+# A hyperparameter that is only a layer's size, kept as a symbol over all its values
+# (archlint.search_space.formulas): it becomes a named size in the layer's options.
+TUNER_SIZE = "tuner size"
 DATA_SHAPE = "data shape"
 # A call of a library (NumPy, TensorFlow outside the graph) on values all known: the
 # script decides it, not the data, but archlint does not compute it.
@@ -32,6 +35,7 @@ _KIND_TEXT = {
     COMMAND_LINE: "comes from the command line",
     ENVIRONMENT: "comes from the environment",
     TUNER: "is a hyperparameter the tuner chooses for each trial",
+    TUNER_SIZE: "is a hyperparameter the tuner chooses for each trial, kept as a symbol",
     DATA_SHAPE: "is the shape of data only known when the script runs",
     UNCOMPUTED: "is a library call on known values that archlint does not compute",
 }

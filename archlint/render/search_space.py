@@ -27,7 +27,12 @@ def _title(space: SearchSpace) -> str:
     where = f"Search space of {space.function}() (line {space.line})"
     if space.problem is not None:
         return f"{where}: not analysed: {space.problem}"
-    if space.exhaustive:
+    if space.from_formulas:
+        structures = "structure" + ("s" if space.structures != 1 else "")
+        how = (f"{space.points:,} points, bounded from the formulas: exact bounds "
+               f"({space.structures} {structures} analysed, {', '.join(space.sizes)} "
+               "kept as symbols over all their values)")
+    elif space.exhaustive:
         plural = "s" if space.points != 1 else ""
         how = f"{space.points} point{plural}, all analysed"
         how += ": exact bounds" if space.bounds == "exact" else ""
@@ -37,6 +42,8 @@ def _title(space: SearchSpace) -> str:
     else:
         how = (f"{space.points} sampled points ({space.sampled_because}): bounds over "
                "these points only, lower and upper bounds not proven")
+        if space.no_formulas:
+            how += f"; the formulas do not bound it: {space.no_formulas}"
     return f"{where}: {how}"
 
 
@@ -62,7 +69,7 @@ def _refusal_text(refusal: Refusal) -> str:
                                 for name, values in refusal.whenever.items())
         which = f", {'exactly those' if refusal.exactly else 'among them all those'} " \
             f"with {condition}"
-    return (f"  Keras refuses {refusal.points} point{plural}{which}: {refusal.code} (line "
+    return (f"  Keras refuses {refusal.points:,} point{plural}{which}: {refusal.code} (line "
             f"{refusal.line}) {refusal.message}, at {_values(refusal.example)}")
 
 
@@ -71,7 +78,8 @@ def search_space_lines(space: SearchSpace) -> list[Line]:
     if space.problem is None:
         width = max((len(hp.name) for hp in space.hyperparameters), default=0)
         texts += [f"  {hp.name.ljust(width)}  {hp.text}" for hp in space.hyperparameters]
-        texts.append(f"  Keras refuses {space.points - space.built} of {space.points} points")
+        texts.append(f"  Keras refuses {space.points - space.built:,} of {space.points:,} "
+                     "points")
         if space.returns_no_model:
             texts.append("  at some points the hypermodel returns no model archlint follows")
         for metric in space.metrics:
@@ -96,6 +104,12 @@ def search_space_to_json(space: SearchSpace) -> dict[str, Any]:
         # points analysed only.
         "bounds": space.bounds,
         "sampled_because": space.sampled_because,
+        # Bounded from the formulas: one analysis per structure, the sizes kept as
+        # symbols; else why the formulas do not bound a large space.
+        "from_formulas": space.from_formulas,
+        "structures": space.structures,
+        "sizes": space.sizes,
+        "no_formulas": space.no_formulas,
         # Ranges with no step: walked at their default, ends and as any value.
         "unlisted": space.unlisted,
         "built": space.built,  # points with no refusal

@@ -12,7 +12,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from archlint.frontend.values import TUNER, HostObject, HostScope, RuntimeValue, is_plain
+from archlint.frontend.values import (
+    TUNER,
+    TUNER_SIZE,
+    HostObject,
+    HostScope,
+    RuntimeValue,
+    is_plain,
+)
 from archlint.records import field, record
 from archlint.unknown import Unknown
 
@@ -94,6 +101,12 @@ class PointHyperParameters(HostObject):
     conditions: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     # Why the space cannot be read (an argument only known at run time...).
     problem: str | None = None
+    # Lines whose hyperparameters are only layer sizes (search_space.size_uses): those are
+    # kept as symbols, not given a value; by name, in the order of their first call.
+    size_lines: frozenset[int] = frozenset()
+    symbolic: dict[str, HyperParameter] = field(default_factory=dict)
+    # A symbol's hyperparameter was also asked for on another line: its value is needed.
+    needs_value: str | None = None
 
     def call_method(self, name: str, args: list[Any], kwargs: dict[str, Any],
                     line: int | None) -> Any:
@@ -104,6 +117,8 @@ class PointHyperParameters(HostObject):
                 parent, parent_values = _bind(name, (("parent_name", None),
                                                      ("parent_values", None)), args, kwargs)
                 return self._scope(parent, parent_values)
+            if name == "get" and len(args) == 1 and not kwargs and args[0] in self.symbolic:
+                return self._value_needed(args[0], line)
             if name == "get" and len(args) == 1 and not kwargs and args[0] in self.values:
                 return self.values[args[0]]
             raise SpaceError(f"`hp.{name}(...)` is not followed")
@@ -111,6 +126,12 @@ class PointHyperParameters(HostObject):
             if self.problem is None:
                 self.problem = f"line {line}: {error}" if line else str(error)
             return Unknown(str(error), line)
+
+    def _value_needed(self, name: str, line: int | None) -> Unknown:
+        if self.needs_value is None:
+            self.needs_value = f"`{name}` is also used where its value matters" + (
+                f" (line {line})" if line else "")
+        return Unknown(self.needs_value, line)
 
     def _scope(self, parent: Any, parent_values: Any) -> ConditionScope:
         if parent not in self.defined:
@@ -139,6 +160,14 @@ class PointHyperParameters(HostObject):
             self.defined[name] = _define(kind, name, bound[:-2], line)
         if not self.active(conditions):
             return None  # KerasTuner's value of an inactive hyperparameter
+        if name in self.symbolic:
+            if line not in self.size_lines:
+                return self._value_needed(name, line)
+            return RuntimeValue.of(symbol_name(name), line, TUNER_SIZE)
+        if name not in self.values and line in self.size_lines and name not in \
+                self.assignment and is_size(self.defined[name]):
+            self.symbolic[name] = self.defined[name]
+            return RuntimeValue.of(symbol_name(name), line, TUNER_SIZE)
         if name not in self.values:
             defined = self.defined[name]
             self.values[name] = self.assignment.get(name, defined.default)
@@ -146,6 +175,18 @@ class PointHyperParameters(HostObject):
         if isinstance(value, AnyValue):
             return RuntimeValue.of(f"hp.{kind}('{name}', ...)", line, TUNER)
         return value
+
+
+def symbol_name(name: str) -> str:
+    """The named size standing for a hyperparameter kept as a symbol: not a name a
+    ``--set`` binding could give (archlint.frontend.symbols.bound_value)."""
+    return f"hp[{name!r}]"
+
+
+def is_size(hp: HyperParameter) -> bool:
+    """Whether every value of the hyperparameter is a positive int (a layer's size)."""
+    return hp.kind in ("Int", "Choice") and hp.values is not None and all(
+        type(v) is int and v > 0 for v in hp.values)
 
 
 @record(eq=False)

@@ -3,10 +3,12 @@ the points Keras refuses.
 
 Each point is a whole analysis of the script with the hypermodel called on an ``hp`` bound
 to that point (``analysis.analyse_hypermodel_point``): its model's figures come from
-``metrics.MODEL_METRICS``, its refusals are the error diagnostics in the hypermodel or its
+``metrics.MODEL_FIGURES``, its refusals are the error diagnostics in the hypermodel or its
 model, as the normal analysis reports them. A space of up to ``MAX_EXHAUSTIVE_POINTS``
-points is walked whole and its bounds are exact; a larger one (or one with a range that has
-no step) is sampled, and its bounds are only those of the points seen.
+points is walked whole and its bounds are exact. A larger one whose extra size comes from
+hyperparameters that are only layer sizes is bounded from the formulas, exactly
+(``search_space.formulas``); any other (or one with a range that has no step) is sampled,
+and its bounds are only those of the points seen.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any
 
+from archlint.codes import DATA_DEPENDENT_REFUSAL
 from archlint.diagnostics import Diagnostic, Severity
 from archlint.engine import ModelAnalysis
 from archlint.records import field, record
 from archlint.search_space.explore import NotListable, every_point, sampled_points, space_size
+from archlint.search_space.formulas import NoProof, bound_figures, box_size, walk_structures
 from archlint.search_space.hypermodels import Hypermodel, find_hypermodels
 from archlint.search_space.hyperparameters import HyperParameter, PointHyperParameters
-from archlint.search_space.metrics import MODEL_METRICS
+from archlint.search_space.metrics import MODEL_FIGURES, Figure, number
+from archlint.search_space.size_uses import size_only_lines
 
 if TYPE_CHECKING:
     from archlint.analysis import Settings
@@ -41,7 +46,12 @@ class Point:
 
     hp: PointHyperParameters
     metrics: dict[str, int | None] = field(default_factory=dict)
+    # The figures as computed: expressions in the sizes kept as symbols.
+    figures: dict[str, Figure] = field(default_factory=dict)
     refusals: list[Diagnostic] = field(default_factory=list)
+    # Refusals for some values of the sizes kept as symbols only (AL110).
+    conditional: list[Diagnostic] = field(default_factory=list)
+    analysis: ModelAnalysis | None = None  # kept for a point with sizes as symbols
     # The hypermodel returned no model archlint follows.
     no_model: bool = False
     layers: int = 0  # layers the script built at this point
@@ -91,8 +101,15 @@ class SearchSpace:
     function: str
     line: int
     hyperparameters: list[HyperParameter] = field(default_factory=list)
-    points: int = 0  # points analysed
+    points: int = 0  # points of the space the figures cover
     exhaustive: bool = False
+    # Bounded from the formulas: one analysis per structure (``structures``), the sizes
+    # (``sizes``) kept as symbols.
+    from_formulas: bool = False
+    structures: int = 0
+    sizes: list[str] = field(default_factory=list)
+    # Why the formulas could not bound a large space (then sampled).
+    no_formulas: str | None = None
     built: int = 0  # points with no refusal
     metrics: list[MetricRange] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
@@ -108,7 +125,8 @@ class SearchSpace:
     def bounds(self) -> str:
         """"exact" when every point was analysed and every figure is known, else
         "sampled" (the bounds are only those of the points analysed)."""
-        complete = self.exhaustive and not any(m.unknown_points for m in self.metrics)
+        complete = (self.exhaustive or self.from_formulas) and \
+            not any(m.unknown_points for m in self.metrics)
         return "exact" if complete and not self.returns_no_model else "sampled"
 
 
@@ -131,8 +149,8 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
 
     analyser = PointAnalyser(tree, source, path, settings)
 
-    def run(assignment: dict[str, Any]) -> Point:
-        hp = PointHyperParameters(dict(assignment))
+    def run(assignment: dict[str, Any], sizes: frozenset[int] = frozenset()) -> Point:
+        hp = PointHyperParameters(dict(assignment), size_lines=sizes)
         report, model = analyser.analyse((hypermodel.name, hp))
         point = _point(hp, report.diagnostics, model, hypermodel)
         point.layers = len(report.layers)
@@ -156,6 +174,15 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
     else:
         space.sampled_because = f"{size} points, more than {limit} analysed whole"
     space.exhaustive = points is not None
+    sizes = _size_lines(tree, hypermodel)
+    if points is None and sizes:
+        try:
+            structures = walk_structures(lambda a: run(a, sizes), limit)
+            _summarise_structures(space, structures, bound_figures(structures, run))
+            space.sampled_because = None
+            return space
+        except NoProof as why:
+            space.no_formulas = str(why)
     if points is None:
         points = sampled_points(run, first, min(SAMPLED_POINTS, limit))
     problem = next((p.problem for p in points if p.problem is not None), None)
@@ -166,15 +193,28 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
     return space
 
 
+def _size_lines(tree: ast.Module, hypermodel: Hypermodel) -> frozenset[int]:
+    function = next((node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+                     and node.lineno == hypermodel.line), None)
+    return size_only_lines(function, hypermodel.parameter) if function else frozenset()
+
+
 def _point(hp: PointHyperParameters, diagnostics: list[Diagnostic],
            model: ModelAnalysis | None, hypermodel: Hypermodel) -> Point:
     name = model.model.name if model is not None else None
-    refusals = [d for d in diagnostics if d.severity == Severity.ERROR and (
-        (name is not None and d.model == name) or
-        hypermodel.line <= d.span.line <= hypermodel.end_line)]
-    point = Point(hp, refusals=refusals, no_model=model is None)
+
+    def ours(d: Diagnostic) -> bool:
+        return (name is not None and d.model == name) or \
+            hypermodel.line <= d.span.line <= hypermodel.end_line
+
+    refusals = [d for d in diagnostics if d.severity == Severity.ERROR and ours(d)]
+    conditional = [d for d in diagnostics if d.code == DATA_DEPENDENT_REFUSAL and ours(d)]
+    point = Point(hp, refusals=refusals, conditional=conditional, no_model=model is None)
     if model is not None:
-        point.metrics = {metric: compute(model) for metric, compute in MODEL_METRICS.items()}
+        point.figures = {metric: compute(model) for metric, compute in MODEL_FIGURES.items()}
+        point.metrics = {metric: number(figure) for metric, figure in point.figures.items()}
+        if hp.symbolic:
+            point.analysis = model
     return point
 
 
@@ -190,9 +230,28 @@ def _summarise(space: SearchSpace, points: list[Point]) -> None:
     built = [p for p in points if not p.refusals]
     space.built = len(built)
     space.returns_no_model = any(p.no_model and not p.refusals for p in points)
-    space.metrics = [_metric_range(name, built) for name in MODEL_METRICS]
-    space.refusals = _refusals(points, space.exhaustive)
+    space.metrics = [_metric_range(name, built) for name in MODEL_FIGURES]
+    space.refusals = _refusals(points, space.exhaustive or space.from_formulas)
     space.unlisted = [hp.name for hp in space.hyperparameters if hp.values is None]
+
+
+def _summarise_structures(space: SearchSpace, structures: list[Point],
+                          ranges: list[MetricRange]) -> None:
+    """A space bounded from the formulas: each structure counts for every value of its
+    sizes (a refusal there holds for all of them)."""
+    space.from_formulas, space.structures = True, len(structures)
+    _summarise(space, structures)
+    sizes: dict[str, HyperParameter] = {}
+    for point in structures:
+        sizes.update(point.hp.symbolic)
+    space.sizes = [hp.name for hp in space.hyperparameters if hp.name in sizes]
+    space.points = sum(box_size(p) for p in structures)
+    space.built = sum(box_size(p) for p in structures if not p.refusals)
+    space.metrics = ranges
+    for refusal in space.refusals:
+        refusal.points = sum(box_size(p) for p in structures
+                             if any((d.code, d.span.line) == (refusal.code, refusal.line)
+                                    for d in p.refusals))
 
 
 def _metric_range(name: str, points: list[Point]) -> MetricRange:
