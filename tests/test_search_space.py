@@ -1,7 +1,8 @@
 """KerasTuner search spaces: the hypermodel of examples/tuner_search.py analysed over its
-whole space; its two extreme configurations built by real Keras 3 and tf-keras with
-KerasTuner's own HyperParameters, and the values archlint says Keras refuses refused by
-both; the ``hp`` archlint gives a hypermodel checked against KerasTuner's."""
+whole space; the extreme configurations of each figure built by real Keras 3 and tf-keras
+(FLOPs from TensorFlow's profiler) with KerasTuner's own HyperParameters, and the values
+archlint says Keras refuses refused by both; the ``hp`` archlint gives a hypermodel checked
+against KerasTuner's."""
 
 from __future__ import annotations
 
@@ -202,21 +203,34 @@ _RUNNER = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras_tuner as kt  # with Keras 3: its HyperParameters need no backend
+import tensorflow as tf
+from tensorflow.python.profiler import model_analyzer, option_builder
 if sys.argv[1] == "2":
     import tf_keras
     sys.modules["keras"] = tf_keras
 import keras
 import numpy as np
 
+OPTIONS = option_builder.ProfileOptionBuilder(
+    option_builder.ProfileOptionBuilder.float_operation()).with_empty_output().build()
+
 
 def itemsize(dtype):
     return np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).itemsize
 
 
+def flops(model):
+    # TensorFlow's profiler on one call with a batch of 1, as archlint counts FLOPs.
+    specs = [tf.TensorSpec((1, *x.shape[1:]), x.dtype) for x in model.inputs]
+    function = tf.function(lambda *xs: model(xs[0], training=False))
+    graph = function.get_concrete_function(*specs).graph
+    return int(model_analyzer.profile(graph, options=OPTIONS).total_float_ops)
+
+
 def figures(model):
-    # What archlint ranges: parameters, the weights' bytes, every layer's output bytes for
-    # one sample (the inputs left out).
-    return {"parameters": int(model.count_params()),
+    # What archlint ranges: parameters, FLOPs, the weights' bytes, every layer's output
+    # bytes for one sample (the inputs left out).
+    return {"parameters": int(model.count_params()), "FLOPs": flops(model),
             "weight bytes": sum(int(np.prod(w.shape)) * itemsize(w.dtype)
                                 for w in model.weights),
             "activation bytes per sample": sum(
@@ -313,9 +327,7 @@ def test_extremes_and_refusals_match_keras(example: SearchSpace, tmp_path: Path)
             for end, figure in (("minimum", metric.minimum), ("maximum", metric.maximum)):
                 found = built[f"{metric.name} {end}"]
                 assert "refused" not in found, (version, metric.name, end)
-                # FLOPs need TensorFlow's profiler: tests/test_cost_keras.py checks them.
-                if metric.name in found:
-                    assert found[metric.name] == figure, (version, metric.name, end)
+                assert found[metric.name] == figure, (version, metric.name, end)
         assert keras["hypermodel_builds"] == {"minimum": subclassed.minimum,
                                               "maximum": subclassed.maximum}, version
         for name, outcome in built.items():
