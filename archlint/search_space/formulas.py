@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from archlint.search_space.box_bounds import NotBounded, box_bounds
-from archlint.search_space.explore import NotListable, every_point
+from archlint.search_space.explore import NotListable, every_point, space_size
 from archlint.search_space.hyperparameters import symbol_name
 from archlint.search_space.metrics import MODEL_FIGURES, number
 
@@ -46,6 +46,8 @@ def walk_structures(run_symbolic: Run, limit: int) -> list[Point]:
     first = run_symbolic({})
     if first.problem is not None:
         raise NoProof(first.problem)
+    if space_size(first) > limit:  # known before the walk: no run spent on it
+        raise NoProof(f"more than {limit} structures")
     try:
         structures = every_point(run_symbolic, first, limit)
     except NotListable:
