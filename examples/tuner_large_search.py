@@ -26,7 +26,9 @@ def build_model(hp):
     pooling = layers.GlobalAveragePooling2D() if hp.Boolean("global_pooling") else \
         layers.Flatten()
     x = pooling(x)
-    x = layers.Dense(hp.Int("units", 32, 1024, step=32), activation="relu")(x)
+    units = hp.Int("units", 32, 1024, step=32)
+    x = layers.Dense(units, activation="relu")(x)
+    x = layers.Dense(units // 4, activation="relu")(x)
     x = layers.Dropout(hp.Float("dropout", 0.0, 0.5, step=0.1))(x)
     outputs = layers.Dense(CLASSES, activation="softmax")(x)
     model = keras.Model(inputs, outputs, name="image_classifier")

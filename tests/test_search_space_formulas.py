@@ -47,7 +47,23 @@ def build_model(hp):
     return keras.Model(inputs, layers.Dense(3)(x))
 """
 
-SPACES = {"branches": SCRIPT, "example": EXAMPLE.read_text(), "sequence": SEQUENCE}
+# Sizes through arithmetic that keeps them sizes: halved, doubled plus 4, divided by 8.
+ARITHMETIC = """\
+import keras
+from keras import layers
+
+
+def build_model(hp):
+    units = hp.Int("units", 8, 64, step=8)
+    inputs = keras.Input(shape=(10, 4))
+    x = layers.Conv1D(units // 2, hp.Choice("kernel", [3, 11]))(inputs)
+    x = layers.GRU(2 * units + 4)(x)
+    x = layers.Dense(hp.Choice("head", [16, 32, 64]) // 8)(x)
+    return keras.Model(inputs, layers.Dense(hp.Int("classes", 2, 10))(x))
+"""
+
+SPACES = {"branches": SCRIPT, "example": EXAMPLE.read_text(), "sequence": SEQUENCE,
+          "arithmetic": ARITHMETIC}
 
 
 def _space(source: str) -> SearchSpace:
@@ -87,6 +103,15 @@ def test_a_size_used_for_anything_else_is_walked_value_by_value(
     space = _by_formulas(source, monkeypatch)
     assert space.from_formulas and "filters" not in space.sizes
     assert space.sizes == ["vocabulary", "units", "heads", "key_dim"]
+
+
+def test_arithmetic_that_can_make_a_size_0_is_walked_value_by_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # head // 32 is 0 for head=16: Keras refuses that Dense, so head is no size.
+    space = _by_formulas(ARITHMETIC.replace("// 8", "// 32"), monkeypatch)
+    assert not space.from_formulas and space.no_formulas is not None
+    walked = _space(ARITHMETIC.replace("// 8", "// 32"))
+    assert [r.example["head"] for r in walked.refusals if r.code == "AL108"] == [16]
 
 
 def test_a_refusal_for_some_sizes_only_leaves_the_space_sampled(

@@ -62,6 +62,7 @@ from archlint.frontend.values import (
     is_plain,
     mark_open_ended,
     open_ended,
+    sized,
     too_large,
 )
 from archlint.unknown import Unknown
@@ -322,6 +323,9 @@ class ExpressionEvaluator:
 
     def binop(self, op: ast.operator, left: Any, right: Any, node: ast.AST) -> Any:
         line = line_of(node)
+        size = sized(op, left, right)
+        if size is not None:
+            return size
         for side in (left, right):
             if isinstance(side, RuntimeValue) and side.source:
                 return self._computed_from(side, node)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archlint.dims import named_size
-from archlint.frontend.values import TUNER, RuntimeValue
+from archlint.frontend.values import TUNER, HyperSize, RuntimeValue
 from archlint.graph import Layer
 
 # The InputLayer options that hold a shape (Keras 3's, and Keras 2's hints).
@@ -46,6 +46,9 @@ def with_named_options(config: dict[str, Any], options: tuple[str, ...],
     reasons: dict[str, str] = {}
     for option in options:
         value = out.get(option)
+        if isinstance(value, HyperSize):  # kept as a symbol, over all its values
+            out[option] = value.size
+            continue
         # A tuner's hyperparameter stays unknown: its source is no short, readable name.
         if isinstance(value, RuntimeValue) and value.source and value.kind != TUNER:
             out[option] = _named(value, values or {}, reasons)

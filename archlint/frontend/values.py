@@ -102,6 +102,66 @@ class NumpyLiteral(RuntimeValue):
             source=bound.source, literal=self.literal)
 
 
+@record(frozen=True, eq=False)
+class HyperSize(RuntimeValue):
+    """A hyperparameter kept as a symbol (archlint.search_space.formulas), or integer
+    arithmetic on it that never decreases as it grows (``units // 2``, ``2 * units``): a
+    layer's size, ``size`` an expression over the symbols, ``low`` its least value (at the
+    hyperparameters' lowest values), at least 1.
+
+    >>> from archlint.dims import named_size
+    >>> units = HyperSize.of_symbol("hp['u']", 8, 3)
+    >>> sized(ast.FloorDiv(), units, 2).size, sized(ast.FloorDiv(), units, 2).low
+    (hp['u']//2, 4)
+    >>> sized(ast.FloorDiv(), units, 16) is None  # 0 for the lowest value: not a size
+    True
+    """
+
+    size: Any = None
+    low: int = 1
+
+    @classmethod
+    def of_symbol(cls, symbol: str, low: int, line: int | None) -> HyperSize:
+        from archlint.dims import named_size
+
+        return cls(f"`{symbol}` {_KIND_TEXT[TUNER_SIZE]}", line, kind=TUNER_SIZE,
+                   source=symbol, size=named_size(symbol), low=low)
+
+
+def sized(op: ast.operator, left: Any, right: Any) -> HyperSize | None:
+    """``left op right`` where one side is a HyperSize and the result is one too: ``+`` and
+    ``*`` of sizes or positive ints, ``//`` by a positive int, and a least value of 1 or
+    more; else None."""
+    def part(value: Any) -> tuple[Any, int] | None:
+        if isinstance(value, HyperSize):
+            return value.size, value.low
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value, value
+        return None
+
+    a, b = part(left), part(right)
+    if a is None or b is None or not (isinstance(left, HyperSize) or
+                                      isinstance(right, HyperSize)):
+        return None
+    try:
+        if isinstance(op, ast.Add):
+            size, low = a[0] + b[0], a[1] + b[1]
+        elif isinstance(op, ast.Mult):
+            size, low = a[0] * b[0], a[1] * b[1]
+        elif isinstance(op, ast.FloorDiv) and not isinstance(right, HyperSize):
+            size, low = a[0] // b[0], a[1] // b[1]
+        else:
+            return None
+    except ArithmeticError:  # a product past what archlint's expressions keep
+        return None
+    if low < 1:
+        return None
+    source = f"({getattr(left, 'source', left)} {type(op).__name__} " \
+        f"{getattr(right, 'source', right)})"
+    return HyperSize(f"`{source}` {_KIND_TEXT[TUNER_SIZE]}", None, kind=TUNER_SIZE,
+                     source=source, size=size, low=low)
+
+
 def plain_numbers(value: Any) -> bool:
     """A number, or a (nested) list or tuple of numbers only."""
     if isinstance(value, (list, tuple)):

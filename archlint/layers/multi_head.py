@@ -298,6 +298,12 @@ class GroupQueryAttention(_MultiHead):
                 groups == 0 or query_heads % groups):
             raise ShapeError(INVALID_CONFIG, f"{name} num_query_heads={query_heads} must be "
                              f"divisible by num_key_value_heads={groups}")
+        if not (isinstance(query_heads, int) and isinstance(groups, int)) and groups != 1 \
+                and query_heads != groups:
+            raise ShapeError(INVALID_CONFIG, f"{name} num_query_heads={query_heads} with "
+                             f"num_key_value_heads={groups}: archlint cannot check that a "
+                             "named size divides the other",
+                             condition=f"({query_heads}) % ({groups}) != 0")
         window = config["sliding_window"]
         if window is not None and (not isinstance(window, int) or window <= 0):
             raise ShapeError(INVALID_CONFIG, f"{name} sliding_window={window!r} must be None "

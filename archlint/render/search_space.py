@@ -29,7 +29,8 @@ def _title(space: SearchSpace) -> str:
         return f"{where}: not analysed: {space.problem}"
     if space.from_formulas:
         structures = "structure" + ("s" if space.structures != 1 else "")
-        how = (f"{space.points:,} points, bounded from the formulas: exact bounds "
+        exact = "exact bounds " if space.bounds == "exact" else ""
+        how = (f"{space.points:,} points, bounded from the formulas: {exact}"
                f"({space.structures} {structures} analysed, {', '.join(space.sizes)} "
                "kept as symbols over all their values)")
     elif space.exhaustive:

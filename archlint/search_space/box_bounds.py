@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping
 
 from archlint.cost.poly import Poly
-from archlint.dims import Expr, Lin, Product, Sym
+from archlint.dims import Expr, FloorDiv, Lin, Product, Sym
 from archlint.search_space.metrics import Figure
 
 MAX_COMBINATIONS = 200_000
@@ -83,6 +83,13 @@ def _never_decreasing(figure: Expr | Poly) -> bool:
 
 
 def _symbol_product(atom: Expr) -> bool:
+    """A symbol, a floor division of a positive sum of such, or a product of them: never
+    negative, never decreasing as the symbols grow."""
     if isinstance(atom, Product):
-        return all(isinstance(factor, Sym) for factor in atom.factors)
+        return all(_symbol_product(factor) for factor in atom.factors)
+    if isinstance(atom, FloorDiv):
+        num = atom.num
+        if isinstance(num, Lin):
+            return num.const >= 0 and all(c > 0 and _symbol_product(a) for a, c in num.terms)
+        return _symbol_product(num)
     return isinstance(atom, Sym)

@@ -85,12 +85,15 @@ def bound_figures(structures: list[Point], run: Run) -> list[MetricRange]:
 
 
 def _unknown_or_no_proof(found: MetricRange, point: Point, why: NotBounded, run: Run) -> None:
-    """A figure unknown with the sizes as symbols is unknown for every size, unless a
-    plain point of the structure gives it: then only a walk of the values tells."""
-    lowest = {**point.used, **{n: min(hp.values or (0,)) for n, hp in point.hp.symbolic.items()}}
-    plain = run(lowest)
-    if number(plain.figures.get(found.name)) is not None:
-        raise NoProof(f"{found.name}: {why}")
+    """A figure unknown with the sizes as symbols: unknown at the structure's points when
+    it is so at its lowest and highest sizes too, as plain points Keras builds; a number
+    or a refusal there means the sizes matter in a way only a walk of their values tells
+    (a size used where it can be 0)."""
+    for pick in (min, max):
+        plain = run({**point.used, **{n: pick(hp.values or (1,))
+                                      for n, hp in point.hp.symbolic.items()}})
+        if plain.refusals or number(plain.figures.get(found.name)) is not None:
+            raise NoProof(f"{found.name}: {why}")
     found.unknown_points += box_size(point)
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from archlint.frontend.values import (
     TUNER,
-    TUNER_SIZE,
     HostObject,
     HostScope,
+    HyperSize,
     RuntimeValue,
     is_plain,
 )
@@ -163,11 +163,11 @@ class PointHyperParameters(HostObject):
         if name in self.symbolic:
             if line not in self.size_lines:
                 return self._value_needed(name, line)
-            return RuntimeValue.of(symbol_name(name), line, TUNER_SIZE)
+            return _symbol(self.symbolic[name], line)
         if name not in self.values and line in self.size_lines and name not in \
                 self.assignment and is_size(self.defined[name]):
             self.symbolic[name] = self.defined[name]
-            return RuntimeValue.of(symbol_name(name), line, TUNER_SIZE)
+            return _symbol(self.symbolic[name], line)
         if name not in self.values:
             defined = self.defined[name]
             self.values[name] = self.assignment.get(name, defined.default)
@@ -175,6 +175,10 @@ class PointHyperParameters(HostObject):
         if isinstance(value, AnyValue):
             return RuntimeValue.of(f"hp.{kind}('{name}', ...)", line, TUNER)
         return value
+
+
+def _symbol(hp: HyperParameter, line: int | None) -> HyperSize:
+    return HyperSize.of_symbol(symbol_name(hp.name), min(hp.values or (1,)), line)
 
 
 def symbol_name(name: str) -> str:

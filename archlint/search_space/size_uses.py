@@ -7,10 +7,11 @@ parameters of two Dense layers in a row: ``u1*u2 + u2``). Such a hyperparameter 
 kept as a symbol (``archlint.search_space.formulas``). A call qualifies when its value is
 
 * an argument of a Keras layer class, at a position or keyword that is one of the class's
-  size options (``LayerSpec.sized_options``: units, filters, output_dim...), or
+  size options (``LayerSpec.sized_options``: units, filters, output_dim...), as it is or
+  through ``+``, ``*`` or ``//`` by a positive int constant (``units // 2``), or
 * assigned to a local name once, every use of which is such an argument.
 
-Anything else (arithmetic, a comparison, a loop bound, another function's argument) makes
+Anything else (other arithmetic, a comparison, a loop bound, another function's argument) makes
 the call's line structural: its values are walked one by one.
 
 >>> tree = ast.parse(
@@ -78,8 +79,11 @@ def _only_a_size(call: ast.Call, function: ast.FunctionDef, parents: dict[ast.AS
 
 
 def _a_size_argument(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
-    """Whether ``node`` is given, as it is, to a size option of a Keras layer class."""
+    """Whether ``node`` is given to a size option of a Keras layer class, as it is or
+    through arithmetic that never decreases as it grows (``units // 2``, ``2 * units``)."""
     parent = parents.get(node)
+    while isinstance(parent, ast.BinOp) and _growing(parent, node):
+        node, parent = parent, parents.get(parent)
     if isinstance(parent, ast.keyword):
         layer = parents.get(parent)
         option = parent.arg
@@ -94,6 +98,16 @@ def _a_size_argument(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
         return False
     spec = _spec(layer) if isinstance(layer, ast.Call) else None
     return spec is not None and option in spec.sized_options
+
+
+def _growing(operation: ast.BinOp, node: ast.expr) -> bool:
+    """``node + k``, ``k * node`` or ``node // k`` with a positive int constant ``k``
+    (whether the result is still at least 1 is checked on the values: frontend.values)."""
+    other = operation.right if operation.left is node else operation.left
+    positive = isinstance(other, ast.Constant) and type(other.value) is int and other.value > 0
+    if isinstance(operation.op, (ast.Add, ast.Mult)):
+        return positive
+    return isinstance(operation.op, ast.FloorDiv) and operation.left is node and positive
 
 
 def _spec(call: ast.Call) -> LayerSpec | None:
