@@ -151,9 +151,9 @@ def test_a_large_space_is_sampled_and_says_its_bounds_are_not_proven(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(space_module, "MAX_EXHAUSTIVE_POINTS", 20)
     monkeypatch.setattr(space_module, "MIN_POINTS", 10)
-    # Twice the value: not only a size, so the formulas do not bound it.
+    # Less 8: not only a size (it could reach 0), so the formulas do not bound it.
     report = analyse_source(SCRIPT.replace('hp.Int(f"units_{i}", 16, 64, step=16)',
-                                           '2 * hp.Int(f"units_{i}", 8, 32, step=8)'),
+                                           'hp.Int(f"units_{i}", 24, 72, step=16) - 8'),
                             "model.py")
     [space] = report.search_spaces
     assert not space.exhaustive and space.bounds == "sampled"

@@ -18,7 +18,7 @@ the call's line structural: its values are walked one by one.
 ...     "def build(hp):\\n"
 ...     "    units = hp.Int('u', 8, 64, step=8)\\n"
 ...     "    x = layers.Dense(units)(inp)\\n"
-...     "    y = layers.Dense(hp.Choice('w', [4, 8]) * 2)(x)\\n"
+...     "    y = layers.Dense(hp.Choice('w', [4, 8]) - 2)(x)\\n"
 ...     "    return layers.Conv1D(filters=hp.Int('f', 4, 8), kernel_size=3)(y)\\n")
 >>> sorted(size_only_lines(tree.body[0], "hp"))
 [2, 5]
