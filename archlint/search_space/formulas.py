@@ -41,7 +41,7 @@ def box_size(point: Point) -> int:
     return math.prod(len(v) for v in values if v is not None)
 
 
-def walk_structures(run_symbolic: Run, limit: int) -> list[Point]:
+def walk_structures(run_symbolic: Run, run_plain: Run, limit: int) -> list[Point]:
     """One point per structure, with the sizes kept as symbols; raises NoProof."""
     first = run_symbolic({})
     if first.problem is not None:
@@ -55,11 +55,23 @@ def walk_structures(run_symbolic: Run, limit: int) -> list[Point]:
     for point in structures:
         if point.hp.needs_value is not None:
             raise NoProof(point.hp.needs_value)
+        if point.refusals and point.hp.symbolic:
+            _check_refused(point, run_plain)
         if point.conditional:
             finding = point.conditional[0]
             raise NoProof(f"Keras refuses some sizes only ({finding.code}, line "
                           f"{finding.span.line})")
     return structures
+
+
+def _check_refused(point: Point, run: Run) -> None:
+    """A refusal with the sizes as symbols holds for all their values: so at their lowest
+    values too, as a plain point, for the same reason."""
+    plain = run({**point.used, **{n: min(hp.values or (1,))
+                                  for n, hp in point.hp.symbolic.items()}})
+    if [(d.code, d.span.line) for d in plain.refusals][:1] != \
+            [(d.code, d.span.line) for d in point.refusals][:1]:
+        raise NoProof(f"Keras refuses {point.used} for a reason the sizes' values change")
 
 
 def bound_figures(structures: list[Point], run: Run) -> list[MetricRange]:

@@ -177,7 +177,7 @@ def analyse_space(tree: ast.Module, source: str, path: str, settings: Settings,
     sizes = _size_lines(tree, hypermodel)
     if points is None and sizes:
         try:
-            structures = walk_structures(lambda a: run(a, sizes), limit)
+            structures = walk_structures(lambda a: run(a, sizes), run, limit)
             _summarise_structures(space, structures, bound_figures(structures, run))
             space.sampled_because = None
             return space
