@@ -41,7 +41,7 @@ import keras
 from keras import layers
 
 inp = keras.Input(shape=(6, 8))
-x = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+x = layers.MultiHeadAttention(num_heads=2, key_dim=4, use_gate=True)(inp, inp)
 y = layers.Dense(3)(x)
 model = keras.Model(inp, y)
 """
