@@ -1,11 +1,12 @@
 """FLOPs and MACs of EinsumDense, MultiHeadAttention and GroupQueryAttention, as
 TensorFlow's profiler counts the ops Keras 3 builds for them (checked by
-tests/test_cost_keras.py).
+tests/test_cost_keras_attention.py).
 
 Keras 3's ``ops.einsum`` runs a few equations as a MatMul or BatchMatMul (the profiler
 counts ``2`` per multiply-add), every other one as an Einsum op, which the profiler has no
 entry for (it counts 0). Which equations, after their letters are renamed in order of
-appearance (``btd,dk->btk`` is ``abc,cd->abd``), is ``MATMUL_EQUATIONS``:
+appearance (``btd,dk->btk`` is ``abc,cd->abd``) and with every axis known (as the profile
+is traced, batch 1 and fixed lengths), is ``MATMUL_EQUATIONS``:
 
 * EinsumDense: ``2 * MACs`` for those, plus one FLOP per output element for the bias
   (whatever ``bias_axes``: it is broadcast to the output) and the activation. Its other

@@ -3,7 +3,7 @@
 No upsampling does arithmetic on the values the profiler counts: a repeat is a Tile or a
 Split and a concatenation, a resize (ResizeNearestNeighbor, ResizeBilinear, ResizeBicubic,
 ResizeArea) has no entry in the profiler's table. What is left are a few products of shape
-scalars, a constant whatever the sizes (checked by tests/test_cost_keras.py):
+scalars, a constant whatever the sizes (checked by tests/test_cost_keras_attention.py):
 
 * Keras 3 repeats each upsampled axis (``ops.repeat``, one Mul of two shape scalars each):
   1 for UpSampling1D, 2 for UpSampling2D with ``interpolation="nearest"``, 3 for
