@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from archlint.analysis import analyse_source
 from archlint.cost.flops import layer_cost
 from archlint.cost.poly import Poly, evaluate_cost
 from archlint.dims import Sym
@@ -232,3 +233,25 @@ def test_named_sizes_carry_into_attention_costs() -> None:
     assert evaluate_cost(cost.flops, env) == _archlint(
         ("m", "MultiHeadAttention", _mha(), SELF, {}, "3"), "3").flops
     assert "args.heads" in str(cost.flops) and "args.width" in str(cost.flops)
+
+
+SCRIPT = """
+import keras
+from keras import layers
+
+inp = keras.Input(shape=(None, 6))
+mha = layers.MultiHeadAttention(2, 4)
+out, scores = mha(inp, inp, use_causal_mask=True, return_attention_scores=True)
+model = keras.Model(inp, [out, scores])
+"""
+
+
+def test_a_scripts_call_options_reach_the_formula(profiles: dict[str, dict[str, Any]]) -> None:
+    """The call's use_causal_mask and return_attention_scores, read from the source, give
+    the profiled figure at the length of the profile."""
+    analysis = analyse_source(SCRIPT).models[0]
+    call = next(c for c in analysis.model.calls if c.layer.class_name == "MultiHeadAttention")
+    cost = analysis.cost.calls[call]
+    assert "T^2" in str(cost.flops)
+    measured = profiles["3"]["mha_causal_scores"]["flops"]
+    assert evaluate_cost(cost.flops, {"T": SELF[0][0]}) == measured

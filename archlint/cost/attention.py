@@ -21,6 +21,7 @@ is traced, batch 1 and fixed lengths), is ``MATMUL_EQUATIONS``:
   a dropout, Keras 3 scales the query (one Mul per projected element) and runs both
   products as BatchMatMul, counted; a causal mask then adds a GreaterEqual per
   ``(query step, key step)``. The fused path masks by a select: 0.
+  A Keras mask from an earlier layer (``mask_zero``) adds no op the profiler counts.
 * GroupQueryAttention: the same, with ``num_key_value_heads`` heads for the key and value,
   and two Mul of shape scalars (the ``ops.repeat`` of the key and value heads).
 
