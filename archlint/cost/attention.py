@@ -13,15 +13,15 @@ is traced, batch 1 and fixed lengths), is ``MATMUL_EQUATIONS``:
   equations (an ellipsis, an output in another order) leave the kernel's product uncounted:
   their FLOPs are unknown here, their MACs known, as for a grouped convolution.
 * MultiHeadAttention, on ``(batch, T, features)`` inputs: the four projections are
-  EinsumDense with MatMul equations; the heads' outputs are scaled, and softmaxed (5 per
+  EinsumDense with MatMul equations (a bias each), and the scores are softmaxed (5 per
   score). Without ``return_attention_scores`` and without dropout, Keras 3 computes the
-  attention in ``ops.dot_product_attention``, whose two products (scores and weighted sum)
-  are Einsum ops: the profiler counts 0 for them, and so does archlint (MACs count them),
-  and it scales the scores (one Mul per score). With ``return_attention_scores=True`` or
-  a dropout, Keras 3 scales the query (one Mul per projected element) and runs both
-  products as BatchMatMul, counted; a causal mask then adds a GreaterEqual per
-  ``(query step, key step)``. The fused path masks by a select: 0.
-  A Keras mask from an earlier layer (``mask_zero``) adds no op the profiler counts.
+  attention in ``ops.dot_product_attention``: it scales the scores (one Mul per score), and
+  its two products (scores, weighted sum) are Einsum ops, which the profiler counts 0, and
+  so does archlint (the MACs count them); a causal mask is a select there: 0. With
+  ``return_attention_scores=True`` or a dropout, Keras 3 scales the query instead (one Mul
+  per projected element) and runs both products as BatchMatMul, counted; a causal mask then
+  adds a GreaterEqual per (query step, key step). A Keras mask from an earlier layer
+  (``mask_zero``) adds no op the profiler counts.
 * GroupQueryAttention: the same, with ``num_key_value_heads`` heads for the key and value,
   and two Mul of shape scalars (the ``ops.repeat`` of the key and value heads).
 
