@@ -15,9 +15,10 @@ is traced, batch 1 and fixed lengths), is ``MATMUL_EQUATIONS``:
 * MultiHeadAttention, on ``(batch, T, features)`` inputs: the four projections are
   EinsumDense with MatMul equations (a bias each), and the scores are softmaxed (5 per
   score). Without ``return_attention_scores`` and without dropout, Keras 3 computes the
-  attention in ``ops.dot_product_attention``: it scales the scores (one Mul per score), and
-  its two products (scores, weighted sum) are Einsum ops, which the profiler counts 0, and
-  so does archlint (the MACs count them); a causal mask is a select there: 0. With
+  attention in ``ops.dot_product_attention``: its two products (scores, weighted sum) are
+  Einsum ops, which the profiler counts 0: a FLOPs figure there would leave out the
+  attention's products or be one the profiler cannot check, so it is unknown (the MACs
+  count them). With
   ``return_attention_scores=True`` or a dropout, Keras 3 scales the query instead (one Mul
   per projected element) and runs both products as BatchMatMul, counted; a causal mask then
   adds a GreaterEqual per (query step, key step). A Keras mask from an earlier layer
@@ -163,8 +164,12 @@ def _attention(config: dict[str, Any], inputs: list[Shape], output: Shape, name:
         flops = cost_add(flops, cost_mul(steps, q_heads, key_size), cost_mul(2, products))
         if config.get("use_causal_mask"):
             flops = cost_add(flops, cost_mul(steps, kv_steps))
-    else:  # ops.dot_product_attention: the scores scaled, the products Einsum ops
-        flops = cost_add(flops, scores)
+    else:  # ops.dot_product_attention: the products are Einsum ops, counted 0
+        flops = Unknown(f"Keras 3 runs a {name}'s two attention products (scores, weighted "
+                        "sum) as Einsum ops in ops.dot_product_attention, used unless the "
+                        "scores are returned or a dropout is set; TensorFlow's profiler "
+                        "counts them 0, so their FLOPs cannot be checked (the MACs count "
+                        "them)")
     return flops, cost_add(projections, products)
 
 
@@ -172,9 +177,10 @@ def multi_head_attention_cost(config: dict[str, Any], inputs: list[Shape], outpu
                               ) -> CallCost:
     """MultiHeadAttention on Keras 3's graph (the call's options in ``config``).
 
-    >>> config = {"num_heads": 2, "key_dim": 4, "value_dim": 4, "output_shape": None}
+    >>> config = {"num_heads": 2, "key_dim": 4, "value_dim": 4, "output_shape": None,
+    ...           "return_attention_scores": True}
     >>> multi_head_attention_cost(config, [(None, 5, 6), (None, 7, 6)], (None, 5, 6))
-    CallCost(flops=2906, macs=1712)
+    CallCost(flops=3996, macs=1712)
     """
     shape = config.get("output_shape")
     if isinstance(shape, (list, tuple)) and len(shape) > 1:
