@@ -2,10 +2,12 @@
 starts once per Keras version (the test process itself never imports TensorFlow).
 
 Reads a JSON list of cases on stdin, each ``{"id", "class", "config", "inputs", "dtype"}``
-(input shapes without the batch axis), or ``"application": true`` for a model of
-``keras.applications`` built without weights; builds each with the Keras named in argv[1]
-("3" or "2"), traces a concrete function of one call on a batch of 1 and writes, per case,
-the profiler's ``total_float_ops`` (or the error).
+(input shapes without the batch axis; ``"separate": true`` passes the inputs as separate
+arguments, ``mha(query, value)``; ``"call_options"`` are the call's keywords), or
+``"application": true`` for a model of ``keras.applications`` built without weights;
+builds each with the Keras named in argv[1] ("3" or "2"), traces a concrete function of one
+call on a batch of 1 and writes, per case, the profiler's ``total_float_ops`` (or the
+error).
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ def main() -> None:
             specs = [tf.TensorSpec((1, *shape), case.get("dtype", "float32"))
                      for shape in case["inputs"]]
 
-            def call(*tensors: Any, layer: Any = layer) -> Any:
-                return layer(list(tensors) if len(tensors) > 1 else tensors[0])
+            def call(*tensors: Any, layer: Any = layer, case: Any = case) -> Any:
+                keywords = case.get("call_options", {})
+                if case.get("separate"):
+                    return layer(*tensors, **keywords)
+                return layer(list(tensors) if len(tensors) > 1 else tensors[0], **keywords)
 
             function = tf.function(call).get_concrete_function(*specs)
             profile = model_analyzer.profile(function.graph, options=options)

@@ -207,7 +207,7 @@ def test_what_tf_keras_builds_otherwise_is_unknown_for_it(case: tuple[Any, ...])
 @pytest.mark.parametrize("class_name,config,inputs", [
     ("Conv2D", {"filters": 4, "kernel_size": 3, "groups": 2}, [(8, 9, 2)]),
     ("Conv3DTranspose", {"filters": 4, "kernel_size": 3}, [(4, 5, 6, 2)]),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, [(5, 6), (5, 6)]),
+    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "use_gate": True}, [(5, 6), (5, 6)]),
     ("LSTM", {"units": 4, "activation": "relu"}, [(5, 3)]),
 ])
 def test_unchecked_costs_are_unknown(class_name: str, config: dict[str, Any],

@@ -40,8 +40,8 @@ UNKNOWN = """
 import keras
 from keras import layers
 
-inp = keras.Input(shape=(6, 8))
-x = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+inp = keras.Input(shape=(2, 6, 8))
+x = layers.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)  # rank 4: not checked
 y = layers.Dense(3)(x)
 model = keras.Model(inp, y)
 """
@@ -87,6 +87,6 @@ def test_an_unchecked_layer_makes_the_total_unknown_and_is_named() -> None:
     attention = entry["layers"][1]
     assert attention["flops"] is None and "MultiHeadAttention" in \
         attention["cost_unknown_reason"]
-    assert entry["layers"][2]["flops"] == 6 * (2 * 8 * 3 + 3)  # the rest is still counted
+    assert entry["layers"][2]["flops"] == 2 * 6 * (2 * 8 * 3 + 3)  # the rest still counts
     text = _text(analysis)
     assert "Total FLOPs: ?" in text and "Unknown FLOPs in: multi_head_attention" in text

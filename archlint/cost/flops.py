@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from archlint.cost.activations import PER_ELEMENT, activation_flops_per_element
+from archlint.cost.attention import ATTENTION_FORMULAS, READS_CALL_OPTIONS, TF_KERAS_ATTENTION
 from archlint.cost.base import ZERO, CallCost, NotCosted, elements, unknown_cost
 from archlint.cost.conv import (
     conv_cost,
@@ -31,6 +32,8 @@ from archlint.cost.conv import (
 )
 from archlint.cost.poly import cost_add, cost_mul
 from archlint.cost.recurrent import bidirectional_cost, rnn_cost
+from archlint.cost.resampling import RESAMPLING_FORMULAS, TF_KERAS_RESAMPLING
+from archlint.layer_call import call_config
 from archlint.layer_types import LayerInstance, OutputShape, Shape
 from archlint.layers.base import ShapeError
 from archlint.layers.normalization import resolve_axes
@@ -237,13 +240,17 @@ FORMULAS: dict[str, Formula] = {
     "SimpleRNN": rnn_cost("SimpleRNN"), "LSTM": rnn_cost("LSTM"), "GRU": rnn_cost("GRU"),
     "Bidirectional": lambda c, i, o: bidirectional_cost(c, i, o, layer_cost),
 }
+FORMULAS.update({**ATTENTION_FORMULAS, **RESAMPLING_FORMULAS})
+# tf-keras's own figures, for a script that runs under tf-keras only.
+TF_KERAS_FORMULAS: dict[str, Formula] = {**TF_KERAS_ATTENTION, **TF_KERAS_RESAMPLING}
 
 # Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
 # shape product in the transposed convolutions): checked on Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
                                "Conv1DTranspose", "RepeatVector"})
-# Layers whose cost does not depend on their outputs: any number of them (return_state).
-_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional"})
+# Layers whose cost does not depend on their outputs: any number of them (return_state,
+# return_attention_scores).
+_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", *READS_CALL_OPTIONS})
 # Activations tf-keras computes otherwise (or not at all), or not checked with it.
 KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish"})
 
@@ -251,7 +258,8 @@ KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish
 def keras3_graph_only(instance: LayerInstance) -> str | None:
     """What of the layer tf-keras builds from other operations than Keras 3 (the layer's
     class, or its activation), or None: its FLOPs hold for Keras 3's graph only."""
-    if instance.spec.class_name in KERAS3_GRAPH_ONLY:
+    if instance.spec.class_name in KERAS3_GRAPH_ONLY or \
+            instance.spec.class_name in TF_KERAS_FORMULAS:
         return instance.spec.class_name
     activation = activation_name(instance.config.get("activation"))
     return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
@@ -267,9 +275,14 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
     differs = keras3_graph_only(instance)
-    if instance.target == "2" and differs:
+    if instance.target == "2" and name in TF_KERAS_FORMULAS:
+        formula = TF_KERAS_FORMULAS[name]
+    elif instance.target == "2" and differs:
         return unknown_cost(f"tf-keras builds {differs} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
+    config = instance.config
+    if name in READS_CALL_OPTIONS:  # its formula reads the call's options
+        config, options = call_config(instance, options), None
     if options and any(value not in (None, False) for value in options.values()):
         return unknown_cost(f"the cost of {name} called with "
                             f"{', '.join(sorted(options))} is not checked against "
@@ -279,7 +292,7 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if not isinstance(output, tuple):
         return unknown_cost(f"the cost of {name} with several outputs is not modelled")
     try:
-        return formula(instance.config, inputs, output)
+        return formula(config, inputs, output)
     except NotCosted as not_costed:
         return unknown_cost(not_costed.reason)
     except (ShapeError, ArithmeticError, TypeError, ValueError, KeyError, IndexError) as error:
