@@ -5,7 +5,8 @@ Reads a JSON list of cases on stdin, each ``{"id", "class", "config", "inputs", 
 (input shapes without the batch axis), or ``"application": true`` for a model of
 ``keras.applications`` built without weights; builds each with the Keras named in argv[1]
 ("3" or "2"), traces a concrete function of one call on a batch of 1 and writes, per case,
-the profiler's ``total_float_ops`` (or the error).
+the profiler's ``total_float_ops`` (or the error); with ``"nested": true``, also the sum of
+the profiles of the functions the graph calls, each alone.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def main() -> None:
             function = tf.function(call).get_concrete_function(*specs)
             profile = model_analyzer.profile(function.graph, options=options)
             results[case["id"]] = {"flops": int(profile.total_float_ops)}
+            if case.get("nested"):  # the functions the graph calls, each profiled alone
+                results[case["id"]]["nested"] = sum(
+                    int(model_analyzer.profile(f.graph, options=options).total_float_ops)
+                    for f in function.graph._functions.values())
         except Exception as error:  # a case Keras refuses: reported, the others go on
             results[case["id"]] = {"error": f"{type(error).__name__}: {error}"[:300]}
     sys.stdout.write(json.dumps(results))

@@ -6,12 +6,16 @@ Profiler conventions met here (each checked on real builds by tests/test_cost_ke
 * Conv: ``2 * output elements * kernel area * input channels``; a dilated convolution runs
   through SpaceToBatchND, so the profiler counts the padded blocks it convolves:
   ``rate * ceil(length / rate)`` positions for 'same' and 'causal', ``rate *
-  (ceil(length / rate) - kernel + 1)`` for 'valid', along each axis.
+  (ceil(length / rate) - kernel + 1)`` for 'valid', along each axis. A dilated depthwise
+  pass (DepthwiseConv, the first half of SeparableConv) counts its positions the same way.
 * Transposed conv (Conv2DBackpropInput): ``2 * output elements * kernel area * input
-  channels / product(strides)``, truncated to an integer as the profiler does.
-  Conv3DBackpropInputV2 is not in the profiler's table (it would count 0): unknown here.
-* A grouped convolution runs in a nested compiled function the profiler does not look
-  into: its FLOPs are unknown here, its MACs are known.
+  channels / product(strides)``, truncated to an integer as the profiler does; Keras 3
+  passes a dilation to the op, which the profiler's formula leaves out. A Conv3DTranspose
+  runs Conv3DBackpropInputV2, which is not in the profiler's table: 0, only its bias and
+  activation count.
+* A grouped convolution runs in a nested compiled function (XLA) the profiler's total
+  does not look into: it counts the bias alone. Its FLOPs are unknown here, its MACs are
+  known.
 * MaxPool and AvgPool: ``pool area * output elements``; the 3D poolings and the global
   max (MaxPool3D, AvgPool3D, Max) are not in the profiler's table: 0. A global average
   is a Mean: one FLOP per input element.
@@ -71,55 +75,84 @@ def conv_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
     if groups > 1:
         macs = cost_floor_div(macs, groups)
         return CallCost(_GROUPED, macs)
-    rates = tuple(size(r) for r in config["dilation_rate"])
-    if any(r > 1 for r in rates):
-        positions = [_dilated_positions(n, k, r, config["padding"])
-                     for n, k, r in zip(_spatial(source, config), kernel, rates)]
-        conv = cost_mul(2, *positions, cout, area(kernel), cin)
-    else:
-        conv = cost_mul(2, macs)
+    conv = cost_mul(2, counted_positions(config, source, output), cout, area(kernel), cin)
     return CallCost(cost_add(conv, _epilogue(config, output)), macs)
 
 
-_GROUPED = Unknown("TensorFlow's profiler does not see a grouped convolution (Keras runs "
-                   "it in a nested compiled function), so there is no figure to follow")
+_GROUPED = Unknown("TensorFlow's profiler does not count a grouped convolution: Keras runs "
+                   "it in a nested compiled function the profiler's total leaves out (it "
+                   "counts the bias alone), so there is no figure to follow")
+
+
+def counted_positions(config: dict[str, Any], source: Shape, output: Shape) -> Cost:
+    """The positions the profiler counts for a convolution's kernel: the output's, or the
+    padded blocks of a dilated one."""
+    rates = tuple(size(r) for r in config.get("dilation_rate", ()))
+    if not any(r > 1 for r in rates):
+        return cost_mul(*_spatial(output, config))
+    kernel = tuple(size(k) for k in config["kernel_size"])
+    return cost_mul(*(_dilated_positions(n, k, r, config["padding"])
+                      for n, k, r in zip(_spatial(source, config), kernel, rates)))
 
 
 def depthwise_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
-    """DepthwiseConv1D/2D: ``2 * output elements * kernel area``."""
-    _undilated(config)
+    """DepthwiseConv1D/2D: ``2 * output elements * kernel area`` (dilated: the padded
+    blocks' positions times the output channels).
+
+    >>> depthwise_cost({"kernel_size": (3,), "dilation_rate": (2,), "padding": "same",
+    ...                 "data_format": "channels_last", "use_bias": True},
+    ...                (None, 9, 3), (None, 9, 6))
+    CallCost(flops=414, macs=162)
+    """
     kernel = area(tuple(size(k) for k in config["kernel_size"]))
     macs = cost_mul(elements(output), kernel)
-    return CallCost(cost_add(cost_mul(2, macs), _epilogue(config, output)), macs)
+    positions = counted_positions(config, source, output)
+    conv = cost_mul(2, positions, _channels(output, config), kernel)
+    return CallCost(cost_add(conv, _epilogue(config, output)), macs)
 
 
 def separable_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
     """SeparableConv1D/2D: a depthwise pass to ``channels * depth_multiplier``, then a
     pointwise (1x1) convolution."""
-    _undilated(config)
     kernel = area(tuple(size(k) for k in config["kernel_size"]))
     middle = cost_mul(_channels(source, config), size(config["depth_multiplier"]))
-    positions = cost_mul(*_spatial(output, config))
-    macs = cost_add(cost_mul(positions, middle, kernel),
-                    cost_mul(elements(output), middle))
-    return CallCost(cost_add(cost_mul(2, macs), _epilogue(config, output)), macs)
+    depthwise = cost_mul(cost_mul(*_spatial(output, config)), middle, kernel)
+    pointwise = cost_mul(elements(output), middle)
+    counted = cost_mul(counted_positions(config, source, output), middle, kernel)
+    conv = cost_mul(2, cost_add(counted, pointwise))
+    return CallCost(cost_add(conv, _epilogue(config, output)),
+                    cost_add(depthwise, pointwise))
 
 
 def transpose_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
-    """Conv1DTranspose/Conv2DTranspose (Conv2DBackpropInput in the graph)."""
-    _undilated(config)
+    """Conv1DTranspose/Conv2DTranspose (Conv2DBackpropInput in the graph), and
+    Conv3DTranspose, whose Conv3DBackpropInputV2 the profiler counts 0.
+
+    >>> transpose_cost({"kernel_size": (2, 2, 2), "strides": (2, 2, 2),
+    ...                 "data_format": "channels_last", "use_bias": True},
+    ...                (None, 2, 2, 2, 3), (None, 4, 4, 4, 5))
+    CallCost(flops=320, macs=960)
+    """
     kernel = area(tuple(size(k) for k in config["kernel_size"]))
     cin, cout = _channels(source, config), _channels(output, config)
     macs = cost_mul(*_spatial(source, config), kernel, cin, cout)
+    if len(config["kernel_size"]) == 3:  # Conv3DBackpropInputV2: not in the table
+        return CallCost(_epilogue(config, output), macs)
     strides = area(tuple(size(s) for s in config["strides"]))
     conv = cost_floor_div(cost_mul(2, elements(output), kernel, cin), strides)
     return CallCost(cost_add(conv, _epilogue(config, output)), macs)
 
 
-def _undilated(config: dict[str, Any]) -> None:
-    if any(size(r) > 1 for r in config.get("dilation_rate", ())):
-        raise NotCosted("a dilated depthwise, separable or transposed convolution is not "
-                        "checked against TensorFlow's profiler")
+def tf_keras_builds_otherwise(class_name: str, config: dict[str, Any]) -> str | None:
+    """What of a convolution tf-keras builds from other operations than Keras 3, or None:
+    a dilated Conv2DTranspose (``atrous_conv2d_transpose``: a SpaceToBatchND and shape
+    arithmetic), and Conv3DTranspose (its output shape computed by ops on the input's)."""
+    if class_name == "Conv3DTranspose":
+        return class_name
+    rates = config.get("dilation_rate", ())
+    if class_name == "Conv2DTranspose" and any(isinstance(r, int) and r > 1 for r in rates):
+        return "a dilated Conv2DTranspose"
+    return None
 
 
 def pooling_cost(config: dict[str, Any], source: Shape, output: Shape, rank: int) -> CallCost:

@@ -27,8 +27,10 @@ from archlint.cost.conv import (
     global_pooling_cost,
     pooling_cost,
     separable_cost,
+    tf_keras_builds_otherwise,
     transpose_cost,
 )
+from archlint.cost.conv_recurrent import conv_lstm_cost
 from archlint.cost.poly import cost_add, cost_mul
 from archlint.cost.recurrent import bidirectional_cost, rnn_cost
 from archlint.layer_types import LayerInstance, OutputShape, Shape
@@ -190,11 +192,6 @@ def _conv(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCos
     return conv_cost(config, inputs[0], output)
 
 
-def _conv3d_transpose(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
-    raise NotCosted("TensorFlow's profiler has no entry for Conv3DBackpropInputV2, the op of "
-                    "a Conv3DTranspose (it would count 0)")
-
-
 def _pooling(rank: int) -> Formula:
     return lambda config, inputs, output: pooling_cost(config, inputs[0], output, rank)
 
@@ -227,7 +224,7 @@ FORMULAS: dict[str, Formula] = {
     "SeparableConv2D": lambda c, i, o: separable_cost(c, i[0], o),
     "Conv1DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
     "Conv2DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
-    "Conv3DTranspose": _conv3d_transpose,
+    "Conv3DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
     "MaxPooling1D": _pooling(1), "MaxPooling2D": _pooling(2), "MaxPooling3D": _pooling(3),
     "AveragePooling1D": _pooling(1), "AveragePooling2D": _pooling(2),
     "AveragePooling3D": _pooling(3),
@@ -236,14 +233,17 @@ FORMULAS: dict[str, Formula] = {
     "GlobalAveragePooling2D": _global(True), "GlobalAveragePooling3D": _global(True),
     "SimpleRNN": rnn_cost("SimpleRNN"), "LSTM": rnn_cost("LSTM"), "GRU": rnn_cost("GRU"),
     "Bidirectional": lambda c, i, o: bidirectional_cost(c, i, o, layer_cost),
+    "ConvLSTM1D": conv_lstm_cost, "ConvLSTM2D": conv_lstm_cost, "ConvLSTM3D": conv_lstm_cost,
 }
 
 # Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
 # shape product in the transposed convolutions): checked on Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
-                               "Conv1DTranspose", "RepeatVector"})
+                               "Conv1DTranspose", "RepeatVector", "ConvLSTM1D",
+                               "ConvLSTM2D", "ConvLSTM3D"})
 # Layers whose cost does not depend on their outputs: any number of them (return_state).
-_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional"})
+_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", "ConvLSTM1D",
+                              "ConvLSTM2D", "ConvLSTM3D"})
 # Activations tf-keras computes otherwise (or not at all), or not checked with it.
 KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish"})
 
@@ -253,6 +253,9 @@ def keras3_graph_only(instance: LayerInstance) -> str | None:
     class, or its activation), or None: its FLOPs hold for Keras 3's graph only."""
     if instance.spec.class_name in KERAS3_GRAPH_ONLY:
         return instance.spec.class_name
+    convolution = tf_keras_builds_otherwise(instance.spec.class_name, instance.config)
+    if convolution:
+        return convolution
     activation = activation_name(instance.config.get("activation"))
     return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
 
