@@ -30,7 +30,7 @@ from archlint.cost.conv import (
     tf_keras_builds_otherwise,
     transpose_cost,
 )
-from archlint.cost.conv_recurrent import conv_lstm_cost
+from archlint.cost.conv_recurrent import conv_lstm_cost, tf_keras_conv_lstm_cost
 from archlint.cost.poly import cost_add, cost_mul
 from archlint.cost.recurrent import bidirectional_cost, rnn_cost
 from archlint.layer_types import LayerInstance, OutputShape, Shape
@@ -239,8 +239,11 @@ FORMULAS: dict[str, Formula] = {
 # Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
 # shape product in the transposed convolutions): checked on Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
-                               "Conv1DTranspose", "RepeatVector", "ConvLSTM1D",
-                               "ConvLSTM2D", "ConvLSTM3D"})
+                               "Conv1DTranspose", "RepeatVector"})
+# Formulas of the graph tf-keras builds, where it differs from Keras 3's.
+TF_KERAS_FORMULAS: dict[str, Formula] = {
+    "ConvLSTM1D": tf_keras_conv_lstm_cost, "ConvLSTM2D": tf_keras_conv_lstm_cost,
+    "ConvLSTM3D": tf_keras_conv_lstm_cost}
 # Layers whose cost does not depend on their outputs: any number of them (return_state).
 _SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", "ConvLSTM1D",
                               "ConvLSTM2D", "ConvLSTM3D"})
@@ -267,6 +270,8 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if instance.unresolved is not None:
         return unknown_cost(instance.unresolved.reason, instance.unresolved.line)
     formula = FORMULAS.get(name)
+    if instance.target == "2":
+        formula = TF_KERAS_FORMULAS.get(name, formula)
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
     differs = keras3_graph_only(instance)
