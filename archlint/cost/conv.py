@@ -10,9 +10,10 @@ Profiler conventions met here (each checked on real builds by tests/test_cost_ke
   pass (DepthwiseConv, the first half of SeparableConv) counts its positions the same way.
 * Transposed conv (Conv2DBackpropInput): ``2 * output elements * kernel area * input
   channels / product(strides)``, truncated to an integer as the profiler does; Keras 3
-  passes a dilation to the op, which the profiler's formula leaves out. A Conv3DTranspose
+  passes a dilation to the op, which the profiler's formula leaves out, and the profiler
+  counts 0 for the op in channels_first (its formula takes NHWC only). A Conv3DTranspose
   runs Conv3DBackpropInputV2, which is not in the profiler's table: 0, only its bias and
-  activation count.
+  activation count. tf-keras builds them otherwise (``tf_keras_transpose_cost``).
 * A grouped convolution runs in a nested compiled function (XLA) the profiler's total
   does not look into: it counts the bias alone. Its FLOPs are unknown here, its MACs are
   known.
@@ -125,34 +126,85 @@ def separable_cost(config: dict[str, Any], source: Shape, output: Shape) -> Call
 
 
 def transpose_cost(config: dict[str, Any], source: Shape, output: Shape) -> CallCost:
-    """Conv1DTranspose/Conv2DTranspose (Conv2DBackpropInput in the graph), and
-    Conv3DTranspose, whose Conv3DBackpropInputV2 the profiler counts 0.
+    """Conv1D/2D/3DTranspose as Keras 3 builds them: Conv2DBackpropInput, which the
+    profiler counts for channels_last only, and Conv3DBackpropInputV2, which it counts 0.
 
     >>> transpose_cost({"kernel_size": (2, 2, 2), "strides": (2, 2, 2),
     ...                 "data_format": "channels_last", "use_bias": True},
     ...                (None, 2, 2, 2, 3), (None, 4, 4, 4, 5))
     CallCost(flops=320, macs=960)
     """
+    counted = len(config["kernel_size"]) < 3 and config["data_format"] == "channels_last"
+    conv = _backprop_input(config, source, output) if counted else 0
+    return CallCost(cost_add(conv, _epilogue(config, output)), _transpose_macs(config, source,
+                                                                              output))
+
+
+def tf_keras_transpose_cost(config: dict[str, Any], source: Shape, output: Shape
+                            ) -> CallCost:
+    """Conv1D/2D/3DTranspose as tf-keras builds them: Conv1DTranspose and Conv3DTranspose
+    compute their output shape with ops on the input's (a Mul per axis, an AddV2 more with
+    'valid', five ops with an output_padding); Conv2DTranspose transposes channels_first
+    itself, and runs a dilated convolution through ``atrous_conv2d_transpose``.
+
+    >>> tf_keras_transpose_cost({"kernel_size": (3,), "strides": (2,), "padding": "same",
+    ...                          "output_padding": None, "dilation_rate": (1,),
+    ...                          "data_format": "channels_last", "use_bias": True},
+    ...                         (None, 20, 2), (None, 40, 4))
+    CallCost(flops=1121, macs=480)
+    """
+    rank = len(config["kernel_size"])
+    if rank == 2:
+        dilated = any(size(r) > 1 for r in config["dilation_rate"])
+        conv = _atrous(config, source, output) if dilated else \
+            _backprop_input(config, source, output)
+    else:
+        if rank == 3 and any(size(r) > 1 for r in config["dilation_rate"]):
+            raise NotCosted("tf-keras's dilated Conv3DTranspose leaves the dilation out of "
+                            "its output shape; its cost is not checked against "
+                            "TensorFlow's profiler")
+        counted = rank == 1 and config["data_format"] == "channels_last"
+        shape_ops = 5 if config.get("output_padding") is not None else \
+            {"valid": 2, "same": 1}[config["padding"]]
+        conv = cost_add(_backprop_input(config, source, output) if counted else 0,
+                        rank * shape_ops)
+    return CallCost(cost_add(conv, _epilogue(config, output)), _transpose_macs(config, source,
+                                                                              output))
+
+
+def _transpose_macs(config: dict[str, Any], source: Shape, output: Shape) -> Cost:
     kernel = area(tuple(size(k) for k in config["kernel_size"]))
-    cin, cout = _channels(source, config), _channels(output, config)
-    macs = cost_mul(*_spatial(source, config), kernel, cin, cout)
-    if len(config["kernel_size"]) == 3:  # Conv3DBackpropInputV2: not in the table
-        return CallCost(_epilogue(config, output), macs)
+    return cost_mul(*_spatial(source, config), kernel, _channels(source, config),
+                    _channels(output, config))
+
+
+def _backprop_input(config: dict[str, Any], source: Shape, output: Shape) -> Cost:
+    """Conv2DBackpropInput: ``2 * output elements * kernel area * input channels /
+    product(strides)``, truncated; the profiler's formula leaves a dilation out."""
+    kernel = area(tuple(size(k) for k in config["kernel_size"]))
     strides = area(tuple(size(s) for s in config["strides"]))
-    conv = cost_floor_div(cost_mul(2, elements(output), kernel, cin), strides)
-    return CallCost(cost_add(conv, _epilogue(config, output)), macs)
+    return cost_floor_div(cost_mul(2, elements(output), kernel, _channels(source, config)),
+                          strides)
 
 
-def tf_keras_builds_otherwise(class_name: str, config: dict[str, Any]) -> str | None:
-    """What of a convolution tf-keras builds from other operations than Keras 3, or None:
-    a dilated Conv2DTranspose (``atrous_conv2d_transpose``: a SpaceToBatchND and shape
-    arithmetic), and Conv3DTranspose (its output shape computed by ops on the input's)."""
-    if class_name == "Conv3DTranspose":
-        return class_name
-    rates = config.get("dilation_rate", ())
-    if class_name == "Conv2DTranspose" and any(isinstance(r, int) and r > 1 for r in rates):
-        return "a dilated Conv2DTranspose"
-    return None
+# Scalar AddV2, Sub and Mul on the output shape in atrous_conv2d_transpose.
+_ATROUS_SHAPE_OPS = 11
+
+
+def _atrous(config: dict[str, Any], source: Shape, output: Shape) -> Cost:
+    """tf-keras's dilated Conv2DTranspose: a Conv2DBackpropInput on the ``rate**2`` blocks
+    of the output padded by the dilated kernel ('same') and up to a multiple of the rate."""
+    rates = {size(r) for r in config["dilation_rate"]}
+    if len(rates) != 1:
+        raise NotCosted("tf-keras takes only equal dilation rates in a Conv2DTranspose")
+    rate = rates.pop()
+    kernel = tuple(size(k) for k in config["kernel_size"])
+    pads = [(k - 1) * rate if config["padding"] == "same" else 0 for k in kernel]
+    blocks = [ceil_div(n + pad, rate) if n is not None else None
+              for n, pad in zip(_spatial(output, config), pads)]
+    conv = cost_mul(2, rate * rate, *blocks, _channels(output, config), area(kernel),
+                    _channels(source, config))
+    return cost_add(conv, _ATROUS_SHAPE_OPS)
 
 
 def pooling_cost(config: dict[str, Any], source: Shape, output: Shape, rank: int) -> CallCost:

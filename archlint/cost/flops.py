@@ -27,7 +27,7 @@ from archlint.cost.conv import (
     global_pooling_cost,
     pooling_cost,
     separable_cost,
-    tf_keras_builds_otherwise,
+    tf_keras_transpose_cost,
     transpose_cost,
 )
 from archlint.cost.conv_recurrent import conv_lstm_cost, tf_keras_conv_lstm_cost
@@ -236,14 +236,17 @@ FORMULAS: dict[str, Formula] = {
     "ConvLSTM1D": conv_lstm_cost, "ConvLSTM2D": conv_lstm_cost, "ConvLSTM3D": conv_lstm_cost,
 }
 
-# Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
-# shape product in the transposed convolutions): checked on Keras 3's graph only.
+# Built from other operations by tf-keras (FusedBatchNormV3, a plain gather): checked on
+# Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
-                               "Conv1DTranspose", "RepeatVector"})
-# Formulas of the graph tf-keras builds, where it differs from Keras 3's.
+                               "RepeatVector"})
+# Built from other operations by tf-keras, with a formula of tf-keras's graph.
 TF_KERAS_FORMULAS: dict[str, Formula] = {
     "ConvLSTM1D": tf_keras_conv_lstm_cost, "ConvLSTM2D": tf_keras_conv_lstm_cost,
-    "ConvLSTM3D": tf_keras_conv_lstm_cost}
+    "ConvLSTM3D": tf_keras_conv_lstm_cost,
+    "Conv1DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o),
+    "Conv2DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o),
+    "Conv3DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o)}
 # Layers whose cost does not depend on their outputs: any number of them (return_state).
 _SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", "ConvLSTM1D",
                               "ConvLSTM2D", "ConvLSTM3D"})
@@ -256,11 +259,19 @@ def keras3_graph_only(instance: LayerInstance) -> str | None:
     class, or its activation), or None: its FLOPs hold for Keras 3's graph only."""
     if instance.spec.class_name in KERAS3_GRAPH_ONLY:
         return instance.spec.class_name
-    convolution = tf_keras_builds_otherwise(instance.spec.class_name, instance.config)
-    if convolution:
-        return convolution
     activation = activation_name(instance.config.get("activation"))
     return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
+
+
+def other_graph(instance: LayerInstance, keras: str) -> str | None:
+    """What of the layer the given Keras ("3" or "2") builds otherwise than the graph the
+    layer's FLOPs follow (its script's Keras), or None: a profile there is no check."""
+    name = instance.spec.class_name
+    if (keras == "2") == (instance.target == "2"):
+        return None
+    if name in TF_KERAS_FORMULAS:
+        return name
+    return keras3_graph_only(instance) if keras == "2" else None
 
 
 def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape,
@@ -275,7 +286,7 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
     differs = keras3_graph_only(instance)
-    if instance.target == "2" and differs:
+    if instance.target == "2" and differs and name not in TF_KERAS_FORMULAS:
         return unknown_cost(f"tf-keras builds {differs} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
     if options and any(value not in (None, False) for value in options.values()):
