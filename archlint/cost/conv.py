@@ -136,8 +136,8 @@ def transpose_cost(config: dict[str, Any], source: Shape, output: Shape) -> Call
     """
     counted = len(config["kernel_size"]) < 3 and config["data_format"] == "channels_last"
     conv = _backprop_input(config, source, output) if counted else 0
-    return CallCost(cost_add(conv, _epilogue(config, output)), _transpose_macs(config, source,
-                                                                              output))
+    macs = _transpose_macs(config, source, output)
+    return CallCost(cost_add(conv, _epilogue(config, output)), macs)
 
 
 def tf_keras_transpose_cost(config: dict[str, Any], source: Shape, output: Shape
@@ -168,8 +168,8 @@ def tf_keras_transpose_cost(config: dict[str, Any], source: Shape, output: Shape
             {"valid": 2, "same": 1}[config["padding"]]
         conv = cost_add(_backprop_input(config, source, output) if counted else 0,
                         rank * shape_ops)
-    return CallCost(cost_add(conv, _epilogue(config, output)), _transpose_macs(config, source,
-                                                                              output))
+    macs = _transpose_macs(config, source, output)
+    return CallCost(cost_add(conv, _epilogue(config, output)), macs)
 
 
 def _transpose_macs(config: dict[str, Any], source: Shape, output: Shape) -> Cost:

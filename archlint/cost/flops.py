@@ -6,7 +6,7 @@ Every formula matches TensorFlow's profiler on the graph Keras 3 builds with bat
 layer, or an option, whose cost has not been checked that way is unknown with the reason,
 never guessed. tf-keras builds some layers from other operations (a fused batch norm, an
 embedding lookup without index wrapping): for a script that runs under tf-keras only those
-are unknown.
+are unknown, unless ``TF_KERAS_FORMULAS`` follows tf-keras's graph.
 
 >>> from archlint.layer_eval import instantiate
 >>> dense = instantiate("Dense", {"units": 7}, "dense")
@@ -225,6 +225,7 @@ FORMULAS: dict[str, Formula] = {
     "Conv1DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
     "Conv2DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
     "Conv3DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
+    "ConvLSTM1D": conv_lstm_cost, "ConvLSTM2D": conv_lstm_cost, "ConvLSTM3D": conv_lstm_cost,
     "MaxPooling1D": _pooling(1), "MaxPooling2D": _pooling(2), "MaxPooling3D": _pooling(3),
     "AveragePooling1D": _pooling(1), "AveragePooling2D": _pooling(2),
     "AveragePooling3D": _pooling(3),
@@ -233,7 +234,6 @@ FORMULAS: dict[str, Formula] = {
     "GlobalAveragePooling2D": _global(True), "GlobalAveragePooling3D": _global(True),
     "SimpleRNN": rnn_cost("SimpleRNN"), "LSTM": rnn_cost("LSTM"), "GRU": rnn_cost("GRU"),
     "Bidirectional": lambda c, i, o: bidirectional_cost(c, i, o, layer_cost),
-    "ConvLSTM1D": conv_lstm_cost, "ConvLSTM2D": conv_lstm_cost, "ConvLSTM3D": conv_lstm_cost,
 }
 
 # Built from other operations by tf-keras (FusedBatchNormV3, a plain gather): checked on
@@ -286,7 +286,7 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
     differs = keras3_graph_only(instance)
-    if instance.target == "2" and differs and name not in TF_KERAS_FORMULAS:
+    if instance.target == "2" and differs:  # its class, or an activation of its own
         return unknown_cost(f"tf-keras builds {differs} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
     if options and any(value not in (None, False) for value in options.values()):
