@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from archlint.analysis import FileReport
-from archlint.cost.flops import keras3_graph_only
+from archlint.cost.flops import other_graph
 from archlint.cost.poly import evaluate_cost
 from archlint.dims import Expr, evaluate
 from archlint.engine import ModelAnalysis
@@ -377,13 +377,16 @@ def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
         truth = profiled["calls"].get(call_key(call, input_ids, keys), {})
         layer.profiled_flops = truth.get("flops")
         layer.flops = evaluate_cost(ours.flops, env) if ours is not None else None
-        differs = keras3_graph_only(call.layer.instance) if verdict.keras == "2" and \
-            call.layer.instance is not None else None
+        differs = other_graph(call.layer.instance, verdict.keras) \
+            if call.layer.instance is not None else None
         if ours is not None and isinstance(ours.flops, Unknown):
             layer.flops_note = f"not checked: archlint does not know ({ours.flops.reason})"
         elif differs:
-            layer.flops_note = (f"not checked: tf-keras builds {differs} from other "
-                                "operations than Keras 3, whose graph archlint's figure follows")
+            builds, follows = ("tf-keras", "Keras 3") if verdict.keras == "2" else \
+                ("Keras 3", "tf-keras")
+            layer.flops_note = (f"not checked: {builds} builds {differs} from other "
+                                f"operations than {follows}, whose graph archlint's figure "
+                                "follows")
         elif "error" in truth or layer.profiled_flops is None:
             layer.flops_note = "not checked: " + truth.get("error", "no profile of this call")
         elif layer.flops != layer.profiled_flops:

@@ -6,7 +6,7 @@ Every formula matches TensorFlow's profiler on the graph Keras 3 builds with bat
 layer, or an option, whose cost has not been checked that way is unknown with the reason,
 never guessed. tf-keras builds some layers from other operations (a fused batch norm, an
 embedding lookup without index wrapping): for a script that runs under tf-keras only those
-are unknown.
+are unknown, unless ``TF_KERAS_FORMULAS`` follows tf-keras's graph.
 
 >>> from archlint.layer_eval import instantiate
 >>> dense = instantiate("Dense", {"units": 7}, "dense")
@@ -28,8 +28,10 @@ from archlint.cost.conv import (
     global_pooling_cost,
     pooling_cost,
     separable_cost,
+    tf_keras_transpose_cost,
     transpose_cost,
 )
+from archlint.cost.conv_recurrent import conv_lstm_cost, tf_keras_conv_lstm_cost
 from archlint.cost.poly import cost_add, cost_mul
 from archlint.cost.recurrent import bidirectional_cost, rnn_cost
 from archlint.cost.resampling import RESAMPLING_FORMULAS, TF_KERAS_RESAMPLING
@@ -193,11 +195,6 @@ def _conv(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCos
     return conv_cost(config, inputs[0], output)
 
 
-def _conv3d_transpose(config: dict[str, Any], inputs: list[Shape], output: Shape) -> CallCost:
-    raise NotCosted("TensorFlow's profiler has no entry for Conv3DBackpropInputV2, the op of "
-                    "a Conv3DTranspose (it would count 0)")
-
-
 def _pooling(rank: int) -> Formula:
     return lambda config, inputs, output: pooling_cost(config, inputs[0], output, rank)
 
@@ -230,7 +227,8 @@ FORMULAS: dict[str, Formula] = {
     "SeparableConv2D": lambda c, i, o: separable_cost(c, i[0], o),
     "Conv1DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
     "Conv2DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
-    "Conv3DTranspose": _conv3d_transpose,
+    "Conv3DTranspose": lambda c, i, o: transpose_cost(c, i[0], o),
+    "ConvLSTM1D": conv_lstm_cost, "ConvLSTM2D": conv_lstm_cost, "ConvLSTM3D": conv_lstm_cost,
     "MaxPooling1D": _pooling(1), "MaxPooling2D": _pooling(2), "MaxPooling3D": _pooling(3),
     "AveragePooling1D": _pooling(1), "AveragePooling2D": _pooling(2),
     "AveragePooling3D": _pooling(3),
@@ -244,13 +242,21 @@ FORMULAS.update({**ATTENTION_FORMULAS, **RESAMPLING_FORMULAS})
 # tf-keras's own figures, for a script that runs under tf-keras only.
 TF_KERAS_FORMULAS: dict[str, Formula] = {**TF_KERAS_ATTENTION, **TF_KERAS_RESAMPLING}
 
-# Built from other operations by tf-keras (FusedBatchNormV3, a plain gather, an extra
-# shape product in the transposed convolutions): checked on Keras 3's graph only.
+# Built from other operations by tf-keras (FusedBatchNormV3, a plain gather): checked on
+# Keras 3's graph only.
 KERAS3_GRAPH_ONLY = frozenset({"BatchNormalization", "LayerNormalization", "Embedding",
-                               "Conv1DTranspose", "RepeatVector"})
+                               "RepeatVector"})
+# Built from other operations by tf-keras, with a formula of tf-keras's graph.
+TF_KERAS_FORMULAS.update({
+    "ConvLSTM1D": tf_keras_conv_lstm_cost, "ConvLSTM2D": tf_keras_conv_lstm_cost,
+    "ConvLSTM3D": tf_keras_conv_lstm_cost,
+    "Conv1DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o),
+    "Conv2DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o),
+    "Conv3DTranspose": lambda c, i, o: tf_keras_transpose_cost(c, i[0], o)})
 # Layers whose cost does not depend on their outputs: any number of them (return_state,
 # return_attention_scores).
-_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", *READS_CALL_OPTIONS})
+_SEVERAL_OUTPUTS = frozenset({"SimpleRNN", "LSTM", "GRU", "Bidirectional", "ConvLSTM1D",
+                              "ConvLSTM2D", "ConvLSTM3D", *READS_CALL_OPTIONS})
 # Activations tf-keras computes otherwise (or not at all), or not checked with it.
 KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish"})
 
@@ -265,6 +271,17 @@ def keras3_graph_only(instance: LayerInstance) -> str | None:
     return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
 
 
+def other_graph(instance: LayerInstance, keras: str) -> str | None:
+    """What of the layer the given Keras ("3" or "2") builds otherwise than the graph the
+    layer's FLOPs follow (its script's Keras), or None: a profile there is no check."""
+    name = instance.spec.class_name
+    if (keras == "2") == (instance.target == "2"):
+        return None
+    if name in TF_KERAS_FORMULAS:
+        return name
+    return keras3_graph_only(instance) if keras == "2" else None
+
+
 def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape,
                options: dict[str, Any] | None = None) -> CallCost:
     """FLOPs and MACs of one call of the layer, for one sample."""
@@ -272,12 +289,12 @@ def layer_cost(instance: LayerInstance, inputs: list[Shape], output: OutputShape
     if instance.unresolved is not None:
         return unknown_cost(instance.unresolved.reason, instance.unresolved.line)
     formula = FORMULAS.get(name)
+    if instance.target == "2":
+        formula = TF_KERAS_FORMULAS.get(name, formula)
     if formula is None:
         return unknown_cost(f"the cost of {name} is not modelled")
     differs = keras3_graph_only(instance)
-    if instance.target == "2" and name in TF_KERAS_FORMULAS:
-        formula = TF_KERAS_FORMULAS[name]
-    elif instance.target == "2" and differs:
+    if instance.target == "2" and differs:  # its class, or an activation of its own
         return unknown_cost(f"tf-keras builds {differs} from other operations than Keras 3; "
                             "its cost is checked on Keras 3's graph only")
     config = instance.config
