@@ -264,8 +264,7 @@ KERAS3_ACTIVATIONS = frozenset({"hard_sigmoid", "hard_swish", "hard_silu", "mish
 def keras3_graph_only(instance: LayerInstance) -> str | None:
     """What of the layer tf-keras builds from other operations than Keras 3 (the layer's
     class, or its activation), or None: its FLOPs hold for Keras 3's graph only."""
-    if instance.spec.class_name in KERAS3_GRAPH_ONLY or \
-            instance.spec.class_name in TF_KERAS_FORMULAS:
+    if instance.spec.class_name in KERAS3_GRAPH_ONLY:
         return instance.spec.class_name
     activation = activation_name(instance.config.get("activation"))
     return f"activation {activation!r}" if activation in KERAS3_ACTIVATIONS else None
