@@ -60,6 +60,7 @@ PADDING = frozenset({"ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D"})
 SPATIAL = SLIDING | TRANSPOSED | UPSAMPLING | GLOBAL_POOLING | CROPPING | PADDING
 
 AxisMap = StepMap | str
+SOFTMAX = ("softmax", "log_softmax")
 
 
 @record(frozen=True)
@@ -87,6 +88,16 @@ def spatial_axes_of(name: str, config: dict[str, Any], rank: int) -> tuple[int, 
 def plan_axes(call: Call, shape: Any) -> Plan | Unknown:
     """The plan of one call of a single-input layer (or one input of an attention layer),
     for an input of ``shape``; Unknown with the reason where it is not modelled."""
+    plan = _plan(call, shape)
+    instance = call.layer.instance
+    activation = instance.config.get("activation") if instance is not None else None
+    if isinstance(plan, Plan) and plan.carries and activation in SOFTMAX:
+        *rest, last = plan.carries  # a softmax mixes the last axis, whatever it holds
+        return Plan((*rest, last and Carry(last.source, ALL)), plan.scrambled)
+    return plan
+
+
+def _plan(call: Call, shape: Any) -> Plan | Unknown:
     layer = call.layer
     name = layer.class_name
     out = call.output_at(0)

@@ -194,8 +194,9 @@ def _apply(plan: Plan, state: State, name: str) -> State | Unknown:
             folded |= entry.axes
     if folded:
         axes = ", ".join(str(a + 1) for a in sorted(folded))
-        into = Folded(frozenset(folded), f"'{name}' folds the axis holding axis {axes} of "
-                                         "the input into others")
+        noun = "axes" if len(folded) > 1 else "axis"
+        into = Folded(frozenset(folded), f"'{name}' folds the input's {noun} {axes} into "
+                                         "other axes")
         out = [into if e is None else e for e in out]
     return tuple(out)
 
