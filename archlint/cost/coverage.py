@@ -189,7 +189,7 @@ def _contiguous(steps: StepMap) -> bool:
     """Every output step reads a range without holes, and the next one's touches it."""
     for i in range(steps.period):
         here, after = steps.reads(i), steps.reads(i + 1)
-        if not here or not after or list(here) != list(range(here[0], here[-1] + 1)) or \
+        if not here or not after or (len(here) > 1 and here.step != 1) or \
                 after[0] < here[0] or after[0] > here[-1] + 1 or after[-1] < here[-1]:
             return False
     return True

@@ -104,9 +104,21 @@ def compose(field: AxisField, steps: StepMap | str) -> AxisField | Unknown:
     jump = field.jump * (steps.jump * repeat // field.period)
     bounds: list[tuple[int, int] | None] = []
     for r in range(period):
-        seen = [b for b in (field.at(j) for j in steps.reads(r)) if b is not None]
-        bounds.append((min(a for a, _ in seen), max(b for _, b in seen)) if seen else None)
+        reads = steps.reads(r)
+        first, last = _first_seen(field, reads), _first_seen(field, reads[::-1])
+        bounds.append((first[0], last[1]) if first and last else None)
     return window(period, jump, bounds)
+
+
+def _first_seen(field: Window, reads: range) -> tuple[int, int] | None:
+    """The window of the first step in ``reads`` that sees any input step: windows only
+    move forwards, so the first (last) such step bounds them all; its residues repeat
+    every ``field.period`` steps, so a longer search finds nothing new."""
+    for j in reads[:field.period]:
+        seen = field.at(j)
+        if seen is not None:
+            return seen
+    return None
 
 
 def merge_fields(fields: list[AxisField], name: str) -> AxisField | Unknown:
