@@ -275,7 +275,11 @@ def field_text(field: Field | Unknown) -> str:
 
 def field_json(field: Field | Unknown) -> list[dict[str, Any]] | None:
     """Per axis: ``{"size": 33, "stride": 4}`` or ``{"size": "all"}``; None when unknown. An
-    upsampled axis's stride is a fraction (``"1/2"``: two output steps per input step)."""
+    upsampled axis's stride is a fraction (``"1/2"``: two output steps per input step).
+
+    >>> field_json((Window(0, 0, 1, None, 2, ((0, 0),)), "all"))
+    [{'size': 1, 'stride': '1/2'}, {'size': 'all'}]
+    """
     if isinstance(field, Unknown):
         return None
     return [{"size": w.size, "stride": _json_stride(w)} if isinstance(w, Window)
