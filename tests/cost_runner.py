@@ -7,9 +7,10 @@ subprocess per Keras version runs every script and reports, per model,
   (``prod(shape[1:]) * itemsize`` of the output's dtype);
 * ``optimizer``: when compiled, the bytes of ``optimizer.variables`` after
   ``optimizer.build(model.trainable_variables)``;
-* ``fields``: for a model with one fixed-length input, per layer, which input steps change
-  the output's middle step (and the next one) when one input step is perturbed, and the
-  input steps that change no output of the model at all.
+* ``fields``: for a model with one fixed-length input, per layer and per axis of its
+  output, the input steps (per input axis) that change the output's middle slice along
+  that axis (and the next one) when one input element is perturbed, and the input
+  elements that change none of the layer's output.
 """
 
 from __future__ import annotations
@@ -73,19 +74,20 @@ def fields(model):
     if len(model.inputs) != 1:
         return None
     shape = [int(d) if d is not None else None for d in model.inputs[0].shape[1:]]
-    if None in shape or len(shape) not in (2, 3) or \
+    if None in shape or len(shape) not in (2, 3, 4) or \
             "float" not in dtype_name(model.inputs[0].dtype):
         return None
     rng = np.random.default_rng(0)
     base_input = rng.normal(size=shape).astype("float32")
     found = {}
-    axes = len(shape) - 1  # spatial axes
+    # One element at a time, whatever the layout: the test knows which axes are time or space.
     probes = []
-    for position in np.ndindex(*shape[:axes]):
+    for position in np.ndindex(*shape):
         for sign in (1.0, -1.0):
             x = base_input.copy()
             x[position] += sign * 1000.0
             probes.append((position, x))
+    positions = np.array([p for p, _ in probes])
     batch = np.stack([base_input] + [x for _, x in probes])
     targets = []
     for layer in model.layers:
@@ -103,20 +105,23 @@ def fields(model):
         values = np.asarray(values)
         base, rest = values[0], values[1:]
         changed = np.abs(rest - base[None]) > 1e-4 * (1 + np.abs(base[None]))
-        out_axes = len(values.shape) - 2 if len(values.shape) > 2 else 0
-        entry = {"unseen": None, "middle": None, "next": None}
         every = changed.reshape(len(probes), -1).any(axis=1)
-        seen = {tuple(map(int, probes[i][0])) for i in range(len(probes)) if every[i]}
-        entry["unseen"] = [list(p) for p in np.ndindex(*shape[:axes])
-                           if tuple(map(int, p)) not in seen]
-        if out_axes == axes:
-            middle = tuple(n // 2 for n in values.shape[1:1 + axes])
-            for key, at in (("middle", middle), ("next", tuple(m + 1 for m in middle))):
-                if any(a >= n for a, n in zip(at, values.shape[1:1 + axes])):
+        seen = {tuple(map(int, p)) for p, hit in zip(positions, every) if hit}
+        entry = {"unseen": [list(p) for p in np.ndindex(*shape)
+                            if tuple(map(int, p)) not in seen], "axes": []}
+        # Per output axis, the input steps (per input axis) that change its middle slice
+        # (and the next one).
+        for axis in range(1, values.ndim):
+            middle = values.shape[axis] // 2
+            slices = {}
+            for key, at in (("middle", middle), ("next", middle + 1)):
+                if at >= values.shape[axis]:
+                    slices[key] = None
                     continue
-                hit = changed[(slice(None), *at)].reshape(len(probes), -1).any(axis=1)
-                entry[key] = sorted({tuple(map(int, probes[i][0])) for i in range(len(probes))
-                                     if hit[i]})
+                hit = np.take(changed, at, axis=axis).reshape(len(probes), -1).any(axis=1)
+                slices[key] = [sorted({int(i) for i in positions[hit, a]})
+                               for a in range(len(shape))]
+            entry["axes"].append(slices)
         found[layer.name] = entry
     return found
 

@@ -1,11 +1,15 @@
 """Which steps of a fixed-length input reach a model's outputs at all.
 
-Walks the calls backwards from the outputs: every step of an output is used; a layer uses
-the input steps its used output steps see (a convolution's windows, an RNN's prefix, all of
-them for a global pooling). Steps of the input no output uses are information the model
-never reads: strides longer than their windows, dilations with holes, windows that stop
-before the end. Only fixed (integer) lengths are followed; a layer this does not model
-stops the walk (None), never a guess.
+Walks the calls backwards from the outputs, with the used steps of every non-batch axis:
+every step of an output is used; a layer uses the input steps its used output steps read,
+through the same plans as the receptive fields (``axis_plans.py``): a convolution's
+windows, an upsampling's repeated steps, a transposed convolution's taps, an RNN's prefix,
+an axis moved by a Permute or a channels_first layer, all of an axis a layer mixes. Steps
+of the input's time or spatial axes no output uses are information the model never reads:
+strides longer than their windows, dilations with holes, windows that stop before the end.
+Only fixed (integer) lengths are followed; a layer this does not model, or a Reshape that
+folds a time or spatial axis whose steps are not all used, stops the walk (None), never a
+guess.
 
 >>> merge([(0, 3), (5, 5), (4, 4), (9, 12)])
 [(0, 5), (9, 12)]
@@ -15,16 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from archlint.cost.receptive_field import (
-    CROPPING,
-    GLOBAL,
-    MERGES,
-    PADDING,
-    POINTWISE,
-    RECURRENT,
-    SLIDING,
-    left_padding,
-)
+from archlint.cost.axis_plans import ALL, FUTURE, MERGES, PAST, AxisMap, Plan, plan_axes
+from archlint.cost.receptive_field import Folded, Held, Trace, trace
+from archlint.cost.step_maps import IDENTITY, StepMap
 from archlint.graph import Call, Model
 from archlint.records import record
 
@@ -69,32 +66,36 @@ def unseen_steps(model: Model) -> list[Unseen] | None:
         return None  # a layer, or an option's form, the walk does not follow
 
 
-def _lengths(shape: Any, axes: int) -> list[int]:
+def _lengths(shape: Any) -> list[int]:
+    """Every non-batch axis's length; the walk needs them all fixed."""
     if not isinstance(shape, tuple):
         raise _Stop
-    lengths = list(shape[1:1 + axes])
-    if len(lengths) != axes or not all(isinstance(n, int) and n > 0 for n in lengths):
+    lengths = list(shape[1:])
+    if not lengths or not all(isinstance(n, int) and n > 0 for n in lengths):
         raise _Stop
     return lengths
 
 
 def _walk(model: Model) -> list[Unseen]:
+    traced = trace(model)
     used: dict[int, list[Steps]] = {}
-    inputs = [ref.call for ref in model.inputs]
     for ref in model.outputs:
-        shape = ref.call.output_at(ref.index)
-        if not isinstance(shape, tuple) or ref.call.num_outputs != 1:
+        if ref.call.num_outputs != 1:
             raise _Stop
-        axes = max(len(shape) - 2, 1)
-        used[id(ref.call)] = [[(0, n - 1)] for n in _lengths(shape, axes)]
+        used[id(ref.call)] = [[(0, n - 1)] for n in _lengths(ref.call.output_at(ref.index))]
     for call in reversed(model.calls):
         demand = used.get(id(call))
         if demand is None or call.layer.class_name == "InputLayer":
             continue
         if call.num_outputs != 1 or call.side_inputs:
             raise _Stop
-        for ref in call.inbound:
-            found = _used_inputs(call, demand, ref.call.output_at(ref.index))
+        shapes = [ref.call.output_at(ref.index) for ref in call.inbound]
+        if call.layer.class_name in MERGES:
+            founds = _merged_inputs(call, demand, shapes)
+        else:
+            founds = [_used_inputs(call, demand, shape, traced, ref.call)
+                      for ref, shape in zip(call.inbound, shapes)]
+        for ref, found in zip(call.inbound, founds):
             previous = used.get(id(ref.call))
             if previous is not None:
                 if len(previous) != len(found):
@@ -102,19 +103,18 @@ def _walk(model: Model) -> list[Unseen]:
                 found = [merge(a + b) for a, b in zip(previous, found)]
             used[id(ref.call)] = found
     unseen = []
-    for call in inputs:
-        demand = used.get(id(call), [])
-        output = call.output
-        if not isinstance(output, tuple):
-            raise _Stop
-        shape = output
-        lengths = _lengths(shape, max(len(shape) - 2, 1))
+    for ref in model.inputs:
+        call = ref.call
+        lengths = _lengths(call.output)
+        demand = used.get(id(call))
         if not demand:
             continue  # an input no output uses is another rule's business
-        for axis, (steps, length) in enumerate(zip(demand, lengths), start=1):
-            missing = _complement(steps, length)
-            if missing:
-                unseen.append(Unseen(call.layer.name, axis, length, tuple(missing)))
+        for axis in traced.spatial:
+            if axis < len(lengths):
+                missing = _complement(demand[axis], lengths[axis])
+                if missing:
+                    unseen.append(Unseen(call.layer.name, axis + 1, lengths[axis],
+                                         tuple(missing)))
     return unseen
 
 
@@ -129,103 +129,95 @@ def _complement(steps: Steps, length: int) -> Steps:
     return missing
 
 
-def _used_inputs(call: Call, demand: list[Steps], shape: Any) -> list[Steps]:
+def _used_inputs(call: Call, demand: list[Steps], shape: Any, traced: Trace,
+                 source: Call) -> list[Steps]:
     """The steps of one input that the used steps of the call's output read."""
-    name = call.layer.class_name
-    instance = call.layer.instance
-    if instance is None or not isinstance(shape, tuple):
+    plan = plan_axes(call, shape)
+    if not isinstance(plan, Plan) or len(plan.carries) != len(demand):
         raise _Stop
-    config = instance.config
-    axes = max(len(shape) - 2, 1)
-    lengths = _lengths(shape, axes)
-    everything = [[(0, n - 1)] for n in lengths]
-    any_used = any(steps for steps in demand)
-    if name in GLOBAL or name == "Flatten" or (
-            name in ("Dense", "EinsumDense") and len(shape) == 2):
-        return everything if any_used else [[] for _ in lengths]
-    if name in MERGES:
-        if name == "Concatenate" and config.get("axis", -1) not in (-1, len(shape) - 1):
+    lengths = _lengths(shape)
+    if not all(demand):
+        return [[] for _ in lengths]  # no element of the output is used
+    if plan.scrambled:
+        _check_fold(plan, demand, _lengths(call.output_at(0)), traced, source)
+    found: list[Steps] = [[(0, n - 1)] for n in lengths]  # a mixed axis: all of it
+    for steps, carry in zip(demand, plan.carries):
+        if carry is not None:
+            found[carry.source] = _read(carry.steps, steps, lengths[carry.source])
+    return found
+
+
+def _check_fold(plan: Plan, demand: list[Steps], out_lengths: list[int], traced: Trace,
+                source: Call) -> None:
+    """A Reshape's folded axes are all used, or hold no time or spatial axis."""
+    if all(demand[t] == [(0, out_lengths[t] - 1)]
+           for t, carry in enumerate(plan.carries) if carry is None):
+        return
+    state = traced.states.get(id(source))
+    if not isinstance(state, tuple):
+        raise _Stop
+    for a in plan.scrambled:
+        entry = state[a]
+        held = {entry.axis} if isinstance(entry, Held) else \
+            set(entry.axes) if isinstance(entry, Folded) else set()
+        if held & set(traced.spatial):
             raise _Stop
-        return _same(demand, lengths)
-    if name in POINTWISE or name == "Embedding":
-        if name not in ("Dense", "EinsumDense", "Embedding") and \
-                config.get("axis", -1) not in (-1, len(shape) - 1, [-1], (-1,)):
+
+
+def _read(steps: AxisMap, demand: Steps, n: int) -> Steps:
+    """The input steps read by the used output steps ``demand`` along one axis."""
+    if steps == ALL:
+        return [(0, n - 1)]
+    if steps in (PAST, FUTURE):
+        last = demand[-1][1]
+        return [(n - 1 - last, n - 1)] if steps == FUTURE else [(0, last)]
+    if not isinstance(steps, StepMap) or not steps.aligned:
+        raise _Stop
+    found: Steps = []
+    if steps == IDENTITY or _contiguous(steps):
+        for a, b in demand:  # neighbouring outputs read touching ranges: one range each
+            found.append((steps.reads(a)[0], steps.reads(b)[-1]))
+    else:
+        work = sum(b - a + 1 for a, b in demand) * max(len(t) for t in steps.taps)
+        if work > MAX_WORK:
             raise _Stop
-        return _same(demand, lengths)
-    if name in RECURRENT or name == "Bidirectional":
-        return _recurrent(name, config, demand, lengths, everything)
-    if config.get("data_format", "channels_last") != "channels_last":
-        raise _Stop
-    if name in SLIDING:
-        return _sliding(config, demand, lengths)
-    if name in CROPPING or name in PADDING:
-        return _shifted(name, config, demand, lengths)
-    raise _Stop
+        found = [(j, j) for a, b in demand for i in range(a, b + 1) for j in steps.reads(i)]
+    return merge([(max(a, 0), min(b, n - 1)) for a, b in found if b >= 0 and a <= n - 1])
 
 
-def _same(demand: list[Steps], lengths: list[int]) -> list[Steps]:
-    if len(demand) != len(lengths):
-        raise _Stop
-    return [merge([(a, min(b, n - 1)) for a, b in steps if a < n])
-            for steps, n in zip(demand, lengths)]
+def _contiguous(steps: StepMap) -> bool:
+    """Every output step reads a range without holes, and the next one's touches it."""
+    for i in range(steps.period):
+        here, after = steps.reads(i), steps.reads(i + 1)
+        if not here or not after or (len(here) > 1 and here.step != 1) or \
+                after[0] < here[0] or after[0] > here[-1] + 1 or after[-1] < here[-1]:
+            return False
+    return True
 
 
-def _recurrent(name: str, config: dict[str, Any], demand: list[Steps], lengths: list[int],
-               everything: list[Steps]) -> list[Steps]:
-    inner = config.get("layer") if name == "Bidirectional" else None
-    options = getattr(inner, "config", {}) if inner is not None else config
-    if not options.get("return_sequences") or name == "Bidirectional" or not demand[0]:
-        return everything if any(demand) else [[] for _ in lengths]
-    # A forward RNN's step t has read steps 0..t; a backward one's (reversed) the last t+1.
-    last = demand[0][-1][1]
-    steps = [(lengths[0] - 1 - last, lengths[0] - 1)] if config.get("go_backwards") else \
-        [(0, last)]
-    return [steps, *everything[1:]]
-
-
-def _sliding(config: dict[str, Any], demand: list[Steps], lengths: list[int]) -> list[Steps]:
-    kernels: Any = config.get("kernel_size") or config.get("pool_size") or ()
-    strides: Any = config.get("strides") or kernels
-    dilations: Any = config.get("dilation_rate") or (1,) * len(kernels)
-    if not all(isinstance(v, int) for v in (*kernels, *strides, *dilations)):
-        raise _Stop
-    if len(kernels) != len(lengths) or len(demand) != len(lengths):
-        raise _Stop
-    out = []
-    for axis, (steps, n) in enumerate(zip(demand, lengths)):
-        k, s, d = kernels[axis], strides[axis], dilations[axis]
-        left = left_padding(config.get("padding", "valid"), k, d, s, n)
-        if left is None:
+def _merged_inputs(call: Call, demand: list[Steps], shapes: list[Any]
+                   ) -> list[list[Steps]]:
+    """A merge's inputs: the same steps, except along a Concatenate's axis, where each input
+    has its own stretch of the output."""
+    joined = None
+    if call.layer.class_name == "Concatenate":
+        config = call.layer.instance.config if call.layer.instance else {}
+        axis = config.get("axis", -1)
+        if not isinstance(axis, int):
             raise _Stop
-        found: Steps = []
-        for a, b in steps:
-            if d == 1 and s <= k:  # neighbouring windows touch: one range
-                found.append((a * s - left, b * s - left + k - 1))
-                continue
-            if (b - a + 1) * k > MAX_WORK:
-                raise _Stop
-            found.extend((i * s - left + m * d, i * s - left + m * d)
-                         for i in range(a, b + 1) for m in range(k))
-        out.append(merge([(max(a, 0), min(b, n - 1)) for a, b in found
-                          if b >= 0 and a <= n - 1]))
-    return out
-
-
-def _shifted(name: str, config: dict[str, Any], demand: list[Steps],
-             lengths: list[int]) -> list[Steps]:
-    amounts = config.get("cropping") if name in CROPPING else config.get("padding")
-    if isinstance(amounts, int):
-        amounts = (amounts, amounts)
-    if len(lengths) == 1 and isinstance(amounts, tuple) and len(amounts) == 2 and \
-            all(isinstance(a, int) for a in amounts):
-        amounts = (amounts,)
-    if not isinstance(amounts, tuple) or len(amounts) != len(lengths):
-        raise _Stop
-    sign = 1 if name in CROPPING else -1
-    out = []
-    for steps, amount, n in zip(demand, amounts, lengths):
-        before = amount[0] if isinstance(amount, tuple) else amount
-        moved = [(a + sign * before, b + sign * before) for a, b in steps]
-        out.append(merge([(max(a, 0), min(b, n - 1)) for a, b in moved
-                          if b >= 0 and a <= n - 1]))
-    return out
+        joined = axis - 1 if axis > 0 else len(demand) + axis
+    found: list[list[Steps]] = []
+    offset = 0
+    for shape in shapes:
+        lengths = _lengths(shape)
+        if len(lengths) != len(demand):
+            raise _Stop
+        steps: list[Steps] = []
+        for t, (wanted, n) in enumerate(zip(demand, lengths)):
+            shift = offset if t == joined else 0
+            steps.append(merge([(max(a - shift, 0), min(b - shift, n - 1))
+                                for a, b in wanted if b - shift >= 0 and a - shift < n]))
+        if joined is not None:
+            offset += lengths[joined]
+        found.append(steps)
+    return found
