@@ -72,6 +72,8 @@ class LayerFactory:
         self.lambda_unknowns: dict[int, Unknown] = {}
         # Instances of the script's own layer and model classes (user_layers).
         self.user_objects: list[Any] = []
+        # Cells of the script's own given to an RNN, with their objects (user_cells).
+        self.user_cells: list[tuple[LayerInstance, Any]] = []
         # Layers a user-defined layer held when its trainable flag was set to False:
         # Keras 3 freezes those, tf-keras every layer inside it (user_models).
         self.frozen_when_set: set[int] = set()
@@ -119,13 +121,13 @@ class LayerFactory:
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):
                 nested_flags.append(value.layer.trainable)
-                config[key] = _nested_instance(value, class_name, key, node.lineno)
+                config[key] = self.nested_instance(value, class_name, key, node.lineno)
             elif isinstance(value, (list, tuple)) and any(
                     isinstance(item, LayerObject) for item in value):
                 # RNN([cell, cell]), StackedRNNCells(cells), Pipeline(layers).
                 nested_flags.extend(item.layer.trainable for item in value
                                     if isinstance(item, LayerObject))
-                config[key] = [_nested_instance(item, class_name, key, node.lineno)
+                config[key] = [self.nested_instance(item, class_name, key, node.lineno)
                                if isinstance(item, LayerObject) else item for item in value]
             elif isinstance(value, (ModelObject, SequentialObject)):
                 # TimeDistributed(model): a wrapped model is not followed yet.
@@ -165,6 +167,11 @@ class LayerFactory:
             self.name_symbols_of(layer)
         self.layers.append(layer)
         return LayerObject(layer)
+
+    def nested_instance(self, value: LayerObject, owner: str, option: str, line: int) -> Any:
+        """A layer given as an option of another (a wrapped layer, a cell), or why not
+        known."""
+        return _nested_instance(value, owner, option, line)
 
     def instantiate_layer(self, layer: Layer, config: dict[str, Any]) -> None:
         span = layer.span

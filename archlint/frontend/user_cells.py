@@ -1,0 +1,191 @@
+"""Recurrent cells the script defines, run by ``keras.layers.RNN``.
+
+A ``keras.layers.Layer`` subclass given as the cell of ``RNN`` (alone, in a list, or in
+``StackedRNNCells``) is read as Keras reads it: ``state_size`` (an int, or a list or tuple
+of ints, one per state) and ``output_size`` (the width of the output; ``state_size[0]``
+when it has none) after its ``__init__``; its weights are those its ``build()`` makes for
+one step, ``(batch, features)``, which RNN builds on its first call. Its ``call()`` is not
+run: the output and states take the declared sizes, as Keras 3 declares them.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from archlint.diagnostics import Event
+from archlint.frontend.keras_layers import UNSUPPORTED
+from archlint.frontend.keras_values import LayerObject, Tensor
+from archlint.frontend.scope import span_of
+from archlint.frontend.user_layers import UserLayerObject, UserLayers
+from archlint.frontend.values import BoundFunction, Function
+from archlint.graph import TensorRef
+from archlint.layer_types import LayerInstance, Shape
+from archlint.layers.base import Params, Unresolved
+from archlint.layers.cells import CellSpec, StackedRNNCells
+from archlint.unknown import Unknown
+
+_OWNERS = ("RNN", "StackedRNNCells")
+
+
+class UserCellSpec(CellSpec):
+    """A cell of the script's own: the sizes it declares and the weights its build() made
+    (None until an RNN builds it)."""
+
+    class_name = "UserCell"
+
+    def output_size(self, config: dict[str, Any]) -> Any:
+        return config["output_size"]
+
+    def state_sizes(self, config: dict[str, Any]) -> list[Any]:
+        return list(config["state_size"])
+
+    def step_params(self, config: dict[str, Any], features: Any) -> int:
+        return self.step_weights(config, features).total
+
+    def step_weights(self, config: dict[str, Any], features: Any) -> Params:
+        if config.get("weights_unknown") is not None:
+            raise Unresolved(config["weights_unknown"])
+        weights = config.get("weights")
+        if weights is None:
+            raise Unresolved(Unknown(
+                f"the weights of the cell `{config['cell_class']}` are made by its build() "
+                "when an RNN called on a Keras tensor builds it, which archlint does not "
+                "follow here (a cell in a wrapper, or an RNN not called)"))
+        trainable: Any = 0
+        frozen: Any = 0
+        for weight in weights:
+            size: Any = 1
+            for dim in weight.shape:
+                size = size * dim
+            if weight.trainable:
+                trainable = trainable + size
+            else:
+                frozen = frozen + size
+        return Params(trainable, frozen)
+
+
+USER_CELL = UserCellSpec()
+
+
+class UserCells(UserLayers):
+    """User-defined cells given to RNN and StackedRNNCells, and built by RNN's call."""
+
+    def nested_instance(self, value: LayerObject, owner: str, option: str,
+                        line: int) -> Any:
+        if isinstance(value, UserLayerObject) and owner in _OWNERS:
+            return self.user_cell(value, owner, line)
+        return super().nested_instance(value, owner, option, line)
+
+    def user_cell(self, obj: UserLayerObject, owner: str, line: int) -> LayerInstance | Unknown:
+        """The cell as a layer instance of its declared sizes, or why it is not known."""
+        name = obj.layer.class_name
+        if obj.cls is None or not isinstance(obj.cls.member("call")[1], Function):
+            return self._not_followed(obj, Unknown(
+                f"the cell `{name}` defines no call(inputs, states) archlint can read", line))
+        sizes = self._state_sizes(obj, line)
+        if isinstance(sizes, Unknown):
+            return self._not_followed(obj, sizes)
+        output = self._cell_attribute(obj, "output_size", line)
+        if output is None:
+            output = sizes[0] if sizes else Unknown(
+                f"the cell `{name}` has state_size=[], so no output size", line)
+        if isinstance(output, Unknown) or not _is_size(output):
+            return self._not_followed(obj, output if isinstance(output, Unknown) else Unknown(
+                f"the cell `{name}` has output_size={output!r}: Keras takes an int", line))
+        span = obj.layer.span
+        instance = LayerInstance(
+            spec=USER_CELL, config={"cell_class": name, "state_size": tuple(sizes),
+                                    "output_size": output, "weights": None,
+                                    "weights_unknown": None},
+            name=obj.layer.name, line=span.line, column=span.column, end_line=span.end_line,
+            target=self.keras)
+        self.user_cells.append((instance, obj))
+        return instance
+
+    def _state_sizes(self, obj: UserLayerObject, line: int) -> list[Any] | Unknown:
+        name = obj.layer.class_name
+        value = self._cell_attribute(obj, "state_size", line)
+        if value is None:
+            return Unknown(f"the cell `{name}` has no state_size archlint can read (Keras "
+                           "requires one)", line)
+        if isinstance(value, Unknown):
+            return value
+        sizes = list(value) if isinstance(value, (list, tuple)) else [value]
+        if not all(_is_size(s) for s in sizes):
+            return Unknown(f"the cell `{name}` has state_size={value!r}: archlint reads an "
+                           "int, or a list or tuple of ints", line)
+        return sizes
+
+    def _cell_attribute(self, obj: UserLayerObject, attr: str, line: int) -> Any:
+        """The attribute as Keras's getattr reads it after __init__; None when absent."""
+        if attr not in obj.attributes and (obj.cls is None or not obj.cls.member(attr)[0]):
+            return None
+        node = obj.made_at if obj.made_at is not None else ast.Call(
+            func=ast.Name(id=attr), args=[], keywords=[], lineno=line, col_offset=0)
+        value = self.user_layer_attribute(obj, attr, node)
+        return None if value is None else value
+
+    def _not_followed(self, obj: UserLayerObject, unknown: Unknown) -> Unknown:
+        self.events.append(Event(
+            UNSUPPORTED, f"the recurrent cell `{obj.layer.class_name}` is not followed: "
+            f"{unknown.describe()}; the RNN that runs it is unknown", obj.layer.span,
+            layer=obj.layer.name))
+        return unknown
+
+    # ----------------------------------------------------------------- building
+    def call_layer(self, obj: LayerObject, args: list[Any], kwargs: dict[str, Any],
+                   node: ast.Call) -> Any:
+        inputs = args[0] if args else kwargs.get("inputs")
+        if isinstance(inputs, Tensor):
+            self.build_user_cells(obj, inputs.ref)
+        return super().call_layer(obj, args, kwargs, node)
+
+    def chain_call(self, item: LayerObject, current: TensorRef) -> TensorRef | Unknown:
+        self.build_user_cells(item, current)
+        return super().chain_call(item, current)
+
+    def build_user_cells(self, obj: LayerObject, sequences: TensorRef) -> None:
+        """RNN's build on its first call: each user cell's build() on one step's shape,
+        ``(batch, features)``; in a stack, each cell on the output of the one before."""
+        instance = obj.layer.instance
+        if not self.user_cells or instance is None or instance.class_name != "RNN" or \
+                instance.unresolved is not None or instance.config_error is not None:
+            return
+        shape = self._input_shape(Tensor(sequences))
+        if not isinstance(shape, tuple) or len(shape) < 3:
+            return  # RNN's own check refuses it
+        step: Shape = (shape[0], *shape[2:])
+        cell: LayerInstance = instance.config["cell"]
+        cells = cell.config["cells"] if cell.class_name == StackedRNNCells.class_name \
+            else [cell]
+        for inner in cells:
+            if not isinstance(inner.spec, CellSpec):
+                return
+            self._build_cell(inner, step)
+            step = (step[0], inner.spec.output_size(inner.config))
+
+    def _build_cell(self, cell: LayerInstance, step: Shape) -> None:
+        found = [o for i, o in self.user_cells if i is cell]
+        if not found or cell.config["weights"] is not None or \
+                cell.config["weights_unknown"] is not None:
+            return
+        obj = found[0]
+        if not obj.built:
+            obj.built = True
+            build = obj.cls.member("build")[1] if obj.cls is not None else None
+            if isinstance(build, Function) and obj.made_at is not None:
+                self.host.call(BoundFunction(build, obj), [step], {}, obj.made_at)
+        cell.config["weights"] = tuple(obj.weights)
+        cell.config["weights_unknown"] = obj.weights_unknown
+        if obj.weights_unknown is not None:
+            self.events.append(Event(
+                UNSUPPORTED, f"the weights of the recurrent cell `{obj.layer.class_name}` "
+                f"are not followed: {obj.weights_unknown.describe()}; the parameters of the "
+                "RNN that runs it are unknown", span_of(obj.made_at) if obj.made_at else
+                obj.layer.span, layer=obj.layer.name))
+
+
+def _is_size(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
