@@ -284,7 +284,7 @@ class UserLayers(ApplicationModels):
                 self.host.call(BoundFunction(build, obj), [self._input_shape(inputs)], {},
                                node)
         result = self.run_call(obj, args, kwargs, node)
-        declared = self._declared_shape(obj, inputs, node) if isinstance(result, Unknown) \
+        declared = self._compute_output_shape(obj, inputs, node) if isinstance(result, Unknown) \
             and self.keras == "3" else None
         made = self._layer_node(obj, tensors, result, start, node, declared)
         if isinstance(made, Tensor) and self.keras != "2" and declared is None:
@@ -335,7 +335,7 @@ class UserLayers(ApplicationModels):
         self.events.append(Event(UNSUPPORTED, unknown.reason, span_of(node),
                                  layer=obj.layer.name))
 
-    def _declared_shape(self, obj: UserLayerObject, inputs: Any,
+    def _compute_output_shape(self, obj: UserLayerObject, inputs: Any,
                         node: ast.Call) -> tuple[Any, ...] | None:
         """What the class's own ``compute_output_shape`` gives, when archlint reads it:
         Keras 3 declares that, without running call(), and builds the layers after on it."""
