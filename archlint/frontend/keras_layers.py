@@ -111,7 +111,8 @@ class LayerFactory:
         if internal is not None:  # keras.layers has no such name: Keras raises AttributeError
             spec = None
         canonical = spec.class_name if spec is not None else class_name
-        config = _layer_config(spec.positional if spec is not None else (), args, kwargs)
+        config = constructor_config(spec.positional if spec is not None else (), args,
+                                    kwargs)
         # Shape hints for a Sequential's first layer, unless the layer reads the option itself
         # (Embedding's input_dim is its vocabulary size).
         own = spec.defaults if spec is not None else {}
@@ -310,8 +311,9 @@ def _nested_instance(value: LayerObject, owner: str, option: str, line: int) -> 
     return Unknown(f"`{what}` is not supported", line)
 
 
-def _layer_config(positional: tuple[str, ...], args: list[Any],
-                  kwargs: dict[str, Any]) -> dict[str, Any]:
+def constructor_config(positional: tuple[str, ...], args: list[Any],
+                       kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A layer's options from its constructor's arguments (positional ones named)."""
     config: dict[str, Any] = dict(zip(positional, args))
     config.update(kwargs)
     # np.array([0.5, 0.2]) as an option: Keras reads the numbers as it reads the list.

@@ -15,9 +15,10 @@ from typing import Any
 
 from archlint.diagnostics import Event
 from archlint.frontend.keras_layers import UNSUPPORTED
+from archlint.frontend.keras_subclasses import KerasSubclasses
 from archlint.frontend.keras_values import LayerObject, Tensor
 from archlint.frontend.scope import span_of
-from archlint.frontend.user_layers import UserLayerObject, UserLayers
+from archlint.frontend.user_layers import UserLayerObject
 from archlint.frontend.values import BoundFunction, Function
 from archlint.graph import TensorRef
 from archlint.layer_types import LayerInstance, Shape
@@ -68,7 +69,7 @@ class UserCellSpec(CellSpec):
 USER_CELL = UserCellSpec()
 
 
-class UserCells(UserLayers):
+class UserCells(KerasSubclasses):
     """User-defined cells given to RNN and StackedRNNCells, and built by RNN's call."""
 
     def nested_instance(self, value: LayerObject, owner: str, option: str,

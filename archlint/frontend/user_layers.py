@@ -58,6 +58,9 @@ class UserLayerObject(LayerObject):
     functional: ModelObject | None = None
     # The dtype given to Keras's Layer.__init__ (its default policy's otherwise).
     dtype: Any = "float32"
+    # An instance of the Keras layer class it derives from, when archlint has its formulas
+    # (keras_subclasses).
+    base_layer: LayerObject | None = None
 
 
 class UserLayerSpec(LayerSpec):
@@ -336,7 +339,7 @@ class UserLayers(ApplicationModels):
                                  layer=obj.layer.name))
 
     def _compute_output_shape(self, obj: UserLayerObject, inputs: Any,
-                        node: ast.Call) -> tuple[Any, ...] | None:
+                              node: ast.Call) -> tuple[Any, ...] | None:
         """What the class's own ``compute_output_shape`` gives, when archlint reads it:
         Keras 3 declares that, without running call(), and builds the layers after on it."""
         compute = obj.cls.member("compute_output_shape")[1] if obj.cls is not None else None
