@@ -88,6 +88,12 @@ SCRIPTS = {
     "in a Sequential": ONE_STATE + (
         "model = keras.Sequential([keras.Input(shape=(8, 3)), layers.RNN(OneState(4)),\n"
         "                          layers.Dense(1)], name='sequential')\n"),
+    "an RNN called twice": ONE_STATE + (
+        "shared = layers.RNN(OneState(3))\n"
+        "a = keras.Input(shape=(6, 4))\n"
+        "b = keras.Input(shape=(9, 4))\n"
+        "both = layers.Concatenate()([shared(a), shared(b)])\n"
+        "model = keras.Model([a, b], both, name='shared')\n"),
     "a frozen cell": ONE_STATE + (
         "inp = keras.Input(shape=(6, 4))\n"
         "x = layers.RNN(OneState(5, trainable=False))(inp)\n"
@@ -164,3 +170,15 @@ def test_a_cell_without_a_call_or_a_state_size_is_unknown() -> None:
             "model = keras.Model(inp, layers.RNN(Cell())(inp))\n")
         assert ours(analysis)["outputs"] != [[None, 4]]
         assert "recurrent cell `Cell` is not followed" in messages
+
+
+def test_a_wrapper_around_an_rnn_of_a_user_cell_is_unknown() -> None:
+    """Bidirectional copies its RNN through get_config and from_config: Keras 3 refuses a
+    cell whose constructor takes arguments its get_config does not give, tf-keras builds."""
+    analysis, messages = unknowns(ONE_STATE + (
+        "inp = keras.Input(shape=(6, 3))\n"
+        "x = layers.Bidirectional(layers.RNN(OneState(4), return_sequences=True))(inp)\n"
+        "model = keras.Model(inp, x)\n"))
+    assert not isinstance(analysis.total, int)
+    assert ours(analysis)["outputs"] != [[None, 6, 8]]
+    assert "Bidirectional around `rnn`, an RNN of a cell the script defines" in messages

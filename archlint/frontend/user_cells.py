@@ -76,7 +76,25 @@ class UserCells(KerasSubclasses):
                         line: int) -> Any:
         if isinstance(value, UserLayerObject) and owner in _OWNERS:
             return self.user_cell(value, owner, line)
+        if owner not in _OWNERS and self._holds_user_cell(value.layer.instance):
+            # Bidirectional makes its backward RNN from the forward one's get_config(): a
+            # cell of the script's own goes through its own get_config and constructor.
+            unknown = Unknown(f"{owner} around `{value.layer.name}`, an RNN of a cell the "
+                              "script defines, is not followed: Keras copies the RNN through "
+                              "its config, which the cell's own get_config and constructor "
+                              "decide (Keras 3 refuses a cell without them)", line)
+            self.events.append(Event(UNSUPPORTED, unknown.reason, value.layer.span,
+                                     layer=value.layer.name))
+            return unknown
         return super().nested_instance(value, owner, option, line)
+
+    def _holds_user_cell(self, instance: LayerInstance | None) -> bool:
+        if instance is None or instance.class_name not in ("RNN", *_OWNERS):
+            return False
+        cells = instance.config.get("cells", instance.config.get("cell"))
+        items = cells if isinstance(cells, (list, tuple)) else [cells]
+        return any(isinstance(item, LayerInstance) and (
+            item.spec is USER_CELL or self._holds_user_cell(item)) for item in items)
 
     def user_cell(self, obj: UserLayerObject, owner: str, line: int) -> LayerInstance | Unknown:
         """The cell as a layer instance of its declared sizes, or why it is not known."""
