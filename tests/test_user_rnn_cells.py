@@ -182,3 +182,63 @@ def test_a_wrapper_around_an_rnn_of_a_user_cell_is_unknown() -> None:
     assert not isinstance(analysis.total, int)
     assert ours(analysis)["outputs"] != [[None, 6, 8]]
     assert "Bidirectional around `rnn`, an RNN of a cell the script defines" in messages
+
+
+CALLS = HEAD + (
+    "class Wider(layers.Layer):\n"
+    "    def __init__(self, units, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.units = units\n"
+    "        self.state_size = units\n"
+    "    def build(self, input_shape):\n"
+    "        self.kernel = self.add_weight(shape=(input_shape[-1], self.units))\n"
+    "    def call(self, inputs, states):\n"
+    "        h = tf.matmul(inputs, self.kernel) + states[0]\n"
+    "        return tf.concat([h, h], axis=-1), [h]\n"
+    "class Holder(layers.Layer):\n"
+    "    def __init__(self, units, **kwargs):\n"
+    "        super().__init__(**kwargs)\n"
+    "        self.state_size = units\n"
+    "        self.dense = layers.Dense(units)\n"
+    "    def call(self, inputs, states):\n"
+    "        h = self.dense(inputs) + states[0]\n"
+    "        return h, [h]\n"
+    "class Opaque(layers.Layer):\n"
+    "    state_size = 3\n"
+    "    def build(self, input_shape):\n"
+    "        self.kernel = self.add_weight(shape=(input_shape[-1], 3))\n"
+    "    def call(self, inputs, states):\n"
+    "        h = tf.linalg.expm(tf.matmul(inputs, self.kernel)[:, :, None] * tf.ones((1, 1, 3)))\n"
+    "        return h[:, :, 0] + states[0], [h[:, :, 0]]\n"
+    "inp = keras.Input(shape=(5, 3))\n"
+    "wider = keras.Model(inp, layers.RNN(Wider(4))(inp), name='wider')\n"
+    "holder = keras.Model(inp, layers.RNN(Holder(4))(inp), name='holder')\n"
+    "opaque = keras.Model(inp, layers.RNN(Opaque())(inp), name='opaque')\n")
+
+
+@pytest.mark.keras
+def test_the_cells_call_is_traced_on_a_step() -> None:
+    """A call() that makes another width than it declares (Keras 3 declares one, the data
+    gets the other) or calls a layer (Keras 3 and tf-keras count its weights apart) leaves
+    the RNN unknown; one archlint cannot follow leaves it unknown under tf-keras, while
+    Keras 3 declares the sizes without running it."""
+    truth = {v: run_scripts({"calls": CALLS}, v, forward=True)["calls"] for v in ("3", "2")}
+    assert truth["3"]["wider"]["outputs"] == [[None, 4]]
+    assert truth["3"]["wider"]["forward"] == [[2, 8]]
+    assert truth["3"]["holder"]["total"] != truth["2"]["holder"]["total"]
+    found = {}
+    for version in ("3", "2"):
+        report = analyse_source(CALLS, settings=Settings(default_settings().rules,
+                                                         keras=version))
+        found[version] = {a.model.name: ours(a) for a in report.models}
+        messages = " ".join(d.message for d in report.diagnostics if d.code == "AL002")
+        assert "makes ((None, 8), (None, 4)) where it declares output_size 4" in messages
+        assert "calls the layer `dense`" in messages
+        assert "archlint cannot follow the call() of the cell `Opaque`" in messages
+        for name in ("wider", "holder"):
+            assert found[version][name]["total"] is None
+            assert not isinstance(found[version][name]["outputs"][0], list)
+    expected = dict(truth["3"]["opaque"])
+    assert expected.pop("forward") == [[2, 3]]
+    assert found["3"]["opaque"] == expected
+    assert found["2"]["opaque"]["total"] is None

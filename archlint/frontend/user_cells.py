@@ -4,8 +4,13 @@ A ``keras.layers.Layer`` subclass given as the cell of ``RNN`` (alone, in a list
 ``StackedRNNCells``) is read as Keras reads it: ``state_size`` (an int, or a list or tuple
 of ints, one per state) and ``output_size`` (the width of the output; ``state_size[0]``
 when it has none) after its ``__init__``; its weights are those its ``build()`` makes for
-one step, ``(batch, features)``, which RNN builds on its first call. Its ``call()`` is not
-run: the output and states take the declared sizes, as Keras 3 declares them.
+one step, ``(batch, features)``, which RNN builds on its first call. Its ``call()`` is
+then traced once on placeholders of a step and of the states (what it adds to the graph is
+dropped again): Keras 3 declares the sizes, tf-keras takes what call() makes, and the data
+gets what call() makes, so a call() that makes other widths, or calls a layer whose weights
+it would make, leaves the RNN unknown. A call() archlint cannot follow leaves it unknown
+under tf-keras; Keras 3 declares the sizes without running it, which archlint gives, with an
+AL002 saying call() is not checked.
 """
 
 from __future__ import annotations
@@ -14,15 +19,17 @@ import ast
 from typing import Any
 
 from archlint.diagnostics import Event
+from archlint.dims import format_shape
 from archlint.frontend.keras_layers import UNSUPPORTED
 from archlint.frontend.keras_subclasses import KerasSubclasses
 from archlint.frontend.keras_values import LayerObject, Tensor
-from archlint.frontend.scope import span_of
+from archlint.frontend.scope import OutOfBudget, span_of
+from archlint.frontend.tensor_ops import TensorOpSpec
 from archlint.frontend.user_layers import UserLayerObject
 from archlint.frontend.values import BoundFunction, Function
-from archlint.graph import TensorRef
+from archlint.graph import Call, Layer, TensorRef
 from archlint.layer_types import LayerInstance, Shape
-from archlint.layers.base import Params, Unresolved
+from archlint.layers.base import NO_PARAMS, Params, Unresolved
 from archlint.layers.cells import CellSpec, StackedRNNCells
 from archlint.unknown import Unknown
 
@@ -36,15 +43,21 @@ class UserCellSpec(CellSpec):
     class_name = "UserCell"
 
     def output_size(self, config: dict[str, Any]) -> Any:
+        if config.get("unknown") is not None:
+            raise Unresolved(config["unknown"])
         return config["output_size"]
 
     def state_sizes(self, config: dict[str, Any]) -> list[Any]:
+        if config.get("unknown") is not None:
+            raise Unresolved(config["unknown"])
         return list(config["state_size"])
 
     def step_params(self, config: dict[str, Any], features: Any) -> int:
         return self.step_weights(config, features).total
 
     def step_weights(self, config: dict[str, Any], features: Any) -> Params:
+        if config.get("unknown") is not None:
+            raise Unresolved(config["unknown"])
         if config.get("weights_unknown") is not None:
             raise Unresolved(config["weights_unknown"])
         weights = config.get("weights")
@@ -116,7 +129,7 @@ class UserCells(KerasSubclasses):
         instance = LayerInstance(
             spec=USER_CELL, config={"cell_class": name, "state_size": tuple(sizes),
                                     "output_size": output, "weights": None,
-                                    "weights_unknown": None},
+                                    "weights_unknown": None, "unknown": None},
             name=obj.layer.name, line=span.line, column=span.column, end_line=span.end_line,
             target=self.keras)
         self.user_cells.append((instance, obj))
@@ -182,7 +195,10 @@ class UserCells(KerasSubclasses):
             if not isinstance(inner.spec, CellSpec):
                 return
             self._build_cell(inner, step)
-            step = (step[0], inner.spec.output_size(inner.config))
+            try:
+                step = (step[0], inner.spec.output_size(inner.config))
+            except Unresolved:  # the cells after it are not built
+                return
 
     def _build_cell(self, cell: LayerInstance, step: Shape) -> None:
         found = [o for i, o in self.user_cells if i is cell]
@@ -197,6 +213,9 @@ class UserCells(KerasSubclasses):
                 self.host.call(BoundFunction(build, obj), [step], {}, obj.made_at)
         cell.config["weights"] = tuple(obj.weights)
         cell.config["weights_unknown"] = obj.weights_unknown
+        traced = self._trace_cell(obj, cell, step)
+        if traced is not None:
+            self._untraced(obj, cell, traced)
         if obj.weights_unknown is not None:
             self.events.append(Event(
                 UNSUPPORTED, f"the weights of the recurrent cell `{obj.layer.class_name}` "
@@ -205,6 +224,100 @@ class UserCells(KerasSubclasses):
                 obj.layer.span, layer=obj.layer.name))
 
 
+
+    # ----------------------------------------------------------------- its call()
+    def _trace_cell(self, obj: UserLayerObject, cell: LayerInstance,
+                    step: Shape) -> Unknown | None:
+        """The cell's call() on placeholders of a step and of its states: None when it
+        makes the declared output and states, else why not known."""
+        name = obj.layer.class_name
+        call = obj.cls.member("call")[1] if obj.cls is not None else None
+        if not isinstance(call, Function) or obj.made_at is None:
+            return Unknown(f"the cell `{name}` defines no call() archlint can read")
+        sizes = list(cell.config["state_size"])
+        marks = (len(self.calls), len(self.layers), len(self.events))
+        holders = [self._placeholder(obj, shape) for shape in
+                   [step, *((step[0], size) for size in sizes)]]
+        self.inside_layer_call += 1
+        try:
+            result = self.host.call(BoundFunction(call, obj), [holders[0], holders[1:]], {},
+                                    obj.made_at)
+            return self._step_result(obj, cell, result, step[0], marks)
+        except OutOfBudget:
+            return Unknown(f"the call() of the cell `{name}` takes too many steps to follow")
+        finally:
+            self.inside_layer_call -= 1
+            for made in self.calls[marks[0]:]:
+                if made in made.layer.calls:
+                    made.layer.calls.remove(made)
+            del self.calls[marks[0]:]
+            del self.layers[marks[1]:]
+            del self.events[marks[2]:]
+
+    def _placeholder(self, obj: UserLayerObject, shape: Shape) -> Tensor:
+        span = obj.layer.span
+        holder = Layer(name=f"{obj.layer.name} step", class_name="LambdaInput", span=span)
+        return Tensor(TensorRef(Call(layer=holder, inbound=[], span=span, order=-1,
+                                     output=shape, params=NO_PARAMS)))
+
+    def _step_result(self, obj: UserLayerObject, cell: LayerInstance, result: Any,
+                     batch: Any, marks: tuple[int, int, int]) -> Unknown | None:
+        name = obj.layer.class_name
+        for made in self.calls[marks[0]:]:
+            if made.layer.instance is None or not isinstance(made.layer.instance.spec,
+                                                             TensorOpSpec):
+                return Unknown(f"the call() of the cell `{name}` calls the layer "
+                               f"`{made.layer.name}`, whose weights archlint does not count "
+                               "in a cell")
+        if isinstance(result, Unknown):
+            return Unknown(f"archlint cannot follow the call() of the cell `{name}`: "
+                           f"{result.reason}", result.line)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            return Unknown(f"the call() of the cell `{name}` does not return "
+                           "(output, new_states)")
+        output, states = result
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        declared = [cell.config["output_size"], *cell.config["state_size"]]
+        shapes = [self._step_shape(t) for t in [output, *states]]
+        if shapes == [(batch, size) for size in declared]:
+            return None
+        unknown = next((m for m in shapes if not isinstance(m, tuple)), None)
+        if unknown is not None:
+            why = unknown.reason if isinstance(unknown, Unknown) else \
+                "it returns something that is not a tensor"
+            return Unknown(f"archlint cannot follow the call() of the cell `{name}`: {why}")
+        shown = ", ".join(format_shape(m) if isinstance(m, tuple) else "?" for m in shapes)
+        return Unknown(f"the call() of the cell `{name}` makes ({shown}) where it declares "
+                       f"output_size {declared[0]} and state_size {list(declared[1:])}: "
+                       "Keras 3 declares the latter, the data gets the former")
+
+    def _step_shape(self, value: Any) -> Any:
+        """The shape of a tensor call() returns, or an Unknown (None: not a tensor)."""
+        if not isinstance(value, Tensor):
+            return value if isinstance(value, Unknown) else None
+        call = value.ref.call
+        self.shapes.infer(call)
+        if call.error is not None:
+            return Unknown(f"Keras refuses `{call.layer.name}` in it: {call.error.message}")
+        shape = call.output_at(value.ref.index)
+        if isinstance(shape, tuple | Unknown):
+            return shape
+        return Unknown(f"the shape of `{call.layer.name}` in it is not known")
+
+    def _untraced(self, obj: UserLayerObject, cell: LayerInstance, why: Unknown) -> None:
+        """Keras 3 declares the sizes without running call(): they stand, said so, when
+        archlint cannot follow call(); otherwise the cell is unknown."""
+        declared_only = self.keras == "3" and why.reason.startswith("archlint cannot follow")
+        if declared_only:
+            message = (f"{why.describe()}; the RNN takes the sizes the cell declares, which "
+                       "Keras 3 declares without running call(): what call() makes on data "
+                       "is not checked")
+        else:
+            cell.config["unknown"] = why
+            message = f"the recurrent cell `{obj.layer.class_name}` is not followed: " \
+                f"{why.describe()}; the RNN that runs it is unknown"
+        self.events.append(Event(UNSUPPORTED, message, obj.layer.span, layer=obj.layer.name))
+
+
 def _is_size(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
