@@ -88,6 +88,13 @@ SCRIPTS = {
     "in a Sequential": ONE_STATE + (
         "model = keras.Sequential([keras.Input(shape=(8, 3)), layers.RNN(OneState(4)),\n"
         "                          layers.Dense(1)], name='sequential')\n"),
+    "a subclass of a Keras cell": (
+        "class Small(layers.GRUCell):\n"
+        "    def __init__(self, **kwargs):\n"
+        "        super().__init__(3, reset_after=False, **kwargs)\n"
+        "inp = keras.Input(shape=(6, 4))\n"
+        "x = layers.RNN([Small(), layers.LSTMCell(2)], return_sequences=True)(inp)\n"
+        "model = keras.Model(inp, x, name='keras_cell')\n"),
     "an RNN called twice": ONE_STATE + (
         "shared = layers.RNN(OneState(3))\n"
         "a = keras.Input(shape=(6, 4))\n"

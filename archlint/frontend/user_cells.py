@@ -34,6 +34,8 @@ from archlint.layers.cells import CellSpec, StackedRNNCells
 from archlint.unknown import Unknown
 
 _OWNERS = ("RNN", "StackedRNNCells")
+# What makes a cell's step: a subclass of a Keras cell that defines none is that cell.
+_CELL_MEMBERS = ("call", "build", "state_size", "output_size")
 
 
 class UserCellSpec(CellSpec):
@@ -88,7 +90,7 @@ class UserCells(KerasSubclasses):
     def nested_instance(self, value: LayerObject, owner: str, option: str,
                         line: int) -> Any:
         if isinstance(value, UserLayerObject) and owner in _OWNERS:
-            return self.user_cell(value, owner, line)
+            return self.user_cell(value, line)
         if owner not in _OWNERS and self._holds_user_cell(value.layer.instance):
             # Bidirectional makes its backward RNN from the forward one's get_config(): a
             # cell of the script's own goes through its own get_config and constructor.
@@ -109,9 +111,13 @@ class UserCells(KerasSubclasses):
         return any(isinstance(item, LayerInstance) and (
             item.spec is USER_CELL or self._holds_user_cell(item)) for item in items)
 
-    def user_cell(self, obj: UserLayerObject, owner: str, line: int) -> LayerInstance | Unknown:
+    def user_cell(self, obj: UserLayerObject, line: int) -> LayerInstance | Unknown:
         """The cell as a layer instance of its declared sizes, or why it is not known."""
         name = obj.layer.class_name
+        base = obj.base_layer.layer.instance if obj.base_layer is not None else None
+        if base is not None and isinstance(base.spec, CellSpec) and obj.cls is not None and \
+                not any(obj.cls.member(m)[0] for m in _CELL_MEMBERS):
+            return base  # a Keras cell with other defaults (class Cell(layers.GRUCell))
         if obj.cls is None or not isinstance(obj.cls.member("call")[1], Function):
             return self._not_followed(obj, Unknown(
                 f"the cell `{name}` defines no call(inputs, states) archlint can read", line))
