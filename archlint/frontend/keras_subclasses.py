@@ -20,7 +20,7 @@ from archlint.graph import Layer
 from archlint.layers import lookup
 
 # Keras classes a subclass derives from for their behaviour, not for a formula.
-_BASES_WITHOUT_FORMULA = frozenset({"Layer", "Wrapper", "Model", "Sequential"})
+_BASES_WITHOUT_FORMULA = frozenset({"Layer", "Wrapper", "Model", "Sequential", "InputLayer"})
 
 
 class KerasSubclasses(UserLayers):
@@ -32,8 +32,8 @@ class KerasSubclasses(UserLayers):
         path = obj.cls.library_class if obj.cls is not None else None
         leaf = path.rsplit(".", 1)[-1] if path else None
         spec = lookup(leaf) if leaf and leaf not in _BASES_WITHOUT_FORMULA else None
-        if spec is None or spec.class_name != leaf:
-            return
+        if spec is None or spec.class_name != leaf or _holds_layer([args, kwargs]):
+            return  # a wrapper's layer is made a nested instance by make_layer only
         options = {k: v for k, v in kwargs.items() if k not in ("name", "trainable")}
         layer = Layer(name=obj.layer.name, class_name=spec.class_name, span=obj.layer.span,
                       trainable=obj.layer.trainable)
@@ -53,3 +53,11 @@ class KerasSubclasses(UserLayers):
         if not isinstance(own, Function) and obj.base_layer is not None:
             return self.call_layer(obj.base_layer, args, kwargs, node)
         return super().run_call(obj, args, kwargs, node)
+
+
+def _holds_layer(value: Any) -> bool:
+    if isinstance(value, LayerObject):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_layer(v) for v in value.values())
+    return isinstance(value, (list, tuple)) and any(_holds_layer(v) for v in value)

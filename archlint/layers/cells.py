@@ -9,7 +9,7 @@ so the shapes and weights are theirs: ``(batch, units)``, ``(batch, timesteps, u
 one before, the last gives the output, and the states are every cell's in turn. Keras 3
 returns each stacked cell's states in a list of their own: archlint leaves a stack with
 ``return_state=True`` unknown. A cell class of the script's own is a ``UserCellSpec``
-(archlint/layers/user_cells.py): its declared sizes and the weights its build() makes.
+(archlint/frontend/user_cells.py): its declared sizes and the weights its build() makes.
 """
 
 from __future__ import annotations
