@@ -105,3 +105,16 @@ def test_keras_3_takes_the_declared_shape_of_a_call_archlint_does_not_follow() -
     keras2 = analyse_source(HEAD + DECLARED,
                             settings=Settings(default_settings().rules, keras="2"))
     assert ours(keras2.models[0])["outputs"] != truth["outputs"]
+
+
+def test_a_subclass_of_a_keras_wrapper_is_unknown_with_its_reason() -> None:
+    report = analyse_source(HEAD + (
+        "class Both(layers.Bidirectional):\n"
+        "    def call(self, inputs):\n"
+        "        return super().call(inputs)\n"
+        "inp = keras.Input(shape=(5, 3))\n"
+        "model = keras.Model(inp, Both(layers.LSTM(4))(inp))\n"))
+    (analysis,) = report.models
+    assert analysis.total is None
+    messages = " ".join(d.message for d in report.diagnostics if d.code == "AL002")
+    assert "the layer class `Both` is not followed" in messages
