@@ -5,7 +5,9 @@ init_kwargs={...}, input_shape=(...), ...)``, often under ``@parameterized`` dec
 The files are parsed with ``ast``, never imported or run: every call whose arguments are
 literals (once the decorator's values, module constants and the test's own single
 assignments are put in) becomes a ``KerasLayerCase``; every other call is counted as
-skipped, with the reason.
+skipped, with the reason. A class or function the test defines (a cell, a Wrapper
+subclass, a function for Lambda) is put in the script from the test file's source
+(tests/keras_case_definitions.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.keras_case_definitions import TestDefined, script_head, test_import
 
 # Arguments of run_layer_test that say how the layer is built and called; the others
 # (expected_*, supports_masking, run_training_check...) are Keras's own assertions.
@@ -47,10 +51,10 @@ class KerasRef:
 
 @dataclass(frozen=True)
 class LayerBuild:
-    """``layers.X(...)`` (a wrapped layer) or ``regularizers.L2(0.01)`` with literal
-    arguments, given as an option."""
+    """``layers.X(...)`` (a wrapped layer), ``regularizers.L2(0.01)`` or a class the test
+    defines (``OneStateRNNCell(5)``) with literal arguments, given as an option."""
 
-    layer: LayerRef | KerasRef
+    layer: LayerRef | KerasRef | TestDefined
     args: tuple[Any, ...]
     kwargs: tuple[tuple[str, Any], ...]
 
@@ -84,10 +88,33 @@ class KerasLayerCase:
     input_dtype: Any = None
     call_kwargs: dict[str, Any] = field(default_factory=dict)
     sparse: bool = False  # the inputs are sparse tensors
+    # The class the test defines, when the layer is one (class_name is its name).
+    defined: TestDefined | None = None
+
+    def definitions(self) -> list[TestDefined]:
+        """The classes and functions of the test files the script needs."""
+        found: list[TestDefined] = [self.defined] if self.defined else []
+        stack: list[Any] = [self.init_kwargs, self.call_kwargs]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, TestDefined):
+                found.append(value)
+            elif isinstance(value, LayerBuild):
+                stack += [value.layer, *value.args, *(v for _, v in value.kwargs)]
+            elif isinstance(value, dict):
+                stack += list(value.values())
+            elif isinstance(value, list | tuple):
+                stack += list(value)
+        return found
 
     def script(self) -> str:
         """A model script of this layer alone, as the test builds and calls it."""
         lines = ["import keras", "from keras import layers"]
+        definitions = self.definitions()
+        if definitions:
+            root = _keras_layers_source()
+            imports, sources = script_head(definitions, root) if root else ([], [])
+            lines = imports + lines + [""] + [f"{source}\n" for source in sources]
         names: list[str] = []
         for index, (shape, dtype) in enumerate(_inputs(self.input_shape, self.input_dtype)):
             names.append(f"in{index}")
@@ -105,7 +132,8 @@ class KerasLayerCase:
             inputs = "[" + ", ".join(names) + "]" if len(names) > 1 else names[0]
         arguments += [f"{k}={render(v)}" for k, v in self.call_kwargs.items()]
         options = ", ".join(f"{k}={render(v)}" for k, v in self.init_kwargs.items())
-        lines.append(f"out = layers.{self.class_name}({options})({', '.join(arguments)})")
+        layer = self.class_name if self.defined else f"layers.{self.class_name}"
+        lines.append(f"out = {layer}({options})({', '.join(arguments)})")
         lines.append(f"model = keras.Model({inputs}, out, name='m')")
         if "np.array(" in options:
             lines.insert(0, "import numpy as np")
@@ -113,7 +141,7 @@ class KerasLayerCase:
 
 
 def render(value: Any) -> str:
-    if isinstance(value, LayerRef | KerasRef | LayerBuild | NumpyArray):
+    if isinstance(value, LayerRef | KerasRef | LayerBuild | NumpyArray | TestDefined):
         return value.source()
     if isinstance(value, dict):
         return "{" + ", ".join(f"{render(k)}: {render(v)}" for k, v in value.items()) + "}"
@@ -228,6 +256,9 @@ def extract(files: list[Path] | None = None,
     public = public_layer_names() if public is None else public
     exported = []
     for case in found.cases:
+        if case.defined is not None:
+            exported.append(case)
+            continue
         if case.class_name not in public:
             found.skipped["a layer class not in keras.layers"] += 1
             continue
@@ -244,7 +275,9 @@ class _FileReader:
         self.tree = ast.parse(path.read_text(encoding="utf-8"))
         self.layer_modules: set[str] = set()  # names bound to keras.src.layers (or a module)
         self.layer_classes: set[str] = set()  # names imported from keras.src.layers...
-        self.local_classes = {n.name for n in ast.walk(self.tree) if isinstance(n, ast.ClassDef)}
+        self.local_classes = {n.name: n for n in ast.walk(self.tree)
+                              if isinstance(n, ast.ClassDef)}
+        self.test_classes: set[str] = set()  # names imported from other test files
         self.constants: dict[str, ast.expr] = {}
         self.layer_seen = ""  # the class of the call being read
         self.option_modules: dict[str, str] = {}  # bound name -> keras.regularizers...
@@ -255,7 +288,10 @@ class _FileReader:
                 for alias in node.names:
                     bound = alias.asname or alias.name
                     module = f"{node.module}.{alias.name}"
-                    if module == "keras.src.layers" or node.module.startswith("keras.src.layers"):
+                    if node.module.endswith("_test"):
+                        self.test_classes.add(bound)  # defined by another test file
+                    elif module == "keras.src.layers" or node.module.startswith(
+                            "keras.src.layers"):
                         (self.layer_classes if alias.name[:1].isupper()
                          else self.layer_modules).add(bound)
                     elif node.module == "keras.src" and alias.name in _OPTION_MODULES:
@@ -419,9 +455,10 @@ class _FileReader:
             layer = env.value(arguments["layer_cls"])
         except NotLiteral:
             layer = None
-        if not isinstance(layer, LayerRef):
-            return "a layer class defined by the test" if isinstance(
-                layer, _LocalClass) else "layer class not literal"
+        if isinstance(layer, TestDefined) and not isinstance(layer.node, ast.ClassDef):
+            return "layer class not literal"
+        if not isinstance(layer, LayerRef | TestDefined):
+            return "layer class not literal"
         self.layer_seen = layer.name
         if "input_data" in arguments:
             try:
@@ -436,13 +473,15 @@ class _FileReader:
                 else False
         except NotLiteral:
             return "input_sparse not literal"
-        for flag in ("input_ragged", "custom_objects"):
-            try:
-                given = env.value(arguments[flag]) if flag in arguments else None
-            except NotLiteral:
-                given = True
-            if given:
-                return f"{flag} (a ragged input or custom objects)"
+        # custom_objects serve the test's saving round trip only: the classes and functions
+        # they name are in the script.
+        try:
+            ragged = env.value(arguments["input_ragged"]) if "input_ragged" in arguments \
+                else None
+        except NotLiteral:
+            ragged = True
+        if ragged:
+            return "input_ragged (a ragged tensor, which keras.Input does not make)"
         values: dict[str, Any] = {}
         for key in ("init_kwargs", *_INPUT_ARGS):
             if key in arguments:
@@ -457,7 +496,8 @@ class _FileReader:
             return "init_kwargs not literal"
         self.found.cases.append(KerasLayerCase(
             case_id, layer.name, kwargs, values["input_shape"], values.get("input_dtype"),
-            values.get("call_kwargs") or {}, sparse))
+            values.get("call_kwargs") or {}, sparse,
+            layer if isinstance(layer, TestDefined) else None))
         return None
 
 
@@ -501,11 +541,6 @@ class _Lazy:
     node: ast.expr
 
 
-@dataclass(frozen=True)
-class _LocalClass:
-    name: str
-
-
 class _Env:
     """Evaluates literal expressions of a test, names looked up in the test's parameters,
     its single assignments and the module's constants."""
@@ -520,6 +555,7 @@ class _Env:
         self.local: dict[str, tuple[ast.expr, dict[str, Any]]] = {}
         self.unclear: set[str] = set()  # assigned where the flow is not followed
         self.line = line  # of the run_layer_test call: later assignments do not count
+        self.functions: dict[str, ast.FunctionDef] = {}  # defined by the test before the call
         self._follow(function.body)
 
     def _follow(self, statements: list[ast.stmt]) -> None:
@@ -532,6 +568,9 @@ class _Env:
                     statement, ast.For | ast.With | ast.While):
                 self._follow(statement.body)  # the call is inside
                 return
+            if isinstance(statement, ast.FunctionDef):
+                self.functions[statement.name] = statement
+                continue
             if isinstance(statement, ast.Assign):
                 pairs = _unpacked(statement)
                 for pair in pairs:
@@ -612,13 +651,17 @@ class _Env:
             case ast.Call(func=func, args=[], keywords=[]) if ast.unparse(func).endswith(
                     "image_data_format"):
                 return "channels_last"  # Keras's default, which the oracle runs with
+            case ast.Call(func=func, args=[], keywords=[]) if ast.unparse(func) in (
+                    "backend.backend", "keras.backend.backend"):
+                return "tensorflow"  # the oracle's backend
             case ast.Call(func=func, args=args, keywords=keywords):
                 try:
                     layer = self.value(func) if isinstance(func, ast.Attribute | ast.Name) \
                         else None
                 except NotLiteral:
                     layer = None
-                if isinstance(layer, LayerRef | KerasRef) and all(k.arg for k in keywords):
+                if isinstance(layer, LayerRef | KerasRef | TestDefined) and all(
+                        k.arg for k in keywords):
                     return LayerBuild(layer, tuple(self._elements(args)), tuple(
                         (k.arg, self.value(k.value)) for k in keywords if k.arg))
         raise NotLiteral(ast.unparse(node)[:60])
@@ -644,6 +687,11 @@ class _Env:
             return kind(s for s, _ in specs), kind(d or "float32" for _, d in specs)
         if isinstance(node, ast.Call):
             function = ast.unparse(node.func)
+            if isinstance(node.func, ast.Name) and node.func.id in self.local and \
+                    node.func.id not in self.unclear:  # dense_to_sparse = tf.sparse.from_dense
+                function = self._at_assignment(node.func.id, ast.unparse)
+            if function in _SPARSE_MAKERS and len(node.args) == 1:
+                return self.data_spec(node.args[0])  # the same values, stored sparse
             if (isinstance(node.func, ast.Attribute) and node.func.attr == "astype"
                     and len(node.args) == 1):
                 shape, _ = self.data_spec(node.func.value)
@@ -707,8 +755,15 @@ class _Env:
             return self._at_assignment(name, self.value)
         if name in self.reader.layer_classes:
             return LayerRef(name)
+        if name in self.functions:
+            return TestDefined(name, self.reader.path, self.functions[name])
         if name in self.reader.local_classes:
-            return _LocalClass(name)
+            return TestDefined(name, self.reader.path, self.reader.local_classes[name])
+        if name in self.reader.test_classes:
+            root = _keras_layers_source()
+            defined = test_import(self.reader.path, name, root) if root else None
+            if defined is not None:
+                return defined
         if name in self.reader.constants:
             return self.value(self.reader.constants[name])
         raise NotLiteral(name)
@@ -732,7 +787,9 @@ def _nested_shape(value: Any) -> tuple[tuple[int, ...], str | None]:
     return tuple(shape), "int32" if all(isinstance(x, int) for x in leaves) else None
 
 
-_OPTION_MODULES = ("regularizers", "constraints", "initializers", "activations")
+_OPTION_MODULES = ("regularizers", "constraints", "initializers", "activations", "ops")
+# Functions of the backends that store a dense array as a sparse tensor.
+_SPARSE_MAKERS = ("tf.sparse.from_dense", "jax_sparse.BCOO.fromdense")
 _NUMPY_MAKERS = ("np.random.normal", "np.random.uniform", "np.random.random", "np.random.rand",
                  "np.random.randn", "np.zeros", "np.ones")
 

@@ -40,7 +40,7 @@ def data_for(inputs):
     data = []
     for i in inputs:
         shape = [2 if d is None else d for d in i.shape]
-        dtype = str(i.dtype)
+        dtype = str(getattr(i.dtype, "name", i.dtype))  # tf-keras's is a tf.DType
         if "float" not in dtype and "int" not in dtype and "bool" not in dtype:
             raise TypeError(f"no data of dtype {dtype}")
         data.append(rng.random(shape).astype(dtype) if "float" in dtype

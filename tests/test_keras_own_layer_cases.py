@@ -181,7 +181,7 @@ def test_archlint_agrees_with_keras_own_layer_case(
 
 SAMPLE_TEST = '''
 from absl.testing import parameterized
-from keras.src import layers, regularizers, testing
+from keras.src import backend, layers, ops, regularizers, testing
 
 SHAPES = [(2, 3), (2, 5)]
 
@@ -213,18 +213,47 @@ class SampleTest(testing.TestCase):
             self.run_layer_test(layers.Dense, {"units": 2}, input_shape=shape)
         self.run_layer_test(LocalLayer, {}, input_shape=(2, 3))
 
+    def test_defined_here(self):
+        def doubled(x):
+            return ops.concatenate([x, x], axis=-1)
+
+        self.run_layer_test(layers.RNN, {"cell": Cell(4)}, input_shape=(2, 3, 5))
+        self.run_layer_test(layers.Lambda, {"function": doubled}, input_shape=(2, 3),
+                            custom_objects={"doubled": doubled})
+        if backend.backend() == "tensorflow":
+            data = tf.sparse.from_dense(np.zeros((2, 6)))
+        self.run_layer_test(layers.Flatten, {}, input_data=data, input_sparse=True)
+
 
 class LocalLayer(layers.Layer):
     pass
+
+
+class BaseCell(layers.Layer):
+    def build(self, input_shape):
+        self.kernel = self.add_weight(shape=(input_shape[-1], self.state_size))
+
+
+class Cell(BaseCell):
+    def __init__(self, units):
+        super().__init__()
+        self.state_size = units
+
+    def call(self, inputs, states):
+        return ops.matmul(inputs, self.kernel), states
 '''
 
 
 def test_the_extractor_reads_decorators_branches_and_data_without_running(tmp_path) -> None:
     sample = tmp_path / "sample_test.py"
     sample.write_text(SAMPLE_TEST)
-    found = extract([sample], public={"Dense": "Dense", "MaxPooling1D": "MaxPooling1D"})
-    assert found.calls == 6
-    scripts = {c.id.split("::")[1]: c.script().splitlines()[2:4] for c in found.cases}
+    found = extract([sample], public={n: n for n in ("Dense", "MaxPooling1D", "RNN", "Lambda",
+                                                      "Flatten")})
+    assert found.calls == 9
+    defined = {c.id.split("::")[1]: c.script() for c in found.cases if "#" in c.id and (
+        "defined_here" in c.id or "computed" in c.id)}
+    scripts = {c.id.split("::")[1]: c.script().splitlines()[2:4] for c in found.cases
+               if c.id.split("::")[1] not in defined}
     assert scripts == {
         "SampleTest.test_dense[small]#0": [
             "in0 = keras.Input(batch_shape=(2, 3))",
@@ -244,5 +273,19 @@ def test_the_extractor_reads_decorators_branches_and_data_without_running(tmp_pa
     }
     assert found.skipped == Counter({"init_kwargs not literal: make_units()": 1,
                                      "input_shape not literal: shape (assigned in a loop or a "
-                                     "branch)": 1,
-                                     "a layer class defined by the test": 1})
+                                     "branch)": 1})
+    # Classes and functions the test defines come with the script, with the imports they use
+    # and the classes they derive from, before them; custom_objects change nothing.
+    assert defined["SampleTest.test_computed#1"].splitlines()[3:6] == [
+        "class LocalLayer(layers.Layer):", "    pass", ""]
+    cell = defined["SampleTest.test_defined_here#0"]
+    assert cell.startswith("from keras.src import ops\nimport keras\nfrom keras import layers\n")
+    assert cell.index("class BaseCell(layers.Layer):") < cell.index("class Cell(BaseCell):")
+    assert "out = layers.RNN(cell=Cell(4))(in0)" in cell
+    function = defined["SampleTest.test_defined_here#1"]
+    assert "def doubled(x):" in function and "layers.Lambda(function=doubled)" in function
+    # backend.backend() is the oracle's, TensorFlow; a sparse copy has the array's shape.
+    assert defined["SampleTest.test_defined_here#2"].splitlines()[2] == \
+        "in0 = keras.Input(batch_shape=(2, 6), sparse=True)"
+    for script in defined.values():
+        ast.parse(script)

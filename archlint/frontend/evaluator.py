@@ -153,6 +153,7 @@ class Evaluator(CallEvaluator):
         cls = UserClass(stmt.name, span_of(stmt), library_base, has_call)
         cls.bases = [base for base in (self.eval(b, scope) for b in stmt.bases)
                      if isinstance(base, UserClass)]
+        cls.library_class = self._library_class(stmt, scope) if library_base else None
         body_scope = Scope(scope)
         self.exec_block(stmt.body, body_scope)
         cls.attributes = body_scope.vars
@@ -177,6 +178,17 @@ class Evaluator(CallEvaluator):
                 kind = self.library.class_base(value)
                 if kind is not None:
                     return kind
+        return None
+
+    def _library_class(self, stmt: ast.ClassDef, scope: Scope) -> str | None:
+        """The path of the first library class among the bases, directly or through a
+        class of the script."""
+        for base in stmt.bases:
+            value = self.eval(base, scope)
+            if isinstance(value, UserClass) and value.library_class:
+                return value.library_class
+            if isinstance(value, ModuleRef) and self.library.class_base(value) is not None:
+                return value.path
         return None
 
     def stmt_Global(self, stmt: ast.Global, scope: Scope) -> None:

@@ -72,6 +72,8 @@ class LayerFactory:
         self.lambda_unknowns: dict[int, Unknown] = {}
         # Instances of the script's own layer and model classes (user_layers).
         self.user_objects: list[Any] = []
+        # Cells of the script's own given to an RNN, with their objects (user_cells).
+        self.user_cells: list[tuple[LayerInstance, Any]] = []
         # Layers a user-defined layer held when its trainable flag was set to False:
         # Keras 3 freezes those, tf-keras every layer inside it (user_models).
         self.frozen_when_set: set[int] = set()
@@ -109,7 +111,8 @@ class LayerFactory:
         if internal is not None:  # keras.layers has no such name: Keras raises AttributeError
             spec = None
         canonical = spec.class_name if spec is not None else class_name
-        config = _layer_config(spec.positional if spec is not None else (), args, kwargs)
+        config = constructor_config(spec.positional if spec is not None else (), args,
+                                    kwargs)
         # Shape hints for a Sequential's first layer, unless the layer reads the option itself
         # (Embedding's input_dim is its vocabulary size).
         own = spec.defaults if spec is not None else {}
@@ -119,13 +122,13 @@ class LayerFactory:
         for key, value in list(config.items()):
             if isinstance(value, LayerObject):
                 nested_flags.append(value.layer.trainable)
-                config[key] = _nested_instance(value, class_name, key, node.lineno)
+                config[key] = self.nested_instance(value, class_name, key, node.lineno)
             elif isinstance(value, (list, tuple)) and any(
                     isinstance(item, LayerObject) for item in value):
                 # RNN([cell, cell]), StackedRNNCells(cells), Pipeline(layers).
                 nested_flags.extend(item.layer.trainable for item in value
                                     if isinstance(item, LayerObject))
-                config[key] = [_nested_instance(item, class_name, key, node.lineno)
+                config[key] = [self.nested_instance(item, class_name, key, node.lineno)
                                if isinstance(item, LayerObject) else item for item in value]
             elif isinstance(value, (ModelObject, SequentialObject)):
                 # TimeDistributed(model): a wrapped model is not followed yet.
@@ -165,6 +168,11 @@ class LayerFactory:
             self.name_symbols_of(layer)
         self.layers.append(layer)
         return LayerObject(layer)
+
+    def nested_instance(self, value: LayerObject, owner: str, option: str, line: int) -> Any:
+        """A layer given as an option of another (a wrapped layer, a cell), or why not
+        known."""
+        return _nested_instance(value, owner, option, line)
 
     def instantiate_layer(self, layer: Layer, config: dict[str, Any]) -> None:
         span = layer.span
@@ -303,8 +311,9 @@ def _nested_instance(value: LayerObject, owner: str, option: str, line: int) -> 
     return Unknown(f"`{what}` is not supported", line)
 
 
-def _layer_config(positional: tuple[str, ...], args: list[Any],
-                  kwargs: dict[str, Any]) -> dict[str, Any]:
+def constructor_config(positional: tuple[str, ...], args: list[Any],
+                       kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A layer's options from its constructor's arguments (positional ones named)."""
     config: dict[str, Any] = dict(zip(positional, args))
     config.update(kwargs)
     # np.array([0.5, 0.2]) as an option: Keras reads the numbers as it reads the list.

@@ -37,6 +37,8 @@ _MODEL_METHODS = frozenset({
 # Methods of Keras's base Layer that add no weight and change no shape.
 _INERT_METHODS = frozenset({"add_loss", "add_metric", "add_update", "get_config",
                             "reset_states", "compute_mask"})
+# The dtype of a layer's computations under a mixed policy (its weights stay float32).
+_COMPUTE_DTYPES = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 
 
 @record(eq=False)
@@ -56,6 +58,9 @@ class UserLayerObject(LayerObject):
     functional: ModelObject | None = None
     # The dtype given to Keras's Layer.__init__ (its default policy's otherwise).
     dtype: Any = "float32"
+    # An instance of the Keras layer class it derives from, when archlint has its formulas
+    # (keras_subclasses).
+    base_layer: LayerObject | None = None
 
 
 class UserLayerSpec(LayerSpec):
@@ -68,6 +73,8 @@ class UserLayerSpec(LayerSpec):
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Any:
         if config.get("unknown") is not None:
             raise Unresolved(config["unknown"])
+        if config.get("declared") is not None:
+            return config["declared"]
         return list(inputs) if config.get("several") else inputs[0]
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
@@ -115,6 +122,12 @@ class UserLayers(ApplicationModels):
         if obj.cls is not None and obj.cls.keras_base == "model" and \
                 self.functional_init(obj, args, kwargs, node):
             return
+        if _library_leaf(obj.cls) == "Wrapper":
+            # Keras's Wrapper.__init__(layer, **kwargs) holds the layer as self.layer.
+            args = list(args)
+            wrapped = args.pop(0) if args else kwargs.get("layer")
+            kwargs = {k: v for k, v in kwargs.items() if k != "layer"}
+            self.set_user_layer_attribute(obj, "layer", wrapped)
         layer = obj.layer
         given = kwargs.get("name")
         layer.name = given if isinstance(given, str) else self.names.auto(obj.layer.class_name)
@@ -167,6 +180,8 @@ class UserLayers(ApplicationModels):
             return obj.layer.trainable
         if attr == "dtype":
             return obj.dtype
+        if attr == "compute_dtype" and isinstance(obj.dtype, str):
+            return _COMPUTE_DTYPES.get(obj.dtype, obj.dtype)
         if attr in ("add_weight", "add_variable", *_INERT_METHODS) or (
                 obj.model is not None and attr in _MODEL_METHODS):
             return BoundMethod(obj, attr)
@@ -272,8 +287,10 @@ class UserLayers(ApplicationModels):
                 self.host.call(BoundFunction(build, obj), [self._input_shape(inputs)], {},
                                node)
         result = self.run_call(obj, args, kwargs, node)
-        made = self._layer_node(obj, tensors, result, start, node)
-        if isinstance(made, Tensor) and self.keras != "2":
+        declared = self._compute_output_shape(obj, inputs, node) if isinstance(result, Unknown) \
+            and self.keras == "3" else None
+        made = self._layer_node(obj, tensors, result, start, node, declared)
+        if isinstance(made, Tensor) and self.keras != "2" and declared is None:
             self._check_declared_shape(obj, inputs, made, node)
         return made
 
@@ -321,6 +338,21 @@ class UserLayers(ApplicationModels):
         self.events.append(Event(UNSUPPORTED, unknown.reason, span_of(node),
                                  layer=obj.layer.name))
 
+    def _compute_output_shape(self, obj: UserLayerObject, inputs: Any,
+                              node: ast.Call) -> tuple[Any, ...] | None:
+        """What the class's own ``compute_output_shape`` gives, when archlint reads it:
+        Keras 3 declares that, without running call(), and builds the layers after on it."""
+        compute = obj.cls.member("compute_output_shape")[1] if obj.cls is not None else None
+        if not isinstance(compute, Function):
+            return None
+        declared = self.host.call(BoundFunction(compute, obj), [self._input_shape(inputs)],
+                                  {}, node)
+        if isinstance(declared, (tuple, list)) and all(
+                d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+                for d in declared):
+            return tuple(declared)
+        return None
+
     def _input_shape(self, inputs: Any) -> Any:
         """What Keras passes to ``build()``: each input's shape as a tuple, with None for
         the axes the data decides (a named size stays a symbol: Keras knows it then)."""
@@ -337,8 +369,10 @@ class UserLayers(ApplicationModels):
             isinstance(d, Expr) and d.fixed()) else None for d in shape)
 
     def _layer_node(self, obj: UserLayerObject, inputs: list[Tensor], result: Any,
-                    start: int, node: ast.Call) -> Any:
-        """The layer's own node after what its ``call()`` made."""
+                    start: int, node: ast.Call, declared: tuple[Any, ...] | None = None
+                    ) -> Any:
+        """The layer's own node after what its ``call()`` made; ``declared``: the shape
+        Keras 3 declares for a call() archlint does not follow."""
         outputs = flatten_tensors(result) if isinstance(result, (Tensor, list, tuple)) \
             else None
         config: dict[str, Any] = {"weights": tuple(obj.weights),
@@ -346,6 +380,15 @@ class UserLayers(ApplicationModels):
         if isinstance(outputs, list) and outputs:
             inbound = [t.ref for t in outputs]
             config["several"] = not isinstance(result, Tensor)
+        elif declared is not None:
+            inbound = [t.ref for t in inputs]
+            config["declared"] = declared
+            self.events.append(Event(
+                UNSUPPORTED, f"the call() of `{obj.layer.class_name}` is not followed "
+                f"({result.describe()}): the output of `{obj.layer.name}` is the shape its "
+                "compute_output_shape declares, which Keras 3 declares and builds the layers "
+                "after on; what call() returns on data is not checked", span_of(node),
+                layer=obj.layer.name))
         else:
             inbound = [t.ref for t in inputs]
             config["unknown"] = result if isinstance(result, Unknown) else Unknown(
@@ -390,6 +433,12 @@ def _weight_dims(shape: Any, node: ast.Call) -> tuple[Any, ...] | Unknown:
             return Unknown("a weight's shape has an axis the data decides (None to Keras, "
                            "which cannot make such a weight)", node.lineno)
     return tuple(dims)
+
+
+def _library_leaf(cls: UserClass | None) -> str | None:
+    """The name of the Keras class a script class derives from (``Wrapper``)."""
+    path = cls.library_class if cls is not None else None
+    return path.rsplit(".", 1)[-1] if path else None
 
 
 def _is_property(function: Function) -> bool:

@@ -17,7 +17,8 @@ from archlint.diagnostics import Event
 from archlint.frontend.keras_layers import flatten_tensors
 from archlint.frontend.keras_values import LayerObject, ModelObject, SequentialObject, Tensor
 from archlint.frontend.scope import span_of
-from archlint.frontend.user_layers import UserLayerObject, UserLayers
+from archlint.frontend.user_cells import UserCells
+from archlint.frontend.user_layers import UserLayerObject
 from archlint.frontend.values import UserClass
 from archlint.graph import Call, Layer, Model
 from archlint.unknown import Unknown
@@ -27,7 +28,7 @@ _NOT_BUILT = ("its graph is defined by call(), and nothing in the script builds 
               "builds it on the first data it sees")
 
 
-class UserModels(UserLayers):
+class UserModels(UserCells):
     """Instances of the script's Model subclasses."""
 
     def make_user_model(self, cls: UserClass, args: list[Any], kwargs: dict[str, Any],

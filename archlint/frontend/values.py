@@ -278,6 +278,8 @@ class UserClass:
     span: Span
     keras_base: str | None = None
     has_call: bool = False
+    # The library class it derives from, by its module path (``keras.layers.Wrapper``).
+    library_class: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     # Field names of a @dataclass, in order, with their default expressions' values.
     dataclass_fields: list[tuple[str, Any]] | None = None

@@ -8,8 +8,8 @@ so the shapes and weights are theirs: ``(batch, units)``, ``(batch, timesteps, u
 ``RNN([cell, cell])`` stacks the cells (``StackedRNNCells``): each reads the output of the
 one before, the last gives the output, and the states are every cell's in turn. Keras 3
 returns each stacked cell's states in a list of their own: archlint leaves a stack with
-``return_state=True`` unknown. A cell class of the user's own is unknown too (its step is
-code archlint does not run).
+``return_state=True`` unknown. A cell class of the script's own is a ``UserCellSpec``
+(archlint/frontend/user_cells.py): its declared sizes and the weights its build() makes.
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ class CellSpec(LayerSpec):
 
     def step_params(self, config: dict[str, Any], features: Any) -> int:
         raise NotImplementedError
+
+    def step_weights(self, config: dict[str, Any], features: Any) -> Params:
+        """Its weights on a step of ``features`` values, trainable or not."""
+        return Params(self.step_params(config, features))
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> OutputShape:
         raise Unresolved(Unknown(_CELL_CALLED))
@@ -187,9 +191,12 @@ class StackedRNNCells(CellSpec):
         return sizes
 
     def step_params(self, config: dict[str, Any], features: Any) -> int:
-        total = 0
+        return self.step_weights(config, features).total
+
+    def step_weights(self, config: dict[str, Any], features: Any) -> Params:
+        total = Params(0)
         for cell in config["cells"]:
-            total += cell.spec.step_params(cell.config, features)
+            total += cell.spec.step_weights(cell.config, features)
             features = cell.spec.output_size(cell.config)
         return total
 
@@ -254,9 +261,14 @@ class RNN(RecurrentSpec):
         if not config["return_state"]:
             return 1
         spec, cell = self._cell(config)
-        return None if isinstance(spec, StackedRNNCells) else 1 + len(spec.state_sizes(cell))
+        if isinstance(spec, StackedRNNCells):
+            return None
+        try:
+            return 1 + len(spec.state_sizes(cell))
+        except Unresolved:  # a cell of the script's own archlint does not follow
+            return None
 
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         features = self.check_sequence(config, inputs[0])
         spec, cell = self._cell(config)
-        return Params(spec.step_params(cell, features))
+        return spec.step_weights(cell, features)
