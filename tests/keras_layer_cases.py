@@ -481,7 +481,7 @@ class _FileReader:
         except NotLiteral:
             ragged = True
         if ragged:
-            return "input_ragged (a ragged tensor, which keras.Input does not make)"
+            return "input_ragged (a ragged input: archlint does not model ragged tensors)"
         values: dict[str, Any] = {}
         for key in ("init_kwargs", *_INPUT_ARGS):
             if key in arguments:
