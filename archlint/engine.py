@@ -14,7 +14,7 @@ from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, is_monotone, requirement, symbols_of
 from archlint.graph import Call, Layer, Model, Span
 from archlint.layer_eval import infer_layer
-from archlint.layer_types import label
+from archlint.layer_types import LayerInstance, label
 from archlint.layers.base import NONPOSITIVE_TIMESTEPS, Params, Shape, ShapeError, Unresolved
 from archlint.min_length import Minimum, min_common_value, min_symbol_value
 from archlint.records import field, record
@@ -208,10 +208,30 @@ def layer_params(layer: Layer, model: Model) -> Params | None:
     return params
 
 
+def weight_sharers(layers: list[Layer]) -> dict[int, str]:
+    """id(layer) -> the earlier layer whose weights it holds too: an RNN given the same cell
+    object as an RNN before it, whose weights Keras counts once in the model's total (each
+    row of its summary shows them)."""
+    owners: dict[int, str] = {}
+    found: dict[int, str] = {}
+    for layer in layers:
+        cell = layer.instance.config.get("cell") if layer.instance is not None else None
+        if not isinstance(cell, LayerInstance):
+            continue
+        if id(cell) in owners:
+            found[id(layer)] = owners[id(cell)]
+        else:
+            owners[id(cell)] = layer.name
+    return found
+
+
 def _totals(analysis: ModelAnalysis, layers: list[Layer]) -> None:
     total = Params(0, 0)
     split_unknown: Unknown | None = None
+    shared = weight_sharers(layers)
     for layer in layers:
+        if id(layer) in shared:
+            continue  # counted with the layer whose cell it shares
         params = layer_params(layer, analysis.model)
         if params is None:
             analysis.unknown_params.append(layer.name)

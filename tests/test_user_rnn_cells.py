@@ -101,6 +101,12 @@ SCRIPTS = {
         "b = keras.Input(shape=(9, 4))\n"
         "both = layers.Concatenate()([shared(a), shared(b)])\n"
         "model = keras.Model([a, b], both, name='shared')\n"),
+    # One Keras cell given to two RNNs: its weights are shared, counted once in the total.
+    "a Keras cell shared by two RNNs": (
+        "cell = layers.LSTMCell(8)\n"
+        "inp = keras.Input(shape=(5, 8))\n"
+        "x = layers.RNN(cell, return_sequences=True)(inp)\n"
+        "model = keras.Model(inp, layers.RNN(cell)(x), name='shared_cell')\n"),
     "a frozen cell": ONE_STATE + (
         "inp = keras.Input(shape=(6, 4))\n"
         "x = layers.RNN(OneState(5, trainable=False))(inp)\n"
@@ -136,6 +142,16 @@ def unknowns(body: str) -> tuple[Any, str]:
     report = analyse_source(HEAD + body)
     (analysis,) = report.models
     return analysis, " ".join(d.message for d in report.diagnostics if d.code == "AL002")
+
+
+def test_a_cell_of_the_scripts_given_to_two_rnns_leaves_the_second_unknown() -> None:
+    analysis, messages = unknowns(ONE_STATE + (
+        "cell = OneState(6)\n"
+        "inp = keras.Input(shape=(5, 6))\n"
+        "x = layers.RNN(cell, return_sequences=True)(inp)\n"
+        "model = keras.Model(inp, layers.RNN(cell)(x))\n"))
+    assert analysis.total is None  # not twice the cell's weights
+    assert "given to a second RNN" in messages
 
 
 def test_a_state_size_archlint_cannot_read_leaves_the_rnn_unknown() -> None:

@@ -26,7 +26,7 @@ from typing import Any
 from archlint.cost.dtypes import BYTES, FLOATS, compute_dtype, layer_policy, variable_dtype
 from archlint.cost.optimizer import OptimizerState, optimizer_state
 from archlint.dims import MAX_INT_BITS, Dim, Expr, NonLinear, Sym, dim_mul, format_dim
-from archlint.engine import layer_params
+from archlint.engine import layer_params, weight_sharers
 from archlint.graph import Call, Layer, Model
 from archlint.layer_types import LayerInstance, Params
 from archlint.layers.quantization import FLOAT8_STATE, Quantization
@@ -211,7 +211,10 @@ def model_weight_bytes(model: Model) -> WeightBytes | Unknown:
     trainable: Dim = 0
     non_trainable: Dim = 0
     unslotted: Dim = 0
+    shared = weight_sharers(model.layers)
     for layer in model.layers:
+        if id(layer) in shared:
+            continue  # an RNN's cell counted with the RNN it shares it with
         found = layer_weight_bytes(layer, model)
         if isinstance(found, Unknown):
             return found

@@ -118,6 +118,11 @@ class UserCells(KerasSubclasses):
         if base is not None and isinstance(base.spec, CellSpec) and obj.cls is not None and \
                 not any(obj.cls.member(m)[0] for m in _CELL_MEMBERS):
             return base  # a Keras cell with other defaults (class Cell(layers.GRUCell))
+        if any(seen is obj for _, seen in self.user_cells):
+            return self._not_followed(obj, Unknown(
+                f"the cell `{name}` is given to a second RNN: Keras builds it once, on the "
+                "first RNN's input, and both share its weights, which archlint does not "
+                "model for a cell the script defines", line))
         if obj.cls is None or not isinstance(obj.cls.member("call")[1], Function):
             return self._not_followed(obj, Unknown(
                 f"the cell `{name}` defines no call(inputs, states) archlint can read", line))
