@@ -16,8 +16,10 @@ subprocess per Keras version runs every script and reports, per model,
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 _RUNNER = r"""
@@ -164,3 +166,25 @@ def run_cost_scripts(sources: dict[str, str], version: str, timeout: int = 600
                             check=False, timeout=timeout)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def profile_layers(cases: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """TensorFlow's profiler's figures for each Keras version's cases ("3", "2": the
+    requests of tests/cost_profile_worker.py), both versions at once, one process each."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    processes = {}
+    for keras, requests in cases.items():
+        process = subprocess.Popen([sys.executable, "-m", "tests.cost_profile_worker", keras],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True, cwd=root, env=env)
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(requests))
+        process.stdin.close()
+        processes[keras] = process
+    found = {}
+    for keras, process in processes.items():
+        assert process.stdout is not None
+        found[keras] = json.loads(process.stdout.read())
+        assert process.wait(timeout=300) == 0
+    return found

@@ -8,11 +8,7 @@ The expected FLOPs are never typed in: they are ``total_float_ops`` of the graph
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +20,8 @@ from archlint.dims import Sym
 from archlint.layer_call import infer_layer
 from archlint.layer_eval import instantiate
 from archlint.unknown import Unknown
+from tests.cost_runner import profile_layers
 from tests.oracle import needs_keras
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _rnn(kind: str, **config: Any) -> dict[str, Any]:
@@ -250,7 +245,7 @@ GROUPED = [
 APPLICATIONS = [("MobileNetV2", {"input_shape": [96, 96, 3]})]
 
 
-def _start(keras: str) -> subprocess.Popen[str]:
+def _cases(keras: str) -> list[dict[str, Any]]:
     cell = {c[0] for c in TF_KERAS_CELL_CASES}
     cases = [{"id": c[0], "class": c[1], "config": c[2], "inputs": c[3], "dtype": c[4],
               "cell": c[0] in cell} for c in CASES if keras in c[5]]
@@ -261,14 +256,7 @@ def _start(keras: str) -> subprocess.Popen[str]:
     if keras == "3":
         cases += [{"id": name, "class": name, "config": config, "application": True,
                    "inputs": [config["input_shape"]]} for name, config in APPLICATIONS]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "tests.cost_profile_worker", keras],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
-    assert process.stdin is not None
-    process.stdin.write(json.dumps(cases))
-    process.stdin.close()
-    return process
+    return cases
 
 
 @pytest.fixture(scope="module")
@@ -276,12 +264,7 @@ def _start(keras: str) -> subprocess.Popen[str]:
 def profiles() -> dict[str, dict[str, Any]]:
     """Both Keras versions profile at once, one process each."""
     start = time.monotonic()
-    processes = {keras: _start(keras) for keras in ("3", "2")}
-    found = {}
-    for keras, process in processes.items():
-        assert process.stdout is not None
-        found[keras] = json.loads(process.stdout.read())
-        assert process.wait(timeout=300) == 0
+    found = profile_layers({keras: _cases(keras) for keras in ("3", "2")})
     print(f"profiled {sum(map(len, found.values()))} layer builds in "
           f"{time.monotonic() - start:.1f} s")
     return found

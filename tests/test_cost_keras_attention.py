@@ -10,10 +10,6 @@ why: it counts less than the products' multiply-adds.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +21,8 @@ from archlint.dims import Sym
 from archlint.layer_call import infer_layer
 from archlint.layer_eval import instantiate
 from archlint.unknown import Unknown
+from tests.cost_runner import profile_layers
 from tests.oracle import needs_keras
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # (id, class, config, input shapes without the batch axis, call options, Keras versions
 # whose graph archlint costs; the others are profiled and must be unknown)
@@ -129,30 +124,16 @@ def _profiled(keras: str) -> list[Case]:
     return [c for c in CASES if keras == "3" or c[1] not in KERAS3_CLASSES]
 
 
-def _start(keras: str) -> subprocess.Popen[str]:
-    cases = [{"id": c[0], "class": c[1], "config": c[2], "inputs": c[3],
-              "call_options": c[4], "separate": len(c[3]) > 1} for c in _profiled(keras)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "tests.cost_profile_worker", keras],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
-    assert process.stdin is not None
-    process.stdin.write(json.dumps(cases))
-    process.stdin.close()
-    return process
+def _cases(keras: str) -> list[dict[str, Any]]:
+    return [{"id": c[0], "class": c[1], "config": c[2], "inputs": c[3],
+             "call_options": c[4], "separate": len(c[3]) > 1} for c in _profiled(keras)]
 
 
 @pytest.fixture(scope="module")
 @needs_keras
 def profiles() -> dict[str, dict[str, Any]]:
     """Both Keras versions profile at once, one process each."""
-    processes = {keras: _start(keras) for keras in ("3", "2")}
-    found = {}
-    for keras, process in processes.items():
-        assert process.stdout is not None
-        found[keras] = json.loads(process.stdout.read())
-        assert process.wait(timeout=300) == 0
-    return found
+    return profile_layers({keras: _cases(keras) for keras in ("3", "2")})
 
 
 def _archlint(case: Case, keras: str, shapes: list[Any] | None = None) -> Any:

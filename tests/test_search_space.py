@@ -199,7 +199,9 @@ def _our_answers() -> tuple[list[Any], dict[str, list[Any] | None]]:
 
 # ------------------------------------------------------------------ real Keras, real KerasTuner
 
-_RUNNER = r"""
+# A model's figures as Keras and TensorFlow's profiler give them, in a process that runs
+# Keras argv[1]: the start of each runner below (and of tests/test_search_space_formulas.py's).
+FIGURES_PRELUDE = r"""
 import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import keras_tuner as kt  # with Keras 3: its HyperParameters need no backend
@@ -236,8 +238,9 @@ def figures(model):
             "activation bytes per sample": sum(
                 int(np.prod(layer.output.shape[1:])) * itemsize(layer.output.dtype)
                 for layer in model.layers if type(layer).__name__ != "InputLayer")}
+"""
 
-
+_RUNNER = FIGURES_PRELUDE + r"""
 with open(sys.argv[2]) as handle:
     request = json.load(handle)
 scope = {}
@@ -284,10 +287,11 @@ print(json.dumps(out))
 """
 
 
-def _run_keras(version: str, request: Path) -> subprocess.Popen[str]:
+def _run_keras(version: str, request: Path, runner: str | None = None
+               ) -> subprocess.Popen[str]:
     """Keras ``version`` ("3" or "2") answering ``request`` in a process of its own, in the
-    request's directory."""
-    return subprocess.Popen([sys.executable, "-c", _RUNNER, version, request.name],
+    request's directory (with this module's runner unless another is given)."""
+    return subprocess.Popen([sys.executable, "-c", runner or _RUNNER, version, request.name],
                             cwd=request.parent, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,7 @@ from archlint.render.json_format import report_to_json
 from archlint.render.text import report_lines
 from archlint.search_space import space as space_module
 from archlint.search_space.space import SearchSpace
-from tests.test_search_space import EXAMPLE, SCRIPT
+from tests.test_search_space import EXAMPLE, FIGURES_PRELUDE, SCRIPT, _run_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 LARGE = ROOT / "examples" / "tuner_large_search.py"
@@ -161,42 +159,7 @@ def test_the_large_example_in_text_and_json() -> None:
 
 # ------------------------------------------------------------------ real Keras, real KerasTuner
 
-_RUNNER = r"""
-import json, os, sys
-os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-import keras_tuner as kt
-import tensorflow as tf
-from tensorflow.python.profiler import model_analyzer, option_builder
-if sys.argv[1] == "2":
-    import tf_keras
-    sys.modules["keras"] = tf_keras
-import keras
-import numpy as np
-
-OPTIONS = option_builder.ProfileOptionBuilder(
-    option_builder.ProfileOptionBuilder.float_operation()).with_empty_output().build()
-
-
-def itemsize(dtype):
-    return np.dtype(getattr(dtype, "as_numpy_dtype", dtype)).itemsize
-
-
-def flops(model):
-    specs = [tf.TensorSpec((1, *x.shape[1:]), x.dtype) for x in model.inputs]
-    function = tf.function(lambda *xs: model(xs[0], training=False))
-    graph = function.get_concrete_function(*specs).graph
-    return int(model_analyzer.profile(graph, options=OPTIONS).total_float_ops)
-
-
-def figures(model):
-    return {"parameters": int(model.count_params()), "FLOPs": flops(model),
-            "weight bytes": sum(int(np.prod(w.shape)) * itemsize(w.dtype)
-                                for w in model.weights),
-            "activation bytes per sample": sum(
-                int(np.prod(layer.output.shape[1:])) * itemsize(layer.output.dtype)
-                for layer in model.layers if type(layer).__name__ != "InputLayer")}
-
-
+_RUNNER = FIGURES_PRELUDE + r"""
 with open(sys.argv[2]) as handle:
     request = json.load(handle)
 scope = {}
@@ -226,9 +189,7 @@ def test_the_large_examples_bounds_are_real_keras_builds(large: SearchSpace,
     request = tmp_path / "request.json"
     request.write_text(json.dumps({"source": LARGE.read_text().split("\ntuner = ")[0],
                                    "builds": builds}))
-    processes = {version: subprocess.Popen(
-        [sys.executable, "-c", _RUNNER, version, request.name], cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for version in ("3", "2")}
+    processes = {version: _run_keras(version, request, _RUNNER) for version in ("3", "2")}
     for version, process in processes.items():
         stdout, stderr = process.communicate(timeout=600)
         assert process.returncode == 0, stderr[-3000:]

@@ -25,7 +25,7 @@ from archlint.frontend.keras_subclasses import KerasSubclasses
 from archlint.frontend.keras_values import LayerObject, Tensor
 from archlint.frontend.scope import OutOfBudget, span_of
 from archlint.frontend.tensor_ops import TensorOpSpec
-from archlint.frontend.user_layers import UserLayerObject
+from archlint.frontend.user_layers import UserLayerObject, weights_params
 from archlint.frontend.values import BoundFunction, Function
 from archlint.graph import Call, Layer, TensorRef
 from archlint.layer_types import LayerInstance, Shape
@@ -68,17 +68,7 @@ class UserCellSpec(CellSpec):
                 f"the weights of the cell `{config['cell_class']}` are made by its build() "
                 "when an RNN called on a Keras tensor builds it, which archlint does not "
                 "follow here (a cell in a wrapper, or an RNN not called)"))
-        trainable: Any = 0
-        frozen: Any = 0
-        for weight in weights:
-            size: Any = 1
-            for dim in weight.shape:
-                size = size * dim
-            if weight.trainable:
-                trainable = trainable + size
-            else:
-                frozen = frozen + size
-        return Params(trainable, frozen)
+        return weights_params(weights)
 
 
 USER_CELL = UserCellSpec()

@@ -80,17 +80,23 @@ class UserLayerSpec(LayerSpec):
     def param_count(self, config: dict[str, Any], inputs: list[Shape]) -> Params:
         if config.get("weights_unknown") is not None:
             raise Unresolved(config["weights_unknown"])
-        trainable: Any = 0
-        frozen: Any = 0
-        for weight in config.get("weights", ()):
-            size: Any = 1
-            for dim in weight.shape:
-                size = size * dim
-            if weight.trainable:
-                trainable = trainable + size
-            else:
-                frozen = frozen + size
-        return Params(trainable, frozen)
+        return weights_params(config.get("weights", ()))
+
+
+def weights_params(weights: Any) -> Params:
+    """The parameters of the weights a build() made: each weight's shape multiplied out,
+    trainable or not."""
+    trainable: Any = 0
+    frozen: Any = 0
+    for weight in weights:
+        size: Any = 1
+        for dim in weight.shape:
+            size = size * dim
+        if weight.trainable:
+            trainable = trainable + size
+        else:
+            frozen = frozen + size
+    return Params(trainable, frozen)
 
 
 USER_LAYER = UserLayerSpec()
