@@ -27,6 +27,7 @@ INVALID_OPTION: Final = "AL108"
 ATTENTION_OVER_BATCH: Final = "AL109"
 DATA_DEPENDENT_REFUSAL: Final = "AL110"
 UNSEEN_INPUT_STEPS: Final = "AL111"
+RAGGED_TENSOR_REFUSED: Final = "AL112"
 
 # Recurrent layers and the direction of time.
 GO_BACKWARDS_MISMATCH: Final = "AL201"

@@ -21,7 +21,7 @@ from typing import Any
 from archlint.analysis import FileReport
 from archlint.cost.flops import other_graph
 from archlint.cost.poly import evaluate_cost
-from archlint.dims import Expr, evaluate
+from archlint.dims import Expr, evaluate, holds_ragged
 from archlint.engine import ModelAnalysis
 from archlint.graph import Call
 from archlint.keras3_declared import ISSUE as BIDIRECTIONAL_ISSUE
@@ -119,8 +119,9 @@ def bind_lengths(shape: Any, length: int, values: dict[str, int] | None = None) 
         return []  # a scalar (tf.shape(x)[1]) has no batch axis
     if isinstance(shape, tuple):
         env = _Env(length, values or {})
+        # A ragged axis has rows of several lengths: a forward pass shows it as None.
         return [None, *(d if d is None else UNKNOWN_SIZE if isinstance(d, Unknown)
-                        else evaluate(d, env) for d in shape[1:])]
+                        else None if holds_ragged(d) else evaluate(d, env) for d in shape[1:])]
     return None
 
 
@@ -167,9 +168,12 @@ def _declared_matches(ours: Any, declared: Any, values: dict[str, int]) -> bool:
                or isinstance(o, Unknown) for o, d in zip(ours, declared))
 
 
-def _first_error(analysis: ModelAnalysis) -> tuple[Call, ShapeError] | None:
-    """The first call archlint found an error in, with its error."""
-    return next(((c, c.error) for c in analysis.model.calls if c.error is not None), None)
+def _first_error(analysis: ModelAnalysis, keras: str | None = None
+                 ) -> tuple[Call, ShapeError] | None:
+    """The first call archlint found an error in, with its error; with ``keras``, only an
+    error that Keras version makes (a script for both may meet a Keras 3 refusal)."""
+    return next(((c, c.error) for c in analysis.model.calls if c.error is not None
+                 and (keras is None or keras in c.error.refused_by)), None)
 
 
 def plan(reports: list[FileReport], profile: bool = False) -> tuple[
@@ -291,7 +295,7 @@ def _short(message: str, limit: int = 240) -> str:
 def _compare_model(verdict: ModelVerdict, analysis: ModelAnalysis, result: dict[str, Any],
                    keras: str) -> None:
     refusal = _keras_refusal(result)
-    failing = _first_error(analysis)
+    failing = _first_error(analysis, keras)
     if failing is not None:
         call, error = failing
         if refusal:
@@ -345,7 +349,11 @@ def _compare_call(call: Call, result: dict[str, Any], keras: str, bug_after: set
     declared_ok = declared is not None and _declared_matches(call.output, declared, values) and \
         (unknown or params == layer.declared_params)
     crashed = result.get("crashed") or {}
-    if not runs:
+    if call.error is not None and keras not in call.error.refused_by:
+        # A refusal of the other Keras version: archlint gives no figures for this one.
+        layer.verdict = SKIPPED
+        layer.note = f"not compared: archlint reports {call.error.code} for the other version"
+    elif not runs:
         layer.verdict, layer.note = SKIPPED, "no forward pass reached this layer"
         if crashed.get("call") == call_id:
             layer.note = crashed["message"]
@@ -372,6 +380,8 @@ def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
     input_ids = {id(ref.call) for ref in analysis.model.inputs}
     keys = layer_keys(analysis.model)
     calls = [c for c in analysis.model.calls if id(c) not in input_ids]
+    ragged = any(c.layer.instance is not None and c.layer.instance.config.get("ragged")
+                 for c in analysis.model.calls if id(c) in input_ids)
     for call, layer in zip(calls, verdict.layers):
         ours = analysis.cost.calls.get(call)
         truth = profiled["calls"].get(call_key(call, input_ids, keys), {})
@@ -379,7 +389,10 @@ def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
         layer.flops = evaluate_cost(ours.flops, env) if ours is not None else None
         differs = other_graph(call.layer.instance, verdict.keras) \
             if call.layer.instance is not None else None
-        if ours is not None and isinstance(ours.flops, Unknown):
+        if ragged:
+            layer.flops_note = ("not checked: TensorFlow's profiler does not count the "
+                                "operations of ragged tensors")
+        elif ours is not None and isinstance(ours.flops, Unknown):
             layer.flops_note = f"not checked: archlint does not know ({ours.flops.reason})"
         elif differs:
             builds, follows = ("tf-keras", "Keras 3") if verdict.keras == "2" else \
@@ -394,7 +407,7 @@ def _compare_flops(verdict: ModelVerdict, analysis: ModelAnalysis,
                                 f"{layer.profiled_flops:,}")
         else:
             layer.flops_note = "agree"
-    if "total" in profiled:
+    if "total" in profiled and not ragged:
         verdict.flops = evaluate_cost(analysis.cost.flops, env)
         verdict.profiled_flops = profiled["total"]
 

@@ -101,10 +101,13 @@ class Sym(Expr):
 
     ``named`` marks a *named size* (``args.window``): a number the data decides, which
     Keras knows when the layer is built; otherwise the axis is None to Keras (``T``).
+    ``ragged`` marks an axis of a ragged tensor (``keras.Input(..., ragged=True)``): each
+    row has its own length, so only layers known to act row by row may keep it.
     """
 
     name: str
     named: bool = False
+    ragged: bool = False
 
     def evaluate(self, env: Mapping[str, int]) -> int:
         return env[self.name]
@@ -413,6 +416,26 @@ def is_fixed(dim: Dim) -> bool:
     if isinstance(dim, int):
         return True
     return isinstance(dim, Expr) and dim.fixed()
+
+
+def holds_ragged(dim: Dim) -> bool:
+    """Whether a size depends on a ragged axis (one whose length differs row by row).
+
+    >>> R = Sym("T", ragged=True)
+    >>> holds_ragged(R), holds_ragged(R - 2), holds_ragged(Sym("T")), holds_ragged(3)
+    (True, True, False, False)
+    """
+    if isinstance(dim, Sym):
+        return dim.ragged
+    if isinstance(dim, Lin):
+        return any(holds_ragged(atom) for atom, _ in dim.terms)
+    if isinstance(dim, FloorDiv):
+        return holds_ragged(dim.num)
+    if isinstance(dim, MinMax):
+        return any(holds_ragged(a) for a in dim.args)
+    if isinstance(dim, Product):
+        return any(holds_ragged(f) for f in dim.factors)
+    return False
 
 
 def named_size(name: str) -> Sym:

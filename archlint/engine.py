@@ -18,7 +18,7 @@ from archlint.layer_types import LayerInstance, label
 from archlint.layers.base import NONPOSITIVE_TIMESTEPS, Params, Shape, ShapeError, Unresolved
 from archlint.min_length import Minimum, min_common_value, min_symbol_value
 from archlint.records import field, record
-from archlint.unknown import Unknown
+from archlint.unknown import Unknown, Unmodelled
 
 UNRESOLVED_INFO = codes.UNRESOLVED_VALUE
 DATA_DEPENDENT_REFUSAL = codes.DATA_DEPENDENT_REFUSAL
@@ -428,6 +428,11 @@ def _call_events(call: Call, model: Model | None) -> list[Event]:
             message += (f"; its own parameter count is unknown: "
                         f"{_reason(call.params_unknown, layer)}")
         events.append(Event(UNRESOLVED_INFO, message, layer.span,
+                            model=model.name if model else None, layer=layer.name))
+    if isinstance(call.output, Unmodelled) and call.error is None and not any(
+            ref.call.output_at(ref.index) is call.output for ref in call.inbound):
+        events.append(Event(UNSUPPORTED, f"{call.output.reason}; its output shape and "
+                            "parameters are unknown", call.span,
                             model=model.name if model else None, layer=layer.name))
     if instance is not None and instance.unresolved is not None and call is layer.calls[0]:
         events.append(Event(

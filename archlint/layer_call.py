@@ -13,6 +13,7 @@ from archlint.dims import NonLinear, format_shape
 from archlint.layer_types import LayerInstance, OutputShape, Params, Shape, label
 from archlint.layers.base import BOTH_VERSIONS, KERAS3_ONLY, ShapeError, Unresolved
 from archlint.layers.quantization import keras2_keyword_refusal
+from archlint.layers.ragged import check_ragged_call
 from archlint.records import record
 from archlint.unknown import Unknown, first_unknown
 
@@ -98,6 +99,7 @@ def infer_layer(instance: LayerInstance, inputs: list[Shape],
                              "(tf-keras has)", refused_by=KERAS3_ONLY)
     except ShapeError as error:
         raise error.for_target(instance.target) from None
+    check_ragged_call(instance, inputs, output)
     if instance.target != "3":
         _keras2_check(instance, inputs)
     try:

@@ -40,6 +40,12 @@ class Unknown:
     __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = _absorb
 
 
+@record(frozen=True, eq=False)
+class Unmodelled(Unknown):
+    """An unknown that comes from what archlint does not model (a layer on a ragged
+    tensor), not from the data: reported as unsupported (AL002) where it arises."""
+
+
 def first_unknown(values: object) -> Unknown | None:
     """The first Unknown found in a (possibly nested) value, or None.
 

@@ -88,6 +88,7 @@ class KerasLayerCase:
     input_dtype: Any = None
     call_kwargs: dict[str, Any] = field(default_factory=dict)
     sparse: bool = False  # the inputs are sparse tensors
+    ragged: bool = False  # the inputs are ragged tensors
     # The class the test defines, when the layer is one (class_name is its name).
     defined: TestDefined | None = None
 
@@ -120,6 +121,7 @@ class KerasLayerCase:
             names.append(f"in{index}")
             options = f", dtype={dtype!r}" if dtype is not None else ""
             options += ", sparse=True" if self.sparse else ""
+            options += ", ragged=True" if self.ragged else ""
             lines.append(f"in{index} = keras.Input(batch_shape={tuple(shape)!r}{options})")
         if isinstance(self.input_shape, dict):
             # Keras's test passes them by keyword, in the order of the call's signature
@@ -479,9 +481,7 @@ class _FileReader:
             ragged = env.value(arguments["input_ragged"]) if "input_ragged" in arguments \
                 else None
         except NotLiteral:
-            ragged = True
-        if ragged:
-            return "input_ragged (a ragged input: archlint does not model ragged tensors)"
+            return "input_ragged not literal"
         values: dict[str, Any] = {}
         for key in ("init_kwargs", *_INPUT_ARGS):
             if key in arguments:
@@ -496,7 +496,7 @@ class _FileReader:
             return "init_kwargs not literal"
         self.found.cases.append(KerasLayerCase(
             case_id, layer.name, kwargs, values["input_shape"], values.get("input_dtype"),
-            values.get("call_kwargs") or {}, sparse,
+            values.get("call_kwargs") or {}, sparse, bool(ragged),
             layer if isinstance(layer, TestDefined) else None))
         return None
 

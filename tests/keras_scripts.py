@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from archlint.crosscheck import bind_lengths
+from archlint.dims import holds_ragged
 from archlint.engine import ModelAnalysis
 from archlint.summary_rows import NestedRow, summary_rows
 
@@ -30,7 +31,8 @@ import numpy as np
 def forward(model):
     # Shapes of the outputs of a call on data (random floats, zero integers), or the error.
     try:
-        return [list(map(int, o.shape)) for o in flat(model(data_for(model.inputs)))]
+        return [[None if d is None else int(d) for d in o.shape]  # None: a ragged axis
+                for o in flat(model(data_for(model.inputs)))]
     except Exception as error:
         return {"error": f"{type(error).__name__}: {error}"[:300]}
 
@@ -43,9 +45,23 @@ def data_for(inputs):
         dtype = str(getattr(i.dtype, "name", i.dtype))  # tf-keras's is a tf.DType
         if "float" not in dtype and "int" not in dtype and "bool" not in dtype:
             raise TypeError(f"no data of dtype {dtype}")
-        data.append(rng.random(shape).astype(dtype) if "float" in dtype
-                    else np.zeros(shape, dtype))
+        array = rng.random(shape).astype(dtype) if "float" in dtype else np.zeros(shape, dtype)
+        data.append(ragged_rows(array) if is_ragged(i) else array)
     return data if len(data) > 1 else data[0]
+
+
+def is_ragged(tensor):
+    # Keras 3 flags a ragged KerasTensor; tf-keras gives it a RaggedTensorSpec.
+    spec = getattr(tensor, "type_spec", None)
+    return bool(getattr(tensor, "ragged", False)) or type(spec).__name__ == "RaggedTensorSpec"
+
+
+def ragged_rows(array):
+    # Rows of two lengths along axis 1 (the second one shorter), as a ragged tensor.
+    import tensorflow as tf
+    length = array.shape[1]
+    lengths = [length] + [max(length - 1, 0)] * (array.shape[0] - 1)
+    return tf.RaggedTensor.from_tensor(array, lengths=lengths)
 
 
 def flat(value):
@@ -130,9 +146,12 @@ def run_scripts(sources: dict[str, str], version: str, timeout: int = 900,
 
 
 def ours(analysis: ModelAnalysis) -> dict[str, Any]:
+    """The figures ``run_scripts`` gives of a model; an axis of a ragged tensor is None, as
+    its forward pass has it."""
     outputs = [ref.call.output_at(ref.index) for ref in analysis.model.outputs]
     return {"total": analysis.total, "trainable": analysis.trainable,
-            "outputs": [list(o) if isinstance(o, tuple) else o for o in outputs]}
+            "outputs": [[None if holds_ragged(d) else d for d in o] if isinstance(o, tuple)
+                        else o for o in outputs]}
 
 
 # Keras 2 lists tensor operations as layers (TFOpLambda), Keras 3 does not.

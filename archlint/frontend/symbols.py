@@ -26,8 +26,10 @@ def name_symbols(layer: Layer, uses: dict[str, int]) -> None:
     shape = instance.config["shape"]
     letters = _LETTERS.get(len(shape) - 1, [])
     names: list[str | None] = []
+    # A ragged input's first axis has a length per row, whatever size it declares.
+    ragged = instance.config.get("ragged") is True
     for axis, dim in enumerate(shape):
-        if dim is not None:
+        if dim is not None and not (ragged and axis == 0):
             names.append(None)
             continue
         base = letters[axis] if axis < len(letters) else f"N{axis + 1}"

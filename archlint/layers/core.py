@@ -31,16 +31,20 @@ class InputLayer(LayerSpec):
     """``keras.Input(shape=...)`` / ``InputLayer``: the batch axis is prepended.
 
     The engine replaces each ``None`` axis of ``shape`` with a symbol before calling this.
+    With ``ragged=True`` the first axis after the batch and every ``None`` axis are ragged
+    symbols (archlint/layers/ragged.py), a declared size there included: both Keras
+    versions declare ``(None, 3)`` for ``shape=(3,)``, but rows of other lengths go through
+    and come out with a ragged axis (a forward pass gives ``(2, None, ...)``).
     """
 
     class_name = "InputLayer"
     positional = ("shape", "batch_size", "name", "dtype")
-    defaults = {"shape": None, "batch_size": None, "dtype": None, "sparse": False}
+    defaults = {"shape": None, "batch_size": None, "dtype": None, "sparse": False,
+                "ragged": False}
     aliases = ("batch_input_shape", "input_shape", "batch_shape")
-    # An input given as a tensor (keras.Input(tensor=t)), ragged, optional or from a
-    # TypeSpec (tf-keras).
-    unmodelled = {"input_tensor": None, "tensor": None, "ragged": False, "optional": False,
-                  "type_spec": None}
+    # An input given as a tensor (keras.Input(tensor=t)), optional or from a TypeSpec
+    # (tf-keras).
+    unmodelled = {"input_tensor": None, "tensor": None, "optional": False, "type_spec": None}
     input_spec = InputSpec(min_inputs=0, max_inputs=0)
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
@@ -67,11 +71,17 @@ class InputLayer(LayerSpec):
                                  "which is not a size (an integer >= 0, or None)")
         # Keras 3 reads True as 1; a bool is an int to every formula here.
         config["shape"] = tuple(int(s) if isinstance(s, bool) else s for s in shape)
+        if config["ragged"] and not config["shape"]:
+            raise ShapeError(INVALID_CONFIG, "a ragged Input needs an axis besides the batch "
+                             "axis: shape=() holds none")
+        config["ragged"] = bool(config["ragged"])
         return config
 
     def output_shape(self, config: dict[str, Any], inputs: list[Shape]) -> Shape:
         symbols = config.get("symbols") or (None,) * len(config["shape"])
-        dims = tuple(Sym(s) if d is None and s else d for d, s in zip(config["shape"], symbols))
+        ragged = config["ragged"]
+        dims = tuple(Sym(s, ragged=ragged) if s and (d is None or ragged) else d
+                     for d, s in zip(config["shape"], symbols))
         return (config["batch_size"], *dims)
 
 

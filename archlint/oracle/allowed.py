@@ -52,7 +52,7 @@ KINDS = {"activation": ACTIVATIONS, "initializer": INITIALIZERS,
 # Keys that make Keras read a dict as a serialized object.
 OBJECT_KEYS = frozenset({"class_name", "module", "registered_name"})
 OBJECT_FORM = frozenset({"class_name", "config"})
-INPUT_KEYS = frozenset({"name", "shape", "dtype", "batch_size"})
+INPUT_KEYS = frozenset({"name", "shape", "dtype", "batch_size", "ragged"})
 SHORT_VALUE = 120
 
 
@@ -232,6 +232,8 @@ def check_graph(graph: Any) -> None:
                     d is None or isinstance(d, (int, float, str)) for d in value)
             elif key == "batch_size":
                 ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+            elif key == "ragged":
+                ok = isinstance(value, bool)
             else:
                 ok = value is None or isinstance(value, str)
             if not ok:

@@ -129,6 +129,16 @@ def _zeros(shape: tuple[int, ...], dtype: str) -> Any:
     return np.zeros(shape, dtype=dtype)
 
 
+def _ragged_rows(zeros: Any) -> Any:
+    """A ragged tensor of the zeros whose rows (after the first) are one step shorter along
+    axis 1: what a ragged input is fed in a forward pass."""
+    import tensorflow as tf
+
+    length = zeros.shape[1]
+    shorter = max(length - 1, 1)
+    return tf.RaggedTensor.from_tensor(zeros, lengths=[length] + [shorter] * (len(zeros) - 1))
+
+
 def _shape_of(tensor: Any) -> list[int | None]:
     shape = tensor.shape
     if hasattr(shape, "as_list"):
@@ -240,7 +250,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         return result
     tensors = {
         inp["name"]: [keras.Input(shape=tuple(inp["shape"]), dtype=inp.get("dtype", "float32"),
-                                  batch_size=inp.get("batch_size"))]
+                                  batch_size=inp.get("batch_size"),
+                                  **({"ragged": True} if inp.get("ragged") else {}))]
         for inp in graph["inputs"]
     }
 
@@ -272,7 +283,8 @@ def build_graph(keras: Any, graph: dict[str, Any], stream: Stream | None = None
         values = {}
         for inp, shape in zip(graph["inputs"], shapes):
             batch = inp.get("batch_size") or FORWARD_BATCH
-            values[inp["name"]] = [_zeros((batch, *shape), inp.get("dtype", "float32"))]
+            zeros = _zeros((batch, *shape), inp.get("dtype", "float32"))
+            values[inp["name"]] = [_ragged_rows(zeros) if inp.get("ragged") else zeros]
 
         def forward(call_id: str, out: Any, run: dict[str, Any] = run) -> None:
             run["calls"][call_id] = {"shape": _shapes(out)}

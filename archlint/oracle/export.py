@@ -130,6 +130,8 @@ def model_request(model: Model, graph_id: str, lengths: tuple[int, ...] = (),
             inputs.append({"name": key, "shape": shape,
                            "dtype": instance.config.get("dtype") or "float32",
                            "batch_size": instance.config.get("batch_size")})
+            if instance.config.get("ragged"):
+                inputs[-1]["ragged"] = True
             _check(instance, layer.name, check_graph, {"inputs": inputs[-1:]})
             continue
         if key not in layers:

@@ -46,11 +46,17 @@ def _flops_lines(verdict: ModelVerdict) -> list[str]:
         return []
     lines = [f"FLOPs of {layer.name}: {layer.flops_note}"
              for layer in verdict.flops_differences]
-    agree = sum(1 for layer in checked if layer.flops_note == "agree")
+    compared = [layer for layer in checked if not layer.flops_note.startswith("not checked")]
+    notes = {layer.flops_note for layer in checked}
+    if not compared and len(notes) == 1:  # one reason for every layer: say it once
+        return [*lines, f"FLOPs {notes.pop()}"]
+    agree = sum(1 for layer in compared if layer.flops_note == "agree")
     total = (f"; whole graph: archlint {_count(verdict.flops)}, profiler "
              f"{_count(verdict.profiled_flops)}") if verdict.profiled_flops is not None else ""
-    lines.append(f"FLOPs agree with TensorFlow's profiler on {agree} of {len(checked)} layers "
-                 f"({len(verdict.flops_differences)} differ){total}")
+    unchecked = len(checked) - len(compared)
+    lines.append(f"FLOPs agree with TensorFlow's profiler on {agree} of {len(compared)} layers "
+                 f"compared ({len(verdict.flops_differences)} differ"
+                 f"{f', {unchecked} not checked' if unchecked else ''}){total}")
     return lines
 
 
