@@ -13,6 +13,7 @@ from archlint.cost.totals import ModelCost, model_cost
 from archlint.diagnostics import Event
 from archlint.dims import Expr, Sym, is_monotone, requirement, symbols_of
 from archlint.graph import Call, Layer, Model, Span
+from archlint.keras3_equalization import check_equalization
 from archlint.layer_eval import infer_layer
 from archlint.layer_types import LayerInstance, label
 from archlint.layers.base import NONPOSITIVE_TIMESTEPS, Params, Shape, ShapeError, Unresolved
@@ -94,6 +95,7 @@ def analyse_model(model: Model, reported: set[int]) -> ModelAnalysis:
     calls = model_calls(model)
     for call in calls:
         infer_call(call)
+    analysis.events.extend(check_equalization(model, calls))
     layers: dict[int, Layer] = {}  # by id, in order: a dict keeps this linear
     for call in calls:
         # Keras lists no InputLayer among a Sequential model's layers.

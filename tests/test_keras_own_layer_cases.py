@@ -26,15 +26,9 @@ from tests.oracle import needs_keras
 EXTRACTION: Extraction = extract()
 CASES = EXTRACTION.cases
 
-_EQUALIZATION = ("Keras 3's Equalization returns its input tensor when called symbolically, so "
-                 "a model whose output it is fails to build ('part of a cycle'); archlint does "
-                 "not model this Keras bug")
 # Cases where archlint and Keras cannot agree yet, by case id: why. A case that agrees
 # fails until it is taken off the list.
-KNOWN_DISAGREEMENTS: dict[str, str] = {
-    **{f"preprocessing/image_preprocessing/equalization_test.py::EqualizationTest."
-       f"test_layer#{i}": _EQUALIZATION for i in (0, 1)},
-}
+KNOWN_DISAGREEMENTS: dict[str, str] = {}
 
 
 def analyse_case(case: KerasLayerCase) -> FileReport:
