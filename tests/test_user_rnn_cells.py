@@ -107,6 +107,12 @@ SCRIPTS = {
         "inp = keras.Input(shape=(5, 8))\n"
         "x = layers.RNN(cell, return_sequences=True)(inp)\n"
         "model = keras.Model(inp, layers.RNN(cell)(x), name='shared_cell')\n"),
+    # A cell of the script's given to two RNNs: built once, on the first RNN's steps.
+    "a script's cell shared by two RNNs": ONE_STATE + (
+        "cell = OneState(6)\n"
+        "inp = keras.Input(shape=(5, 6))\n"
+        "x = layers.RNN(cell, return_sequences=True)(inp)\n"
+        "model = keras.Model(inp, layers.RNN(cell)(x), name='shared_user_cell')\n"),
     "a frozen cell": ONE_STATE + (
         "inp = keras.Input(shape=(6, 4))\n"
         "x = layers.RNN(OneState(5, trainable=False))(inp)\n"
@@ -144,14 +150,25 @@ def unknowns(body: str) -> tuple[Any, str]:
     return analysis, " ".join(d.message for d in report.diagnostics if d.code == "AL002")
 
 
-def test_a_cell_of_the_scripts_given_to_two_rnns_leaves_the_second_unknown() -> None:
-    analysis, messages = unknowns(ONE_STATE + (
+def test_a_shared_cell_given_other_steps_leaves_that_rnn_unknown() -> None:
+    # Keras builds the cell once, on (None, 6): the second RNN's steps are (None, 4).
+    report = analyse_source(HEAD + ONE_STATE + (
         "cell = OneState(6)\n"
-        "inp = keras.Input(shape=(5, 6))\n"
-        "x = layers.RNN(cell, return_sequences=True)(inp)\n"
-        "model = keras.Model(inp, layers.RNN(cell)(x))\n"))
-    assert analysis.total is None  # not twice the cell's weights
-    assert "given to a second RNN" in messages
+        "a = layers.RNN(cell)(keras.Input(shape=(5, 6)))\n"
+        "inp = keras.Input(shape=(5, 4))\n"
+        "model = keras.Model(inp, layers.RNN(cell)(inp))\n"))
+    (analysis,) = [a for a in report.models if a.model.name == "functional"]
+    assert analysis.total is None
+    assert any("was built on steps of shape (None, 6)" in d.message
+               for d in report.diagnostics)
+
+
+def test_one_cell_twice_in_a_stack_leaves_the_rnn_unknown() -> None:
+    analysis, _ = unknowns(ONE_STATE + (
+        "cell = OneState(4)\n"
+        "inp = keras.Input(shape=(5, 4))\n"
+        "model = keras.Model(inp, layers.RNN([cell, cell])(inp))\n"))
+    assert analysis.total is None
 
 
 def test_a_state_size_archlint_cannot_read_leaves_the_rnn_unknown() -> None:

@@ -108,11 +108,9 @@ class UserCells(KerasSubclasses):
         if base is not None and isinstance(base.spec, CellSpec) and obj.cls is not None and \
                 not any(obj.cls.member(m)[0] for m in _CELL_MEMBERS):
             return base  # a Keras cell with other defaults (class Cell(layers.GRUCell))
-        if any(seen is obj for _, seen in self.user_cells):
-            return self._not_followed(obj, Unknown(
-                f"the cell `{name}` is given to a second RNN: Keras builds it once, on the "
-                "first RNN's input, and both share its weights, which archlint does not "
-                "model for a cell the script defines", line))
+        for made, seen in self.user_cells:
+            if seen is obj:  # given to a second RNN: one cell, built once, weights shared
+                return made
         if obj.cls is None or not isinstance(obj.cls.member("call")[1], Function):
             return self._not_followed(obj, Unknown(
                 f"the cell `{name}` defines no call(inputs, states) archlint can read", line))
@@ -192,21 +190,41 @@ class UserCells(KerasSubclasses):
         cell: LayerInstance = instance.config["cell"]
         cells = cell.config["cells"] if cell.class_name == StackedRNNCells.class_name \
             else [cell]
+        if len({id(c) for c in cells}) < len(cells):
+            instance.unresolved = Unknown(
+                "the same cell object is given twice to one stack of cells, which archlint "
+                "does not follow", obj.layer.span.line)
+            return
         for inner in cells:
             if not isinstance(inner.spec, CellSpec):
                 return
-            self._build_cell(inner, step)
+            problem = self._build_cell(inner, step)
+            if problem is not None:
+                instance.unresolved = problem
+                return
             try:
                 step = (step[0], inner.spec.output_size(inner.config))
             except Unresolved:  # the cells after it are not built
                 return
 
-    def _build_cell(self, cell: LayerInstance, step: Shape) -> None:
+    def _build_cell(self, cell: LayerInstance, step: Shape) -> Unknown | None:
+        """Builds a user cell on its first RNN's steps; for a cell built before (given to
+        an RNN earlier), None when this RNN's steps are the same, else why not known."""
         found = [o for i, o in self.user_cells if i is cell]
-        if not found or cell.config["weights"] is not None or \
-                cell.config["weights_unknown"] is not None:
-            return
+        if not found:
+            return None
         obj = found[0]
+        if cell.config["weights"] is not None or cell.config["weights_unknown"] is not None:
+            built_on = cell.config.get("built_on")
+            if built_on is not None and built_on != tuple(step[1:]):
+                return Unknown(
+                    f"the cell `{obj.layer.class_name}` was built on steps of shape "
+                    f"{format_shape((None, *built_on))} by the RNN given it first, and this "
+                    f"RNN gives it {format_shape((None, *step[1:]))}: Keras does not build "
+                    "it again, and archlint does not follow what its call() does then",
+                    obj.layer.span.line)
+            return None
+        cell.config["built_on"] = tuple(step[1:])
         if not obj.built:
             obj.built = True
             build = obj.cls.member("build")[1] if obj.cls is not None else None
@@ -223,6 +241,7 @@ class UserCells(KerasSubclasses):
                 f"are not followed: {obj.weights_unknown.describe()}; the parameters of the "
                 "RNN that runs it are unknown", span_of(obj.made_at) if obj.made_at else
                 obj.layer.span, layer=obj.layer.name))
+        return None
 
 
 
