@@ -100,7 +100,11 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
             error.message += (f" (under tf-keras, Keras 2, the default {given} applies and "
                               "the layer is accepted)")
         outcome = error.for_target(target)
-        if isinstance(outcome, Unresolved):
+        accepted = spec.keras2_accepted(raw) if target == "2" and \
+            isinstance(outcome, Unresolved) else None
+        if accepted is not None:  # only Keras 3 refuses, and tf-keras builds what we model
+            instance.config = accepted
+        elif isinstance(outcome, Unresolved):
             instance.unresolved = outcome.unknown
         else:
             instance.config_error = outcome

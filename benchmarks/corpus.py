@@ -75,6 +75,8 @@ _DATA_REASONS = (
     "is the shape of data", "the rank of `", "has no input shape",
     "builds it on the first data", "nothing in the script builds it", NAMED,
     "which the script never calls", "has no call() of its own",
+    # Not the data's, but not archlint's either: what Keras refuses has no figures.
+    "Keras refuses it:",
 )
 
 
@@ -116,6 +118,8 @@ def _why(row: dict[str, Any]) -> str | None:
     """A row's unknown reason; for a row holding others, the first of theirs."""
     if row.get("unknown_reason"):
         return str(row["unknown_reason"])
+    if row.get("error"):  # Keras refuses it, for every value or for some (AL110)
+        return f"Keras refuses it: {row['error']['message']}"
     return next((r for r in map(_why, row.get("layers") or []) if r), None)
 
 

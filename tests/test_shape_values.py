@@ -44,7 +44,8 @@ SIZES = (
     "    def call(self, x):\n"
     "        n = tf.shape(x)[1]\n"
     "        return [tf.constant(np.zeros((1, 40, 8), 'float32'))[:, :n], x[:, :n - 1],\n"
-    "                tf.zeros(tf.shape(x)), tf.zeros([tf.shape(x)[0], 4]), tf.range(n)]\n")
+    "                tf.zeros(tf.shape(x)), tf.zeros([tf.shape(x)[0], 4]), tf.range(n),\n"
+    "                tf.random.normal(tf.shape(x)), tf.random.uniform([tf.shape(x)[0], 3])]\n")
 KERAS_OPS = (
     "from keras import ops\n"
     "class OpsPositions(layers.Layer):\n"
@@ -53,7 +54,8 @@ KERAS_OPS = (
     "        self.positions = layers.Embedding(maxlen, width)\n"
     "    def call(self, x):\n"
     "        positions = ops.arange(start=0, stop=ops.shape(x)[1], step=1)\n"
-    "        return x + self.positions(positions)\n")
+    "        noise = keras.random.normal(ops.shape(x), stddev=0.1)\n"
+    "        return x + self.positions(positions) + noise\n")
 
 # name: (script, Keras versions that run it, whether its lengths are fixed)
 SCRIPTS: dict[str, tuple[str, tuple[str, ...], bool]] = {

@@ -41,6 +41,8 @@ _NAMESPACES = (
     ("tensorflow.nn.", "tf.nn."), ("tensorflow.linalg.", "tf.linalg."),
     ("tensorflow.", "tf."), ("tf_keras.backend.", None), ("keras.src.ops.", "keras.ops."),
     ("keras.ops.", "keras.ops."), ("keras.activations.", "keras.activations."),
+    ("tensorflow.keras.random.", "keras.random."), ("keras.src.random.", "keras.random."),
+    ("keras.random.", "keras.random."),
     ("tf_keras.activations.", "keras.activations."),
 )
 

@@ -210,6 +210,12 @@ class LayerSpec:
             return f"tf-keras has no {self.class_name} layer (Keras 3 has)"
         return None
 
+    def keras2_accepted(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        """The normalized options tf-keras builds the layer with where only Keras 3 refuses
+        them and the formulas hold for what tf-keras builds; None where archlint does not
+        model what tf-keras builds (the layer is then unknown for a tf-keras script)."""
+        return None
+
     def keras2_unmodelled(self, instance: LayerInstance, inputs: list[Shape]) -> str | None:
         """Why tf-keras builds something else than the formulas' Keras 3 result, if it
         does: a tf-keras script then gets an honest unknown."""

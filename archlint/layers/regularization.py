@@ -41,9 +41,19 @@ class _Identity(LayerSpec):
     keras2_checks_unit: ClassVar[bool] = False
 
     def normalize(self, config: dict[str, Any]) -> dict[str, Any]:
+        return self._normalized(config, keras3_checks=True)
+
+    def keras2_accepted(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        # tf-keras checks none of what Keras 3 alone refuses here; the shape is the input's.
+        if type(self).normalize is not _Identity.normalize:
+            return None
+        return self._normalized(config, keras3_checks=False)
+
+    def _normalized(self, config: dict[str, Any], keras3_checks: bool) -> dict[str, Any]:
         config = super().normalize(config)
         option = self.unit_option
-        if option is not None and option in config:
+        if option is not None and option in config and (keras3_checks or
+                                                         self.keras2_checks_unit):
             value = config[option]
             # Unresolved values cannot be checked; the shape does not depend on them.
             if _number(value) and not 0 <= value <= 1:
@@ -51,7 +61,7 @@ class _Identity(LayerSpec):
                                  "between 0 and 1",
                                  refused_by=BOTH_VERSIONS if self.keras2_checks_unit
                                  else KERAS3_ONLY)
-        if "noise_shape" in config:
+        if "noise_shape" in config and keras3_checks:
             with keras3_only():
                 _check_noise_shape(config["noise_shape"], self.class_name)
         return config

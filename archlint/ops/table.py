@@ -256,6 +256,17 @@ _add("tf.range", gathering.arange, "start limit delta dtype", "", limit="stop", 
 _add("tf.zeros tf.ones", gathering.from_shape, "shape dtype", "", dtype=None, runtime="shape")
 _add("tf.fill", gathering.from_shape, "dims value", "", dims="shape", value=None,
      runtime="dims")
+# Random tensors: the shape they are asked for, whatever the distribution.
+_add("tf.random.normal tf.random.truncated_normal", gathering.from_shape,
+     "shape mean stddev dtype seed name", "", mean=None, stddev=None, dtype=None, seed=None,
+     name=None, runtime="shape")
+_add("tf.random.uniform", gathering.from_shape, "shape minval maxval dtype seed name", "",
+     minval=None, maxval=None, dtype=None, seed=None, name=None, runtime="shape")
+_add("keras.random.normal keras.random.truncated_normal", gathering.from_shape,
+     "shape mean stddev dtype seed", "", mean=None, stddev=None, dtype=None, seed=None,
+     runtime="shape")
+_add("keras.random.uniform", gathering.from_shape, "shape minval maxval dtype seed", "",
+     minval=None, maxval=None, dtype=None, seed=None, runtime="shape")
 _add("tf.reverse", ew.identity, "tensor axis", "tensor", tensor="x", axis=None)
 _add("tf.roll", ew.identity, "input shift axis", "input", input="x", shift=None, axis=None)
 
