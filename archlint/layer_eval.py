@@ -20,6 +20,7 @@ from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
 from archlint.layers.base import ShapeError, Unresolved
 from archlint.layers.options import unmodelled_option, unmodelled_reason
+from archlint.numpy_ints import as_ints, numpy_option_refusal
 from archlint.unknown import Unknown, first_unknown
 
 
@@ -73,6 +74,27 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
         instance.unresolved = Unknown(unmodelled_reason(spec, unmodelled,
                                                         config[unmodelled]), line)
         return instance
+    numpy = numpy_option_refusal(spec.class_name, raw)
+    if numpy is not None:
+        option, refused_by = numpy
+        value = raw[option]
+        if refused_by is None:
+            instance.unresolved = Unknown(
+                f"{spec.class_name} {option}={value!r} holds a NumPy integer, and archlint "
+                "does not know whether Keras takes one there (int(...) makes it a plain int)",
+                line)
+            return instance
+        versions = ("3", "2") if target == "both" else (target,)
+        if any(v in refused_by for v in versions):
+            error = ShapeError(INVALID_OPTION, f"{spec.class_name} {option}={value!r}: a NumPy "
+                               "integer is not an int to Keras, which refuses it (int(...) "
+                               "makes it a plain int)", refused_by=refused_by)
+            outcome = error.for_target(target)
+            assert isinstance(outcome, ShapeError)  # a version the script runs under refuses
+            instance.config_error = outcome
+            return instance
+        raw = {k: as_ints(v) for k, v in raw.items()}
+        instance.config = raw
     problem = _unknown_name(raw, keras) if keras is not None else None
     if problem is not None:  # Keras refuses it whatever the other options are
         instance.config_error = ShapeError(INVALID_OPTION, problem)

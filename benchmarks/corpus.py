@@ -10,7 +10,8 @@ and the slowest files. The corpus is the user's: nothing in it is run or written
 A layer not fully known is counted as depending on the data when its reason is a value
 the data, the command line, the environment, a tuner or training decides (a Sequential
 or subclassed model nothing builds on a known input shape, a size from ``X.shape``,
-``args.units``, a named size); every other reason (a layer class or operation archlint
+``args.units``, a named size), and so is one Keras refuses (or that follows one it
+refuses), which has no figures to know; every other reason (a layer class or operation archlint
 has no formula for, a library call on known values it does not compute, an expression
 beyond its arithmetic) is archlint's. The share that matters is fully known layers among
 those that do not depend on the data.
@@ -76,7 +77,7 @@ _DATA_REASONS = (
     "builds it on the first data", "nothing in the script builds it", NAMED,
     "which the script never calls", "has no call() of its own",
     # Not the data's, but not archlint's either: what Keras refuses has no figures.
-    "Keras refuses it:",
+    "Keras refuses it:", "fails first",
 )
 
 

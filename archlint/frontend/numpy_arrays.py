@@ -16,6 +16,7 @@ from archlint.frontend.keras_values import ArrayValue, Tensor
 from archlint.frontend.user_models import UserModels
 from archlint.frontend.values import NumpyLiteral, plain_numbers
 from archlint.layers.base import ShapeError, Unresolved
+from archlint.numpy_ints import numpy_integer
 from archlint.ops import AST_OPERATORS, lookup
 from archlint.unknown import Unknown
 
@@ -40,6 +41,9 @@ class NumpyArrays(UserModels):
         if name in ("array", "asarray") and len(args) == 1 and set(kwargs) <= {"dtype"} \
                 and plain_numbers(args[0]):
             return NumpyLiteral.written(ast.unparse(node), node.lineno, args[0])
+        integer = numpy_integer(name, args, kwargs)
+        if integer is not None:
+            return integer
         if name == "arange":
             return _arange(args, kwargs)
         if name in _MAKERS:
