@@ -1,7 +1,8 @@
 """Sizes computed with the standard library's math on values the script knows are folded,
-checked against real Keras building the same scripts. NumPy's functions are not folded:
-they return NumPy scalars, which Keras 3 refuses as a Dense's units (the first script
-shows it); on known values they are said to be not computed, on data to be unknown."""
+checked against real Keras building the same scripts. NumPy's reductions of known ints are
+NumPy integers (archlint/numpy_ints.py), which Keras 3 refuses as a Dense's units and
+tf-keras takes (the first script shows both); other NumPy functions on known values are
+said to be not computed, on data to be unknown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from archlint.analysis import analyse_source
+from archlint.analysis import Settings, analyse_source, default_settings
 from tests.keras_scripts import ours, run_scripts
 
 HEAD = "import math\nimport numpy as np\nimport keras\nfrom keras import layers\n"
@@ -56,13 +57,17 @@ def test_numpy_on_data_stays_unknown() -> None:
 
 
 @pytest.mark.keras
-def test_numpy_sizes_are_not_folded_because_keras_3_refuses_numpy_units(
-        keras_figures: dict[str, Any]) -> None:
+def test_numpy_integers_as_each_keras_takes_them(keras_figures: dict[str, Any]) -> None:
     assert "expected a positive integer" in keras_figures["3"]["numpy reductions"]["refused"]
-    report = analyse_source(HEAD + NUMPY["numpy reductions"])
-    infos = [d.message for d in report.diagnostics if d.code == "AL001"]
-    assert any("library call on known values that archlint does not compute" in m
-               for m in infos)
+    keras3 = analyse_source(HEAD + NUMPY["numpy reductions"],
+                            settings=Settings(default_settings().rules, keras="3"))
+    [error] = [d for d in keras3.diagnostics if d.severity.value == "error"]
+    assert error.code == "AL108" and "NumPy integer" in error.message
+    keras2 = analyse_source(HEAD + NUMPY["numpy reductions"],
+                            settings=Settings(default_settings().rules, keras="2"))
+    assert not [d for d in keras2.diagnostics if d.severity.value == "error"]
+    found = {a.model.name: ours(a) for a in keras2.models}
+    assert found == keras_figures["2"]["numpy reductions"]
 
 
 def test_a_numpy_array_written_out_is_read_as_a_layer_option_only() -> None:
