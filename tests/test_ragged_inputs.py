@@ -196,3 +196,14 @@ def test_crosscheck_builds_ragged_inputs_and_feeds_ragged_rows(tmp_path: Path) -
     assert "ragged" in models["recurrent", "3"]["note"]
     lstm = next(la for la in models["recurrent", "2"]["layers"] if la["name"] == "lstm")
     assert models["recurrent", "2"]["verdict"] == "agree" and lstm["verdict"] == "skipped"
+
+
+def test_json_names_the_ragged_axes() -> None:
+    from archlint.render.json_format import report_to_json
+
+    report = analyse_source(RAGGED_MODELS)
+    layers = {la["name"]: la for la in report_to_json([report])["files"][0]["models"][0]
+              ["layers"]}
+    assert layers["input_layer"]["ragged_axes"] == [1]
+    assert layers["embedding"]["ragged_axes"] == [1]
+    assert "ragged_axes" not in layers["dense"]  # pooled: a dense tensor again

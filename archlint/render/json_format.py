@@ -13,7 +13,7 @@ from archlint.cost.poly import cost_to_json
 from archlint.cost.receptive_field import field_json
 from archlint.cost.totals import ModelCost, row_cost
 from archlint.diagnostics import Diagnostic
-from archlint.dims import Dim, dim_to_json
+from archlint.dims import Dim, dim_to_json, holds_ragged
 from archlint.engine import ModelAnalysis, frozen, layer_params
 from archlint.graph import Call, Layer, Model, TensorRef
 from archlint.render.location import locate
@@ -30,6 +30,13 @@ def shape_to_json(shape: Any) -> Any:
     if isinstance(shape, tuple):
         return [dim_to_json(d) for d in shape]
     return None
+
+
+def _ragged_axes(output: Any) -> list[int]:
+    """The axes of a single output whose length differs from row to row (a ragged tensor)."""
+    if not isinstance(output, tuple):
+        return []
+    return [axis for axis, dim in enumerate(output) if holds_ragged(dim)]
 
 
 def _source_name(ref: TensorRef, call: Call) -> str:
@@ -75,6 +82,9 @@ def layer_to_json(layer: Layer, model: Model, costs: ModelCosts | None = None
         entry["unknown_reason"] = "never called on a tensor, so Keras never builds it"
     if first is not None and first.error is not None:
         entry["error"] = {"code": first.error.code, "message": first.error.message}
+    ragged = _ragged_axes(first.output) if first is not None else []
+    if ragged:
+        entry["ragged_axes"] = ragged
     if costs is not None:
         # The first call's activations and receptive field; weights once per layer.
         entry["weight_bytes"] = _bytes(costs.weights.get(id(layer)))
