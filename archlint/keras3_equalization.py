@@ -14,9 +14,7 @@ from archlint.codes import KERAS3_DROPPED_LAYER, NDIM_MISMATCH
 from archlint.diagnostics import Event
 from archlint.graph import Call, Model
 from archlint.layer_types import label
-from archlint.layers.base import BOTH_VERSIONS, KERAS3_ONLY, ShapeError
-
-KERAS2_ONLY = ("2",)
+from archlint.layers.base import BOTH_VERSIONS, KERAS2_ONLY, KERAS3_ONLY, ShapeError
 
 
 def check_equalization(model: Model, calls: list[Call]) -> list[Event]:

@@ -18,7 +18,7 @@ from archlint.layer_call import check_inputs as check_inputs
 from archlint.layer_call import infer_layer as infer_layer
 from archlint.layer_types import LayerInstance
 from archlint.layers import lookup
-from archlint.layers.base import ShapeError, Unresolved
+from archlint.layers.base import ShapeError, Unresolved, target_versions
 from archlint.layers.options import unmodelled_option, unmodelled_reason
 from archlint.numpy_ints import as_ints, numpy_option_refusal
 from archlint.unknown import Unknown, first_unknown
@@ -84,8 +84,7 @@ def instantiate(class_name: str, config: dict[str, Any], name: str, *, line: int
                 "does not know whether Keras takes one there (int(...) makes it a plain int)",
                 line)
             return instance
-        versions = ("3", "2") if target == "both" else (target,)
-        if any(v in refused_by for v in versions):
+        if any(v in refused_by for v in target_versions(target)):
             error = ShapeError(INVALID_OPTION, f"{spec.class_name} {option}={value!r}: a NumPy "
                                "integer is not an int to Keras, which refuses it (int(...) "
                                "makes it a plain int)", refused_by=refused_by)

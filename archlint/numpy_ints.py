@@ -26,42 +26,21 @@ class NumpyInt(int):
     def __repr__(self) -> str:
         return f"np.int64({int(self)})"
 
-    def _wrap(self, value: Any) -> Any:
-        return NumpyInt(value) if isinstance(value, int) and not isinstance(value, bool) \
-            else value
 
-    def __add__(self, other: Any) -> Any:
-        return self._wrap(int.__add__(self, other))
+def _keeping(name: str) -> Any:
+    """``int``'s operator ``name``, its int results NumPy integers again."""
+    operator = getattr(int, name)
 
-    def __radd__(self, other: Any) -> Any:
-        return self._wrap(int.__radd__(self, other))
+    def method(self: NumpyInt, *args: Any) -> Any:
+        value = operator(self, *args)
+        return NumpyInt(value) if type(value) is int else value
 
-    def __sub__(self, other: Any) -> Any:
-        return self._wrap(int.__sub__(self, other))
+    return method
 
-    def __rsub__(self, other: Any) -> Any:
-        return self._wrap(int.__rsub__(self, other))
 
-    def __mul__(self, other: Any) -> Any:
-        return self._wrap(int.__mul__(self, other))
-
-    def __rmul__(self, other: Any) -> Any:
-        return self._wrap(int.__rmul__(self, other))
-
-    def __floordiv__(self, other: Any) -> Any:
-        return self._wrap(int.__floordiv__(self, other))
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return self._wrap(int.__rfloordiv__(self, other))
-
-    def __mod__(self, other: Any) -> Any:
-        return self._wrap(int.__mod__(self, other))
-
-    def __neg__(self) -> Any:
-        return NumpyInt(-int(self))
-
-    def __pow__(self, other: Any, modulo: Any = None) -> Any:
-        return self._wrap(int.__pow__(self, other, modulo))
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__floordiv__", "__rfloordiv__", "__mod__", "__neg__", "__pow__"):
+    setattr(NumpyInt, _name, _keeping(_name))
 
 
 # NumPy functions that reduce a sequence of ints to one NumPy integer.

@@ -34,6 +34,12 @@ ASYMMETRIC_MERGE = codes.ASYMMETRIC_MERGE
 # Which Keras versions refuse a configuration (ShapeError.refused_by).
 BOTH_VERSIONS = ("3", "2")
 KERAS3_ONLY = ("3",)
+KERAS2_ONLY = ("2",)
+
+
+def target_versions(target: str) -> tuple[str, ...]:
+    """The Keras versions a script for ``target`` ("3", "2" or "both") runs under."""
+    return BOTH_VERSIONS if target == "both" else (target,)
 
 
 class Unresolved(Exception):
@@ -75,7 +81,7 @@ class ShapeError(Exception):
         unchanged where every version it runs under refuses; an honest unknown where none
         does (archlint models Keras 3's refusal, not what tf-keras builds instead); for
         "both", the message names the version that refuses."""
-        versions = BOTH_VERSIONS if target == "both" else (target,)
+        versions = target_versions(target)
         refusing = [v for v in versions if v in self.refused_by]
         if not refusing:
             return Unresolved(Unknown(

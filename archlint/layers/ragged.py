@@ -14,10 +14,17 @@ from __future__ import annotations
 from archlint.codes import RAGGED_TENSOR_REFUSED
 from archlint.dims import Sym, holds_ragged
 from archlint.layer_types import LayerInstance, OutputShape, Shape, label
-from archlint.layers.base import BOTH_VERSIONS, ShapeError, Unresolved
+from archlint.layers.base import (
+    BOTH_VERSIONS,
+    KERAS2_ONLY,
+    KERAS3_ONLY,
+    ShapeError,
+    Unresolved,
+    target_versions,
+)
 from archlint.unknown import Unmodelled
 
-_KERAS3, _KERAS2 = ("3",), ("2",)
+_KERAS3, _KERAS2 = KERAS3_ONLY, KERAS2_ONLY
 _NAMES = {"3": "Keras 3", "2": "tf-keras"}
 
 # Layers whose forward pass on a ragged tensor gives their declared shape (ragged axes
@@ -62,7 +69,7 @@ def check_ragged_call(instance: LayerInstance, inputs: list[Shape],
     if not any(is_ragged(s) for s in inputs):
         return
     name, target = label(instance), instance.target
-    versions = BOTH_VERSIONS if target == "both" else (target,)
+    versions = target_versions(target)
     failing = FAILS_ON_RAGGED.get(instance.class_name)
     if failing is not None and any(v in failing[0] for v in versions):
         refused_by, builds, said = failing
