@@ -207,3 +207,17 @@ def test_json_names_the_ragged_axes() -> None:
     assert layers["input_layer"]["ragged_axes"] == [1]
     assert layers["embedding"]["ragged_axes"] == [1]
     assert "ragged_axes" not in layers["dense"]  # pooled: a dense tensor again
+
+
+@pytest.mark.keras
+def test_a_ragged_input_with_no_axis_but_the_batch_is_accepted_as_keras_accepts_it() -> None:
+    source = ("import keras\nfrom keras import layers\n"
+              "x = keras.Input(shape=(), ragged=True)\n"
+              "model = keras.Model(x, layers.Activation('relu')(x), name='m')\n")
+    figures = {v: run_scripts({"s": source.replace("import keras\nfrom keras", "import "
+                                                   f"{m} as keras\nfrom {m}")}, v)["s"]["m"]
+               for v, m in (("3", "keras"), ("2", "tf_keras"))}
+    for version, truth in figures.items():
+        report = analyse(source, version)
+        assert not [d for d in report.diagnostics if d.severity.value == "error"]
+        assert ours(report.models[0]) == truth

@@ -71,9 +71,7 @@ class InputLayer(LayerSpec):
                                  "which is not a size (an integer >= 0, or None)")
         # Keras 3 reads True as 1; a bool is an int to every formula here.
         config["shape"] = tuple(int(s) if isinstance(s, bool) else s for s in shape)
-        if config["ragged"] and not config["shape"]:
-            raise ShapeError(INVALID_CONFIG, "a ragged Input needs an axis besides the batch "
-                             "axis: shape=() holds none")
+        # With shape=() both Keras versions accept it; no axis is left to be ragged.
         config["ragged"] = bool(config["ragged"])
         return config
 
